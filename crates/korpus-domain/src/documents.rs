@@ -1,0 +1,239 @@
+//! Supporting documents: vulnerability proofs of persons, the certificates mentors must bring, the
+//! competition documents of host organisations; each with an optional scanned file.
+
+use crate::codes::code_enum;
+use crate::persons::{Context, optional_short};
+use crate::validation::{Checker, FieldError, ValidationErrors, parse_date, past_date};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+code_enum! {
+    /// Whose document it is.
+    DocumentOwner, "owner" {
+        /// A person (beneficiary).
+        Person = "person",
+        /// A mentor.
+        Mentor = "mentor",
+        /// A host organisation.
+        HostOrg = "host_org",
+    }
+}
+
+code_enum! {
+    /// What a document proves (PROGRAMME.md lines 34-35, 112-113, 97).
+    DocumentKind, "document" {
+        /// Unemployment status.
+        UnemploymentStatus = "unemployment_status",
+        /// Pension or benefit payments.
+        PensionPayments = "pension_payments",
+        /// Disability.
+        Disability = "disability",
+        /// Income.
+        Income = "income",
+        /// Family composition.
+        FamilyComposition = "family_composition",
+        /// Address, from a Public Service Centre.
+        AddressCertificate = "address_certificate",
+        /// No criminal record.
+        NoCriminalRecord = "no_criminal_record",
+        /// From the psychiatric dispensary.
+        PsychiatricDispensary = "psychiatric_dispensary",
+        /// From the narcological dispensary.
+        NarcologicalDispensary = "narcological_dispensary",
+        /// Recommendation letter from the employer.
+        EmployerRecommendation = "employer_recommendation",
+        /// The organisation's charter.
+        Charter = "charter",
+        /// Certificate of state registration.
+        StateRegistration = "state_registration",
+        /// No tax debts.
+        NoTaxDebts = "no_tax_debts",
+        /// Orders appointing the head and the accountant.
+        HeadAndAccountant = "head_and_accountant",
+        /// Record of social projects with young people.
+        SocialProjectsExperience = "social_projects_experience",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+impl DocumentKind {
+    /// Whose document this kind can be.
+    pub fn owners(self) -> &'static [DocumentOwner] {
+        use DocumentKind::*;
+        match self {
+            UnemploymentStatus | PensionPayments | Disability | Income | FamilyComposition => {
+                &[DocumentOwner::Person]
+            }
+            AddressCertificate
+            | NoCriminalRecord
+            | PsychiatricDispensary
+            | NarcologicalDispensary
+            | EmployerRecommendation => &[DocumentOwner::Mentor],
+            Charter
+            | StateRegistration
+            | NoTaxDebts
+            | HeadAndAccountant
+            | SocialProjectsExperience => &[DocumentOwner::HostOrg],
+            Other => &[
+                DocumentOwner::Person,
+                DocumentOwner::Mentor,
+                DocumentOwner::HostOrg,
+            ],
+        }
+    }
+}
+
+/// A document on record. The scanned file, if any, is kept by the store under its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportingDocument {
+    /// Whose document it is.
+    pub owner: DocumentOwner,
+    /// The owner's id.
+    pub owner_id: Uuid,
+    /// What it proves.
+    pub kind: DocumentKind,
+    /// When it was issued.
+    pub issue_date: NaiveDate,
+    /// A note (issuer, number).
+    pub note: Option<String>,
+    /// SHA-256 of the scanned file, lowercase hex.
+    pub file_sha256: Option<String>,
+    /// The scanned file's name as it came.
+    pub file_name: Option<String>,
+    /// Its size in bytes.
+    pub file_size: Option<i64>,
+    /// Region (KATO code) of the owner.
+    pub region: String,
+}
+
+/// A document as typed; the owner is resolved by the caller, the file checked by `scanned_file`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DocumentInput {
+    /// Kind code.
+    pub kind: String,
+    /// Issue date, as typed.
+    pub issue_date: String,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// The largest scanned file the desk keeps: a phone photo or a multi-page PDF scan fits.
+pub const SCAN_MAX_BYTES: usize = 20 * 1024 * 1024;
+/// File types a scan may have, by extension.
+pub const SCAN_EXTENSIONS: [&str; 6] = ["pdf", "jpg", "jpeg", "png", "tif", "tiff"];
+
+impl DocumentInput {
+    /// Checks the fields for a document of `owner`; the caller adds owner id, region and file.
+    pub fn validate(
+        &self,
+        owner: DocumentOwner,
+        ctx: &Context<'_>,
+    ) -> Result<(DocumentKind, NaiveDate, Option<String>), ValidationErrors> {
+        let mut check = Checker::new();
+        let kind = check.take(DocumentKind::parse("kind", &self.kind));
+        if let Some(kind) = kind
+            && !kind.owners().contains(&owner)
+        {
+            check.push(
+                FieldError::new("kind", "error-document-kind-owner").arg("kind", kind.code()),
+            );
+        }
+        let issue_date = match self.issue_date.trim() {
+            "" => check.take(Err(FieldError::new("issue_date", "error-required"))),
+            text => check.take(
+                parse_date("issue_date", text).and_then(|d| past_date("issue_date", d, ctx.today)),
+            ),
+        };
+        let note = check.take(optional_short("note", &self.note));
+        check.finish()?;
+        match (kind, issue_date, note) {
+            (Some(kind), Some(date), Some(note)) => Ok((kind, date, note)),
+            _ => Err(ValidationErrors::one(FieldError::new(
+                "kind",
+                "error-required",
+            ))),
+        }
+    }
+}
+
+/// Checks a scanned file's name and size before the store keeps it.
+pub fn scanned_file(name: &str, size: usize) -> Result<(), FieldError> {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !SCAN_EXTENSIONS.contains(&extension.as_str()) {
+        return Err(
+            FieldError::new("file", "error-file-type").arg("allowed", SCAN_EXTENSIONS.join(", "))
+        );
+    }
+    if size == 0 {
+        return Err(FieldError::new("file", "error-file-empty"));
+    }
+    if size > SCAN_MAX_BYTES {
+        return Err(FieldError::new("file", "error-file-too-large")
+            .arg("max_mb", SCAN_MAX_BYTES / (1024 * 1024)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persons::tests::ctx;
+    use crate::rulebook::Rulebook;
+
+    #[test]
+    fn mentor_certificate_is_not_a_persons_document() {
+        let rb = Rulebook::pilot_2017();
+        let i = DocumentInput {
+            kind: "no_criminal_record".into(),
+            issue_date: "01.03.2017".into(),
+            note: None,
+        };
+        assert!(i.validate(DocumentOwner::Mentor, &ctx(&rb)).is_ok());
+        let err = i.validate(DocumentOwner::Person, &ctx(&rb)).unwrap_err();
+        assert_eq!(err.0[0].key, "error-document-kind-owner");
+    }
+
+    #[test]
+    fn issue_date_after_today_fails() {
+        let rb = Rulebook::pilot_2017();
+        let i = DocumentInput {
+            kind: "income".into(),
+            issue_date: "02.05.2017".into(),
+            note: None,
+        };
+        assert!(
+            i.validate(DocumentOwner::Person, &ctx(&rb))
+                .unwrap_err()
+                .has("issue_date")
+        );
+    }
+
+    #[test]
+    fn scan_limits_hold_at_their_boundaries() {
+        assert!(scanned_file("скан.PDF", SCAN_MAX_BYTES).is_ok());
+        assert_eq!(
+            scanned_file("scan.pdf", SCAN_MAX_BYTES + 1)
+                .unwrap_err()
+                .key,
+            "error-file-too-large"
+        );
+        assert_eq!(
+            scanned_file("scan.pdf", 0).unwrap_err().key,
+            "error-file-empty"
+        );
+        assert_eq!(
+            scanned_file("scan.exe", 10).unwrap_err().key,
+            "error-file-type"
+        );
+        assert_eq!(
+            scanned_file("noextension", 10).unwrap_err().key,
+            "error-file-type"
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! The Youth Corps programme in types: persons, host organisations, applications, mentors,
+//! documents, the rulebook of a cohort, IIN and BIN, field checks and the envelope of sync.
+//!
+//! Pure: no I/O, no SQL, no clock. Every rule cites `shared/PROGRAMME.md` and reads its numbers
+//! from the [`Rulebook`].
+
+mod codes;
+
+pub mod applications;
+pub mod bin;
+pub mod documents;
+pub mod envelope;
+pub mod host_orgs;
+pub mod iin;
+pub mod lang;
+pub mod mentors;
+pub mod messages;
+pub mod persons;
+pub mod rulebook;
+pub mod validation;
+
+pub use applications::{ApplicationInput, ApplicationPath, SubProjectApplication};
+pub use bin::Bin;
+pub use documents::{DocumentInput, DocumentKind, DocumentOwner, SupportingDocument};
+pub use envelope::{Entity, Envelope, Hlc, Op, OpKind};
+pub use host_orgs::{HostOrg, HostOrgCriteria, HostOrgInput, HostOrgType};
+pub use iin::{Iin, Sex};
+pub use lang::{Lang, Text};
+pub use mentors::{Mentor, MentorEducation, MentorInput, MentorOccupation, MentorStage};
+pub use persons::{
+    Context, EducationStatus, Identity, IdentityInput, Person, PersonInput, VulnerabilityCategory,
+};
+pub use rulebook::Rulebook;
+pub use validation::{FieldError, FieldReport, ValidationErrors};

@@ -1,0 +1,358 @@
+//! The rulebook of a cohort: every number of the programme (PROGRAMME.md) as data, versioned. Rules
+//! read their numbers from here, never from a literal; each decision keeps the version that made it.
+
+use crate::lang::Text;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
+
+/// The numbers of one cohort of the programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rulebook {
+    /// Stable version label, kept with every decision and envelope (`2017-pilot.1`).
+    pub version: String,
+    /// The programme year this rulebook governs.
+    pub cohort: i32,
+    /// The cohort's name.
+    pub name: Text,
+    /// The day on which beneficiaries' ages are counted.
+    pub reference_date: NaiveDate,
+    /// Who may be a beneficiary.
+    pub beneficiary: BeneficiaryRules,
+    /// Youth groups and initiative groups.
+    pub group: GroupRules,
+    /// Host organisations.
+    pub host_org: HostOrgRules,
+    /// Grants and scholarships.
+    pub money: MoneyRules,
+    /// The working-poor threshold.
+    pub vulnerability: VulnerabilityRules,
+    /// What the programme aims to reach.
+    pub targets: Targets,
+    /// Shares of the three arms of the random assignment.
+    pub arms: ArmShares,
+    /// Mentors' criteria and load.
+    pub mentor: MentorRules,
+    /// The training calendar.
+    pub training: TrainingRules,
+    /// Deadlines of the grievance mechanism.
+    pub grievances: GrievanceRules,
+    /// The regions the cohort runs in.
+    pub regions: Vec<Region>,
+    /// The directions a sub-project may take.
+    pub directions: Vec<Direction>,
+}
+
+/// Who may be a beneficiary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryRules {
+    /// Youngest age, inclusive.
+    pub age_min: u32,
+    /// Oldest age, inclusive.
+    pub age_max: u32,
+    /// Sub-projects one young person may take part in.
+    pub max_subprojects: u32,
+}
+
+/// Youth groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRules {
+    /// Fewest members.
+    pub size_min: u32,
+    /// Most members.
+    pub size_max: u32,
+    /// Applications one initiative group may submit.
+    pub initiative_max_applications: u32,
+}
+
+/// Host organisations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostOrgRules {
+    /// Sub-project applications one host organisation may submit.
+    pub max_applications: u32,
+    /// Years of registration in the region required.
+    pub min_registration_years: u32,
+    /// Share of the grant contract sum paid for overheads, in percent.
+    pub overhead_percent: u32,
+    /// When the competition closed.
+    pub application_deadline: DateTime<FixedOffset>,
+}
+
+/// Grants and scholarships, in tenge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyRules {
+    /// Largest grant of one sub-project.
+    pub grant_max_tenge: i64,
+    /// Scholarship of school leavers and students.
+    pub scholarship_student_tenge: i64,
+    /// Scholarship of TVET and university graduates.
+    pub scholarship_graduate_tenge: i64,
+}
+
+/// The working-poor threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VulnerabilityRules {
+    /// The threshold as a share of the subsistence minimum, in percent.
+    pub income_share_percent: u32,
+    /// The cohort's subsistence minimum, in tenge a month.
+    pub subsistence_minimum_tenge: i64,
+}
+
+impl VulnerabilityRules {
+    /// Monthly income per family member below which a working person counts as poor, in tenge
+    /// (rounded down: the threshold is a "below" comparison on whole tenge).
+    pub fn income_threshold_tenge(&self) -> i64 {
+        self.subsistence_minimum_tenge * i64::from(self.income_share_percent) / 100
+    }
+}
+
+/// What the programme aims to reach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Beneficiaries over the whole component.
+    pub beneficiaries: u32,
+    /// Vulnerable beneficiaries among them.
+    pub vulnerable: u32,
+    /// Their share, in percent.
+    pub vulnerable_percent: u32,
+    /// Share of women, in percent.
+    pub women_percent: u32,
+    /// Share of people with disabilities, in percent.
+    pub disability_percent: u32,
+    /// Share of vulnerable expected in this cohort, in percent.
+    pub cohort_vulnerable_percent: u32,
+    /// Share with disabilities expected in this cohort, in percent.
+    pub cohort_disability_percent: u32,
+    /// Beneficiaries expected through the three arms in this cohort.
+    pub cohort_randomised_beneficiaries: u32,
+}
+
+/// Weights of the three arms of the random assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmShares {
+    /// Arm A: training, grant and mentor.
+    pub a: u32,
+    /// Arm B: grant only.
+    pub b: u32,
+    /// Arm C: training and mentor, no grant.
+    pub c: u32,
+}
+
+/// Mentors' criteria and load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MentorRules {
+    /// A mentor must be older than this many years.
+    pub age_min_exclusive: u32,
+    /// Years of work in the social sphere or with young people.
+    pub experience_years_min: u32,
+    /// Sub-projects one mentor may accompany.
+    pub max_subprojects: u32,
+    /// People one mentor may accompany.
+    pub max_people: u32,
+    /// Meetings a month at least.
+    pub meetings_per_month_min: u32,
+    /// Hours of sessions a month at least.
+    pub hours_per_month_min: u32,
+}
+
+/// The training calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRules {
+    /// Length of the whole programme, in months.
+    pub programme_months: u32,
+    /// Length of the orientation seminar, in days.
+    pub orientation_days: u32,
+    /// Hours of the orientation seminar for beneficiaries.
+    pub orientation_beneficiary_hours: u32,
+    /// Hours of the orientation seminar for potential mentors.
+    pub orientation_mentor_hours: u32,
+    /// Days of phase I for mentors.
+    pub phase1_mentor_days: u32,
+    /// Days of phase I for beneficiaries.
+    pub phase1_beneficiary_days: u32,
+    /// Month of phase I (1-12).
+    pub phase1_month: u32,
+    /// Months of phase II (learning by doing).
+    pub phase2_months: u32,
+    /// Days of phase III for mentors.
+    pub phase3_mentor_days: u32,
+    /// Month of phase III for mentors.
+    pub phase3_mentor_month: u32,
+    /// Days of phase III for beneficiaries.
+    pub phase3_beneficiary_days: u32,
+    /// Month of phase III for beneficiaries.
+    pub phase3_beneficiary_month: u32,
+}
+
+/// Deadlines of the grievance mechanism, in working days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrievanceRules {
+    /// Days to acknowledge a grievance.
+    pub acknowledge_working_days: u32,
+    /// Days to resolve it.
+    pub resolve_working_days: u32,
+}
+
+/// A region (oblast) of the programme, by its KATO code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// The nine-digit code of the classifier of administrative-territorial objects (KATO).
+    pub kato: String,
+    /// Its name in the three languages.
+    pub name: Text,
+}
+
+/// A direction a sub-project may take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Direction {
+    /// Stable code (`education`, `other`).
+    pub code: String,
+    /// Its name in the three languages.
+    pub name: Text,
+}
+
+/// A rulebook that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("the rulebook is not valid: {0}")]
+pub struct RulebookError(String);
+
+impl Rulebook {
+    /// Reads a rulebook from its TOML text and checks that its numbers agree with each other.
+    pub fn from_toml(text: &str) -> Result<Rulebook, RulebookError> {
+        let rulebook: Rulebook = toml::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
+        rulebook.check()?;
+        Ok(rulebook)
+    }
+
+    /// Reads a rulebook from its JSON form, as the database keeps it.
+    pub fn from_json(text: &str) -> Result<Rulebook, RulebookError> {
+        let rulebook: Rulebook =
+            serde_json::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
+        rulebook.check()?;
+        Ok(rulebook)
+    }
+
+    /// The rulebook of the 2017 pilot, built in.
+    pub fn pilot_2017() -> Rulebook {
+        // Compiled in and proven by `pilot_rulebook_is_valid`; a failure here is a build defect.
+        #[allow(clippy::expect_used)]
+        Rulebook::from_toml(PILOT_2017).expect("the built-in 2017 rulebook is valid")
+    }
+
+    fn check(&self) -> Result<(), RulebookError> {
+        let fail = |what: &str| Err(RulebookError(what.to_owned()));
+        if self.beneficiary.age_min > self.beneficiary.age_max {
+            return fail("beneficiary.age_min is above age_max");
+        }
+        if self.group.size_min == 0 || self.group.size_min > self.group.size_max {
+            return fail("group.size_min must be at least 1 and at most size_max");
+        }
+        if self.money.grant_max_tenge <= 0 {
+            return fail("money.grant_max_tenge must be positive");
+        }
+        if self.arms.a + self.arms.b + self.arms.c == 0 {
+            return fail("arms: at least one share must be positive");
+        }
+        if self.regions.is_empty() || self.directions.is_empty() {
+            return fail("regions and directions may not be empty");
+        }
+        if self
+            .regions
+            .iter()
+            .any(|r| r.kato.len() != 9 || !r.kato.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return fail("a region's KATO code is not nine digits");
+        }
+        Ok(())
+    }
+
+    /// The region with KATO code `kato`, if the cohort runs there.
+    pub fn region(&self, kato: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.kato == kato)
+    }
+
+    /// The direction with code `code`, if the cohort has it.
+    pub fn direction(&self, code: &str) -> Option<&Direction> {
+        self.directions.iter().find(|d| d.code == code)
+    }
+}
+
+/// Full years between `birth` and `on`: a person born on 15 April 1999 is 17 on 14 April 2017 and
+/// 18 the next day. Born on 29 February, one turns a year older on 1 March of common years.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pilot_rulebook_is_valid() {
+        let r = Rulebook::pilot_2017();
+        assert_eq!(r.cohort, 2017);
+        assert_eq!((r.beneficiary.age_min, r.beneficiary.age_max), (18, 29));
+        assert_eq!((r.group.size_min, r.group.size_max), (3, 5));
+        assert_eq!(r.host_org.max_applications, 7);
+        assert_eq!(r.money.grant_max_tenge, 1_000_000);
+        assert_eq!(r.regions.len(), 4);
+        assert_eq!(r.directions.len(), 11);
+        assert!(r.direction("other").is_some());
+    }
+
+    #[test]
+    fn pilot_income_threshold_is_the_brochures_nine_thousand() {
+        assert_eq!(
+            Rulebook::pilot_2017()
+                .vulnerability
+                .income_threshold_tenge(),
+            9_000
+        );
+    }
+
+    #[test]
+    fn rulebook_survives_json_round_trip() {
+        let r = Rulebook::pilot_2017();
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(Rulebook::from_json(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn inverted_group_sizes_are_refused() {
+        let text = PILOT_2017.replace("size_min = 3", "size_min = 6");
+        assert!(Rulebook::from_toml(&text).is_err());
+    }
+
+    #[test]
+    fn unknown_number_is_refused() {
+        let text = PILOT_2017.replace("[group]", "[group]\nsize_typo = 4");
+        assert!(Rulebook::from_toml(&text).is_err());
+    }
+
+    #[test]
+    fn age_turns_on_the_birthday() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(age_on(d(1999, 4, 15), d(2017, 4, 14)), 17);
+        assert_eq!(age_on(d(1999, 4, 14), d(2017, 4, 14)), 18);
+        assert_eq!(age_on(d(2000, 2, 29), d(2018, 2, 28)), 17);
+        assert_eq!(age_on(d(2000, 2, 29), d(2018, 3, 1)), 18);
+    }
+}

@@ -48,6 +48,18 @@ pub struct SubProjectApplication {
     pub region: String,
 }
 
+/// A person's place in an application's group: its own row, so that sync can add and remove
+/// members of one application from two devices and merge them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationMember {
+    /// The application.
+    pub application_id: Uuid,
+    /// The member.
+    pub person_id: Uuid,
+    /// Region (KATO code) of the application.
+    pub region: String,
+}
+
 /// An application and its members, as typed. Members and leader are already resolved to ids by
 /// the caller (from IINs); whether they exist and are free is the store's check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

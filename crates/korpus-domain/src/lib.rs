@@ -19,7 +19,9 @@ pub mod persons;
 pub mod rulebook;
 pub mod validation;
 
-pub use applications::{ApplicationInput, ApplicationPath, SubProjectApplication};
+pub use applications::{
+    ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication,
+};
 pub use bin::Bin;
 pub use documents::{DocumentInput, DocumentKind, DocumentOwner, SupportingDocument};
 pub use envelope::{Entity, Envelope, Hlc, Op, OpKind};

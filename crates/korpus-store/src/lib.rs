@@ -1,1 +1,260 @@
-//! placeholder
+//! The desk's case database: SQLCipher-encrypted SQLite, migrated from the top-level `migrations/`
+//! folder, written only through [`Store::write`], which appends each action's envelope to the
+//! outbox in the same transaction.
+
+mod applications;
+mod clock;
+mod demo;
+mod documents;
+mod error;
+mod host_orgs;
+mod keys;
+mod mentors;
+mod outbox;
+mod persons;
+mod reference;
+mod search;
+mod tables;
+
+pub use applications::ApplicationView;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use demo::{DemoSummary, demo_data};
+pub use documents::DocumentFile;
+pub use error::{Result, StoreError};
+pub use keys::{DbKey, delete_from_keyring, load_from_keyring, save_in_keyring};
+pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
+pub use reference::RegionCounts;
+pub use tables::Record;
+
+use include_dir::{Dir, include_dir};
+use korpus_domain::{Context, Rulebook};
+use outbox::Stamp;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite_migration::Migrations;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use uuid::Uuid;
+
+static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations");
+
+fn migrations() -> Result<Migrations<'static>> {
+    Migrations::from_directory(&MIGRATIONS_DIR).map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// The newest database schema this build knows: the number of migrations.
+pub fn schema_version() -> usize {
+    MIGRATIONS_DIR.dirs().count()
+}
+
+/// An open case database.
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    rulebook: Rulebook,
+    stamp: Stamp,
+    device_id: Uuid,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device", &self.device_id)
+            .finish()
+    }
+}
+
+/// Opens the file and applies the key, telling a wrong key from other failures.
+fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.pragma_update(None, "key", key.pragma_value())?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            return Err(StoreError::WrongKey);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn user_version(conn: &Connection) -> Result<usize> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize)
+}
+
+impl Store {
+    /// Creates a new encrypted database at `path` for a device whose writes are signed `author`.
+    /// Fails if a file is already there.
+    pub fn create(path: &Path, key: &DbKey, author: &str, clock: Arc<dyn Clock>) -> Result<Store> {
+        if path.exists() {
+            return Err(StoreError::DatabaseExists(path.to_owned()));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let made = (|| {
+            let mut conn = connect(path, key, true)?;
+            migrations()?
+                .to_latest(&mut conn)
+                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            let tx = conn.transaction()?;
+            reference::seed(&tx, &Rulebook::pilot_2017(), true)?;
+            tx.execute(
+                "INSERT INTO device (singleton, device_id, author, last_seq, hlc, created_at)
+                 VALUES (1, ?1, ?2, 0, ?3, ?4)",
+                (
+                    Uuid::now_v7().to_string(),
+                    author,
+                    korpus_domain::Hlc::default().to_string(),
+                    clock.now().to_rfc3339(),
+                ),
+            )?;
+            tx.commit()?;
+            Ok::<_, StoreError>(conn)
+        })();
+        match made {
+            Ok(conn) => Store::from_connection(conn, path, clock),
+            Err(e) => {
+                // Leave no half-made file behind: the next `init` must be able to start over.
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(file));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens the database at `path`, migrating it to this build's schema. Refuses a database
+    /// written by a newer build.
+    pub fn open(path: &Path, key: &DbKey, clock: Arc<dyn Clock>) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError::NoDatabase(path.to_owned()));
+        }
+        let mut conn = connect(path, key, false)?;
+        let found = user_version(&conn)?;
+        if found == 0 {
+            return Err(StoreError::NotInitialised);
+        }
+        if found > schema_version() {
+            return Err(StoreError::NewerDatabase {
+                found,
+                supported: schema_version(),
+            });
+        }
+        migrations()?
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let tx = conn.transaction()?;
+        reference::seed(&tx, &Rulebook::pilot_2017(), false)?;
+        tx.commit()?;
+        Store::from_connection(conn, path, clock)
+    }
+
+    fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let (device_id, author): (String, String) = conn
+            .query_row(
+                "SELECT device_id, author FROM device WHERE singleton = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|_| StoreError::NotInitialised)?;
+        let rulebook = reference::current_rulebook(&conn)?;
+        Ok(Store {
+            stamp: Stamp {
+                author,
+                schema_version: user_version(&conn)? as i64,
+                rulebook_version: rulebook.version.clone(),
+            },
+            device_id: Uuid::parse_str(&device_id)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            rulebook,
+            conn,
+            clock,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id, made when the database was created.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// Who this session's envelopes are signed by.
+    pub fn author(&self) -> &str {
+        &self.stamp.author
+    }
+
+    /// Signs this session's envelopes by `author` (a coordinator logging in at a shared desk).
+    pub fn set_author(&mut self, author: &str) {
+        author.clone_into(&mut self.stamp.author);
+    }
+
+    /// The rulebook of the current cohort.
+    pub fn rulebook(&self) -> &Rulebook {
+        &self.rulebook
+    }
+
+    /// What field checks need: the current rulebook and today's date in Kazakhstan.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            rulebook: &self.rulebook,
+            today: self.clock.today(),
+        }
+    }
+
+    /// Records one user action: `action` makes its changes through the writer, and they commit
+    /// together with their envelope, or not at all.
+    pub fn write<T>(&mut self, action: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_batch(|batch| batch.record(action))
+    }
+
+    /// Records many user actions in one transaction (bulk imports, demo data), one envelope each.
+    /// If any fails, none is kept.
+    pub fn write_batch<T>(
+        &mut self,
+        actions: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut batch = Batch::new(&tx, &self.stamp, now)?;
+        let out = actions(&mut batch)?;
+        batch.finish()?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The envelopes after device sequence `after_seq`, oldest first, at most `limit`.
+    pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
+        outbox::read(&self.conn, after_seq, limit)
+    }
+
+    /// How many envelopes the outbox holds.
+    pub fn outbox_len(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! Sub-project applications and their groups in the case database. One young person takes part
+//! in one sub-project only (PROGRAMME.md line 25): the store refuses a member already in another
+//! application.
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::outbox::Writer;
+use crate::search::{Query, prefix_range};
+use crate::tables::{Record, read_by_id, read_records, select_columns};
+use korpus_domain::validation::FieldError;
+use korpus_domain::{
+    ApplicationInput, ApplicationMember, Entity, HostOrg, Person, SubProjectApplication,
+    ValidationErrors,
+};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// An application with its group and host organisation, as a detail view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicationView {
+    /// The application.
+    #[serde(flatten)]
+    pub application: Record<SubProjectApplication>,
+    /// Its members, leader first.
+    pub members: Vec<Record<Person>>,
+    /// The host organisation that submits it, if any.
+    pub host_org: Option<Record<HostOrg>>,
+}
+
+impl Store {
+    /// Records an application and its group after checking every field, that each member is
+    /// registered and in no other application, and that the host organisation exists.
+    pub fn add_application(&mut self, input: &ApplicationInput) -> Result<ApplicationView> {
+        let (application, members) = input.validate(&self.context())?;
+        let id = Uuid::now_v7();
+        self.write(|w| insert_application(w, id, &application, &members))?;
+        self.application(&id.to_string())
+    }
+
+    /// Changes an application read at `base_version`, adding and removing members as `input`
+    /// lists them. Returns the application and the names of what changed.
+    pub fn edit_application(
+        &mut self,
+        id: Uuid,
+        base_version: i64,
+        input: &ApplicationInput,
+    ) -> Result<(ApplicationView, Vec<String>)> {
+        let (application, members) = input.validate(&self.context())?;
+        let changed = self.write(|w| {
+            let old: Record<SubProjectApplication> = read_by_id(w.conn(), Entity::Application, id)?;
+            check_parties(w, id, &application, &members)?;
+            let mut changed = w.update(
+                Entity::Application,
+                id,
+                base_version,
+                &old.data,
+                &application,
+            )?;
+            let current = member_rows(w.conn(), id)?;
+            for row in &current {
+                let keep = members.contains(&row.data.person_id);
+                if !keep {
+                    w.delete(Entity::ApplicationMember, row.id, row.version)?;
+                } else if row.data.region != application.region {
+                    let moved = ApplicationMember {
+                        region: application.region.clone(),
+                        ..row.data.clone()
+                    };
+                    w.update(
+                        Entity::ApplicationMember,
+                        row.id,
+                        row.version,
+                        &row.data,
+                        &moved,
+                    )?;
+                }
+            }
+            for person_id in members
+                .iter()
+                .filter(|p| !current.iter().any(|r| r.data.person_id == **p))
+            {
+                let member = ApplicationMember {
+                    application_id: id,
+                    person_id: *person_id,
+                    region: application.region.clone(),
+                };
+                w.insert(Entity::ApplicationMember, Uuid::now_v7(), &member)?;
+            }
+            let before: Vec<Uuid> = current.iter().map(|r| r.data.person_id).collect();
+            if before.len() != members.len() || !before.iter().all(|p| members.contains(p)) {
+                changed.push("members".to_owned());
+            }
+            Ok(changed)
+        })?;
+        Ok((self.application(&id.to_string())?, changed))
+    }
+
+    /// The application with this id, with its members and host organisation.
+    pub fn application(&self, id: &str) -> Result<ApplicationView> {
+        let not_found = || StoreError::NotFound {
+            entity: Entity::Application,
+            query: id.trim().to_owned(),
+        };
+        let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
+        let application: Record<SubProjectApplication> =
+            read_by_id(&self.conn, Entity::Application, id)?;
+        let mut members = Vec::new();
+        for row in member_rows(&self.conn, id)? {
+            members.push(read_by_id::<Person>(
+                &self.conn,
+                Entity::Person,
+                row.data.person_id,
+            )?);
+        }
+        let leader = application.data.leader_id;
+        members.sort_by_key(|m| (Some(m.id) != leader, m.data.identity.surname.clone()));
+        let host_org = match application.data.host_org_id {
+            Some(org) => Some(read_by_id(&self.conn, Entity::HostOrg, org)?),
+            None => None,
+        };
+        Ok(ApplicationView {
+            application,
+            members,
+            host_org,
+        })
+    }
+
+    /// Applications of a region (or all), by name, one page.
+    pub fn list_applications(
+        &self,
+        region: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<Record<SubProjectApplication>>> {
+        let sql = format!(
+            "SELECT {} FROM applications WHERE ?1 IS NULL OR region = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3",
+            select_columns(Entity::Application)
+        );
+        read_records(
+            &self.conn,
+            Entity::Application,
+            &sql,
+            (region, limit as i64, offset as i64),
+        )
+    }
+
+    /// Applications whose name has the query's words, or with a member whose name has them or
+    /// whose IIN starts with the query's digits.
+    pub fn search_applications(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<Record<SubProjectApplication>>> {
+        let query = Query::parse(text);
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (low, high) = query.number_prefix.as_deref().map(prefix_range).unzip();
+        let sql = format!(
+            "SELECT {} FROM applications
+             WHERE (?1 IS NOT NULL AND ?2 IS NULL
+                    AND rid IN (SELECT rowid FROM applications_fts WHERE applications_fts MATCH ?1))
+                OR id IN (
+                    SELECT m.application_id FROM application_members m JOIN persons p ON p.id = m.person_id
+                    WHERE (?1 IS NULL OR p.rid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?1))
+                      AND (?2 IS NULL OR (p.iin >= ?2 AND p.iin < ?3)))
+             ORDER BY name, id LIMIT ?4",
+            select_columns(Entity::Application)
+        );
+        read_records(
+            &self.conn,
+            Entity::Application,
+            &sql,
+            (&query.words, low, high, limit as i64),
+        )
+    }
+
+    /// The ids of the persons with these IINs, in order, or an error naming `field` for each
+    /// IIN that no registered person has.
+    pub fn person_ids_by_iin(&self, field: &'static str, iins: &[String]) -> Result<Vec<Uuid>> {
+        let mut ids = Vec::new();
+        let mut errors = Vec::new();
+        for iin in iins {
+            let id: Option<String> = self
+                .conn
+                .query_row("SELECT id FROM persons WHERE iin = ?1", [iin.trim()], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match id.and_then(|id| Uuid::parse_str(&id).ok()) {
+                Some(id) => ids.push(id),
+                None => errors
+                    .push(FieldError::new(field, "error-unknown-person").arg("value", iin.trim())),
+            }
+        }
+        ValidationErrors(errors)
+            .into_result(ids)
+            .map_err(StoreError::from)
+    }
+}
+
+/// Writes a new application and its members after checking the parties: the one path for the
+/// desk, the CLI and demo data.
+pub(crate) fn insert_application(
+    w: &mut Writer<'_>,
+    id: Uuid,
+    application: &SubProjectApplication,
+    members: &[Uuid],
+) -> Result<()> {
+    check_parties(w, id, application, members)?;
+    w.insert(Entity::Application, id, application)?;
+    for person_id in members {
+        let member = ApplicationMember {
+            application_id: id,
+            person_id: *person_id,
+            region: application.region.clone(),
+        };
+        w.insert(Entity::ApplicationMember, Uuid::now_v7(), &member)?;
+    }
+    Ok(())
+}
+
+/// The member rows of application `id`.
+fn member_rows(conn: &rusqlite::Connection, id: Uuid) -> Result<Vec<Record<ApplicationMember>>> {
+    let sql = format!(
+        "SELECT {} FROM application_members WHERE application_id = ?1 ORDER BY rid",
+        select_columns(Entity::ApplicationMember)
+    );
+    read_records(conn, Entity::ApplicationMember, &sql, [id.to_string()])
+}
+
+/// Refuses unknown members, members of another application, and an unknown host organisation.
+fn check_parties(
+    w: &Writer<'_>,
+    id: Uuid,
+    application: &SubProjectApplication,
+    members: &[Uuid],
+) -> Result<()> {
+    let mut errors = Vec::new();
+    for person_id in members {
+        let name: Option<String> = w
+            .conn()
+            .query_row(
+                "SELECT surname || ' ' || given_name FROM persons WHERE id = ?1",
+                [person_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(name) = name else {
+            errors.push(FieldError::new("members", "error-unknown-person").arg("value", person_id));
+            continue;
+        };
+        let other: Option<String> = w
+            .conn()
+            .query_row(
+                "SELECT a.name FROM application_members m JOIN applications a ON a.id = m.application_id
+                 WHERE m.person_id = ?1 AND m.application_id != ?2",
+                (person_id.to_string(), id.to_string()),
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(other) = other {
+            errors.push(
+                FieldError::new("members", "error-in-other-application")
+                    .arg("name", name)
+                    .arg("application", other),
+            );
+        }
+    }
+    if let Some(org) = application.host_org_id {
+        let exists: Option<i64> = w
+            .conn()
+            .query_row(
+                "SELECT 1 FROM host_orgs WHERE id = ?1",
+                [org.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            errors.push(FieldError::new("host_org", "error-unknown-host-org").arg("value", org));
+        }
+    }
+    ValidationErrors(errors)
+        .into_result(())
+        .map_err(StoreError::from)
+}

@@ -1,0 +1,283 @@
+//! How each kind of record lies in its table: the columns and how a JSON field maps to SQL.
+//! Entities cross into SQL through their serde form, so one insert, update and read serves all
+//! of them, and the fields an envelope carries are exactly the columns written.
+
+use crate::error::{Result, StoreError};
+use korpus_domain::Entity;
+use rusqlite::types::{Value as Sql, ValueRef};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// How a column holds its JSON field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A string (text, codes, dates, ids).
+    Text,
+    /// A whole number.
+    Int,
+    /// true/false as 1/0.
+    Bool,
+    /// Any JSON (lists, nested objects), as its text.
+    Json,
+}
+
+/// A table of records of one entity.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub columns: &'static [(&'static str, Kind)],
+}
+
+use Kind::{Bool, Int, Json, Text};
+
+const IDENTITY: [(&str, Kind); 9] = [
+    ("iin", Text),
+    ("surname", Text),
+    ("given_name", Text),
+    ("patronymic", Text),
+    ("sex", Text),
+    ("birth_date", Text),
+    ("phone", Text),
+    ("region", Text),
+    ("locality", Text),
+];
+
+const fn concat<const N: usize>(
+    a: [(&'static str, Kind); 9],
+    b: &[(&'static str, Kind)],
+) -> [(&'static str, Kind); N] {
+    let mut out = [("", Text); N];
+    let mut i = 0;
+    while i < 9 {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[9 + j] = b[j];
+        j += 1;
+    }
+    out
+}
+
+const PERSON_COLUMNS: [(&str, Kind); 14] = concat(
+    IDENTITY,
+    &[
+        ("cohort", Int),
+        ("education", Text),
+        ("vulnerability", Json),
+        ("disability", Bool),
+        ("income_per_member", Int),
+    ],
+);
+
+const MENTOR_COLUMNS: [(&str, Kind); 17] = concat(
+    IDENTITY,
+    &[
+        ("cohort", Int),
+        ("occupation", Text),
+        ("workplace", Text),
+        ("experience_years", Int),
+        ("education", Text),
+        ("project_experience", Bool),
+        ("stage", Text),
+        ("certified_on", Text),
+    ],
+);
+
+static PERSONS: Table = Table {
+    name: "persons",
+    columns: &PERSON_COLUMNS,
+};
+static MENTORS: Table = Table {
+    name: "mentors",
+    columns: &MENTOR_COLUMNS,
+};
+static HOST_ORGS: Table = Table {
+    name: "host_orgs",
+    columns: &[
+        ("bin", Text),
+        ("name", Text),
+        ("org_type", Text),
+        ("region", Text),
+        ("locality", Text),
+        ("registration_date", Text),
+        ("head_name", Text),
+        ("accountant_name", Text),
+        ("phone", Text),
+        ("criteria", Json),
+    ],
+};
+static APPLICATIONS: Table = Table {
+    name: "applications",
+    columns: &[
+        ("cohort", Int),
+        ("path", Text),
+        ("host_org_id", Text),
+        ("leader_id", Text),
+        ("name", Text),
+        ("territory", Text),
+        ("goal", Text),
+        ("target_group", Text),
+        ("description", Text),
+        ("direction", Text),
+        ("budget", Int),
+        ("region", Text),
+    ],
+};
+static APPLICATION_MEMBERS: Table = Table {
+    name: "application_members",
+    columns: &[
+        ("application_id", Text),
+        ("person_id", Text),
+        ("region", Text),
+    ],
+};
+static DOCUMENTS: Table = Table {
+    name: "documents",
+    columns: &[
+        ("owner", Text),
+        ("owner_id", Text),
+        ("kind", Text),
+        ("issue_date", Text),
+        ("note", Text),
+        ("file_sha256", Text),
+        ("file_name", Text),
+        ("file_size", Int),
+        ("region", Text),
+    ],
+};
+
+/// The table of `entity`.
+pub(crate) fn table(entity: Entity) -> &'static Table {
+    match entity {
+        Entity::Person => &PERSONS,
+        Entity::HostOrg => &HOST_ORGS,
+        Entity::Application => &APPLICATIONS,
+        Entity::ApplicationMember => &APPLICATION_MEMBERS,
+        Entity::Mentor => &MENTORS,
+        Entity::Document => &DOCUMENTS,
+    }
+}
+
+/// A record as stored: its id and version, and the entity's data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record<T> {
+    /// The row's id.
+    pub id: Uuid,
+    /// The row's version: 1 when created, +1 on every change.
+    pub version: i64,
+    /// The data.
+    #[serde(flatten)]
+    pub data: T,
+}
+
+/// The serde form of `data` as a JSON object whose keys are exactly the table's columns.
+pub(crate) fn fields<T: Serialize>(entity: Entity, data: &T) -> Result<Map<String, Value>> {
+    let Value::Object(mut object) =
+        serde_json::to_value(data).map_err(|e| StoreError::Corrupt(e.to_string()))?
+    else {
+        return Err(StoreError::Corrupt(format!("{entity} is not an object")));
+    };
+    let mut out = Map::new();
+    for (column, _) in table(entity).columns {
+        out.insert(
+            (*column).to_owned(),
+            object.remove(*column).unwrap_or(Value::Null),
+        );
+    }
+    if let Some(extra) = object.keys().next() {
+        return Err(StoreError::Corrupt(format!(
+            "{entity} has field {extra} with no column"
+        )));
+    }
+    Ok(out)
+}
+
+/// The SQL value of a JSON field in a column of `kind`.
+pub(crate) fn to_sql(kind: Kind, value: &Value) -> Result<Sql> {
+    Ok(match (kind, value) {
+        (_, Value::Null) => Sql::Null,
+        (Kind::Text, Value::String(s)) => Sql::Text(s.clone()),
+        (Kind::Int, Value::Number(n)) => Sql::Integer(
+            n.as_i64()
+                .ok_or_else(|| StoreError::Corrupt(format!("{n} is not an integer")))?,
+        ),
+        (Kind::Bool, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
+        (Kind::Json, v) => Sql::Text(v.to_string()),
+        (kind, v) => {
+            return Err(StoreError::Corrupt(format!(
+                "{v} does not fit a {kind:?} column"
+            )));
+        }
+    })
+}
+
+fn from_sql(kind: Kind, value: ValueRef<'_>) -> Result<Value> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("a {kind:?} column holds {what}"));
+    Ok(match (kind, value) {
+        (_, ValueRef::Null) => Value::Null,
+        (Kind::Text, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        (Kind::Int, ValueRef::Integer(i)) => Value::from(i),
+        (Kind::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
+        (Kind::Json, ValueRef::Text(t)) => {
+            serde_json::from_slice(t).map_err(|e| corrupt(&e.to_string()))?
+        }
+        _ => return Err(corrupt("a value of another type")),
+    })
+}
+
+/// The columns `read_records` expects, qualified by table name: `persons.id, persons.version, ...`.
+pub(crate) fn select_columns(entity: Entity) -> String {
+    let t = table(entity);
+    let mut columns = vec![format!("{}.id", t.name), format!("{}.version", t.name)];
+    columns.extend(t.columns.iter().map(|(c, _)| format!("{}.{c}", t.name)));
+    columns.join(", ")
+}
+
+/// Reads the records of `entity` that `sql` returns; it selects `select_columns(entity)`.
+pub(crate) fn read_records<T: DeserializeOwned>(
+    conn: &rusqlite::Connection,
+    entity: Entity,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Record<T>>> {
+    let columns = table(entity).columns;
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let version: i64 = row.get(1)?;
+        let mut object = Map::new();
+        for (i, (column, kind)) in columns.iter().enumerate() {
+            object.insert((*column).to_owned(), from_sql(*kind, row.get_ref(i + 2)?)?);
+        }
+        let data = serde_json::from_value(Value::Object(object))
+            .map_err(|e| StoreError::Corrupt(format!("{entity} {id}: {e}")))?;
+        out.push(Record { id, version, data });
+    }
+    Ok(out)
+}
+
+/// The one record of `entity` with id `id`.
+pub(crate) fn read_by_id<T: DeserializeOwned>(
+    conn: &rusqlite::Connection,
+    entity: Entity,
+    id: Uuid,
+) -> Result<Record<T>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1",
+        select_columns(entity),
+        table(entity).name
+    );
+    read_records(conn, entity, &sql, [id.to_string()])?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            entity,
+            query: id.to_string(),
+        })
+}

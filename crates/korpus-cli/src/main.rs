@@ -1,1 +1,146 @@
-fn main() {}
+//! `korpus`: the case desk on the command line, for HQ staff, scripts and tests. Every subcommand
+//! is an adapter: it reads its arguments, calls one function of korpus-store or korpus-domain,
+//! and prints the result in the user's language or as JSON.
+
+mod applications;
+mod database;
+mod documents;
+mod host_orgs;
+mod inputs;
+mod mentors;
+mod output;
+mod persons;
+mod programme;
+
+use clap::{Parser, Subcommand};
+use korpus_domain::Lang;
+use korpus_store::{Store, StoreError};
+use output::Out;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Korpus: the case desk of the Youth Corps programme.
+#[derive(Debug, Parser)]
+#[command(name = "korpus", version, about)]
+struct Cli {
+    /// The case database (default: korpus.db in the system's application data folder).
+    #[arg(long, global = true, env = "KORPUS_DB")]
+    db: Option<PathBuf>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Language of messages: kk (default), ru or en.
+    #[arg(long, global = true, env = "KORPUS_LANG", default_value = "kk")]
+    lang: String,
+    /// Who signs this session's changes (default: the author given at init).
+    #[arg(long, global = true, env = "KORPUS_AUTHOR")]
+    author: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new encrypted case database; its key goes to the system keyring unless
+    /// KORPUS_DB_KEY is set.
+    Init,
+    /// Check an IIN or a BIN without a database.
+    #[command(subcommand)]
+    Check(programme::CheckCommand),
+    /// Persons (young people who apply).
+    #[command(subcommand)]
+    Person(persons::PersonCommand),
+    /// Host organisations.
+    #[command(subcommand, name = "host-org")]
+    HostOrg(host_orgs::HostOrgCommand),
+    /// Sub-project applications and their groups.
+    #[command(subcommand)]
+    Application(applications::ApplicationCommand),
+    /// Mentors.
+    #[command(subcommand)]
+    Mentor(mentors::MentorCommand),
+    /// Supporting documents and their scanned files.
+    #[command(subcommand)]
+    Document(documents::DocumentCommand),
+    /// Regions of the current cohort with their KATO codes.
+    Regions,
+    /// Directions of sub-projects.
+    Directions,
+    /// Counts of records by region.
+    Summary,
+    /// The envelopes waiting in the outbox for sync.
+    Outbox(programme::OutboxArgs),
+    /// Fill the database with realistic synthetic cases.
+    DemoData(programme::DemoArgs),
+}
+
+/// What every subcommand gets: where the database is, how to print, who signs.
+pub struct App {
+    /// Printing.
+    pub out: Out,
+    db: PathBuf,
+    author: Option<String>,
+}
+
+impl App {
+    /// Opens the database, signing changes by `--author` if given.
+    pub fn store(&self) -> Result<Store, StoreError> {
+        let mut store = database::open(&self.db)?;
+        if let Some(author) = &self.author {
+            store.set_author(author);
+        }
+        Ok(store)
+    }
+}
+
+fn exit_code(error: &StoreError) -> u8 {
+    match error {
+        StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Stale { .. } => 1,
+        StoreError::WrongKey
+        | StoreError::NoKey
+        | StoreError::Keyring(_)
+        | StoreError::NoDatabase(_)
+        | StoreError::DatabaseExists(_)
+        | StoreError::NewerDatabase { .. }
+        | StoreError::NotInitialised => 3,
+        StoreError::Io(_) | StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => 4,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang: Lang = cli.lang.parse().unwrap_or_else(|e| {
+        eprintln!("{e}");
+        Lang::default()
+    });
+    let app = App { out: Out { lang, json: cli.json }, db: database::path(cli.db), author: cli.author };
+    let result = match cli.command {
+        Command::Init => programme::init(&app),
+        Command::Check(c) => programme::check(&app, c),
+        Command::Person(c) => persons::run(&app, c),
+        Command::HostOrg(c) => host_orgs::run(&app, c),
+        Command::Application(c) => applications::run(&app, c),
+        Command::Mentor(c) => mentors::run(&app, c),
+        Command::Document(c) => documents::run(&app, c),
+        Command::Regions => programme::regions(&app),
+        Command::Directions => programme::directions(&app),
+        Command::Summary => programme::summary(&app),
+        Command::Outbox(a) => programme::outbox(&app, a),
+        Command::DemoData(a) => programme::demo(&app, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let out = app.out;
+            if out.json {
+                let report = serde_json::json!({
+                    "error": { "code": error.code(), "message": error.message(out.lang), "fields": error.fields(out.lang) }
+                });
+                println!("{report:#}");
+            } else {
+                eprintln!("{}: {}", out.tr("cli-error", &[]), error.message(out.lang));
+            }
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}

@@ -49,6 +49,14 @@ field-version = Version
 field-query = Search text
 field-persons = Number of persons
 field-key = Database key
+field-seq = No.
+field-hlc = Clock
+field-author = Author
+field-ops = Changes
+field-host_orgs = Host organisations
+field-applications = Applications
+field-mentors = Mentors
+field-sha256 = SHA-256
 field-database = Database
 
 ## Field errors

@@ -49,6 +49,14 @@ field-version = Нұсқа
 field-query = Іздеу мәтіні
 field-persons = Адам саны
 field-key = Дерекқор кілті
+field-seq = №
+field-hlc = Сағат
+field-author = Авторы
+field-ops = Өзгерістер
+field-host_orgs = Қабылдаушы ұйымдар
+field-applications = Өтінімдер
+field-mentors = Менторлар
+field-sha256 = SHA-256
 field-database = Дерекқор
 
 ## Өріс қателері

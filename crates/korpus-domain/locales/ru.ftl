@@ -49,6 +49,14 @@ field-version = Версия
 field-query = Текст поиска
 field-persons = Число людей
 field-key = Ключ базы данных
+field-seq = №
+field-hlc = Часы
+field-author = Автор
+field-ops = Изменения
+field-host_orgs = Принимающие организации
+field-applications = Заявки
+field-mentors = Менторы
+field-sha256 = SHA-256
 field-database = База данных
 
 ## Ошибки полей

@@ -121,19 +121,35 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
             let mut input = ApplicationInput::default();
             args.apply(&mut input, &store)?;
             let view = store.add_application(&input)?;
-            out.print(&view, || created(&out, "entity-application", &view.application.id.to_string()));
+            out.print(&view, || {
+                created(&out, "entity-application", &view.application.id.to_string())
+            });
         }
-        ApplicationCommand::Edit { application, version, fields, add_member, remove_member } => {
+        ApplicationCommand::Edit {
+            application,
+            version,
+            fields,
+            add_member,
+            remove_member,
+        } => {
             let current = store.application(&application)?;
             let members = current.members.iter().map(|m| m.id).collect();
             let mut input = ApplicationInput::from_application(&current.application.data, members);
             fields.apply(&mut input, &store)?;
-            input.members.extend(store.person_ids_by_iin("members", &add_member)?);
+            input
+                .members
+                .extend(store.person_ids_by_iin("members", &add_member)?);
             let removed = store.person_ids_by_iin("members", &remove_member)?;
             input.members.retain(|m| !removed.contains(m));
             let id = current.application.id;
-            let (view, changed) = store.edit_application(id, version.unwrap_or(current.application.version), &input)?;
-            out.print(&view, || updated(&out, "entity-application", &id.to_string(), &changed));
+            let (view, changed) = store.edit_application(
+                id,
+                version.unwrap_or(current.application.version),
+                &input,
+            )?;
+            out.print(&view, || {
+                updated(&out, "entity-application", &id.to_string(), &changed)
+            });
         }
         ApplicationCommand::Show { application } => {
             let view = store.application(&application)?;
@@ -141,7 +157,8 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
         }
         ApplicationCommand::List(args) => {
             let region = args.region.map(|r| region_code(store.rulebook(), &r));
-            let applications = store.list_applications(region.as_deref(), args.limit, args.offset)?;
+            let applications =
+                store.list_applications(region.as_deref(), args.limit, args.offset)?;
             out.print(&applications, || table(&out, &store, &applications));
         }
         ApplicationCommand::Search(args) => {
@@ -158,7 +175,13 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
     let fields = out.fields(&[
         ("name", a.name.clone()),
         ("path", out.tr(a.path.message_key(), &[])),
-        ("host_org", view.host_org.as_ref().map(|o| format!("{} ({})", o.data.name, o.data.bin)).unwrap_or_default()),
+        (
+            "host_org",
+            view.host_org
+                .as_ref()
+                .map(|o| format!("{} ({})", o.data.name, o.data.bin))
+                .unwrap_or_default(),
+        ),
         ("direction", out.direction(rulebook, &a.direction)),
         ("budget", format_tenge(a.budget)),
         ("region", out.region(rulebook, &a.region)),
@@ -175,10 +198,18 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
         .iter()
         .map(|m| {
             let leader = if Some(m.id) == a.leader_id { "★" } else { "" };
-            vec![leader.to_owned(), m.data.identity.iin.to_string(), m.data.identity.full_name(), format_date(m.data.identity.birth_date)]
+            vec![
+                leader.to_owned(),
+                m.data.identity.iin.to_string(),
+                m.data.identity.full_name(),
+                format_date(m.data.identity.birth_date),
+            ]
         })
         .collect();
-    format!("{fields}\n\n{}", out.table(&["leader", "iin", "full_name", "birth_date"], members))
+    format!(
+        "{fields}\n\n{}",
+        out.table(&["leader", "iin", "full_name", "birth_date"], members)
+    )
 }
 
 fn table(out: &Out, store: &Store, applications: &[Record<SubProjectApplication>]) -> String {

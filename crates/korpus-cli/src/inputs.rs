@@ -75,7 +75,12 @@ pub fn region_code(rulebook: &Rulebook, typed: &str) -> String {
     let matches: Vec<&str> = rulebook
         .regions
         .iter()
-        .filter(|r| !wanted.is_empty() && [&r.name.kk, &r.name.ru, &r.name.en].iter().any(|n| n.to_lowercase().starts_with(&wanted)))
+        .filter(|r| {
+            !wanted.is_empty()
+                && [&r.name.kk, &r.name.ru, &r.name.en]
+                    .iter()
+                    .any(|n| n.to_lowercase().starts_with(&wanted))
+        })
         .map(|r| r.kato.as_str())
         .collect();
     match matches.as_slice() {
@@ -89,6 +94,10 @@ pub fn yes_no(field: &'static str, typed: &str) -> Result<bool, ValidationErrors
     match typed.trim().to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "иә" | "да" => Ok(true),
         "no" | "n" | "false" | "0" | "жоқ" | "нет" => Ok(false),
-        _ => Err(ValidationErrors::one(FieldError::unknown_value(field, typed, &["yes", "no"]))),
+        _ => Err(ValidationErrors::one(FieldError::unknown_value(
+            field,
+            typed,
+            &["yes", "no"],
+        ))),
     }
 }

@@ -103,7 +103,10 @@ fn exit_code(error: &StoreError) -> u8 {
         | StoreError::DatabaseExists(_)
         | StoreError::NewerDatabase { .. }
         | StoreError::NotInitialised => 3,
-        StoreError::Io(_) | StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => 4,
+        StoreError::Io(_)
+        | StoreError::Sqlite(_)
+        | StoreError::Migration(_)
+        | StoreError::Corrupt(_) => 4,
     }
 }
 
@@ -113,7 +116,14 @@ fn main() -> ExitCode {
         eprintln!("{e}");
         Lang::default()
     });
-    let app = App { out: Out { lang, json: cli.json }, db: database::path(cli.db), author: cli.author };
+    let app = App {
+        out: Out {
+            lang,
+            json: cli.json,
+        },
+        db: database::path(cli.db),
+        author: cli.author,
+    };
     let result = match cli.command {
         Command::Init => programme::init(&app),
         Command::Check(c) => programme::check(&app, c),

@@ -48,11 +48,15 @@ pub fn init(app: &App) -> Result<()> {
     let author = app.author.clone().unwrap_or_else(whoami);
     let (store, in_keyring) = database::create(&app.db, &author)?;
     let out = app.out;
-    let report = json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
+    let report =
+        json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
     out.print(&report, || {
         let mut text = out.tr(
             "cli-initialised",
-            &[("path", store.path().display().to_string()), ("device", store.device_id().to_string())],
+            &[
+                ("path", store.path().display().to_string()),
+                ("device", store.device_id().to_string()),
+            ],
         );
         if in_keyring {
             text.push('\n');
@@ -64,7 +68,10 @@ pub fn init(app: &App) -> Result<()> {
 }
 
 fn whoami() -> String {
-    ["USER", "USERNAME"].iter().find_map(|v| std::env::var(v).ok()).unwrap_or_else(|| "coordinator".to_owned())
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .unwrap_or_else(|| "coordinator".to_owned())
 }
 
 /// `korpus check iin|bin`.
@@ -77,7 +84,10 @@ pub fn check(app: &App, command: CheckCommand) -> Result<()> {
             out.print(&report, || {
                 out.tr(
                     "cli-iin-valid",
-                    &[("date", format_date(iin.birth_date())), ("sex", out.tr(iin.sex().message_key(), &[]))],
+                    &[
+                        ("date", format_date(iin.birth_date())),
+                        ("sex", out.tr(iin.sex().message_key(), &[])),
+                    ],
                 )
             });
         }
@@ -110,7 +120,13 @@ pub fn regions(app: &App) -> Result<()> {
     let out = app.out;
     let regions = &store.rulebook().regions;
     out.print(regions, || {
-        out.table(&["region", "name"], regions.iter().map(|r| vec![r.kato.clone(), r.name.get(out.lang).to_owned()]).collect())
+        out.table(
+            &["region", "name"],
+            regions
+                .iter()
+                .map(|r| vec![r.kato.clone(), r.name.get(out.lang).to_owned()])
+                .collect(),
+        )
     });
     Ok(())
 }
@@ -121,7 +137,13 @@ pub fn directions(app: &App) -> Result<()> {
     let out = app.out;
     let directions = &store.rulebook().directions;
     out.print(directions, || {
-        out.table(&["direction", "name"], directions.iter().map(|d| vec![d.code.clone(), d.name.get(out.lang).to_owned()]).collect())
+        out.table(
+            &["direction", "name"],
+            directions
+                .iter()
+                .map(|d| vec![d.code.clone(), d.name.get(out.lang).to_owned()])
+                .collect(),
+        )
     });
     Ok(())
 }
@@ -144,7 +166,10 @@ pub fn summary(app: &App) -> Result<()> {
                 ]
             })
             .collect();
-        out.table(&["region", "persons", "host_orgs", "applications", "mentors"], rows)
+        out.table(
+            &["region", "persons", "host_orgs", "applications", "mentors"],
+            rows,
+        )
     });
     Ok(())
 }
@@ -162,9 +187,20 @@ pub fn outbox(app: &App, args: OutboxArgs) -> Result<()> {
                     .envelope
                     .ops
                     .iter()
-                    .map(|o| format!("{} {}", out.tr(o.entity.message_key(), &[]), out.tr(o.op.message_key(), &[])))
+                    .map(|o| {
+                        format!(
+                            "{} {}",
+                            out.tr(o.entity.message_key(), &[]),
+                            out.tr(o.op.message_key(), &[])
+                        )
+                    })
                     .collect();
-                vec![e.envelope.device_seq.to_string(), e.envelope.hlc.to_string(), e.envelope.author.clone(), ops.join(", ")]
+                vec![
+                    e.envelope.device_seq.to_string(),
+                    e.envelope.hlc.to_string(),
+                    e.envelope.author.clone(),
+                    ops.join(", "),
+                ]
             })
             .collect();
         out.table(&["seq", "hlc", "author", "ops"], rows)

@@ -88,7 +88,8 @@ impl Store {
         )
     }
 
-    /// Host organisations whose BIN starts with the query's digits and whose names have its words.
+    /// Host organisations whose BIN starts with the query's digits and whose names have its words,
+    /// newest registered first (see `search_people`).
     pub fn search_host_orgs(&self, text: &str, limit: usize) -> Result<Vec<Record<HostOrg>>> {
         let query = Query::parse(text);
         let columns = select_columns(Entity::HostOrg);
@@ -105,7 +106,7 @@ impl Store {
                 let sql = format!(
                     "SELECT {columns} FROM host_orgs_fts JOIN host_orgs ON host_orgs.rid = host_orgs_fts.rowid
                      WHERE host_orgs_fts MATCH ?1 AND (?2 IS NULL OR (bin >= ?2 AND bin < ?3))
-                     ORDER BY host_orgs_fts.rank LIMIT ?4"
+                     ORDER BY host_orgs_fts.rowid DESC LIMIT ?4"
                 );
                 read_records(
                     &self.conn,

@@ -85,7 +85,9 @@ pub(crate) fn list_people<T: DeserializeOwned>(
 }
 
 /// People of `entity` whose IIN starts with the query's digits and whose names start with its
-/// words, in any order; best matches first.
+/// words, in any order; newest registered first. Every prefix match is as good as another, and
+/// the coordinator most often looks for whom they registered lately; the index yields rows in
+/// that order, so a one-letter prefix stops after `limit` rows instead of ranking thousands.
 pub(crate) fn search_people<T: DeserializeOwned>(
     conn: &Connection,
     entity: Entity,
@@ -108,7 +110,7 @@ pub(crate) fn search_people<T: DeserializeOwned>(
             let sql = format!(
                 "SELECT {columns} FROM {t}_fts JOIN {t} ON {t}.rid = {t}_fts.rowid
                  WHERE {t}_fts MATCH ?1 AND (?2 IS NULL OR ({t}.iin >= ?2 AND {t}.iin < ?3))
-                 ORDER BY {t}_fts.rank LIMIT ?4"
+                 ORDER BY {t}_fts.rowid DESC LIMIT ?4"
             );
             read_records(conn, entity, &sql, (words, low, high, limit as i64))
         }

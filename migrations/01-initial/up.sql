@@ -1,4 +1,6 @@
--- The desk's case database. Every table of programme data has:
+-- The desk's case database. Names sort in Kazakh alphabetical order through the collation
+-- "kazakh", which the store registers on every connection (korpus_domain::alphabet).
+-- Every table of programme data has:
 --   rid      local row number, stable across VACUUM, used only by this database's search indexes;
 --   id       UUIDv7 made on the device that created the row, the row's identity everywhere;
 --   version  1 on insert, +1 on every change; envelopes carry the version a change was based on;
@@ -61,7 +63,8 @@ CREATE TABLE persons (
     disability         INTEGER NOT NULL CHECK (disability IN (0, 1)),
     income_per_member  INTEGER
 ) STRICT;
-CREATE INDEX persons_region ON persons (region, surname, given_name);
+CREATE INDEX persons_by_name ON persons (surname COLLATE kazakh, given_name COLLATE kazakh);
+CREATE INDEX persons_region ON persons (region, surname COLLATE kazakh, given_name COLLATE kazakh);
 
 CREATE TABLE host_orgs (
     rid                INTEGER PRIMARY KEY,
@@ -79,7 +82,8 @@ CREATE TABLE host_orgs (
     phone              TEXT,
     criteria           TEXT NOT NULL CHECK (json_valid(criteria))
 ) STRICT;
-CREATE INDEX host_orgs_region ON host_orgs (region, name);
+CREATE INDEX host_orgs_by_name ON host_orgs (name COLLATE kazakh);
+CREATE INDEX host_orgs_region ON host_orgs (region, name COLLATE kazakh);
 
 CREATE TABLE applications (
     rid           INTEGER PRIMARY KEY,
@@ -99,7 +103,8 @@ CREATE TABLE applications (
     budget        INTEGER NOT NULL CHECK (budget > 0),
     region        TEXT NOT NULL
 ) STRICT;
-CREATE INDEX applications_region ON applications (region, name);
+CREATE INDEX applications_by_name ON applications (name COLLATE kazakh);
+CREATE INDEX applications_region ON applications (region, name COLLATE kazakh);
 CREATE INDEX applications_host_org ON applications (host_org_id);
 
 -- Not UNIQUE on person_id: one person in two sub-projects is refused by the store, but when sync
@@ -139,7 +144,8 @@ CREATE TABLE mentors (
     stage               TEXT NOT NULL,
     certified_on        TEXT
 ) STRICT;
-CREATE INDEX mentors_region ON mentors (region, surname, given_name);
+CREATE INDEX mentors_by_name ON mentors (surname COLLATE kazakh, given_name COLLATE kazakh);
+CREATE INDEX mentors_region ON mentors (region, surname COLLATE kazakh, given_name COLLATE kazakh);
 
 -- Scanned files, kept inside the encrypted database and addressed by content: the same file
 -- attached twice is stored once, and sync moves each file once.

@@ -121,35 +121,20 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
             let mut input = ApplicationInput::default();
             args.apply(&mut input, &store)?;
             let view = store.add_application(&input)?;
-            out.print(&view, || {
-                created(&out, "entity-application", &view.application.id.to_string())
-            });
+            out.print(&view, || created(&out, "entity-application", &view.application.id.to_string()));
         }
-        ApplicationCommand::Edit {
-            application,
-            version,
-            fields,
-            add_member,
-            remove_member,
-        } => {
+        ApplicationCommand::Edit { application, version, fields, add_member, remove_member } => {
             let current = store.application(&application)?;
             let members = current.members.iter().map(|m| m.id).collect();
             let mut input = ApplicationInput::from_application(&current.application.data, members);
             fields.apply(&mut input, &store)?;
-            input
-                .members
-                .extend(store.person_ids_by_iin("members", &add_member)?);
+            input.members.extend(store.person_ids_by_iin("members", &add_member)?);
             let removed = store.person_ids_by_iin("members", &remove_member)?;
             input.members.retain(|m| !removed.contains(m));
             let id = current.application.id;
-            let (view, changed) = store.edit_application(
-                id,
-                version.unwrap_or(current.application.version),
-                &input,
-            )?;
-            out.print(&view, || {
-                updated(&out, "entity-application", &id.to_string(), &changed)
-            });
+            let (view, changed) =
+                store.edit_application(id, version.unwrap_or(current.application.version), &input)?;
+            out.print(&view, || updated(&out, "entity-application", &id.to_string(), &changed));
         }
         ApplicationCommand::Show { application } => {
             let view = store.application(&application)?;
@@ -157,8 +142,7 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
         }
         ApplicationCommand::List(args) => {
             let region = args.region.map(|r| region_code(store.rulebook(), &r));
-            let applications =
-                store.list_applications(region.as_deref(), args.limit, args.offset)?;
+            let applications = store.list_applications(region.as_deref(), args.limit, args.offset)?;
             out.print(&applications, || table(&out, &store, &applications));
         }
         ApplicationCommand::Search(args) => {
@@ -177,10 +161,7 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
         ("path", out.tr(a.path.message_key(), &[])),
         (
             "host_org",
-            view.host_org
-                .as_ref()
-                .map(|o| format!("{} ({})", o.data.name, o.data.bin))
-                .unwrap_or_default(),
+            view.host_org.as_ref().map(|o| format!("{} ({})", o.data.name, o.data.bin)).unwrap_or_default(),
         ),
         ("direction", out.direction(rulebook, &a.direction)),
         ("budget", format_tenge(a.budget)),
@@ -206,10 +187,7 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
             ]
         })
         .collect();
-    format!(
-        "{fields}\n\n{}",
-        out.table(&["leader", "iin", "full_name", "birth_date"], members)
-    )
+    format!("{fields}\n\n{}", out.table(&["leader", "iin", "full_name", "birth_date"], members))
 }
 
 fn table(out: &Out, store: &Store, applications: &[Record<SubProjectApplication>]) -> String {

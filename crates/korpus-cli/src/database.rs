@@ -2,8 +2,7 @@
 //! scripts, otherwise the OS keyring), and the clock.
 
 use korpus_store::{
-    DbKey, Result, Store, StoreError, SystemClock, delete_from_keyring, load_from_keyring,
-    save_in_keyring,
+    DbKey, Result, Store, StoreError, SystemClock, delete_from_keyring, load_from_keyring, save_in_keyring,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,10 +21,7 @@ pub fn path(given: Option<PathBuf>) -> PathBuf {
 }
 
 fn env_key() -> Option<DbKey> {
-    std::env::var(KEY_VARIABLE)
-        .ok()
-        .filter(|k| !k.is_empty())
-        .map(|k| DbKey::passphrase(&k))
+    std::env::var(KEY_VARIABLE).ok().filter(|k| !k.is_empty()).map(|k| DbKey::passphrase(&k))
 }
 
 /// Opens the database at `path` with its key.
@@ -46,10 +42,7 @@ pub fn create(path: &Path, author: &str) -> Result<(Store, bool)> {
         return Err(StoreError::DatabaseExists(path.to_owned()));
     }
     if let Some(key) = env_key() {
-        return Ok((
-            Store::create(path, &key, author, Arc::new(SystemClock))?,
-            false,
-        ));
+        return Ok((Store::create(path, &key, author, Arc::new(SystemClock))?, false));
     }
     let key = DbKey::generate();
     save_in_keyring(path, &key)?;

@@ -56,8 +56,8 @@ pub struct OwnerArgs {
 
 impl OwnerArgs {
     fn resolve(&self, store: &Store) -> Result<(DocumentOwner, Uuid)> {
-        let owner = DocumentOwner::parse("owner", &self.owner.replace('-', "_"))
-            .map_err(ValidationErrors::one)?;
+        let owner =
+            DocumentOwner::parse("owner", &self.owner.replace('-', "_")).map_err(ValidationErrors::one)?;
         let id = match owner {
             DocumentOwner::Person => store.person(&self.of)?.id,
             DocumentOwner::Mentor => store.mentor(&self.of)?.id,
@@ -71,13 +71,7 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
     let mut store = app.store()?;
     let out = app.out;
     match command {
-        DocumentCommand::Add {
-            owner,
-            kind,
-            issued,
-            note,
-            file,
-        } => {
+        DocumentCommand::Add { owner, kind, issued, note, file } => {
             let (owner, owner_id) = owner.resolve(&store)?;
             let input = DocumentInput {
                 kind: kind.unwrap_or_default(),
@@ -86,10 +80,7 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
             };
             let loaded = match &file {
                 Some(path) => {
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     // Check the size before reading, so a wrong huge file is refused at once.
                     let size = std::fs::metadata(path)?.len();
                     scanned_file(&name, usize::try_from(size).unwrap_or(usize::MAX))
@@ -98,13 +89,9 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
                 }
                 None => None,
             };
-            let file = loaded
-                .as_ref()
-                .map(|(name, bytes)| DocumentFile { name, bytes });
+            let file = loaded.as_ref().map(|(name, bytes)| DocumentFile { name, bytes });
             let document = store.add_document(owner, owner_id, &input, file)?;
-            out.print(&document, || {
-                out.tr("cli-document-saved", &[("id", document.id.to_string())])
-            });
+            out.print(&document, || out.tr("cli-document-saved", &[("id", document.id.to_string())]));
         }
         DocumentCommand::List { owner } => {
             let (owner, owner_id) = owner.resolve(&store)?;
@@ -131,10 +118,7 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
             out.print(&report, || {
                 out.tr(
                     "cli-file-saved",
-                    &[
-                        ("bytes", bytes.len().to_string()),
-                        ("path", path.display().to_string()),
-                    ],
+                    &[("bytes", bytes.len().to_string()), ("path", path.display().to_string())],
                 )
             });
         }

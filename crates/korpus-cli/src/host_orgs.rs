@@ -110,23 +110,15 @@ pub fn run(app: &App, command: HostOrgCommand) -> Result<()> {
             let mut input = HostOrgInput::default();
             args.apply(&mut input, store.rulebook())?;
             let org = store.add_host_org(&input)?;
-            out.print(&org, || {
-                created(&out, "entity-host_org", &org.id.to_string())
-            });
+            out.print(&org, || created(&out, "entity-host_org", &org.id.to_string()));
         }
-        HostOrgCommand::Edit {
-            host_org,
-            version,
-            fields,
-        } => {
+        HostOrgCommand::Edit { host_org, version, fields } => {
             let current = store.host_org(&host_org)?;
             let mut input = HostOrgInput::from(&current.data);
             fields.apply(&mut input, store.rulebook())?;
             let (org, changed) =
                 store.edit_host_org(current.id, version.unwrap_or(current.version), &input)?;
-            out.print(&org, || {
-                updated(&out, "entity-host_org", &org.id.to_string(), &changed)
-            });
+            out.print(&org, || updated(&out, "entity-host_org", &org.id.to_string(), &changed));
         }
         HostOrgCommand::Show { host_org } => {
             let org = store.host_org(&host_org)?;
@@ -170,10 +162,7 @@ fn show(out: &Out, rulebook: &Rulebook, r: &Record<HostOrg>) -> String {
         ("locality", o.locality.clone()),
         ("registration_date", format_date(o.registration_date)),
         ("head_name", o.head_name.clone().unwrap_or_default()),
-        (
-            "accountant_name",
-            o.accountant_name.clone().unwrap_or_default(),
-        ),
+        ("accountant_name", o.accountant_name.clone().unwrap_or_default()),
         ("phone", o.phone.clone().unwrap_or_default()),
         ("criteria", criteria.join(", ")),
         ("id", r.id.to_string()),

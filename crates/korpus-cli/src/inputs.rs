@@ -77,9 +77,7 @@ pub fn region_code(rulebook: &Rulebook, typed: &str) -> String {
         .iter()
         .filter(|r| {
             !wanted.is_empty()
-                && [&r.name.kk, &r.name.ru, &r.name.en]
-                    .iter()
-                    .any(|n| n.to_lowercase().starts_with(&wanted))
+                && [&r.name.kk, &r.name.ru, &r.name.en].iter().any(|n| n.to_lowercase().starts_with(&wanted))
         })
         .map(|r| r.kato.as_str())
         .collect();
@@ -94,10 +92,6 @@ pub fn yes_no(field: &'static str, typed: &str) -> Result<bool, ValidationErrors
     match typed.trim().to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "иә" | "да" => Ok(true),
         "no" | "n" | "false" | "0" | "жоқ" | "нет" => Ok(false),
-        _ => Err(ValidationErrors::one(FieldError::unknown_value(
-            field,
-            typed,
-            &["yes", "no"],
-        ))),
+        _ => Err(ValidationErrors::one(FieldError::unknown_value(field, typed, &["yes", "no"]))),
     }
 }

@@ -103,27 +103,20 @@ fn exit_code(error: &StoreError) -> u8 {
         | StoreError::DatabaseExists(_)
         | StoreError::NewerDatabase { .. }
         | StoreError::NotInitialised => 3,
-        StoreError::Io(_)
-        | StoreError::Sqlite(_)
-        | StoreError::Migration(_)
-        | StoreError::Corrupt(_) => 4,
+        StoreError::Io(_) | StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => 4,
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang: Lang = cli.lang.parse().unwrap_or_else(|e| {
-        eprintln!("{e}");
-        Lang::default()
-    });
-    let app = App {
-        out: Out {
-            lang,
-            json: cli.json,
-        },
-        db: database::path(cli.db),
-        author: cli.author,
+    let lang: Lang = match cli.lang.parse() {
+        Ok(lang) => lang,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
     };
+    let app = App { out: Out { lang, json: cli.json }, db: database::path(cli.db), author: cli.author };
     let result = match cli.command {
         Command::Init => programme::init(&app),
         Command::Check(c) => programme::check(&app, c),

@@ -78,32 +78,22 @@ pub fn run(app: &App, command: MentorCommand) -> Result<()> {
             let mut input = MentorInput::default();
             args.apply(&mut input, store.rulebook())?;
             let mentor = store.add_mentor(&input)?;
-            out.print(&mentor, || {
-                created(&out, "entity-mentor", &mentor.id.to_string())
-            });
+            out.print(&mentor, || created(&out, "entity-mentor", &mentor.id.to_string()));
         }
-        MentorCommand::Edit {
-            mentor,
-            version,
-            fields,
-        } => {
+        MentorCommand::Edit { mentor, version, fields } => {
             let current = store.mentor(&mentor)?;
             let mut input = MentorInput::from_mentor(&current.data);
             fields.apply(&mut input, store.rulebook())?;
             let (mentor, changed) =
                 store.edit_mentor(current.id, version.unwrap_or(current.version), &input)?;
-            out.print(&mentor, || {
-                updated(&out, "entity-mentor", &mentor.id.to_string(), &changed)
-            });
+            out.print(&mentor, || updated(&out, "entity-mentor", &mentor.id.to_string(), &changed));
         }
         MentorCommand::Show { mentor } => {
             let mentor = store.mentor(&mentor)?;
             out.print(&mentor, || show(&out, store.rulebook(), &mentor));
         }
         MentorCommand::List(args) => {
-            let region = args
-                .region
-                .map(|r| crate::inputs::region_code(store.rulebook(), &r));
+            let region = args.region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
             let mentors = store.list_mentors(region.as_deref(), args.limit, args.offset)?;
             out.print(&mentors, || table(&out, store.rulebook(), &mentors));
         }

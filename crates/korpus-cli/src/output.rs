@@ -34,16 +34,9 @@ impl Out {
 
     /// "Label: value" lines, labels in the user's language, empty values left out.
     pub fn fields(&self, rows: &[(&str, String)]) -> String {
-        let labelled: Vec<(String, &String)> = rows
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(f, v)| (field_label(self.lang, f), v))
-            .collect();
-        let width = labelled
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
+        let labelled: Vec<(String, &String)> =
+            rows.iter().filter(|(_, v)| !v.is_empty()).map(|(f, v)| (field_label(self.lang, f), v)).collect();
+        let width = labelled.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
         labelled
             .iter()
             .map(|(l, v)| format!("{l}:{} {v}", " ".repeat(width - l.chars().count())))
@@ -78,16 +71,12 @@ impl Out {
 
     /// The name of region `kato` in the user's language, or the code if unknown.
     pub fn region(&self, rulebook: &Rulebook, kato: &str) -> String {
-        rulebook
-            .region(kato)
-            .map_or_else(|| kato.to_owned(), |r| r.name.get(self.lang).to_owned())
+        rulebook.region(kato).map_or_else(|| kato.to_owned(), |r| r.name.get(self.lang).to_owned())
     }
 
     /// The name of direction `code` in the user's language.
     pub fn direction(&self, rulebook: &Rulebook, code: &str) -> String {
-        rulebook
-            .direction(code)
-            .map_or_else(|| code.to_owned(), |d| d.name.get(self.lang).to_owned())
+        rulebook.direction(code).map_or_else(|| code.to_owned(), |d| d.name.get(self.lang).to_owned())
     }
 
     /// yes / no in the user's language.

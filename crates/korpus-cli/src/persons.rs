@@ -81,11 +81,7 @@ impl PersonArgs {
         self.identity.apply(&mut input.identity, rulebook);
         crate::inputs::set(&mut input.education, &self.education);
         if let Some(v) = &self.vulnerability {
-            input.vulnerability = v
-                .iter()
-                .map(|c| c.trim().to_owned())
-                .filter(|c| !c.is_empty())
-                .collect();
+            input.vulnerability = v.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
         }
         if let Some(d) = &self.disability {
             input.disability = yes_no("disability", d)?;
@@ -103,32 +99,22 @@ pub fn run(app: &App, command: PersonCommand) -> Result<()> {
             let mut input = PersonInput::default();
             args.apply(&mut input, store.rulebook())?;
             let person = store.add_person(&input)?;
-            out.print(&person, || {
-                created(&out, "entity-person", &person.id.to_string())
-            });
+            out.print(&person, || created(&out, "entity-person", &person.id.to_string()));
         }
-        PersonCommand::Edit {
-            person,
-            version,
-            fields,
-        } => {
+        PersonCommand::Edit { person, version, fields } => {
             let current = store.person(&person)?;
             let mut input = PersonInput::from(&current.data);
             fields.apply(&mut input, store.rulebook())?;
             let (person, changed) =
                 store.edit_person(current.id, version.unwrap_or(current.version), &input)?;
-            out.print(&person, || {
-                updated(&out, "entity-person", &person.id.to_string(), &changed)
-            });
+            out.print(&person, || updated(&out, "entity-person", &person.id.to_string(), &changed));
         }
         PersonCommand::Show { person } => {
             let person = store.person(&person)?;
             out.print(&person, || show(&out, store.rulebook(), &person));
         }
         PersonCommand::List(args) => {
-            let region = args
-                .region
-                .map(|r| crate::inputs::region_code(store.rulebook(), &r));
+            let region = args.region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
             let persons = store.list_persons(region.as_deref(), args.limit, args.offset)?;
             out.print(&persons, || table(&out, store.rulebook(), &persons));
         }
@@ -142,10 +128,7 @@ pub fn run(app: &App, command: PersonCommand) -> Result<()> {
 
 /// "Created <entity> <id>." in the user's language.
 pub fn created(out: &Out, entity_key: &str, id: &str) -> String {
-    out.tr(
-        "cli-created",
-        &[("entity", out.tr(entity_key, &[])), ("id", id.to_owned())],
-    )
+    out.tr("cli-created", &[("entity", out.tr(entity_key, &[])), ("id", id.to_owned())])
 }
 
 /// "Changed <entity> <id>: <fields>." or "Nothing to change."
@@ -153,17 +136,11 @@ pub fn updated(out: &Out, entity_key: &str, id: &str, changed: &[String]) -> Str
     if changed.is_empty() {
         return out.tr("cli-unchanged", &[]);
     }
-    let fields: Vec<String> = changed
-        .iter()
-        .map(|f| korpus_domain::validation::field_label(out.lang, f))
-        .collect();
+    let fields: Vec<String> =
+        changed.iter().map(|f| korpus_domain::validation::field_label(out.lang, f)).collect();
     out.tr(
         "cli-updated",
-        &[
-            ("entity", out.tr(entity_key, &[])),
-            ("id", id.to_owned()),
-            ("fields", fields.join(", ")),
-        ],
+        &[("entity", out.tr(entity_key, &[])), ("id", id.to_owned()), ("fields", fields.join(", "))],
     )
 }
 
@@ -183,19 +160,12 @@ pub fn identity_rows(out: &Out, rulebook: &Rulebook, p: &Identity) -> Vec<(&'sta
 fn show(out: &Out, rulebook: &Rulebook, r: &Record<Person>) -> String {
     let p = &r.data;
     let mut rows = identity_rows(out, rulebook, &p.identity);
-    let categories: Vec<String> = p
-        .vulnerability
-        .iter()
-        .map(|v| out.tr(v.message_key(), &[]))
-        .collect();
+    let categories: Vec<String> = p.vulnerability.iter().map(|v| out.tr(v.message_key(), &[])).collect();
     rows.extend([
         ("education", out.tr(p.education.message_key(), &[])),
         ("vulnerability", categories.join(", ")),
         ("disability", out.yes_no(p.disability)),
-        (
-            "income_per_member",
-            p.income_per_member.map(format_tenge).unwrap_or_default(),
-        ),
+        ("income_per_member", p.income_per_member.map(format_tenge).unwrap_or_default()),
         ("cohort", p.cohort.to_string()),
         ("id", r.id.to_string()),
         ("version", r.version.to_string()),
@@ -217,8 +187,5 @@ fn table(out: &Out, rulebook: &Rulebook, persons: &[Record<Person>]) -> String {
             ]
         })
         .collect();
-    out.table(
-        &["iin", "full_name", "birth_date", "region", "locality"],
-        rows,
-    )
+    out.table(&["iin", "full_name", "birth_date", "region", "locality"], rows)
 }

@@ -48,15 +48,11 @@ pub fn init(app: &App) -> Result<()> {
     let author = app.author.clone().unwrap_or_else(whoami);
     let (store, in_keyring) = database::create(&app.db, &author)?;
     let out = app.out;
-    let report =
-        json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
+    let report = json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
     out.print(&report, || {
         let mut text = out.tr(
             "cli-initialised",
-            &[
-                ("path", store.path().display().to_string()),
-                ("device", store.device_id().to_string()),
-            ],
+            &[("path", store.path().display().to_string()), ("device", store.device_id().to_string())],
         );
         if in_keyring {
             text.push('\n');
@@ -80,14 +76,12 @@ pub fn check(app: &App, command: CheckCommand) -> Result<()> {
     match command {
         CheckCommand::Iin { value } => {
             let iin = Iin::parse("iin", &value).map_err(ValidationErrors::one)?;
-            let report = json!({ "valid": true, "iin": iin, "birth_date": iin.birth_date(), "sex": iin.sex() });
+            let report =
+                json!({ "valid": true, "iin": iin, "birth_date": iin.birth_date(), "sex": iin.sex() });
             out.print(&report, || {
                 out.tr(
                     "cli-iin-valid",
-                    &[
-                        ("date", format_date(iin.birth_date())),
-                        ("sex", out.tr(iin.sex().message_key(), &[])),
-                    ],
+                    &[("date", format_date(iin.birth_date())), ("sex", out.tr(iin.sex().message_key(), &[]))],
                 )
             });
         }
@@ -122,10 +116,7 @@ pub fn regions(app: &App) -> Result<()> {
     out.print(regions, || {
         out.table(
             &["region", "name"],
-            regions
-                .iter()
-                .map(|r| vec![r.kato.clone(), r.name.get(out.lang).to_owned()])
-                .collect(),
+            regions.iter().map(|r| vec![r.kato.clone(), r.name.get(out.lang).to_owned()]).collect(),
         )
     });
     Ok(())
@@ -139,10 +130,7 @@ pub fn directions(app: &App) -> Result<()> {
     out.print(directions, || {
         out.table(
             &["direction", "name"],
-            directions
-                .iter()
-                .map(|d| vec![d.code.clone(), d.name.get(out.lang).to_owned()])
-                .collect(),
+            directions.iter().map(|d| vec![d.code.clone(), d.name.get(out.lang).to_owned()]).collect(),
         )
     });
     Ok(())
@@ -166,10 +154,7 @@ pub fn summary(app: &App) -> Result<()> {
                 ]
             })
             .collect();
-        out.table(
-            &["region", "persons", "host_orgs", "applications", "mentors"],
-            rows,
-        )
+        out.table(&["region", "persons", "host_orgs", "applications", "mentors"], rows)
     });
     Ok(())
 }
@@ -188,11 +173,7 @@ pub fn outbox(app: &App, args: OutboxArgs) -> Result<()> {
                     .ops
                     .iter()
                     .map(|o| {
-                        format!(
-                            "{} {}",
-                            out.tr(o.entity.message_key(), &[]),
-                            out.tr(o.op.message_key(), &[])
-                        )
+                        format!("{} {}", out.tr(o.entity.message_key(), &[]), out.tr(o.op.message_key(), &[]))
                     })
                     .collect();
                 vec![

@@ -3,8 +3,8 @@
 use crate::codes::code_enum;
 use crate::persons::{Context, region};
 use crate::validation::{
-    Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, format_tenge,
-    parse_integer, required_text,
+    Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, format_tenge, parse_integer,
+    required_text,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -119,22 +119,10 @@ impl ApplicationInput {
         let mut check = Checker::new();
         let path = check.take(ApplicationPath::parse("path", &self.path));
         let name = check.take(required_text("name", &self.name, SHORT_TEXT_MAX * 3));
-        let territory = check.take(required_text(
-            "territory",
-            &self.territory,
-            SHORT_TEXT_MAX * 3,
-        ));
+        let territory = check.take(required_text("territory", &self.territory, SHORT_TEXT_MAX * 3));
         let goal = check.take(required_text("goal", &self.goal, LONG_TEXT_MAX));
-        let target_group = check.take(required_text(
-            "target_group",
-            &self.target_group,
-            LONG_TEXT_MAX,
-        ));
-        let description = check.take(required_text(
-            "description",
-            &self.description,
-            LONG_TEXT_MAX,
-        ));
+        let target_group = check.take(required_text("target_group", &self.target_group, LONG_TEXT_MAX));
+        let description = check.take(required_text("description", &self.description, LONG_TEXT_MAX));
         let direction = check.take(direction(&self.direction, ctx));
         let budget = check.take(budget(&self.budget, ctx));
         let region = check.take(region("region", &self.region, rb));
@@ -191,8 +179,7 @@ impl ApplicationInput {
             })
         };
         // Every field passed, so every value is present.
-        let app = build()
-            .ok_or_else(|| ValidationErrors::one(FieldError::new("name", "error-required")))?;
+        let app = build().ok_or_else(|| ValidationErrors::one(FieldError::new("name", "error-required")))?;
         Ok((app, members))
     }
 }
@@ -205,12 +192,7 @@ fn direction(code: &str, ctx: &Context<'_>) -> Result<String, FieldError> {
     match ctx.rulebook.direction(code) {
         Some(d) => Ok(d.code.clone()),
         None => {
-            let known: Vec<&str> = ctx
-                .rulebook
-                .directions
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect();
+            let known: Vec<&str> = ctx.rulebook.directions.iter().map(|d| d.code.as_str()).collect();
             Err(FieldError::unknown_value("direction", code, &known))
         }
     }
@@ -285,16 +267,9 @@ mod tests {
         i.budget = "1000001".into();
         let err = i.validate(&ctx(&rb)).unwrap_err();
         assert_eq!(err.0[0].key, "error-budget-over-limit");
-        assert!(
-            err.0[0].text(crate::Lang::Ru).contains("1 000 000 ₸"),
-            "{}",
-            err.0[0].text(crate::Lang::Ru)
-        );
+        assert!(err.0[0].text(crate::Lang::Ru).contains("1 000 000 ₸"), "{}", err.0[0].text(crate::Lang::Ru));
         i.budget = "0".into();
-        assert_eq!(
-            i.validate(&ctx(&rb)).unwrap_err().0[0].key,
-            "error-budget-not-positive"
-        );
+        assert_eq!(i.validate(&ctx(&rb)).unwrap_err().0[0].key, "error-budget-not-positive");
     }
 
     #[test]
@@ -302,10 +277,7 @@ mod tests {
         let rb = Rulebook::pilot_2017();
         let mut i = input(3);
         i.members.push(i.members[0]);
-        assert_eq!(
-            i.validate(&ctx(&rb)).unwrap_err().0[0].key,
-            "error-duplicate-member"
-        );
+        assert_eq!(i.validate(&ctx(&rb)).unwrap_err().0[0].key, "error-duplicate-member");
     }
 
     #[test]
@@ -313,15 +285,9 @@ mod tests {
         let rb = Rulebook::pilot_2017();
         let mut i = input(3);
         i.leader_id = None;
-        assert_eq!(
-            i.validate(&ctx(&rb)).unwrap_err().0[0].key,
-            "error-leader-required"
-        );
+        assert_eq!(i.validate(&ctx(&rb)).unwrap_err().0[0].key, "error-leader-required");
         i.leader_id = Some(Uuid::now_v7());
-        assert_eq!(
-            i.validate(&ctx(&rb)).unwrap_err().0[0].key,
-            "error-leader-not-member"
-        );
+        assert_eq!(i.validate(&ctx(&rb)).unwrap_err().0[0].key, "error-leader-not-member");
     }
 
     #[test]

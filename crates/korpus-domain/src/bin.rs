@@ -66,9 +66,7 @@ impl Bin {
         let d = twelve_digits(field, value)?;
         let month = d[2] * 10 + d[3];
         if !(1..=12).contains(&month) {
-            return Err(
-                FieldError::new(field, "error-bin-month").arg("month", format!("{month:02}"))
-            );
+            return Err(FieldError::new(field, "error-bin-month").arg("month", format!("{month:02}")));
         }
         if !(4..=6).contains(&d[4]) {
             return Err(FieldError::new(field, "error-bin-kind").arg("digit", d[4]));
@@ -199,10 +197,7 @@ mod tests {
     fn attribute_digit_four_fails() {
         let text = some_bin().to_string();
         let bad = format!("{}4{}", &text[..5], &text[6..]);
-        assert_eq!(
-            Bin::parse("bin", &bad).unwrap_err().key,
-            "error-bin-attribute"
-        );
+        assert_eq!(Bin::parse("bin", &bad).unwrap_err().key, "error-bin-attribute");
     }
 
     #[test]
@@ -210,19 +205,14 @@ mod tests {
         let text = some_bin().to_string();
         let last = text.as_bytes()[11] - b'0';
         let bad = format!("{}{}", &text[..11], (last + 1) % 10);
-        assert_eq!(
-            Bin::parse("bin", &bad).unwrap_err().key,
-            "error-check-digit"
-        );
+        assert_eq!(Bin::parse("bin", &bad).unwrap_err().key, "error-check-digit");
     }
 
     #[test]
     fn every_kind_and_attribute_round_trips() {
         for kind in 4..=6 {
             for attribute in 0..=3 {
-                let bin = (0..100)
-                    .find_map(|s| Bin::compose(17, 12, kind, attribute, s))
-                    .unwrap();
+                let bin = (0..100).find_map(|s| Bin::compose(17, 12, kind, attribute, s)).unwrap();
                 let back = Bin::parse("bin", &bin.to_string()).unwrap();
                 assert_eq!(back, bin);
             }

@@ -71,16 +71,10 @@ impl DocumentKind {
             | PsychiatricDispensary
             | NarcologicalDispensary
             | EmployerRecommendation => &[DocumentOwner::Mentor],
-            Charter
-            | StateRegistration
-            | NoTaxDebts
-            | HeadAndAccountant
-            | SocialProjectsExperience => &[DocumentOwner::HostOrg],
-            Other => &[
-                DocumentOwner::Person,
-                DocumentOwner::Mentor,
-                DocumentOwner::HostOrg,
-            ],
+            Charter | StateRegistration | NoTaxDebts | HeadAndAccountant | SocialProjectsExperience => {
+                &[DocumentOwner::HostOrg]
+            }
+            Other => &[DocumentOwner::Person, DocumentOwner::Mentor, DocumentOwner::HostOrg],
         }
     }
 }
@@ -137,45 +131,36 @@ impl DocumentInput {
         if let Some(kind) = kind
             && !kind.owners().contains(&owner)
         {
-            check.push(
-                FieldError::new("kind", "error-document-kind-owner").arg("kind", kind.code()),
-            );
+            check.push(FieldError::new("kind", "error-document-kind-owner").arg("kind", kind.code()));
         }
         let issue_date = match self.issue_date.trim() {
             "" => check.take(Err(FieldError::new("issue_date", "error-required"))),
-            text => check.take(
-                parse_date("issue_date", text).and_then(|d| past_date("issue_date", d, ctx.today)),
-            ),
+            text => {
+                check.take(parse_date("issue_date", text).and_then(|d| past_date("issue_date", d, ctx.today)))
+            }
         };
         let note = check.take(optional_short("note", &self.note));
         check.finish()?;
         match (kind, issue_date, note) {
             (Some(kind), Some(date), Some(note)) => Ok((kind, date, note)),
-            _ => Err(ValidationErrors::one(FieldError::new(
-                "kind",
-                "error-required",
-            ))),
+            _ => Err(ValidationErrors::one(FieldError::new("kind", "error-required"))),
         }
     }
 }
 
 /// Checks a scanned file's name and size before the store keeps it.
 pub fn scanned_file(name: &str, size: usize) -> Result<(), FieldError> {
-    let extension = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if !SCAN_EXTENSIONS.contains(&extension.as_str()) {
-        return Err(
-            FieldError::new("file", "error-file-type").arg("allowed", SCAN_EXTENSIONS.join(", "))
-        );
+        return Err(FieldError::new("file", "error-file-type").arg("allowed", SCAN_EXTENSIONS.join(", ")));
     }
     if size == 0 {
         return Err(FieldError::new("file", "error-file-empty"));
     }
     if size > SCAN_MAX_BYTES {
-        return Err(FieldError::new("file", "error-file-too-large")
-            .arg("max_mb", SCAN_MAX_BYTES / (1024 * 1024)));
+        return Err(
+            FieldError::new("file", "error-file-too-large").arg("max_mb", SCAN_MAX_BYTES / (1024 * 1024))
+        );
     }
     Ok(())
 }
@@ -189,11 +174,8 @@ mod tests {
     #[test]
     fn mentor_certificate_is_not_a_persons_document() {
         let rb = Rulebook::pilot_2017();
-        let i = DocumentInput {
-            kind: "no_criminal_record".into(),
-            issue_date: "01.03.2017".into(),
-            note: None,
-        };
+        let i =
+            DocumentInput { kind: "no_criminal_record".into(), issue_date: "01.03.2017".into(), note: None };
         assert!(i.validate(DocumentOwner::Mentor, &ctx(&rb)).is_ok());
         let err = i.validate(DocumentOwner::Person, &ctx(&rb)).unwrap_err();
         assert_eq!(err.0[0].key, "error-document-kind-owner");
@@ -202,38 +184,16 @@ mod tests {
     #[test]
     fn issue_date_after_today_fails() {
         let rb = Rulebook::pilot_2017();
-        let i = DocumentInput {
-            kind: "income".into(),
-            issue_date: "02.05.2017".into(),
-            note: None,
-        };
-        assert!(
-            i.validate(DocumentOwner::Person, &ctx(&rb))
-                .unwrap_err()
-                .has("issue_date")
-        );
+        let i = DocumentInput { kind: "income".into(), issue_date: "02.05.2017".into(), note: None };
+        assert!(i.validate(DocumentOwner::Person, &ctx(&rb)).unwrap_err().has("issue_date"));
     }
 
     #[test]
     fn scan_limits_hold_at_their_boundaries() {
         assert!(scanned_file("скан.PDF", SCAN_MAX_BYTES).is_ok());
-        assert_eq!(
-            scanned_file("scan.pdf", SCAN_MAX_BYTES + 1)
-                .unwrap_err()
-                .key,
-            "error-file-too-large"
-        );
-        assert_eq!(
-            scanned_file("scan.pdf", 0).unwrap_err().key,
-            "error-file-empty"
-        );
-        assert_eq!(
-            scanned_file("scan.exe", 10).unwrap_err().key,
-            "error-file-type"
-        );
-        assert_eq!(
-            scanned_file("noextension", 10).unwrap_err().key,
-            "error-file-type"
-        );
+        assert_eq!(scanned_file("scan.pdf", SCAN_MAX_BYTES + 1).unwrap_err().key, "error-file-too-large");
+        assert_eq!(scanned_file("scan.pdf", 0).unwrap_err().key, "error-file-empty");
+        assert_eq!(scanned_file("scan.exe", 10).unwrap_err().key, "error-file-type");
+        assert_eq!(scanned_file("noextension", 10).unwrap_err().key, "error-file-type");
     }
 }

@@ -67,15 +67,9 @@ impl Hlc {
     /// The next reading after `self` for a local event at wall-clock time `now_ms`.
     pub fn tick(self, now_ms: i64) -> Hlc {
         if now_ms > self.wall_ms {
-            Hlc {
-                wall_ms: now_ms,
-                counter: 0,
-            }
+            Hlc { wall_ms: now_ms, counter: 0 }
         } else {
-            Hlc {
-                wall_ms: self.wall_ms,
-                counter: self.counter.saturating_add(1),
-            }
+            Hlc { wall_ms: self.wall_ms, counter: self.counter.saturating_add(1) }
         }
     }
 
@@ -94,10 +88,7 @@ impl Hlc {
     /// Reads the text form `WWWWWWWWWWWWWWW-CCCCCCCCCC`.
     pub fn parse(text: &str) -> Option<Hlc> {
         let (wall, counter) = text.split_once('-')?;
-        Some(Hlc {
-            wall_ms: wall.parse().ok()?,
-            counter: counter.parse().ok()?,
-        })
+        Some(Hlc { wall_ms: wall.parse().ok()?, counter: counter.parse().ok()? })
     }
 }
 
@@ -117,8 +108,7 @@ impl Serialize for Hlc {
 impl<'de> Deserialize<'de> for Hlc {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Hlc::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom("not a hybrid logical clock reading"))
+        Hlc::parse(&text).ok_or_else(|| serde::de::Error::custom("not a hybrid logical clock reading"))
     }
 }
 
@@ -152,84 +142,33 @@ mod tests {
     #[test]
     fn tick_follows_the_wall_clock_and_counts_within_a_millisecond() {
         let h = Hlc::default().tick(1_000);
-        assert_eq!(
-            h,
-            Hlc {
-                wall_ms: 1_000,
-                counter: 0
-            }
-        );
-        assert_eq!(
-            h.tick(1_000),
-            Hlc {
-                wall_ms: 1_000,
-                counter: 1
-            }
-        );
-        assert_eq!(
-            h.tick(2_000),
-            Hlc {
-                wall_ms: 2_000,
-                counter: 0
-            }
-        );
+        assert_eq!(h, Hlc { wall_ms: 1_000, counter: 0 });
+        assert_eq!(h.tick(1_000), Hlc { wall_ms: 1_000, counter: 1 });
+        assert_eq!(h.tick(2_000), Hlc { wall_ms: 2_000, counter: 0 });
     }
 
     #[test]
     fn tick_never_goes_back_when_the_wall_clock_does() {
-        let h = Hlc {
-            wall_ms: 5_000,
-            counter: 3,
-        };
+        let h = Hlc { wall_ms: 5_000, counter: 3 };
         let next = h.tick(1_000);
         assert!(next > h);
-        assert_eq!(
-            next,
-            Hlc {
-                wall_ms: 5_000,
-                counter: 4
-            }
-        );
+        assert_eq!(next, Hlc { wall_ms: 5_000, counter: 4 });
     }
 
     #[test]
     fn observe_moves_past_a_remote_reading() {
-        let local = Hlc {
-            wall_ms: 1_000,
-            counter: 2,
-        };
-        let remote = Hlc {
-            wall_ms: 3_000,
-            counter: 7,
-        };
+        let local = Hlc { wall_ms: 1_000, counter: 2 };
+        let remote = Hlc { wall_ms: 3_000, counter: 7 };
         let after = local.observe(remote, 2_000);
         assert!(after > remote && after > local);
-        assert_eq!(
-            after,
-            Hlc {
-                wall_ms: 3_000,
-                counter: 8
-            }
-        );
-        assert_eq!(
-            local.observe(remote, 9_000),
-            Hlc {
-                wall_ms: 9_000,
-                counter: 0
-            }
-        );
+        assert_eq!(after, Hlc { wall_ms: 3_000, counter: 8 });
+        assert_eq!(local.observe(remote, 9_000), Hlc { wall_ms: 9_000, counter: 0 });
     }
 
     #[test]
     fn text_form_sorts_like_the_clock_and_parses_back() {
-        let a = Hlc {
-            wall_ms: 999,
-            counter: 10,
-        };
-        let b = Hlc {
-            wall_ms: 1_000,
-            counter: 0,
-        };
+        let a = Hlc { wall_ms: 999, counter: 10 };
+        let b = Hlc { wall_ms: 1_000, counter: 0 };
         assert!(a.to_string() < b.to_string());
         assert_eq!(Hlc::parse(&a.to_string()), Some(a));
         assert_eq!(Hlc::parse("garbage"), None);

@@ -5,8 +5,8 @@ use crate::bin::{Bin, EntityKind};
 use crate::codes::code_enum;
 use crate::persons::{Context, optional_short, region};
 use crate::validation::{
-    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date, past_date,
-    phone, required_text,
+    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date, past_date, phone,
+    required_text,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -152,10 +152,7 @@ impl HostOrgInput {
         if let Some(bin) = bin
             && bin.kind() != EntityKind::ResidentLegalEntity
         {
-            check.push(FieldError::new(
-                "bin",
-                "error-bin-not-resident-legal-entity",
-            ));
+            check.push(FieldError::new("bin", "error-bin-not-resident-legal-entity"));
         }
         let name = check.take(required_text("name", &self.name, ORG_NAME_MAX));
         let org_type = check.take(HostOrgType::parse("org_type", &self.org_type));
@@ -202,10 +199,7 @@ mod tests {
     use crate::rulebook::Rulebook;
 
     pub(crate) fn bin(kind: u8) -> String {
-        (0..100)
-            .find_map(|s| Bin::compose(12, 3, kind, 0, s))
-            .unwrap()
-            .to_string()
+        (0..100).find_map(|s| Bin::compose(12, 3, kind, 0, s)).unwrap().to_string()
     }
 
     fn input() -> HostOrgInput {

@@ -29,9 +29,7 @@ impl Sex {
     pub fn parse(field: &'static str, value: &str) -> Result<Sex, FieldError> {
         match value.trim().to_lowercase().as_str() {
             "male" | "m" | "ер" | "м" | "муж" | "мужской" => Ok(Sex::Male),
-            "female" | "f" | "әйел" | "ә" | "ж" | "жен" | "женский" => {
-                Ok(Sex::Female)
-            }
+            "female" | "f" | "әйел" | "ә" | "ж" | "жен" | "женский" => Ok(Sex::Female),
             _ => Err(FieldError::unknown_value(field, value, &["male", "female"])),
         }
     }
@@ -49,9 +47,7 @@ impl Sex {
 /// 10: such numbers are never issued.
 pub(crate) fn check_digit(digits: &[u8; 12]) -> Option<u8> {
     let pass = |first_weight: u32| -> u32 {
-        (0..11u32)
-            .map(|i| u32::from(digits[i as usize]) * ((first_weight + i - 1) % 11 + 1))
-            .sum::<u32>()
+        (0..11u32).map(|i| u32::from(digits[i as usize]) * ((first_weight + i - 1) % 11 + 1)).sum::<u32>()
             % 11
     };
     let first = pass(1);
@@ -121,11 +117,7 @@ impl Iin {
 
     /// The sex encoded in the seventh digit: odd is male, even is female.
     pub fn sex(&self) -> Sex {
-        if self.0[6] % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if self.0[6] % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// Builds a valid IIN from a birth date, sex and a four-digit serial; `None` when that serial
@@ -213,9 +205,7 @@ mod tests {
             (2001, Sex::Male, '5'),
             (2001, Sex::Female, '6'),
         ] {
-            let iin = (0..100)
-                .find_map(|s| Iin::compose(date(year, 12, 31), sex, s))
-                .unwrap();
+            let iin = (0..100).find_map(|s| Iin::compose(date(year, 12, 31), sex, s)).unwrap();
             assert_eq!(iin.to_string().chars().nth(6), Some(digit));
             let back = Iin::parse("iin", &iin.to_string()).unwrap();
             assert_eq!((back.birth_date(), back.sex()), (date(year, 12, 31), sex));
@@ -232,12 +222,7 @@ mod tests {
             d
         };
         let weighted = |d: &[u8; 12], weights: [u32; 11]| -> u32 {
-            weights
-                .iter()
-                .zip(d)
-                .map(|(w, x)| w * u32::from(*x))
-                .sum::<u32>()
-                % 11
+            weights.iter().zip(d).map(|(w, x)| w * u32::from(*x)).sum::<u32>() % 11
         };
         let first_weights = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
         let second_weights = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
@@ -263,9 +248,7 @@ mod tests {
 
     #[test]
     fn wrong_check_digit_fails() {
-        let iin = Iin::compose(date(1995, 6, 15), Sex::Female, 42)
-            .unwrap()
-            .to_string();
+        let iin = Iin::compose(date(1995, 6, 15), Sex::Female, 42).unwrap().to_string();
         let last = iin.as_bytes()[11] - b'0';
         let wrong = format!("{}{}", &iin[..11], (last + 1) % 10);
         let err = Iin::parse("iin", &wrong).unwrap_err();
@@ -274,39 +257,22 @@ mod tests {
 
     #[test]
     fn eleven_and_thirteen_digits_fail_length() {
-        assert_eq!(
-            Iin::parse("iin", "90010130012").unwrap_err().key,
-            "error-id-length"
-        );
-        assert_eq!(
-            Iin::parse("iin", "9001013001234").unwrap_err().key,
-            "error-id-length"
-        );
+        assert_eq!(Iin::parse("iin", "90010130012").unwrap_err().key, "error-id-length");
+        assert_eq!(Iin::parse("iin", "9001013001234").unwrap_err().key, "error-id-length");
     }
 
     #[test]
     fn letters_and_empty_fail() {
-        assert_eq!(
-            Iin::parse("iin", "90010130012a").unwrap_err().key,
-            "error-id-digits"
-        );
+        assert_eq!(Iin::parse("iin", "90010130012a").unwrap_err().key, "error-id-digits");
         assert_eq!(Iin::parse("iin", "  ").unwrap_err().key, "error-required");
-        assert_eq!(
-            Iin::parse("iin", "９００１０１３００１２３")
-                .unwrap_err()
-                .key,
-            "error-id-digits"
-        );
+        assert_eq!(Iin::parse("iin", "９００１０１３００１２３").unwrap_err().key, "error-id-digits");
     }
 
     #[test]
     fn century_digit_zero_and_seven_fail() {
         for digit in ['0', '7', '9'] {
             let text = format!("900101{digit}00123");
-            assert_eq!(
-                Iin::parse("iin", &text).unwrap_err().key,
-                "error-iin-century"
-            );
+            assert_eq!(Iin::parse("iin", &text).unwrap_err().key, "error-iin-century");
         }
     }
 
@@ -319,20 +285,12 @@ mod tests {
         }
         // 29 February 2000 is real (leap year), in the 2000s with digit 5.
         let leap = Iin::compose(date(2000, 2, 29), Sex::Male, 7).unwrap();
-        assert_eq!(
-            Iin::parse("iin", &leap.to_string()).unwrap().birth_date(),
-            date(2000, 2, 29)
-        );
+        assert_eq!(Iin::parse("iin", &leap.to_string()).unwrap().birth_date(), date(2000, 2, 29));
     }
 
     #[test]
     fn serial_without_check_digit_is_not_composed() {
-        let none = (0..10000u16)
-            .filter(|&s| Iin::compose(date(1990, 1, 1), Sex::Male, s).is_none())
-            .count();
-        assert!(
-            none > 0 && none < 2000,
-            "about 1 in 121 serials have no check digit: {none}"
-        );
+        let none = (0..10000u16).filter(|&s| Iin::compose(date(1990, 1, 1), Sex::Male, s).is_none()).count();
+        assert!(none > 0 && none < 2000, "about 1 in 121 serials have no check digit: {none}");
     }
 }

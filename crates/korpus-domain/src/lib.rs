@@ -6,6 +6,8 @@
 
 mod codes;
 
+pub mod alphabet;
+
 pub mod applications;
 pub mod bin;
 pub mod documents;
@@ -19,9 +21,7 @@ pub mod persons;
 pub mod rulebook;
 pub mod validation;
 
-pub use applications::{
-    ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication,
-};
+pub use applications::{ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication};
 pub use bin::Bin;
 pub use documents::{DocumentInput, DocumentKind, DocumentOwner, SupportingDocument};
 pub use envelope::{Entity, Envelope, Hlc, Op, OpKind};

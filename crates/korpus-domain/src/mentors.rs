@@ -114,11 +114,7 @@ impl MentorInput {
 
     /// Checks every field; on success, the mentor's data. Selection stage and certification are
     /// carried over from `previous` (they change only through the selection's decisions).
-    pub fn validate(
-        &self,
-        ctx: &Context<'_>,
-        previous: Option<&Mentor>,
-    ) -> Result<Mentor, ValidationErrors> {
+    pub fn validate(&self, ctx: &Context<'_>, previous: Option<&Mentor>) -> Result<Mentor, ValidationErrors> {
         let mut check = Checker::new();
         let identity = self.identity.check(ctx, &mut check);
         if let Some(identity) = &identity
@@ -207,10 +203,7 @@ mod tests {
     }
 
     fn ctx(rb: &Rulebook) -> Context<'_> {
-        Context {
-            rulebook: rb,
-            today: date(2017, 6, 1),
-        }
+        Context { rulebook: rb, today: date(2017, 6, 1) }
     }
 
     #[test]
@@ -219,9 +212,7 @@ mod tests {
         // On 01.06.2017: born 01.06.1995 is 22, born 02.06.1995 is 21.
         let m = input(date(1995, 6, 1)).validate(&ctx(&rb), None).unwrap();
         assert_eq!(m.stage, MentorStage::Applied);
-        let err = input(date(1995, 6, 2))
-            .validate(&ctx(&rb), None)
-            .unwrap_err();
+        let err = input(date(1995, 6, 2)).validate(&ctx(&rb), None).unwrap_err();
         assert_eq!(err.0[0].key, "error-mentor-age");
     }
 
@@ -231,12 +222,7 @@ mod tests {
         let mut i = input(date(1980, 1, 1));
         for bad in ["", "-1", "71", "three"] {
             i.experience_years = bad.into();
-            assert!(
-                i.validate(&ctx(&rb), None)
-                    .unwrap_err()
-                    .has("experience_years"),
-                "{bad}"
-            );
+            assert!(i.validate(&ctx(&rb), None).unwrap_err().has("experience_years"), "{bad}");
         }
     }
 
@@ -249,10 +235,7 @@ mod tests {
         let mut i = MentorInput::from_mentor(&m);
         i.experience_years = "6".into();
         let edited = i.validate(&ctx(&rb), Some(&m)).unwrap();
-        assert_eq!(
-            (edited.stage, edited.certified_on),
-            (MentorStage::Selected, m.certified_on)
-        );
+        assert_eq!((edited.stage, edited.certified_on), (MentorStage::Selected, m.certified_on));
         assert_eq!(edited.experience_years, 6);
     }
 }

@@ -23,9 +23,7 @@ fn bundle(lang: &str, source: &'static str) -> Bundle {
     #[allow(clippy::expect_used)]
     let resource = FluentResource::try_new(source.to_owned()).expect("a valid Fluent catalogue");
     #[allow(clippy::expect_used)]
-    bundle
-        .add_resource(resource)
-        .expect("no duplicate message keys");
+    bundle.add_resource(resource).expect("no duplicate message keys");
     bundle
 }
 
@@ -55,9 +53,7 @@ pub fn tr(lang: Lang, key: &str, args: &[Arg]) -> String {
         fluent_args.set(*name, FluentValue::from(value.as_str()));
     }
     let mut errors = Vec::new();
-    bundle
-        .format_pattern(pattern, Some(&fluent_args), &mut errors)
-        .into_owned()
+    bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
 }
 
 /// Every message key of a catalogue, for the completeness test of this crate and of front ends.
@@ -84,17 +80,10 @@ mod tests {
     #[test]
     fn every_catalogue_parses_and_has_the_same_keys() {
         for (lang, source) in [(Lang::Kk, KK), (Lang::Ru, RU), (Lang::En, EN)] {
-            assert!(
-                FluentResource::try_new(source.to_owned()).is_ok(),
-                "{lang} catalogue has syntax errors"
-            );
+            assert!(FluentResource::try_new(source.to_owned()).is_ok(), "{lang} catalogue has syntax errors");
         }
         let kk = keys(Lang::Kk);
-        assert!(
-            kk.len() > 50,
-            "catalogue looks truncated: {} keys",
-            kk.len()
-        );
+        assert!(kk.len() > 50, "catalogue looks truncated: {} keys", kk.len());
         for lang in [Lang::Ru, Lang::En] {
             let other = keys(lang);
             let missing: Vec<_> = kk.iter().filter(|k| !other.contains(k)).collect();

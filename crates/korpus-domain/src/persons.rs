@@ -241,11 +241,7 @@ impl From<&Person> for PersonInput {
         PersonInput {
             identity: IdentityInput::from(&p.identity),
             education: p.education.code().to_owned(),
-            vulnerability: p
-                .vulnerability
-                .iter()
-                .map(|v| v.code().to_owned())
-                .collect(),
+            vulnerability: p.vulnerability.iter().map(|v| v.code().to_owned()).collect(),
             disability: p.disability,
             income_per_member: p.income_per_member.map(|i| i.to_string()),
         }
@@ -272,10 +268,7 @@ impl PersonInput {
                 vulnerability.insert(v);
             }
         }
-        let working = [
-            VulnerabilityCategory::WorkingPoor,
-            VulnerabilityCategory::UnproductivelySelfEmployed,
-        ];
+        let working = [VulnerabilityCategory::WorkingPoor, VulnerabilityCategory::UnproductivelySelfEmployed];
         if vulnerability.contains(&VulnerabilityCategory::Neet)
             && working.iter().any(|w| vulnerability.contains(w))
         {
@@ -289,10 +282,7 @@ impl PersonInput {
             && income.is_none()
             && !check.failed("income_per_member")
         {
-            check.push(FieldError::new(
-                "income_per_member",
-                "error-income-required",
-            ));
+            check.push(FieldError::new("income_per_member", "error-income-required"));
         }
         check.finish()?;
         let build = || {
@@ -352,10 +342,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn iin_born(birth: NaiveDate, sex: Sex) -> String {
-        (0..100)
-            .find_map(|s| Iin::compose(birth, sex, s))
-            .unwrap()
-            .to_string()
+        (0..100).find_map(|s| Iin::compose(birth, sex, s)).unwrap().to_string()
     }
 
     pub(crate) fn input(birth: NaiveDate) -> PersonInput {
@@ -379,10 +366,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn ctx(rulebook: &Rulebook) -> Context<'_> {
-        Context {
-            rulebook,
-            today: date(2017, 5, 1),
-        }
+        Context { rulebook, today: date(2017, 5, 1) }
     }
 
     #[test]
@@ -449,10 +433,7 @@ pub(crate) mod tests {
         i.vulnerability = vec!["working_poor".into()];
         assert!(i.validate(&ctx(&rb)).unwrap_err().has("income_per_member"));
         i.income_per_member = Some("8 500".into());
-        assert_eq!(
-            i.validate(&ctx(&rb)).unwrap().income_per_member,
-            Some(8_500)
-        );
+        assert_eq!(i.validate(&ctx(&rb)).unwrap().income_per_member, Some(8_500));
         i.vulnerability.push("neet".into());
         assert!(i.validate(&ctx(&rb)).unwrap_err().has("vulnerability"));
     }

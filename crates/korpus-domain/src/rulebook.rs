@@ -240,8 +240,7 @@ impl Rulebook {
 
     /// Reads a rulebook from its JSON form, as the database keeps it.
     pub fn from_json(text: &str) -> Result<Rulebook, RulebookError> {
-        let rulebook: Rulebook =
-            serde_json::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
+        let rulebook: Rulebook = serde_json::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
         rulebook.check()?;
         Ok(rulebook)
     }
@@ -270,11 +269,7 @@ impl Rulebook {
         if self.regions.is_empty() || self.directions.is_empty() {
             return fail("regions and directions may not be empty");
         }
-        if self
-            .regions
-            .iter()
-            .any(|r| r.kato.len() != 9 || !r.kato.bytes().all(|b| b.is_ascii_digit()))
-        {
+        if self.regions.iter().any(|r| r.kato.len() != 9 || !r.kato.bytes().all(|b| b.is_ascii_digit())) {
             return fail("a region's KATO code is not nine digits");
         }
         Ok(())
@@ -320,12 +315,7 @@ mod tests {
 
     #[test]
     fn pilot_income_threshold_is_the_brochures_nine_thousand() {
-        assert_eq!(
-            Rulebook::pilot_2017()
-                .vulnerability
-                .income_threshold_tenge(),
-            9_000
-        );
+        assert_eq!(Rulebook::pilot_2017().vulnerability.income_threshold_tenge(), 9_000);
     }
 
     #[test]

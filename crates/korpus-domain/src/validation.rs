@@ -21,11 +21,7 @@ pub struct FieldError {
 impl FieldError {
     /// An error with no arguments.
     pub fn new(field: &'static str, key: &'static str) -> Self {
-        FieldError {
-            field,
-            key,
-            args: Vec::new(),
-        }
+        FieldError { field, key, args: Vec::new() }
     }
 
     /// Adds an argument to the message.
@@ -58,11 +54,7 @@ impl FieldError {
 
     /// The error as data for JSON output and IPC: field, code and message in `lang`.
     pub fn report(&self, lang: Lang) -> FieldReport {
-        FieldReport {
-            field: self.field.to_owned(),
-            code: self.key.to_owned(),
-            message: self.message(lang),
-        }
+        FieldReport { field: self.field.to_owned(), code: self.key.to_owned(), message: self.message(lang) }
     }
 }
 
@@ -95,11 +87,7 @@ impl ValidationErrors {
 
     /// The errors one per line, in `lang`.
     pub fn render(&self, lang: Lang) -> String {
-        self.0
-            .iter()
-            .map(|e| e.message(lang))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.0.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join("\n")
     }
 
     /// Whether any error concerns `field`.
@@ -109,11 +97,7 @@ impl ValidationErrors {
 
     /// `Ok(value)` when no error was collected.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
@@ -185,15 +169,10 @@ pub fn optional_text(
 fn checked_text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
     let count = value.chars().count();
     if count > max {
-        return Err(FieldError::new(field, "error-too-long")
-            .arg("max", max)
-            .arg("count", count));
+        return Err(FieldError::new(field, "error-too-long").arg("max", max).arg("count", count));
     }
     // Newlines and tabs are fine in long text; other control characters come from broken imports.
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(FieldError::new(field, "error-control-characters"));
     }
     Ok(value.to_owned())
@@ -215,10 +194,7 @@ pub fn person_name(field: &'static str, value: &str) -> Result<String, FieldErro
 /// normalised to `+77012345678`. All numbers of Kazakhstan are +7 followed by 7 and nine digits.
 pub fn phone(field: &'static str, value: &str) -> Result<String, FieldError> {
     let value = value.trim();
-    if !value
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-()".contains(c))
-    {
+    if !value.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
         return Err(FieldError::new(field, "error-phone"));
     }
     let digits: String = value.chars().filter(char::is_ascii_digit).collect();
@@ -243,23 +219,15 @@ pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldEr
 
 /// Reads a whole number of tenge or of anything else counted: spaces between thousands allowed.
 pub fn parse_integer(field: &'static str, value: &str) -> Result<i64, FieldError> {
-    let cleaned: String = value
-        .trim()
-        .trim_end_matches('₸')
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .collect();
+    let cleaned: String =
+        value.trim().trim_end_matches('₸').chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
     cleaned
         .parse::<i64>()
         .map_err(|_| FieldError::new(field, "error-integer-format").arg("value", value.trim()))
 }
 
 /// A date that must not lie after `today` nor before 1900 (a typo for a year).
-pub fn past_date(
-    field: &'static str,
-    date: NaiveDate,
-    today: NaiveDate,
-) -> Result<NaiveDate, FieldError> {
+pub fn past_date(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     if date > today {
         return Err(FieldError::new(field, "error-date-in-future").arg("date", format_date(date)));
     }
@@ -294,55 +262,27 @@ mod tests {
 
     #[test]
     fn phone_spellings_normalise() {
-        for typed in [
-            "+7 701 234 56 78",
-            "8 (701) 234-56-78",
-            "87012345678",
-            "7012345678",
-        ] {
+        for typed in ["+7 701 234 56 78", "8 (701) 234-56-78", "87012345678", "7012345678"] {
             assert_eq!(phone("phone", typed).unwrap(), "+77012345678", "{typed}");
         }
     }
 
     #[test]
     fn foreign_short_and_lettered_phones_fail() {
-        for typed in [
-            "+7 912 345 67 89",
-            "701234567",
-            "+7 701 234 56 789",
-            "+7 701 CALL ME",
-        ] {
-            assert_eq!(
-                phone("phone", typed).unwrap_err().key,
-                "error-phone",
-                "{typed}"
-            );
+        for typed in ["+7 912 345 67 89", "701234567", "+7 701 234 56 789", "+7 701 CALL ME"] {
+            assert_eq!(phone("phone", typed).unwrap_err().key, "error-phone", "{typed}");
         }
     }
 
     #[test]
     fn names_take_kazakh_russian_and_latin_letters() {
-        for name in [
-            "Әбілқайыр",
-            "Құрманғазы-Ұлы",
-            "Ёлкина",
-            "O'Brien",
-            "Өмірзақ Ғалымжан",
-        ] {
+        for name in ["Әбілқайыр", "Құрманғазы-Ұлы", "Ёлкина", "O'Brien", "Өмірзақ Ғалымжан"]
+        {
             assert!(person_name("surname", name).is_ok(), "{name}");
         }
-        assert_eq!(
-            person_name("surname", "R2D2").unwrap_err().key,
-            "error-name-characters"
-        );
-        assert_eq!(
-            person_name("surname", "--").unwrap_err().key,
-            "error-name-characters"
-        );
-        assert_eq!(
-            person_name("surname", " ").unwrap_err().key,
-            "error-required"
-        );
+        assert_eq!(person_name("surname", "R2D2").unwrap_err().key, "error-name-characters");
+        assert_eq!(person_name("surname", "--").unwrap_err().key, "error-name-characters");
+        assert_eq!(person_name("surname", " ").unwrap_err().key, "error-required");
     }
 
     #[test]
@@ -350,20 +290,13 @@ mod tests {
         let max = "ә".repeat(SHORT_TEXT_MAX);
         assert!(required_text("locality", &max, SHORT_TEXT_MAX).is_ok());
         let over = "ә".repeat(SHORT_TEXT_MAX + 1);
-        assert_eq!(
-            required_text("locality", &over, SHORT_TEXT_MAX)
-                .unwrap_err()
-                .key,
-            "error-too-long"
-        );
+        assert_eq!(required_text("locality", &over, SHORT_TEXT_MAX).unwrap_err().key, "error-too-long");
     }
 
     #[test]
     fn control_characters_fail() {
         assert_eq!(
-            required_text("name", "a\u{0}b", SHORT_TEXT_MAX)
-                .unwrap_err()
-                .key,
+            required_text("name", "a\u{0}b", SHORT_TEXT_MAX).unwrap_err().key,
             "error-control-characters"
         );
         assert!(required_text("goal", "line one\nline two", LONG_TEXT_MAX).is_ok());
@@ -374,19 +307,13 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2017, 4, 14).unwrap();
         assert_eq!(parse_date("d", "14.04.2017").unwrap(), d);
         assert_eq!(parse_date("d", "2017-04-14").unwrap(), d);
-        assert_eq!(
-            parse_date("d", "31.02.2017").unwrap_err().key,
-            "error-date-format"
-        );
+        assert_eq!(parse_date("d", "31.02.2017").unwrap_err().key, "error-date-format");
         assert_eq!(format_date(d), "14.04.2017");
         assert_eq!(format_tenge(1_000_000), "1 000 000 ₸");
         assert_eq!(format_tenge(26_000), "26 000 ₸");
         assert_eq!(format_tenge(999), "999 ₸");
         assert_eq!(parse_integer("budget", "1 000 000 ₸").unwrap(), 1_000_000);
-        assert_eq!(
-            parse_integer("budget", "1e6").unwrap_err().key,
-            "error-integer-format"
-        );
+        assert_eq!(parse_integer("budget", "1e6").unwrap_err().key, "error-integer-format");
     }
 
     #[test]
@@ -394,14 +321,8 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         assert!(past_date("issue_date", today, today).is_ok());
         let tomorrow = today.succ_opt().unwrap();
-        assert_eq!(
-            past_date("issue_date", tomorrow, today).unwrap_err().key,
-            "error-date-in-future"
-        );
+        assert_eq!(past_date("issue_date", tomorrow, today).unwrap_err().key, "error-date-in-future");
         let ancient = NaiveDate::from_ymd_opt(1899, 12, 31).unwrap();
-        assert_eq!(
-            past_date("issue_date", ancient, today).unwrap_err().key,
-            "error-date-too-early"
-        );
+        assert_eq!(past_date("issue_date", ancient, today).unwrap_err().key, "error-date-too-early");
     }
 }

@@ -27,25 +27,19 @@ fn prefix(word: &str, chars: usize) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _dir;
     let (path, key) = match std::env::var_os("KORPUS_BENCH_DB") {
-        Some(path) => (
-            PathBuf::from(path),
-            DbKey::passphrase(&std::env::var("KORPUS_BENCH_KEY").unwrap_or_default()),
-        ),
+        Some(path) => {
+            (PathBuf::from(path), DbKey::passphrase(&std::env::var("KORPUS_BENCH_KEY").unwrap_or_default()))
+        }
         None => {
             _dir = tempfile::TempDir::new()?;
             let path = _dir.path().join("bench.db");
             let key = DbKey::generate();
-            let persons = std::env::var("KORPUS_BENCH_PERSONS")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(100_000);
+            let persons =
+                std::env::var("KORPUS_BENCH_PERSONS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
             let mut store = Store::create(&path, &key, "bench", Arc::new(SystemClock))?;
             let started = Instant::now();
             demo_data(&mut store, persons, 1)?;
-            println!(
-                "demo data: {persons} persons in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
+            println!("demo data: {persons} persons in {:.1} s", started.elapsed().as_secs_f64());
             (path, key)
         }
     };
@@ -58,33 +52,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let kinds: Vec<(&str, Vec<String>)> = vec![
-        (
-            "IIN, 6 digits",
-            sample
-                .iter()
-                .map(|p| p.data.identity.iin.to_string()[..6].to_owned())
-                .collect(),
-        ),
-        (
-            "IIN, 10 digits",
-            sample
-                .iter()
-                .map(|p| p.data.identity.iin.to_string()[..10].to_owned())
-                .collect(),
-        ),
+        ("IIN, 6 digits", sample.iter().map(|p| p.data.identity.iin.to_string()[..6].to_owned()).collect()),
+        ("IIN, 10 digits", sample.iter().map(|p| p.data.identity.iin.to_string()[..10].to_owned()).collect()),
         (
             "name, 1 letter",
-            sample
-                .iter()
-                .map(|p| prefix(&p.data.identity.surname, 1).to_lowercase())
-                .collect(),
+            sample.iter().map(|p| prefix(&p.data.identity.surname, 1).to_lowercase()).collect(),
         ),
         (
             "name, 3 letters",
-            sample
-                .iter()
-                .map(|p| prefix(&p.data.identity.given_name, 3).to_lowercase())
-                .collect(),
+            sample.iter().map(|p| prefix(&p.data.identity.given_name, 3).to_lowercase()).collect(),
         ),
         (
             "given + surname prefixes",
@@ -99,15 +75,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .collect(),
         ),
-        (
-            "full name",
-            sample.iter().map(|p| p.data.identity.full_name()).collect(),
-        ),
+        ("full name", sample.iter().map(|p| p.data.identity.full_name()).collect()),
     ];
 
-    let mut report = format!(
-        "search among {total} persons, {QUERIES} queries of each kind, 20 results at most\n"
-    );
+    let mut report =
+        format!("search among {total} persons, {QUERIES} queries of each kind, 20 results at most\n");
     let mut all = Vec::new();
     for (kind, queries) in &kinds {
         let mut times = Vec::with_capacity(queries.len());

@@ -9,8 +9,7 @@ use crate::search::{Query, prefix_range};
 use crate::tables::{Record, read_by_id, read_records, select_columns};
 use korpus_domain::validation::FieldError;
 use korpus_domain::{
-    ApplicationInput, ApplicationMember, Entity, HostOrg, Person, SubProjectApplication,
-    ValidationErrors,
+    ApplicationInput, ApplicationMember, Entity, HostOrg, Person, SubProjectApplication, ValidationErrors,
 };
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -50,36 +49,18 @@ impl Store {
         let changed = self.write(|w| {
             let old: Record<SubProjectApplication> = read_by_id(w.conn(), Entity::Application, id)?;
             check_parties(w, id, &application, &members)?;
-            let mut changed = w.update(
-                Entity::Application,
-                id,
-                base_version,
-                &old.data,
-                &application,
-            )?;
+            let mut changed = w.update(Entity::Application, id, base_version, &old.data, &application)?;
             let current = member_rows(w.conn(), id)?;
             for row in &current {
                 let keep = members.contains(&row.data.person_id);
                 if !keep {
                     w.delete(Entity::ApplicationMember, row.id, row.version)?;
                 } else if row.data.region != application.region {
-                    let moved = ApplicationMember {
-                        region: application.region.clone(),
-                        ..row.data.clone()
-                    };
-                    w.update(
-                        Entity::ApplicationMember,
-                        row.id,
-                        row.version,
-                        &row.data,
-                        &moved,
-                    )?;
+                    let moved = ApplicationMember { region: application.region.clone(), ..row.data.clone() };
+                    w.update(Entity::ApplicationMember, row.id, row.version, &row.data, &moved)?;
                 }
             }
-            for person_id in members
-                .iter()
-                .filter(|p| !current.iter().any(|r| r.data.person_id == **p))
-            {
+            for person_id in members.iter().filter(|p| !current.iter().any(|r| r.data.person_id == **p)) {
                 let member = ApplicationMember {
                     application_id: id,
                     person_id: *person_id,
@@ -98,20 +79,12 @@ impl Store {
 
     /// The application with this id, with its members and host organisation.
     pub fn application(&self, id: &str) -> Result<ApplicationView> {
-        let not_found = || StoreError::NotFound {
-            entity: Entity::Application,
-            query: id.trim().to_owned(),
-        };
+        let not_found = || StoreError::NotFound { entity: Entity::Application, query: id.trim().to_owned() };
         let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
-        let application: Record<SubProjectApplication> =
-            read_by_id(&self.conn, Entity::Application, id)?;
+        let application: Record<SubProjectApplication> = read_by_id(&self.conn, Entity::Application, id)?;
         let mut members = Vec::new();
         for row in member_rows(&self.conn, id)? {
-            members.push(read_by_id::<Person>(
-                &self.conn,
-                Entity::Person,
-                row.data.person_id,
-            )?);
+            members.push(read_by_id::<Person>(&self.conn, Entity::Person, row.data.person_id)?);
         }
         let leader = application.data.leader_id;
         members.sort_by_key(|m| (Some(m.id) != leader, m.data.identity.surname.clone()));
@@ -119,11 +92,7 @@ impl Store {
             Some(org) => Some(read_by_id(&self.conn, Entity::HostOrg, org)?),
             None => None,
         };
-        Ok(ApplicationView {
-            application,
-            members,
-            host_org,
-        })
+        Ok(ApplicationView { application, members, host_org })
     }
 
     /// Applications of a region (or all), by name, one page.
@@ -133,16 +102,12 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<Record<SubProjectApplication>>> {
+        let filter = if region.is_some() { "region = ?1" } else { "?1 IS NULL" };
         let sql = format!(
-            "SELECT {} FROM applications WHERE ?1 IS NULL OR region = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3",
+            "SELECT {} FROM applications WHERE {filter} ORDER BY name COLLATE kazakh, rid LIMIT ?2 OFFSET ?3",
             select_columns(Entity::Application)
         );
-        read_records(
-            &self.conn,
-            Entity::Application,
-            &sql,
-            (region, limit as i64, offset as i64),
-        )
+        read_records(&self.conn, Entity::Application, &sql, (region, limit as i64, offset as i64))
     }
 
     /// Applications whose name has the query's words, or with a member whose name has them or
@@ -165,15 +130,10 @@ impl Store {
                     SELECT m.application_id FROM application_members m JOIN persons p ON p.id = m.person_id
                     WHERE (?1 IS NULL OR p.rid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?1))
                       AND (?2 IS NULL OR (p.iin >= ?2 AND p.iin < ?3)))
-             ORDER BY name, id LIMIT ?4",
+             ORDER BY name COLLATE kazakh, rid LIMIT ?4",
             select_columns(Entity::Application)
         );
-        read_records(
-            &self.conn,
-            Entity::Application,
-            &sql,
-            (&query.words, low, high, limit as i64),
-        )
+        read_records(&self.conn, Entity::Application, &sql, (&query.words, low, high, limit as i64))
     }
 
     /// The ids of the persons with these IINs, in order, or an error naming `field` for each
@@ -184,19 +144,14 @@ impl Store {
         for iin in iins {
             let id: Option<String> = self
                 .conn
-                .query_row("SELECT id FROM persons WHERE iin = ?1", [iin.trim()], |r| {
-                    r.get(0)
-                })
+                .query_row("SELECT id FROM persons WHERE iin = ?1", [iin.trim()], |r| r.get(0))
                 .optional()?;
             match id.and_then(|id| Uuid::parse_str(&id).ok()) {
                 Some(id) => ids.push(id),
-                None => errors
-                    .push(FieldError::new(field, "error-unknown-person").arg("value", iin.trim())),
+                None => errors.push(FieldError::new(field, "error-unknown-person").arg("value", iin.trim())),
             }
         }
-        ValidationErrors(errors)
-            .into_result(ids)
-            .map_err(StoreError::from)
+        ValidationErrors(errors).into_result(ids).map_err(StoreError::from)
     }
 }
 
@@ -271,17 +226,11 @@ fn check_parties(
     if let Some(org) = application.host_org_id {
         let exists: Option<i64> = w
             .conn()
-            .query_row(
-                "SELECT 1 FROM host_orgs WHERE id = ?1",
-                [org.to_string()],
-                |r| r.get(0),
-            )
+            .query_row("SELECT 1 FROM host_orgs WHERE id = ?1", [org.to_string()], |r| r.get(0))
             .optional()?;
         if exists.is_none() {
             errors.push(FieldError::new("host_org", "error-unknown-host-org").arg("value", org));
         }
     }
-    ValidationErrors(errors)
-        .into_result(())
-        .map_err(StoreError::from)
+    ValidationErrors(errors).into_result(()).map_err(StoreError::from)
 }

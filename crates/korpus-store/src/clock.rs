@@ -12,9 +12,7 @@ pub trait Clock: Send + Sync {
     /// Today's date in Kazakhstan (Asia/Almaty from the tz database: the country moved to UTC+5
     /// in March 2024, so no fixed offset is right for all dates).
     fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&chrono_tz::Asia::Almaty)
-            .date_naive()
+        self.now().with_timezone(&chrono_tz::Asia::Almaty).date_naive()
     }
 }
 

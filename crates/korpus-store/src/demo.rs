@@ -10,8 +10,7 @@ use crate::mentors::insert_mentor;
 use crate::persons::insert_person;
 use chrono::{Datelike, Days, NaiveDate};
 use korpus_domain::{
-    ApplicationInput, Bin, HostOrgCriteria, HostOrgInput, IdentityInput, Iin, MentorInput,
-    PersonInput, Sex,
+    ApplicationInput, Bin, HostOrgCriteria, HostOrgInput, IdentityInput, Iin, MentorInput, PersonInput, Sex,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -92,42 +91,12 @@ const KK_SURNAMES: &[&str] = &[
     "Бекмағанбетов",
     "Шәріпов",
 ];
-const KK_FATHERS: &[&str] = &[
-    "Қанат",
-    "Болат",
-    "Серік",
-    "Марат",
-    "Ғани",
-    "Әділ",
-    "Нұржан",
-    "Тимур",
-    "Ерік",
-    "Жомарт",
-];
-const RU_MALE: &[&str] = &[
-    "Александр",
-    "Дмитрий",
-    "Сергей",
-    "Андрей",
-    "Алексей",
-    "Максим",
-    "Иван",
-    "Артём",
-    "Никита",
-    "Егор",
-];
-const RU_FEMALE: &[&str] = &[
-    "Анна",
-    "Екатерина",
-    "Мария",
-    "Ольга",
-    "Наталья",
-    "Юлия",
-    "Дарья",
-    "Алёна",
-    "Ксения",
-    "Татьяна",
-];
+const KK_FATHERS: &[&str] =
+    &["Қанат", "Болат", "Серік", "Марат", "Ғани", "Әділ", "Нұржан", "Тимур", "Ерік", "Жомарт"];
+const RU_MALE: &[&str] =
+    &["Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Максим", "Иван", "Артём", "Никита", "Егор"];
+const RU_FEMALE: &[&str] =
+    &["Анна", "Екатерина", "Мария", "Ольга", "Наталья", "Юлия", "Дарья", "Алёна", "Ксения", "Татьяна"];
 const RU_SURNAMES: &[&str] = &[
     "Иванов",
     "Смирнов",
@@ -152,46 +121,10 @@ const RU_FATHERS: &[(&str, &str)] = &[
     ("Владимирович", "Владимировна"),
 ];
 const LOCALITIES: &[(&str, &[&str])] = &[
-    (
-        "190000000",
-        &[
-            "Талдықорған",
-            "Қонаев",
-            "Есік",
-            "Қаскелең",
-            "Текелі",
-            "Жаркент",
-            "Үштөбе",
-        ],
-    ),
-    (
-        "350000000",
-        &[
-            "Қарағанды",
-            "Теміртау",
-            "Жезқазған",
-            "Балқаш",
-            "Саран",
-            "Шахтинск",
-            "Қарқаралы",
-        ],
-    ),
-    (
-        "550000000",
-        &["Павлодар", "Екібастұз", "Ақсу", "Баянауыл", "Ертіс"],
-    ),
-    (
-        "510000000",
-        &[
-            "Шымкент",
-            "Түркістан",
-            "Кентау",
-            "Сарыағаш",
-            "Арыс",
-            "Жетісай",
-            "Ленгер",
-        ],
-    ),
+    ("190000000", &["Талдықорған", "Қонаев", "Есік", "Қаскелең", "Текелі", "Жаркент", "Үштөбе"]),
+    ("350000000", &["Қарағанды", "Теміртау", "Жезқазған", "Балқаш", "Саран", "Шахтинск", "Қарқаралы"]),
+    ("550000000", &["Павлодар", "Екібастұз", "Ақсу", "Баянауыл", "Ертіс"]),
+    ("510000000", &["Шымкент", "Түркістан", "Кентау", "Сарыағаш", "Арыс", "Жетісай", "Ленгер"]),
 ];
 const ORG_WORDS: &[&str] = &[
     "Жастар ордасы",
@@ -223,14 +156,8 @@ const PROJECTS: &[(&str, &str)] = &[
     ("Жас азамат", "patriotic_civic"),
     ("Жылыжай", "rural_development"),
 ];
-const EDUCATION: &[&str] = &[
-    "school_leaver",
-    "tvet_student",
-    "university_student",
-    "tvet_graduate",
-    "university_graduate",
-    "other",
-];
+const EDUCATION: &[&str] =
+    &["school_leaver", "tvet_student", "university_student", "tvet_graduate", "university_graduate", "other"];
 
 /// What `demo_data` added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -255,43 +182,22 @@ struct Names {
 }
 
 impl Names {
-    fn identity(
-        &mut self,
-        birth: NaiveDate,
-        region: &str,
-        localities: &[&'static str],
-    ) -> IdentityInput {
+    fn identity(&mut self, birth: NaiveDate, region: &str, localities: &[&'static str]) -> IdentityInput {
         let rng = &mut self.rng;
-        let sex = if rng.random_bool(0.52) {
-            Sex::Female
-        } else {
-            Sex::Male
-        };
+        let sex = if rng.random_bool(0.52) { Sex::Female } else { Sex::Male };
         let kazakh = rng.random_bool(0.75);
         let female = sex == Sex::Female;
         let pick = |rng: &mut StdRng, list: &[&'static str]| *list.choose(rng).unwrap_or(&"Ахмет");
         let (given, surname, patronymic) = if kazakh {
             let given = pick(rng, if female { KK_FEMALE } else { KK_MALE });
             let stem = pick(rng, KK_SURNAMES);
-            let surname = if female {
-                format!("{stem}а")
-            } else {
-                stem.to_owned()
-            };
+            let surname = if female { format!("{stem}а") } else { stem.to_owned() };
             let father = pick(rng, KK_FATHERS);
-            (
-                given,
-                surname,
-                format!("{father}{}", if female { "қызы" } else { "ұлы" }),
-            )
+            (given, surname, format!("{father}{}", if female { "қызы" } else { "ұлы" }))
         } else {
             let given = pick(rng, if female { RU_FEMALE } else { RU_MALE });
             let stem = pick(rng, RU_SURNAMES);
-            let surname = if female {
-                format!("{stem}а")
-            } else {
-                stem.to_owned()
-            };
+            let surname = if female { format!("{stem}а") } else { stem.to_owned() };
             let (m, f) = *RU_FATHERS.choose(rng).unwrap_or(&RU_FATHERS[0]);
             (given, surname, (if female { f } else { m }).to_owned())
         };
@@ -326,9 +232,7 @@ impl Names {
 
 fn day_between(rng: &mut StdRng, first: NaiveDate, last: NaiveDate) -> NaiveDate {
     let span = (last - first).num_days().max(0) as u64;
-    first
-        .checked_add_days(Days::new(rng.random_range(0..=span)))
-        .unwrap_or(first)
+    first.checked_add_days(Days::new(rng.random_range(0..=span))).unwrap_or(first)
 }
 
 /// Adds `persons` synthetic persons to `store`, with host organisations (one per hundred
@@ -337,10 +241,7 @@ fn day_between(rng: &mut StdRng, first: NaiveDate, last: NaiveDate) -> NaiveDate
 pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSummary> {
     let mut names = Names {
         rng: StdRng::seed_from_u64(seed),
-        used_iins: existing(
-            store,
-            "SELECT iin FROM persons UNION SELECT iin FROM mentors",
-        )?,
+        used_iins: existing(store, "SELECT iin FROM persons UNION SELECT iin FROM mentors")?,
     };
     let mut used_bins = existing(store, "SELECT bin FROM host_orgs")?;
     let rulebook = store.rulebook().clone();
@@ -353,12 +254,7 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         reference.with_year(reference.year() - rulebook.beneficiary.age_min as i32),
     );
     let (Some(oldest), Some(youngest)) = (oldest, youngest) else {
-        return Ok(DemoSummary {
-            persons: 0,
-            host_orgs: 0,
-            applications: 0,
-            mentors: 0,
-        });
+        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0 });
     };
 
     // Persons.
@@ -403,14 +299,8 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         );
         let bin = loop {
             let serial = rng.random_range(0..100_000u32);
-            let bin = Bin::compose(
-                (registered.year() % 100) as u8,
-                registered.month() as u8,
-                4,
-                0,
-                serial,
-            )
-            .map(|b| b.to_string());
+            let bin = Bin::compose((registered.year() % 100) as u8, registered.month() as u8, 4, 0, serial)
+                .map(|b| b.to_string());
             if let Some(bin) = bin
                 && used_bins.insert(bin.clone())
             {
@@ -426,10 +316,7 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         };
         let input = HostOrgInput {
             bin,
-            name: format!(
-                "«{}» {form} ({locality})",
-                ORG_WORDS.choose(rng).unwrap_or(&ORG_WORDS[0])
-            ),
+            name: format!("«{}» {form} ({locality})", ORG_WORDS.choose(rng).unwrap_or(&ORG_WORDS[0])),
             org_type: org_type.to_owned(),
             region: region.to_owned(),
             locality: locality.to_owned(),
@@ -488,23 +375,14 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
     }
 
     // Applications: about 40 % of each region's persons, in groups of the rulebook's sizes.
-    let (size_min, size_max) = (
-        rulebook.group.size_min as usize,
-        rulebook.group.size_max as usize,
-    );
+    let (size_min, size_max) = (rulebook.group.size_min as usize, rulebook.group.size_max as usize);
     let mut by_region: HashMap<&str, Vec<Uuid>> = HashMap::new();
     for (id, p) in &people {
-        by_region
-            .entry(p.identity.region.as_str())
-            .or_default()
-            .push(*id);
+        by_region.entry(p.identity.region.as_str()).or_default().push(*id);
     }
     let mut org_slots: HashMap<&str, Vec<(Uuid, u32)>> = HashMap::new();
     for (id, org) in &orgs {
-        org_slots
-            .entry(org.region.as_str())
-            .or_default()
-            .push((*id, 0));
+        org_slots.entry(org.region.as_str()).or_default().push((*id, 0));
     }
     let mut applications = Vec::new();
     let mut regions: Vec<&str> = by_region.keys().copied().collect();
@@ -522,9 +400,8 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
             grouped += size;
             let rng = &mut names.rng;
             let slot = org_slots.get_mut(region).and_then(|slots| {
-                let free: Vec<usize> = (0..slots.len())
-                    .filter(|&i| slots[i].1 < rulebook.host_org.max_applications)
-                    .collect();
+                let free: Vec<usize> =
+                    (0..slots.len()).filter(|&i| slots[i].1 < rulebook.host_org.max_applications).collect();
                 let &i = free.choose(rng)?;
                 slots[i].1 += 1;
                 Some(slots[i].0)
@@ -546,7 +423,9 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
                 territory: locality.to_owned(),
                 goal: format!("{project}: {locality} жастарының бастамасы"),
                 target_group: "Ауыл жастары, оның ішінде осал жастар".to_owned(),
-                description: "Жоба жастардың бос уақытын пайдалы өткізуге және ауылдың әлеуметтік өміріне үлес қосады.".to_owned(),
+                description:
+                    "Жоба жастардың бос уақытын пайдалы өткізуге және ауылдың әлеуметтік өміріне үлес қосады."
+                        .to_owned(),
                 direction: direction.to_owned(),
                 budget: (rng.random_range(300..=1_000) * 1_000).to_string(),
                 region: region.to_owned(),
@@ -562,31 +441,20 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         mentors: mentors.len(),
     };
     for chunk in people.chunks(BATCH) {
-        store.write_batch(|b| {
-            chunk
-                .iter()
-                .try_for_each(|(id, p)| b.record(|w| insert_person(w, *id, p)))
-        })?;
+        store.write_batch(|b| chunk.iter().try_for_each(|(id, p)| b.record(|w| insert_person(w, *id, p))))?;
     }
     for chunk in orgs.chunks(BATCH) {
-        store.write_batch(|b| {
-            chunk
-                .iter()
-                .try_for_each(|(id, o)| b.record(|w| insert_host_org(w, *id, o)))
-        })?;
+        store
+            .write_batch(|b| chunk.iter().try_for_each(|(id, o)| b.record(|w| insert_host_org(w, *id, o))))?;
     }
     for chunk in mentors.chunks(BATCH) {
-        store.write_batch(|b| {
-            chunk
-                .iter()
-                .try_for_each(|(id, m)| b.record(|w| insert_mentor(w, *id, m)))
-        })?;
+        store.write_batch(|b| chunk.iter().try_for_each(|(id, m)| b.record(|w| insert_mentor(w, *id, m))))?;
     }
     for chunk in applications.chunks(BATCH) {
         store.write_batch(|b| {
-            chunk.iter().try_for_each(|(id, (app, members))| {
-                b.record(|w| insert_application(w, *id, app, members))
-            })
+            chunk
+                .iter()
+                .try_for_each(|(id, (app, members))| b.record(|w| insert_application(w, *id, app, members)))
         })?;
     }
     Ok(summary)

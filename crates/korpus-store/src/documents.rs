@@ -76,11 +76,7 @@ impl Store {
             }
             w.insert(Entity::Document, id, &document)
         })?;
-        Ok(Record {
-            id,
-            version: 1,
-            data: document,
-        })
+        Ok(Record { id, version: 1, data: document })
     }
 
     /// The documents of `owner` `owner_id`, by issue date.
@@ -93,30 +89,18 @@ impl Store {
             "SELECT {} FROM documents WHERE owner = ?1 AND owner_id = ?2 ORDER BY issue_date, id",
             select_columns(Entity::Document)
         );
-        read_records(
-            &self.conn,
-            Entity::Document,
-            &sql,
-            (owner.code(), owner_id.to_string()),
-        )
+        read_records(&self.conn, Entity::Document, &sql, (owner.code(), owner_id.to_string()))
     }
 
     /// The bytes of the scanned file with this SHA-256, checked against it on the way out.
     pub fn scanned_file(&self, sha256: &str) -> Result<Vec<u8>> {
         let data: Vec<u8> = self
             .conn
-            .query_row("SELECT data FROM blobs WHERE sha256 = ?1", [sha256], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT data FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: Entity::Document,
-                query: sha256.to_owned(),
-            })?;
+            .ok_or_else(|| StoreError::NotFound { entity: Entity::Document, query: sha256.to_owned() })?;
         if hex::encode(Sha256::digest(&data)) != sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "scanned file {sha256} does not match its hash"
-            )));
+            return Err(StoreError::Corrupt(format!("scanned file {sha256} does not match its hash")));
         }
         Ok(data)
     }

@@ -100,21 +100,16 @@ impl StoreError {
         let database = || tr(lang, "field-database", &[]);
         match self {
             StoreError::Invalid(errors) => errors.render(lang),
-            StoreError::WrongKey => format!(
-                "{}: {}",
-                tr(lang, "field-key", &[]),
-                tr(lang, "error-wrong-key", &[])
-            ),
+            StoreError::WrongKey => {
+                format!("{}: {}", tr(lang, "field-key", &[]), tr(lang, "error-wrong-key", &[]))
+            }
             StoreError::NewerDatabase { found, supported } => format!(
                 "{}: {}",
                 database(),
                 tr(
                     lang,
                     "error-newer-database",
-                    &[
-                        ("found", found.to_string()),
-                        ("supported", supported.to_string())
-                    ]
+                    &[("found", found.to_string()), ("supported", supported.to_string())]
                 )
             ),
             StoreError::NotInitialised => {
@@ -124,49 +119,29 @@ impl StoreError {
                 format!(
                     "{}: {}",
                     database(),
-                    tr(
-                        lang,
-                        "error-no-database",
-                        &[("path", path.display().to_string())]
-                    )
+                    tr(lang, "error-no-database", &[("path", path.display().to_string())])
                 )
             }
             StoreError::DatabaseExists(path) => format!(
                 "{}: {}",
                 database(),
-                tr(
-                    lang,
-                    "error-database-exists",
-                    &[("path", path.display().to_string())]
-                )
+                tr(lang, "error-database-exists", &[("path", path.display().to_string())])
             ),
             StoreError::NotFound { entity, query } => format!(
                 "{}: {}",
                 tr(lang, entity.message_key(), &[]),
                 tr(lang, "error-not-found", &[("value", query.clone())])
             ),
-            StoreError::Stale {
-                entity,
-                found,
-                expected,
-                ..
-            } => format!(
+            StoreError::Stale { entity, found, expected, .. } => format!(
                 "{}: {}",
                 tr(lang, entity.message_key(), &[]),
                 tr(
                     lang,
                     "error-stale-version",
-                    &[
-                        ("found", found.to_string()),
-                        ("expected", expected.to_string())
-                    ]
+                    &[("found", found.to_string()), ("expected", expected.to_string())]
                 )
             ),
-            StoreError::NoKey => format!(
-                "{}: {}",
-                tr(lang, "field-key", &[]),
-                tr(lang, "error-no-key", &[])
-            ),
+            StoreError::NoKey => format!("{}: {}", tr(lang, "field-key", &[]), tr(lang, "error-no-key", &[])),
             StoreError::Keyring(detail) => {
                 format!(
                     "{}: {}",

@@ -16,11 +16,7 @@ impl Store {
         let org = input.validate(&self.context())?;
         let id = Uuid::now_v7();
         self.write(|w| insert_host_org(w, id, &org))?;
-        Ok(Record {
-            id,
-            version: 1,
-            data: org,
-        })
+        Ok(Record { id, version: 1, data: org })
     }
 
     /// Changes a host organisation read at `base_version`.
@@ -32,22 +28,8 @@ impl Store {
     ) -> Result<(Record<HostOrg>, Vec<String>)> {
         let org = input.validate(&self.context())?;
         self.write(|w| {
-            let old: Record<HostOrg> = read_by_id(w.conn(), Entity::HostOrg, id)?;
             ensure_bin_free(w, &org.bin.to_string(), Some(id))?;
-            let changed = w.update(Entity::HostOrg, id, base_version, &old.data, &org)?;
-            let version = if changed.is_empty() {
-                old.version
-            } else {
-                old.version + 1
-            };
-            Ok((
-                Record {
-                    id,
-                    version,
-                    data: org,
-                },
-                changed,
-            ))
+            w.replace(Entity::HostOrg, id, base_version, org)
         })
     }
 
@@ -57,16 +39,10 @@ impl Store {
         if let Ok(id) = Uuid::parse_str(key) {
             return read_by_id(&self.conn, Entity::HostOrg, id);
         }
-        let sql = format!(
-            "SELECT {} FROM host_orgs WHERE bin = ?1",
-            select_columns(Entity::HostOrg)
-        );
+        let sql = format!("SELECT {} FROM host_orgs WHERE bin = ?1", select_columns(Entity::HostOrg));
         read_records(&self.conn, Entity::HostOrg, &sql, [key])?
             .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                entity: Entity::HostOrg,
-                query: key.to_owned(),
-            })
+            .ok_or_else(|| StoreError::NotFound { entity: Entity::HostOrg, query: key.to_owned() })
     }
 
     /// Host organisations of a region (or all), by name, one page.
@@ -76,16 +52,12 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<Record<HostOrg>>> {
+        let filter = if region.is_some() { "region = ?1" } else { "?1 IS NULL" };
         let sql = format!(
-            "SELECT {} FROM host_orgs WHERE ?1 IS NULL OR region = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3",
+            "SELECT {} FROM host_orgs WHERE {filter} ORDER BY name COLLATE kazakh, rid LIMIT ?2 OFFSET ?3",
             select_columns(Entity::HostOrg)
         );
-        read_records(
-            &self.conn,
-            Entity::HostOrg,
-            &sql,
-            (region, limit as i64, offset as i64),
-        )
+        read_records(&self.conn, Entity::HostOrg, &sql, (region, limit as i64, offset as i64))
     }
 
     /// Host organisations whose BIN starts with the query's digits and whose names have its words,
@@ -108,12 +80,7 @@ impl Store {
                      WHERE host_orgs_fts MATCH ?1 AND (?2 IS NULL OR (bin >= ?2 AND bin < ?3))
                      ORDER BY host_orgs_fts.rowid DESC LIMIT ?4"
                 );
-                read_records(
-                    &self.conn,
-                    Entity::HostOrg,
-                    &sql,
-                    (words, low, high, limit as i64),
-                )
+                read_records(&self.conn, Entity::HostOrg, &sql, (words, low, high, limit as i64))
             }
         }
     }
@@ -141,10 +108,9 @@ fn ensure_bin_free(w: &Writer<'_>, bin: &str, except: Option<Uuid>) -> Result<()
         )
         .optional()?;
     match holder {
-        Some(name) => Err(ValidationErrors::one(
-            FieldError::new("bin", "error-bin-taken").arg("name", name),
-        )
-        .into()),
+        Some(name) => {
+            Err(ValidationErrors::one(FieldError::new("bin", "error-bin-taken").arg("name", name)).into())
+        }
         None => Ok(()),
     }
 }

@@ -46,9 +46,7 @@ fn entry(database: &Path) -> Result<keyring::Entry> {
 
 /// Keeps `key` in the OS keyring for the database at `database`.
 pub fn save_in_keyring(database: &Path, key: &DbKey) -> Result<()> {
-    entry(database)?
-        .set_password(&key.0)
-        .map_err(|e| StoreError::Keyring(e.to_string()))
+    entry(database)?.set_password(&key.0).map_err(|e| StoreError::Keyring(e.to_string()))
 }
 
 /// The key kept in the OS keyring for the database at `database`, if any.

@@ -58,10 +58,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .field("device", &self.device_id)
-            .finish()
+        f.debug_struct("Store").field("path", &self.path).field("device", &self.device_id).finish()
     }
 }
 
@@ -72,10 +69,10 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // The indexes of names use it (migration 01): it must exist before any statement runs.
+    conn.create_collation("kazakh", korpus_domain::alphabet::kazakh_cmp)?;
     conn.pragma_update(None, "key", key.pragma_value())?;
-    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-        r.get::<_, i64>(0)
-    }) {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
             return Err(StoreError::WrongKey);
@@ -105,9 +102,7 @@ impl Store {
         }
         let made = (|| {
             let mut conn = connect(path, key, true)?;
-            migrations()?
-                .to_latest(&mut conn)
-                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            migrations()?.to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
             let tx = conn.transaction()?;
             reference::seed(&tx, &Rulebook::pilot_2017(), true)?;
             tx.execute(
@@ -149,14 +144,9 @@ impl Store {
             return Err(StoreError::NotInitialised);
         }
         if found > schema_version() {
-            return Err(StoreError::NewerDatabase {
-                found,
-                supported: schema_version(),
-            });
+            return Err(StoreError::NewerDatabase { found, supported: schema_version() });
         }
-        migrations()?
-            .to_latest(&mut conn)
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        migrations()?.to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
         let tx = conn.transaction()?;
         reference::seed(&tx, &Rulebook::pilot_2017(), false)?;
         tx.commit()?;
@@ -165,11 +155,9 @@ impl Store {
 
     fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
         let (device_id, author): (String, String) = conn
-            .query_row(
-                "SELECT device_id, author FROM device WHERE singleton = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT device_id, author FROM device WHERE singleton = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(|_| StoreError::NotInitialised)?;
         let rulebook = reference::current_rulebook(&conn)?;
         Ok(Store {
@@ -178,8 +166,7 @@ impl Store {
                 schema_version: user_version(&conn)? as i64,
                 rulebook_version: rulebook.version.clone(),
             },
-            device_id: Uuid::parse_str(&device_id)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            device_id: Uuid::parse_str(&device_id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             rulebook,
             conn,
             clock,
@@ -214,10 +201,7 @@ impl Store {
 
     /// What field checks need: the current rulebook and today's date in Kazakhstan.
     pub fn context(&self) -> Context<'_> {
-        Context {
-            rulebook: &self.rulebook,
-            today: self.clock.today(),
-        }
+        Context { rulebook: &self.rulebook, today: self.clock.today() }
     }
 
     /// Records one user action: `action` makes its changes through the writer, and they commit
@@ -228,14 +212,9 @@ impl Store {
 
     /// Records many user actions in one transaction (bulk imports, demo data), one envelope each.
     /// If any fails, none is kept.
-    pub fn write_batch<T>(
-        &mut self,
-        actions: impl FnOnce(&mut Batch<'_>) -> Result<T>,
-    ) -> Result<T> {
+    pub fn write_batch<T>(&mut self, actions: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         let now = self.clock.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut batch = Batch::new(&tx, &self.stamp, now)?;
         let out = actions(&mut batch)?;
         batch.finish()?;
@@ -250,9 +229,7 @@ impl Store {
 
     /// How many envelopes the outbox holds.
     pub fn outbox_len(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
     }
 }
 

@@ -14,11 +14,7 @@ impl Store {
         let mentor = input.validate(&self.context(), None)?;
         let id = Uuid::now_v7();
         self.write(|w| insert_mentor(w, id, &mentor))?;
-        Ok(Record {
-            id,
-            version: 1,
-            data: mentor,
-        })
+        Ok(Record { id, version: 1, data: mentor })
     }
 
     /// Changes a mentor read at `base_version`; stage and certification are kept.
@@ -31,27 +27,8 @@ impl Store {
         let old: Record<Mentor> = read_by_id(&self.conn, Entity::Mentor, id)?;
         let mentor = input.validate(&self.context(), Some(&old.data))?;
         self.write(|w| {
-            let old: Record<Mentor> = read_by_id(w.conn(), Entity::Mentor, id)?;
-            ensure_iin_free(
-                w,
-                Entity::Mentor,
-                &mentor.identity.iin.to_string(),
-                Some(id),
-            )?;
-            let changed = w.update(Entity::Mentor, id, base_version, &old.data, &mentor)?;
-            let version = if changed.is_empty() {
-                old.version
-            } else {
-                old.version + 1
-            };
-            Ok((
-                Record {
-                    id,
-                    version,
-                    data: mentor,
-                },
-                changed,
-            ))
+            ensure_iin_free(w, Entity::Mentor, &mentor.identity.iin.to_string(), Some(id))?;
+            w.replace(Entity::Mentor, id, base_version, mentor)
         })
     }
 

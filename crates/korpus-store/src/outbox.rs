@@ -2,11 +2,12 @@
 //! transaction, so the outbox holds every change from the first row on, numbered without gaps.
 
 use crate::error::{Result, StoreError};
-use crate::tables::{Kind, fields, table, to_sql};
+use crate::tables::{Kind, Record, fields, read_by_id, table, to_sql};
 use chrono::{DateTime, Utc};
 use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -22,19 +23,15 @@ pub(crate) struct DeviceState {
 impl DeviceState {
     pub(crate) fn load(tx: &Transaction<'_>) -> Result<DeviceState> {
         let (device_id, last_seq, hlc): (String, i64, String) = tx
-            .query_row(
-                "SELECT device_id, last_seq, hlc FROM device WHERE singleton = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT device_id, last_seq, hlc FROM device WHERE singleton = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?
             .ok_or(StoreError::NotInitialised)?;
         Ok(DeviceState {
-            device_id: Uuid::parse_str(&device_id)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            device_id: Uuid::parse_str(&device_id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             last_seq,
-            hlc: Hlc::parse(&hlc)
-                .ok_or_else(|| StoreError::Corrupt(format!("device clock {hlc}")))?,
+            hlc: Hlc::parse(&hlc).ok_or_else(|| StoreError::Corrupt(format!("device clock {hlc}")))?,
         })
     }
 
@@ -69,12 +66,7 @@ impl<'t> Writer<'t> {
     }
 
     /// Creates the row `id` of `entity` from `data`.
-    pub(crate) fn insert<T: Serialize>(
-        &mut self,
-        entity: Entity,
-        id: Uuid,
-        data: &T,
-    ) -> Result<()> {
+    pub(crate) fn insert<T: Serialize>(&mut self, entity: Entity, id: Uuid, data: &T) -> Result<()> {
         let fields = fields(entity, data)?;
         let t = table(entity);
         let names: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
@@ -93,16 +85,8 @@ impl<'t> Writer<'t> {
         for (column, kind) in t.columns {
             values.push(to_sql(*kind, &fields[*column])?);
         }
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(params_from_iter(values))?;
-        self.ops.push(Op {
-            entity,
-            entity_id: id,
-            op: OpKind::Insert,
-            base_version: 0,
-            fields,
-        });
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        self.ops.push(Op { entity, entity_id: id, op: OpKind::Insert, base_version: 0, fields });
         Ok(())
     }
 
@@ -117,10 +101,8 @@ impl<'t> Writer<'t> {
         new: &T,
     ) -> Result<Vec<String>> {
         let old = fields(entity, old)?;
-        let changed: Map<String, Value> = fields(entity, new)?
-            .into_iter()
-            .filter(|(k, v)| old.get(k) != Some(v))
-            .collect();
+        let changed: Map<String, Value> =
+            fields(entity, new)?.into_iter().filter(|(k, v)| old.get(k) != Some(v)).collect();
         if changed.is_empty() {
             return Ok(Vec::new());
         }
@@ -132,11 +114,7 @@ impl<'t> Writer<'t> {
             rusqlite::types::Value::Integer(base_version),
         ];
         for (column, value) in &changed {
-            let kind = t
-                .columns
-                .iter()
-                .find(|(c, _)| c == column)
-                .map_or(Kind::Text, |(_, k)| *k);
+            let kind = t.columns.iter().find(|(c, _)| c == column).map_or(Kind::Text, |(_, k)| *k);
             values.push(to_sql(kind, value)?);
             assignments.push(format!("{column} = ?{}", values.len()));
         }
@@ -149,52 +127,40 @@ impl<'t> Writer<'t> {
             return Err(self.missing_or_stale(entity, id, base_version));
         }
         let names = changed.keys().cloned().collect();
-        self.ops.push(Op {
-            entity,
-            entity_id: id,
-            op: OpKind::Update,
-            base_version,
-            fields: changed,
-        });
+        self.ops.push(Op { entity, entity_id: id, op: OpKind::Update, base_version, fields: changed });
         Ok(names)
+    }
+
+    /// Replaces the data of row `id` of `entity`, as read at `base_version`, with `new`: the
+    /// edit of a form. Returns the record as it now is and the names of the fields that changed.
+    pub(crate) fn replace<T: Serialize + DeserializeOwned>(
+        &mut self,
+        entity: Entity,
+        id: Uuid,
+        base_version: i64,
+        new: T,
+    ) -> Result<(Record<T>, Vec<String>)> {
+        let old: Record<T> = read_by_id(self.tx, entity, id)?;
+        let changed = self.update(entity, id, base_version, &old.data, &new)?;
+        let version = if changed.is_empty() { old.version } else { old.version + 1 };
+        Ok((Record { id, version, data: new }, changed))
     }
 
     /// Removes the row `id` of `entity`, read at `base_version`.
     pub(crate) fn delete(&mut self, entity: Entity, id: Uuid, base_version: i64) -> Result<()> {
-        let sql = format!(
-            "DELETE FROM {} WHERE id = ?1 AND version = ?2",
-            table(entity).name
-        );
+        let sql = format!("DELETE FROM {} WHERE id = ?1 AND version = ?2", table(entity).name);
         if self.tx.execute(&sql, (id.to_string(), base_version))? == 0 {
             return Err(self.missing_or_stale(entity, id, base_version));
         }
-        self.ops.push(Op {
-            entity,
-            entity_id: id,
-            op: OpKind::Delete,
-            base_version,
-            fields: Map::new(),
-        });
+        self.ops.push(Op { entity, entity_id: id, op: OpKind::Delete, base_version, fields: Map::new() });
         Ok(())
     }
 
     fn missing_or_stale(&self, entity: Entity, id: Uuid, expected: i64) -> StoreError {
         let sql = format!("SELECT version FROM {} WHERE id = ?1", table(entity).name);
-        match self
-            .tx
-            .query_row(&sql, [id.to_string()], |r| r.get::<_, i64>(0))
-            .optional()
-        {
-            Ok(Some(found)) => StoreError::Stale {
-                entity,
-                id,
-                found,
-                expected,
-            },
-            Ok(None) => StoreError::NotFound {
-                entity,
-                query: id.to_string(),
-            },
+        match self.tx.query_row(&sql, [id.to_string()], |r| r.get::<_, i64>(0)).optional() {
+            Ok(Some(found)) => StoreError::Stale { entity, id, found, expected },
+            Ok(None) => StoreError::NotFound { entity, query: id.to_string() },
             Err(e) => e.into(),
         }
     }
@@ -210,17 +176,8 @@ pub struct Batch<'t> {
 }
 
 impl<'t> Batch<'t> {
-    pub(crate) fn new(
-        tx: &'t Transaction<'t>,
-        stamp: &'t Stamp,
-        now: DateTime<Utc>,
-    ) -> Result<Self> {
-        Ok(Batch {
-            tx,
-            device: DeviceState::load(tx)?,
-            stamp,
-            now,
-        })
+    pub(crate) fn new(tx: &'t Transaction<'t>, stamp: &'t Stamp, now: DateTime<Utc>) -> Result<Self> {
+        Ok(Batch { tx, device: DeviceState::load(tx)?, stamp, now })
     }
 
     /// Records one user action: `action` makes its row changes through the writer; if it made
@@ -228,11 +185,7 @@ impl<'t> Batch<'t> {
     /// failed: the caller must not commit it.
     pub fn record<T>(&mut self, action: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let hlc = self.device.hlc.tick(self.now.timestamp_millis());
-        let mut writer = Writer {
-            tx: self.tx,
-            hlc,
-            ops: Vec::new(),
-        };
+        let mut writer = Writer { tx: self.tx, hlc, ops: Vec::new() };
         let out = action(&mut writer)?;
         if writer.ops.is_empty() {
             return Ok(out);
@@ -304,11 +257,7 @@ pub struct OutboxEntry {
 }
 
 /// The envelopes after `after_seq`, oldest first, at most `limit`.
-pub(crate) fn read(
-    conn: &rusqlite::Connection,
-    after_seq: i64,
-    limit: usize,
-) -> Result<Vec<OutboxEntry>> {
+pub(crate) fn read(conn: &rusqlite::Connection, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT device_seq, id, device, hlc, author, app_version, schema_version, rulebook_version,
                 ops, hash, created_at, sent_at

@@ -82,12 +82,7 @@ impl Store {
                 mentors: r.get(4)?,
             })
         })?;
-        let known: Vec<&str> = self
-            .rulebook
-            .regions
-            .iter()
-            .map(|r| r.kato.as_str())
-            .collect();
+        let known: Vec<&str> = self.rulebook.regions.iter().map(|r| r.kato.as_str()).collect();
         Ok(rows
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()

@@ -20,10 +20,7 @@ impl Query {
         let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
         let mut query = Query::default();
         let mut words = Vec::new();
-        for word in text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
             if word.chars().all(|c| c.is_ascii_digit()) {
                 if query.number_prefix.is_none() && word.len() <= 12 {
                     query.number_prefix = Some(word.to_owned());
@@ -66,10 +63,7 @@ mod tests {
     #[test]
     fn fts_syntax_characters_cannot_reach_the_index() {
         let q = Query::parse("\"a\" OR b* NEAR(c) -d ^e :f");
-        assert_eq!(
-            q.words.as_deref(),
-            Some("\"a\"* \"OR\"* \"b\"* \"NEAR\"* \"c\"* \"d\"* \"e\"* \"f\"*")
-        );
+        assert_eq!(q.words.as_deref(), Some("\"a\"* \"OR\"* \"b\"* \"NEAR\"* \"c\"* \"d\"* \"e\"* \"f\"*"));
         assert!(Query::parse("  -*()\" ").is_empty());
     }
 

@@ -87,14 +87,8 @@ const MENTOR_COLUMNS: [(&str, Kind); 17] = concat(
     ],
 );
 
-static PERSONS: Table = Table {
-    name: "persons",
-    columns: &PERSON_COLUMNS,
-};
-static MENTORS: Table = Table {
-    name: "mentors",
-    columns: &MENTOR_COLUMNS,
-};
+static PERSONS: Table = Table { name: "persons", columns: &PERSON_COLUMNS };
+static MENTORS: Table = Table { name: "mentors", columns: &MENTOR_COLUMNS };
 static HOST_ORGS: Table = Table {
     name: "host_orgs",
     columns: &[
@@ -129,11 +123,7 @@ static APPLICATIONS: Table = Table {
 };
 static APPLICATION_MEMBERS: Table = Table {
     name: "application_members",
-    columns: &[
-        ("application_id", Text),
-        ("person_id", Text),
-        ("region", Text),
-    ],
+    columns: &[("application_id", Text), ("person_id", Text), ("region", Text)],
 };
 static DOCUMENTS: Table = Table {
     name: "documents",
@@ -183,15 +173,10 @@ pub(crate) fn fields<T: Serialize>(entity: Entity, data: &T) -> Result<Map<Strin
     };
     let mut out = Map::new();
     for (column, _) in table(entity).columns {
-        out.insert(
-            (*column).to_owned(),
-            object.remove(*column).unwrap_or(Value::Null),
-        );
+        out.insert((*column).to_owned(), object.remove(*column).unwrap_or(Value::Null));
     }
     if let Some(extra) = object.keys().next() {
-        return Err(StoreError::Corrupt(format!(
-            "{entity} has field {extra} with no column"
-        )));
+        return Err(StoreError::Corrupt(format!("{entity} has field {extra} with no column")));
     }
     Ok(out)
 }
@@ -201,16 +186,13 @@ pub(crate) fn to_sql(kind: Kind, value: &Value) -> Result<Sql> {
     Ok(match (kind, value) {
         (_, Value::Null) => Sql::Null,
         (Kind::Text, Value::String(s)) => Sql::Text(s.clone()),
-        (Kind::Int, Value::Number(n)) => Sql::Integer(
-            n.as_i64()
-                .ok_or_else(|| StoreError::Corrupt(format!("{n} is not an integer")))?,
-        ),
+        (Kind::Int, Value::Number(n)) => {
+            Sql::Integer(n.as_i64().ok_or_else(|| StoreError::Corrupt(format!("{n} is not an integer")))?)
+        }
         (Kind::Bool, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
         (Kind::Json, v) => Sql::Text(v.to_string()),
         (kind, v) => {
-            return Err(StoreError::Corrupt(format!(
-                "{v} does not fit a {kind:?} column"
-            )));
+            return Err(StoreError::Corrupt(format!("{v} does not fit a {kind:?} column")));
         }
     })
 }
@@ -222,9 +204,7 @@ fn from_sql(kind: Kind, value: ValueRef<'_>) -> Result<Value> {
         (Kind::Text, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
         (Kind::Int, ValueRef::Integer(i)) => Value::from(i),
         (Kind::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
-        (Kind::Json, ValueRef::Text(t)) => {
-            serde_json::from_slice(t).map_err(|e| corrupt(&e.to_string()))?
-        }
+        (Kind::Json, ValueRef::Text(t)) => serde_json::from_slice(t).map_err(|e| corrupt(&e.to_string()))?,
         _ => return Err(corrupt("a value of another type")),
     })
 }
@@ -269,15 +249,8 @@ pub(crate) fn read_by_id<T: DeserializeOwned>(
     entity: Entity,
     id: Uuid,
 ) -> Result<Record<T>> {
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = ?1",
-        select_columns(entity),
-        table(entity).name
-    );
+    let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_columns(entity), table(entity).name);
     read_records(conn, entity, &sql, [id.to_string()])?
         .pop()
-        .ok_or_else(|| StoreError::NotFound {
-            entity,
-            query: id.to_string(),
-        })
+        .ok_or_else(|| StoreError::NotFound { entity, query: id.to_string() })
 }

@@ -4,28 +4,22 @@
 use super::*;
 use chrono::{TimeZone, Utc};
 use korpus_domain::{
-    ApplicationInput, DocumentInput, DocumentOwner, Entity, IdentityInput, Iin, OpKind,
-    PersonInput, Sex,
+    ApplicationInput, DocumentInput, DocumentOwner, Entity, IdentityInput, Iin, OpKind, PersonInput, Sex,
 };
+use std::path::Path;
 use std::sync::Arc;
 use tempfile::TempDir;
 
 fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2017, 5, 2, 6, 0, 0).unwrap(),
-    ))
+    Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2017, 5, 2, 6, 0, 0).unwrap()))
 }
 
 fn new_store() -> (TempDir, Store, Arc<FixedClock>) {
     let dir = TempDir::new().unwrap();
     let clock = clock();
-    let store = Store::create(
-        &dir.path().join("case.db"),
-        &DbKey::passphrase("test key"),
-        "aigerim",
-        clock.clone(),
-    )
-    .unwrap();
+    let store =
+        Store::create(&dir.path().join("case.db"), &DbKey::passphrase("test key"), "aigerim", clock.clone())
+            .unwrap();
     (dir, store, clock)
 }
 
@@ -34,9 +28,7 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 }
 
 fn person(serial: u16, surname: &str, given: &str) -> PersonInput {
-    let iin = (serial..serial + 100)
-        .find_map(|s| Iin::compose(date(1996, 5, 17), Sex::Female, s))
-        .unwrap();
+    let iin = (serial..serial + 100).find_map(|s| Iin::compose(date(1996, 5, 17), Sex::Female, s)).unwrap();
     PersonInput {
         identity: IdentityInput {
             iin: iin.to_string(),
@@ -74,55 +66,29 @@ fn application(members: Vec<Uuid>) -> ApplicationInput {
 }
 
 fn count(store: &Store, table: &str) -> i64 {
-    store
-        .conn
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
 
 #[test]
 fn reopened_with_the_same_key_the_data_is_there() {
     let (dir, mut store, clock) = new_store();
-    let added = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let added = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let device = store.device_id();
     drop(store);
-    let store = Store::open(
-        &dir.path().join("case.db"),
-        &DbKey::passphrase("test key"),
-        clock,
-    )
-    .unwrap();
+    let store = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("test key"), clock).unwrap();
     assert_eq!(store.device_id(), device);
-    assert_eq!(
-        store.person(&added.data.identity.iin.to_string()).unwrap(),
-        added
-    );
+    assert_eq!(store.person(&added.data.identity.iin.to_string()).unwrap(), added);
 }
 
 #[test]
 fn wrong_key_is_a_clear_error_not_file_is_not_a_database() {
     let (dir, store, clock) = new_store();
     drop(store);
-    let err = Store::open(
-        &dir.path().join("case.db"),
-        &DbKey::passphrase("other key"),
-        clock,
-    )
-    .unwrap_err();
+    let err = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("other key"), clock).unwrap_err();
     assert!(matches!(err, StoreError::WrongKey), "{err:?}");
     assert_eq!(err.code(), "wrong_key");
-    assert!(
-        err.message(Lang::Kk).contains("кілт"),
-        "{}",
-        err.message(Lang::Kk)
-    );
-    assert!(
-        err.message(Lang::Ru).contains("ключ"),
-        "{}",
-        err.message(Lang::Ru)
-    );
+    assert!(err.message(Lang::Kk).contains("кілт"), "{}", err.message(Lang::Kk));
+    assert!(err.message(Lang::Ru).contains("ключ"), "{}", err.message(Lang::Ru));
 }
 
 use korpus_domain::Lang;
@@ -130,70 +96,55 @@ use korpus_domain::Lang;
 #[test]
 fn file_on_disk_is_encrypted() {
     let (dir, mut store, _) = new_store();
-    store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     drop(store);
     let bytes = std::fs::read(dir.path().join("case.db")).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3\0"));
     let needle = "Сәрсенбаева".as_bytes();
-    assert!(
-        !bytes.windows(needle.len()).any(|w| w == needle),
-        "a name is readable in the file"
-    );
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "a name is readable in the file");
 }
 
 #[test]
 fn database_of_a_newer_korpus_is_refused() {
     let (dir, store, clock) = new_store();
-    store
-        .conn
-        .pragma_update(None, "user_version", schema_version() as i64 + 1)
-        .unwrap();
+    store.conn.pragma_update(None, "user_version", schema_version() as i64 + 1).unwrap();
     drop(store);
-    let err = Store::open(
-        &dir.path().join("case.db"),
-        &DbKey::passphrase("test key"),
-        clock,
-    )
-    .unwrap_err();
+    let err = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("test key"), clock).unwrap_err();
     assert!(
         matches!(err, StoreError::NewerDatabase { found, supported } if found == schema_version() + 1 && supported == schema_version()),
         "{err:?}"
     );
 }
 
+/// A database as the first release left it: schema 1 (no search indexes), with `rows` run in it.
+fn database_at_schema_one(path: &Path, key: &DbKey, rows: impl FnOnce(&rusqlite::Transaction<'_>)) {
+    let mut conn = connect(path, key, true).unwrap();
+    migrations().unwrap().to_version(&mut conn, 1).unwrap();
+    let tx = conn.transaction().unwrap();
+    reference::seed(&tx, &Rulebook::pilot_2017(), true).unwrap();
+    tx.execute(
+        "INSERT INTO device (singleton, device_id, author, last_seq, hlc, created_at)
+         VALUES (1, ?1, 'old', 0, '000000000000000-0000000000', '2017-01-01T00:00:00Z')",
+        [Uuid::now_v7().to_string()],
+    )
+    .unwrap();
+    rows(&tx);
+    tx.commit().unwrap();
+    assert_eq!(user_version(&conn).unwrap(), 1);
+    assert!(conn.prepare("SELECT * FROM persons_fts").is_err(), "schema 1 has no search index");
+}
+
 #[test]
-fn database_at_schema_one_is_migrated_and_its_rows_become_searchable() {
+fn database_at_schema_one_is_migrated_and_written_to() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("old.db");
     let key = DbKey::passphrase("old key");
-    {
-        // A database as the first release left it: schema 1, no search indexes, one person.
-        let mut conn = connect(&path, &key, true).unwrap();
-        migrations().unwrap().to_version(&mut conn, 1).unwrap();
-        let tx = conn.transaction().unwrap();
-        reference::seed(&tx, &Rulebook::pilot_2017(), true).unwrap();
-        tx.execute(
-            "INSERT INTO device (singleton, device_id, author, last_seq, hlc, created_at)
-             VALUES (1, ?1, 'old', 0, '000000000000000-0000000000', '2017-01-01T00:00:00Z')",
-            [Uuid::now_v7().to_string()],
-        )
-        .unwrap();
-        tx.commit().unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 1);
-        assert!(
-            conn.prepare("SELECT * FROM persons_fts").is_err(),
-            "schema 1 has no search index"
-        );
-    }
+    database_at_schema_one(&path, &key, |_| {});
     let mut store = Store::open(&path, &key, clock()).unwrap();
-    store.add_person(&person(1, "Құрманова", "Іңкәр")).unwrap();
-    drop(store);
-    // Put the person in by schema 1's means, then reopen: the index must be rebuilt to hold it.
-    let store = Store::open(&path, &key, clock()).unwrap();
     assert_eq!(user_version(&store.conn).unwrap(), schema_version());
+    store.add_person(&person(1, "Құрманова", "Іңкәр")).unwrap();
     assert_eq!(store.search_persons("іңкәр", 10).unwrap().len(), 1);
+    assert_eq!(store.outbox(0, 10).unwrap()[0].envelope.device_seq, 1);
 }
 
 #[test]
@@ -201,20 +152,8 @@ fn rows_written_before_the_search_index_existed_are_found() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("old.db");
     let key = DbKey::passphrase("old key");
-    let iin = Iin::compose(date(1995, 1, 2), Sex::Male, 5)
-        .unwrap()
-        .to_string();
-    {
-        let mut conn = connect(&path, &key, true).unwrap();
-        migrations().unwrap().to_version(&mut conn, 1).unwrap();
-        let tx = conn.transaction().unwrap();
-        reference::seed(&tx, &Rulebook::pilot_2017(), true).unwrap();
-        tx.execute(
-            "INSERT INTO device (singleton, device_id, author, last_seq, hlc, created_at)
-             VALUES (1, ?1, 'old', 0, '000000000000000-0000000000', '2017-01-01T00:00:00Z')",
-            [Uuid::now_v7().to_string()],
-        )
-        .unwrap();
+    let iin = Iin::compose(date(1995, 1, 2), Sex::Male, 5).unwrap().to_string();
+    database_at_schema_one(&path, &key, |tx| {
         tx.execute(
             "INSERT INTO persons (id, version, hlc, iin, surname, given_name, sex, birth_date, region,
                                   locality, cohort, education, vulnerability, disability)
@@ -223,8 +162,7 @@ fn rows_written_before_the_search_index_existed_are_found() {
             (Uuid::now_v7().to_string(), &iin),
         )
         .unwrap();
-        tx.commit().unwrap();
-    }
+    });
     let store = Store::open(&path, &key, clock()).unwrap();
     let found = store.search_persons("ұлан өтеміс", 10).unwrap();
     assert_eq!(found.len(), 1);
@@ -234,25 +172,17 @@ fn rows_written_before_the_search_index_existed_are_found() {
 #[test]
 fn every_write_appends_its_envelope() {
     let (_dir, mut store, _) = new_store();
-    let p = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let outbox = store.outbox(0, 10).unwrap();
     assert_eq!(outbox.len(), 1);
     let e = &outbox[0].envelope;
-    assert_eq!(
-        (e.device_seq, e.device, e.author.as_str()),
-        (1, store.device_id(), "aigerim")
-    );
+    assert_eq!((e.device_seq, e.device, e.author.as_str()), (1, store.device_id(), "aigerim"));
     assert_eq!(e.schema_version, schema_version() as i64);
     assert_eq!(e.rulebook_version, "2017-pilot.1");
     assert_eq!(e.id.get_version_num(), 7);
     assert_eq!(e.ops.len(), 1);
     let op = &e.ops[0];
-    assert_eq!(
-        (op.entity, op.entity_id, op.op, op.base_version),
-        (Entity::Person, p.id, OpKind::Insert, 0)
-    );
+    assert_eq!((op.entity, op.entity_id, op.op, op.base_version), (Entity::Person, p.id, OpKind::Insert, 0));
     assert_eq!(op.fields["surname"], "Сәрсенбаева");
     assert_eq!(op.fields["iin"], p.data.identity.iin.to_string());
     assert_eq!(outbox[0].hash, envelope_hash(e).unwrap());
@@ -261,9 +191,7 @@ fn every_write_appends_its_envelope() {
 #[test]
 fn edit_sends_only_the_changed_fields_with_their_base_version() {
     let (_dir, mut store, _) = new_store();
-    let p = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let mut input = PersonInput::from(&p.data);
     input.identity.phone = Some("+7 701 555 44 33".into());
     let (edited, changed) = store.edit_person(p.id, 1, &input).unwrap();
@@ -281,51 +209,30 @@ fn edit_sends_only_the_changed_fields_with_their_base_version() {
 #[test]
 fn edit_based_on_an_old_version_is_refused() {
     let (_dir, mut store, _) = new_store();
-    let p = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let mut input = PersonInput::from(&p.data);
     input.identity.locality = "Ақсу".into();
     store.edit_person(p.id, 1, &input).unwrap();
     input.identity.locality = "Екібастұз".into();
     let err = store.edit_person(p.id, 1, &input).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            StoreError::Stale {
-                found: 2,
-                expected: 1,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Stale { found: 2, expected: 1, .. }), "{err:?}");
     assert_eq!(store.outbox_len().unwrap(), 2);
 }
 
 #[test]
 fn failed_write_leaves_neither_row_nor_envelope() {
     let (_dir, mut store, _) = new_store();
-    let valid = person(1, "Сәрсенбаева", "Әйгерім")
-        .validate(&store.context())
-        .unwrap();
+    let valid = person(1, "Сәрсенбаева", "Әйгерім").validate(&store.context()).unwrap();
     let err = store
         .write(|w| {
             persons::insert_person(w, Uuid::now_v7(), &valid)?;
-            Err::<(), _>(StoreError::Corrupt(
-                "the action failed after its first row".into(),
-            ))
+            Err::<(), _>(StoreError::Corrupt("the action failed after its first row".into()))
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)));
-    assert_eq!(
-        (count(&store, "persons"), store.outbox_len().unwrap()),
-        (0, 0)
-    );
+    assert_eq!((count(&store, "persons"), store.outbox_len().unwrap()), (0, 0));
     // And the sequence did not move: the next envelope is still number 1.
-    store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     assert_eq!(store.outbox(0, 10).unwrap()[0].envelope.device_seq, 1);
 }
 
@@ -336,40 +243,21 @@ fn invalid_person_writes_nothing() {
     bad.identity.iin = "960517400000".into();
     let err = store.add_person(&bad).unwrap_err();
     assert_eq!(err.fields(Lang::En)[0].field, "iin");
-    assert_eq!(
-        (count(&store, "persons"), store.outbox_len().unwrap()),
-        (0, 0)
-    );
+    assert_eq!((count(&store, "persons"), store.outbox_len().unwrap()), (0, 0));
 }
 
 #[test]
 fn device_sequence_has_no_gaps_across_failures_and_reopening() {
     let (dir, mut store, clock) = new_store();
     for serial in [1, 200, 400] {
-        store
-            .add_person(&person(serial, "Ахметова", "Дана"))
-            .unwrap();
+        store.add_person(&person(serial, "Ахметова", "Дана")).unwrap();
         // The same IIN again fails and must not use up a number.
-        assert!(
-            store
-                .add_person(&person(serial, "Ахметова", "Дана"))
-                .is_err()
-        );
+        assert!(store.add_person(&person(serial, "Ахметова", "Дана")).is_err());
     }
     drop(store);
-    let mut store = Store::open(
-        &dir.path().join("case.db"),
-        &DbKey::passphrase("test key"),
-        clock,
-    )
-    .unwrap();
+    let mut store = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("test key"), clock).unwrap();
     store.add_person(&person(600, "Ахметова", "Дана")).unwrap();
-    let seqs: Vec<i64> = store
-        .outbox(0, 100)
-        .unwrap()
-        .iter()
-        .map(|e| e.envelope.device_seq)
-        .collect();
+    let seqs: Vec<i64> = store.outbox(0, 100).unwrap().iter().map(|e| e.envelope.device_seq).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4]);
 }
 
@@ -386,31 +274,17 @@ fn clock_set_back_does_not_set_the_envelopes_clock_back() {
 #[test]
 fn same_iin_twice_is_refused_naming_the_holder() {
     let (_dir, mut store, _) = new_store();
-    store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let err = store.add_person(&person(1, "Басқа", "Адам")).unwrap_err();
     let field = &err.fields(Lang::Kk)[0];
-    assert_eq!(
-        (field.field.as_str(), field.code.as_str()),
-        ("iin", "error-iin-taken")
-    );
-    assert!(
-        field.message.contains("Сәрсенбаева Әйгерім"),
-        "{}",
-        field.message
-    );
+    assert_eq!((field.field.as_str(), field.code.as_str()), ("iin", "error-iin-taken"));
+    assert!(field.message.contains("Сәрсенбаева Әйгерім"), "{}", field.message);
     assert_eq!(count(&store, "persons"), 1);
 }
 
 fn three_persons(store: &mut Store, first_serial: u16) -> Vec<Uuid> {
     (0..3)
-        .map(|i| {
-            store
-                .add_person(&person(first_serial + i * 200, "Оспанова", "Мөлдір"))
-                .unwrap()
-                .id
-        })
+        .map(|i| store.add_person(&person(first_serial + i * 200, "Оспанова", "Мөлдір")).unwrap().id)
         .collect()
 }
 
@@ -418,9 +292,7 @@ fn three_persons(store: &mut Store, first_serial: u16) -> Vec<Uuid> {
 fn application_with_three_members_is_one_envelope_of_four_ops() {
     let (_dir, mut store, _) = new_store();
     let members = three_persons(&mut store, 1);
-    let view = store
-        .add_application(&application(members.clone()))
-        .unwrap();
+    let view = store.add_application(&application(members.clone())).unwrap();
     assert_eq!(view.members.len(), 3);
     assert_eq!(view.members[0].id, members[0], "leader first");
     let last = store.outbox(3, 10).unwrap();
@@ -441,30 +313,18 @@ fn application_with_three_members_is_one_envelope_of_four_ops() {
 fn person_in_another_application_is_refused_and_nothing_is_written() {
     let (_dir, mut store, _) = new_store();
     let members = three_persons(&mut store, 1);
-    store
-        .add_application(&application(members.clone()))
-        .unwrap();
+    store.add_application(&application(members.clone())).unwrap();
     let mut others = three_persons(&mut store, 1000);
     others[2] = members[1];
-    let before = (
-        count(&store, "applications"),
-        count(&store, "application_members"),
-        store.outbox_len().unwrap(),
-    );
+    let before =
+        (count(&store, "applications"), count(&store, "application_members"), store.outbox_len().unwrap());
     let err = store.add_application(&application(others)).unwrap_err();
     let field = &err.fields(Lang::En)[0];
-    assert_eq!(
-        (field.field.as_str(), field.code.as_str()),
-        ("members", "error-in-other-application")
-    );
+    assert_eq!((field.field.as_str(), field.code.as_str()), ("members", "error-in-other-application"));
     assert!(field.message.contains("Жасыл аула"), "{}", field.message);
     assert_eq!(
         before,
-        (
-            count(&store, "applications"),
-            count(&store, "application_members"),
-            store.outbox_len().unwrap()
-        )
+        (count(&store, "applications"), count(&store, "application_members"), store.outbox_len().unwrap())
     );
 }
 
@@ -472,79 +332,43 @@ fn person_in_another_application_is_refused_and_nothing_is_written() {
 fn editing_members_adds_and_removes_rows() {
     let (_dir, mut store, _) = new_store();
     let members = three_persons(&mut store, 1);
-    let view = store
-        .add_application(&application(members.clone()))
-        .unwrap();
-    let newcomer = store
-        .add_person(&person(5000, "Новикова", "Алёна"))
-        .unwrap()
-        .id;
-    let mut input = ApplicationInput::from_application(
-        &view.application.data,
-        vec![members[0], members[1], newcomer],
-    );
+    let view = store.add_application(&application(members.clone())).unwrap();
+    let newcomer = store.add_person(&person(5000, "Новикова", "Алёна")).unwrap().id;
+    let mut input =
+        ApplicationInput::from_application(&view.application.data, vec![members[0], members[1], newcomer]);
     input.budget = "600 000".into();
-    let (after, changed) = store
-        .edit_application(view.application.id, 1, &input)
-        .unwrap();
+    let (after, changed) = store.edit_application(view.application.id, 1, &input).unwrap();
     assert_eq!(changed, vec!["budget", "members"]);
     let ids: Vec<Uuid> = after.members.iter().map(|m| m.id).collect();
     assert!(ids.contains(&newcomer) && !ids.contains(&members[2]));
-    let ops: Vec<OpKind> = store.outbox(5, 10).unwrap()[0]
-        .envelope
-        .ops
-        .iter()
-        .map(|o| o.op)
-        .collect();
+    let ops: Vec<OpKind> = store.outbox(5, 10).unwrap()[0].envelope.ops.iter().map(|o| o.op).collect();
     assert_eq!(ops, [OpKind::Update, OpKind::Delete, OpKind::Insert]);
     // The removed member is free again for another group.
-    assert!(
-        store
-            .add_application(&application(vec![members[2], newcomer, members[0]]))
-            .is_err()
-    );
+    assert!(store.add_application(&application(vec![members[2], newcomer, members[0]])).is_err());
 }
 
 #[test]
 fn search_finds_kazakh_and_russian_names_in_any_case_and_order() {
     let (_dir, mut store, _) = new_store();
-    let aigerim = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let aigerim = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     store.add_person(&person(200, "Ёлкина", "Алёна")).unwrap();
-    store
-        .add_person(&person(400, "Құрманова", "Іңкәр"))
-        .unwrap();
-    for query in [
-        "әйгерім",
-        "ӘЙГЕРІМ",
-        "Сәрс Әйг",
-        "әйгерім сәрсенбаева",
-        "  сәрсенбаева,  ",
-    ] {
+    store.add_person(&person(400, "Құрманова", "Іңкәр")).unwrap();
+    for query in ["әйгерім", "ӘЙГЕРІМ", "Сәрс Әйг", "әйгерім сәрсенбаева", "  сәрсенбаева,  "]
+    {
         let found = store.search_persons(query, 10).unwrap();
         assert_eq!(found.len(), 1, "{query}");
         assert_eq!(found[0].id, aigerim.id, "{query}");
     }
     assert_eq!(store.search_persons("ІҢКӘР ҚҰРМАН", 10).unwrap().len(), 1);
-    assert_eq!(
-        store.search_persons("елкина", 10).unwrap().len(),
-        1,
-        "е finds ё"
-    );
-    assert_eq!(
-        store.search_persons("Сәрсенбаева Алёна", 10).unwrap().len(),
-        0
-    );
+    assert_eq!(store.search_persons("елкина", 10).unwrap().len(), 1, "е finds ё");
+    assert_eq!(store.search_persons("Сәрсенбаева Алёна", 10).unwrap().len(), 0);
     assert_eq!(store.search_persons("\"*)(", 10).unwrap().len(), 0);
 }
 
 #[test]
 fn search_by_iin_prefix_and_by_name_with_iin() {
     let (_dir, mut store, _) = new_store();
-    let a = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let a = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let iin = a.data.identity.iin.to_string();
     assert_eq!(store.search_persons("960517", 10).unwrap().len(), 1);
     assert_eq!(store.search_persons(&iin, 10).unwrap()[0].id, a.id);
@@ -558,80 +382,42 @@ fn applications_are_found_by_name_and_by_member() {
     let (_dir, mut store, _) = new_store();
     let members = three_persons(&mut store, 1);
     store.add_application(&application(members)).unwrap();
-    let member_iin = store.list_persons(None, 1, 0).unwrap()[0]
-        .data
-        .identity
-        .iin
-        .to_string();
+    let member_iin = store.list_persons(None, 1, 0).unwrap()[0].data.identity.iin.to_string();
     assert_eq!(store.search_applications("жасыл", 10).unwrap().len(), 1);
     assert_eq!(store.search_applications("оспанова", 10).unwrap().len(), 1);
-    assert_eq!(
-        store
-            .search_applications(&member_iin[..8], 10)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(store.search_applications(&member_iin[..8], 10).unwrap().len(), 1);
     assert_eq!(store.search_applications("спорт", 10).unwrap().len(), 0);
 }
 
 #[test]
 fn scanned_file_is_kept_once_encrypted_and_read_back_whole() {
     let (dir, mut store, _) = new_store();
-    let p = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
     let scan = b"%PDF-1.4 unemployment status certificate: SECRET-MARKER-42".repeat(100);
-    let input = DocumentInput {
-        kind: "unemployment_status".into(),
-        issue_date: "01.03.2017".into(),
-        note: None,
-    };
-    let file = DocumentFile {
-        name: "status.pdf",
-        bytes: &scan,
-    };
-    let first = store
-        .add_document(DocumentOwner::Person, p.id, &input, Some(file))
-        .unwrap();
-    store
-        .add_document(DocumentOwner::Person, p.id, &input, Some(file))
-        .unwrap();
+    let input =
+        DocumentInput { kind: "unemployment_status".into(), issue_date: "01.03.2017".into(), note: None };
+    let file = DocumentFile { name: "status.pdf", bytes: &scan };
+    let first = store.add_document(DocumentOwner::Person, p.id, &input, Some(file)).unwrap();
+    store.add_document(DocumentOwner::Person, p.id, &input, Some(file)).unwrap();
     assert_eq!(count(&store, "blobs"), 1);
     let sha = first.data.file_sha256.clone().unwrap();
     assert_eq!(store.scanned_file(&sha).unwrap(), scan);
-    assert_eq!(
-        store
-            .documents_of(DocumentOwner::Person, p.id)
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(store.documents_of(DocumentOwner::Person, p.id).unwrap().len(), 2);
     drop(store);
     let bytes = std::fs::read(dir.path().join("case.db")).unwrap();
     let wal = std::fs::read(dir.path().join("case.db-wal")).unwrap_or_default();
     for content in [bytes, wal] {
-        assert!(
-            !content.windows(16).any(|w| w == b"SECRET-MARKER-42"),
-            "the scan is readable on disk"
-        );
+        assert!(!content.windows(16).any(|w| w == b"SECRET-MARKER-42"), "the scan is readable on disk");
     }
 }
 
 #[test]
 fn mentors_document_on_a_person_is_refused() {
     let (_dir, mut store, _) = new_store();
-    let p = store
-        .add_person(&person(1, "Сәрсенбаева", "Әйгерім"))
-        .unwrap();
-    let input = DocumentInput {
-        kind: "no_criminal_record".into(),
-        issue_date: "01.03.2017".into(),
-        note: None,
-    };
-    let err = store
-        .add_document(DocumentOwner::Person, p.id, &input, None)
-        .unwrap_err();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
+    let input =
+        DocumentInput { kind: "no_criminal_record".into(), issue_date: "01.03.2017".into(), note: None };
+    let err = store.add_document(DocumentOwner::Person, p.id, &input, None).unwrap_err();
     assert_eq!(err.fields(Lang::En)[0].field, "kind");
     assert_eq!(count(&store, "documents"), 0);
 }
@@ -645,11 +431,7 @@ fn demo_data_is_valid_and_fills_every_region() {
     assert_eq!(store.count_persons().unwrap(), 600);
     let counts = store.counts_by_region().unwrap();
     assert_eq!(counts.len(), 4);
-    assert!(
-        counts
-            .iter()
-            .all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0)
-    );
+    assert!(counts.iter().all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0));
     let envelopes = summary.persons + summary.host_orgs + summary.mentors + summary.applications;
     assert_eq!(store.outbox_len().unwrap(), envelopes as i64);
     // Nobody is in two groups, and each group's size is within the rulebook's.
@@ -662,7 +444,14 @@ fn demo_data_is_valid_and_fills_every_region() {
         )
         .unwrap();
     assert_eq!(most, 1);
-    let (min, max): (i64, i64) = store.conn.query_row("SELECT min(c), max(c) FROM (SELECT count(*) c FROM application_members GROUP BY application_id)", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (min, max): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT min(c), max(c) FROM (SELECT count(*) c FROM application_members GROUP BY application_id)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
     assert!(min >= 3 && max <= 5, "{min}..{max}");
     // Run again on the same database: new people, no clash.
     demo_data(&mut store, 100, 7).unwrap();
@@ -674,14 +463,51 @@ fn keyring_keeps_the_key_of_a_database() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("desk.db");
     let key = DbKey::generate();
-    save_in_keyring(&path, &key)
-        .expect("a Secret Service on the session bus (run through scripts/test)");
-    let back = load_from_keyring(&path)
-        .unwrap()
-        .expect("the key just saved");
+    save_in_keyring(&path, &key).expect("a Secret Service on the session bus (run through scripts/test)");
+    let back = load_from_keyring(&path).unwrap().expect("the key just saved");
     assert_eq!(back, key);
     Store::create(&path, &back, "desk", clock()).unwrap();
     drop(Store::open(&path, &load_from_keyring(&path).unwrap().unwrap(), clock()).unwrap());
     delete_from_keyring(&path).unwrap();
     assert_eq!(load_from_keyring(&path).unwrap(), None);
+}
+
+#[test]
+fn lists_follow_the_kazakh_alphabet_from_the_index() {
+    let (_dir, mut store, _) = new_store();
+    for (serial, surname, given) in [
+        (1, "Ахметов", "Ілияс"),
+        (200, "Ахметов", "Абылай"),
+        (400, "Үмбетов", "Ерлан"),
+        (600, "Ұзақов", "Дана"),
+    ] {
+        store.add_person(&person(serial, surname, given)).unwrap();
+    }
+    let names: Vec<String> =
+        store.list_persons(None, 10, 0).unwrap().iter().map(|p| p.data.identity.full_name()).collect();
+    assert_eq!(names, ["Ахметов Абылай", "Ахметов Ілияс", "Ұзақов Дана", "Үмбетов Ерлан"]);
+    let region_names: Vec<String> = store
+        .list_persons(Some("550000000"), 2, 1)
+        .unwrap()
+        .iter()
+        .map(|p| p.data.identity.full_name())
+        .collect();
+    assert_eq!(region_names, ["Ахметов Ілияс", "Ұзақов Дана"]);
+    // A page of 100,000 persons must not sort them all: the plan walks the index.
+    for region in [None, Some("550000000")] {
+        let filter = if region.is_some() { "region = ?1" } else { "?1 IS NULL" };
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE {filter}
+             ORDER BY surname COLLATE kazakh, given_name COLLATE kazakh, rid LIMIT 50"
+        );
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map([region], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "{plan:?}");
+    }
 }

@@ -4,10 +4,10 @@
 use crate::App;
 use clap::{Args, Subcommand};
 use korpus_domain::documents::scanned_file;
-use korpus_domain::validation::format_date;
+use korpus_domain::validation::{FieldError, format_date};
 use korpus_domain::{DocumentInput, DocumentOwner, ValidationErrors};
 use korpus_store::{DocumentFile, Result, Store};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 #[derive(Debug, Subcommand)]
@@ -79,14 +79,7 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
                 note,
             };
             let loaded = match &file {
-                Some(path) => {
-                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    // Check the size before reading, so a wrong huge file is refused at once.
-                    let size = std::fs::metadata(path)?.len();
-                    scanned_file(&name, usize::try_from(size).unwrap_or(usize::MAX))
-                        .map_err(ValidationErrors::one)?;
-                    Some((name, std::fs::read(path)?))
-                }
+                Some(path) => Some(read_scan(path)?),
                 None => None,
             };
             let file = loaded.as_ref().map(|(name, bytes)| DocumentFile { name, bytes });
@@ -124,4 +117,19 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads a scan from disk, checking its name and size first so that a wrong huge file is refused
+/// at once; any failure names the field and the path.
+fn read_scan(path: &Path) -> Result<(String, Vec<u8>)> {
+    let unreadable = |e: std::io::Error| {
+        ValidationErrors::one(
+            FieldError::new("file", "error-file-unreadable").arg("path", path.display()).arg("detail", e),
+        )
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    scanned_file(&name, usize::try_from(size).unwrap_or(usize::MAX)).map_err(ValidationErrors::one)?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    Ok((name, bytes))
 }

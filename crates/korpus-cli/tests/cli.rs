@@ -389,6 +389,16 @@ fn scanned_document_goes_in_encrypted_and_comes_back_whole() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("Scanned file: is not a scan"));
+    korpus(&db)
+        .args(["--lang", "en", "document", "add", "--owner", "person", "--of", &person, "--kind", "income"])
+        .args(["--issued", "01.03.2017", "--file"])
+        .arg(dir.path().join("missing.pdf"))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("Scanned file: cannot read")
+                .and(predicate::str::contains("missing.pdf")),
+        );
 }
 
 #[test]

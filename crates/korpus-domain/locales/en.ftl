@@ -97,13 +97,14 @@ error-leader-required = an initiative group names its leader
 error-leader-not-member = the leader must be one of the group's members
 error-document-kind-owner = a "{ $kind }" document cannot belong to this owner
 error-file-type = is not a scan: allowed types are { $allowed }
+error-file-unreadable = cannot read { $path }: { $detail }
 error-file-empty = is empty
 error-file-too-large = is larger than { $max_mb } MB
 
 ## Errors of the case database
 error-iin-taken = a person with this IIN is already registered: { $name }
 error-bin-taken = an organisation with this BIN is already registered: { $name }
-error-in-other-application = { $name } is already a member of "{ $application }": one person takes part in one sub-project only
+error-in-other-application = { $name } already takes part in "{ $application }"; sub-projects per person: at most { $max }
 error-unknown-person = no person is registered with IIN { $value }
 error-unknown-host-org = no host organisation is registered with BIN { $value }
 error-not-found = nothing found for "{ $value }"

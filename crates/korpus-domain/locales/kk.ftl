@@ -97,13 +97,14 @@ error-leader-required = бастамашыл топ өз көшбасшысын 
 error-leader-not-member = көшбасшы топ мүшесі болуы керек
 error-document-kind-owner = «{ $kind }» құжаты бұл иеге тиесілі бола алмайды
 error-file-type = скан емес: рұқсат етілген түрлер { $allowed }
+error-file-unreadable = { $path } оқылмады: { $detail }
 error-file-empty = бос
 error-file-too-large = { $max_mb } МБ-тан үлкен
 
 ## Дерекқор қателері
 error-iin-taken = бұл ЖСН-мен адам тіркелген: { $name }
 error-bin-taken = бұл БСН-мен ұйым тіркелген: { $name }
-error-in-other-application = { $name } «{ $application }» өтініміне қатысады: бір жас тек бір кіші жобаға қатысады
+error-in-other-application = { $name } «{ $application }» өтініміне қатысады; бір адамға кіші жобалар саны: ең көбі { $max }
 error-unknown-person = ЖСН { $value } бойынша адам тіркелмеген
 error-unknown-host-org = БСН { $value } бойынша қабылдаушы ұйым тіркелмеген
 error-not-found = «{ $value }» бойынша ештеңе табылмады

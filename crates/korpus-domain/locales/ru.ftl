@@ -97,13 +97,14 @@ error-leader-required = инициативная группа указывает
 error-leader-not-member = лидер должен быть участником группы
 error-document-kind-owner = документ вида «{ $kind }» не может принадлежать этому владельцу
 error-file-type = не скан: допускаются { $allowed }
+error-file-unreadable = не удаётся прочитать { $path }: { $detail }
 error-file-empty = пуст
 error-file-too-large = больше { $max_mb } МБ
 
 ## Ошибки базы данных
 error-iin-taken = человек с этим ИИН уже зарегистрирован: { $name }
 error-bin-taken = организация с этим БИН уже зарегистрирована: { $name }
-error-in-other-application = { $name } уже участвует в заявке «{ $application }»: один человек участвует только в одном подпроекте
+error-in-other-application = { $name } уже участвует в заявке «{ $application }»; подпроектов на одного человека: не более { $max }
 error-unknown-person = человек с ИИН { $value } не зарегистрирован
 error-unknown-host-org = принимающая организация с БИН { $value } не зарегистрирована
 error-not-found = по запросу «{ $value }» ничего не найдено

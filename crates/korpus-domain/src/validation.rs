@@ -325,4 +325,53 @@ mod tests {
         let ancient = NaiveDate::from_ymd_opt(1899, 12, 31).unwrap();
         assert_eq!(past_date("issue_date", ancient, today).unwrap_err().key, "error-date-too-early");
     }
+
+    #[test]
+    fn no_parser_panics_on_hostile_input() {
+        use crate::{Bin, Iin, Sex};
+        let mut inputs: Vec<String> = [
+            "",
+            " ",
+            "\u{0}",
+            "９５０３０８４０００００８",
+            "95030840000８",
+            "ӘӘӘӘӘӘӘӘӘӘӘӘ",
+            "-",
+            "+",
+            "₸",
+            "1e400",
+            "99999999999999999999999",
+            "-9223372036854775808",
+            "31.02.2017",
+            "2017-13-01",
+            "\u{202e}1234",
+            "950308400008\n",
+            "ЖСН",
+            "'; DROP TABLE persons; --",
+            "\"",
+            "*",
+            "NEAR(",
+            "💥💥💥",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // Every 12-character string over a hostile alphabet that starts like a real IIN.
+        for tail in ["\u{1F4A5}", "é", "\u{301}", "٣"] {
+            inputs.push(format!("95030840000{tail}"));
+            inputs.push(format!("{tail}50308400008"));
+        }
+        for text in &inputs {
+            let _ = Iin::parse("iin", text);
+            let _ = Bin::parse("bin", text);
+            let _ = Sex::parse("sex", text);
+            let _ = phone("phone", text);
+            let _ = parse_date("birth_date", text);
+            let _ = parse_integer("budget", text);
+            let _ = person_name("surname", text);
+            let _ = required_text("goal", text, LONG_TEXT_MAX);
+            let _ = crate::Hlc::parse(text);
+            let _ = text.parse::<crate::Lang>();
+        }
+    }
 }

@@ -32,8 +32,9 @@ impl Store {
     /// registered and in no other application, and that the host organisation exists.
     pub fn add_application(&mut self, input: &ApplicationInput) -> Result<ApplicationView> {
         let (application, members) = input.validate(&self.context())?;
+        let max_subprojects = self.rulebook.beneficiary.max_subprojects;
         let id = Uuid::now_v7();
-        self.write(|w| insert_application(w, id, &application, &members))?;
+        self.write(|w| insert_application(w, id, &application, &members, max_subprojects))?;
         self.application(&id.to_string())
     }
 
@@ -46,9 +47,10 @@ impl Store {
         input: &ApplicationInput,
     ) -> Result<(ApplicationView, Vec<String>)> {
         let (application, members) = input.validate(&self.context())?;
+        let max_subprojects = self.rulebook.beneficiary.max_subprojects;
         let changed = self.write(|w| {
             let old: Record<SubProjectApplication> = read_by_id(w.conn(), Entity::Application, id)?;
-            check_parties(w, id, &application, &members)?;
+            check_parties(w, id, &application, &members, max_subprojects)?;
             let mut changed = w.update(Entity::Application, id, base_version, &old.data, &application)?;
             let current = member_rows(w.conn(), id)?;
             for row in &current {
@@ -162,8 +164,9 @@ pub(crate) fn insert_application(
     id: Uuid,
     application: &SubProjectApplication,
     members: &[Uuid],
+    max_subprojects: u32,
 ) -> Result<()> {
-    check_parties(w, id, application, members)?;
+    check_parties(w, id, application, members, max_subprojects)?;
     w.insert(Entity::Application, id, application)?;
     for person_id in members {
         let member = ApplicationMember {
@@ -191,6 +194,7 @@ fn check_parties(
     id: Uuid,
     application: &SubProjectApplication,
     members: &[Uuid],
+    max_subprojects: u32,
 ) -> Result<()> {
     let mut errors = Vec::new();
     for person_id in members {
@@ -206,20 +210,21 @@ fn check_parties(
             errors.push(FieldError::new("members", "error-unknown-person").arg("value", person_id));
             continue;
         };
-        let other: Option<String> = w
-            .conn()
-            .query_row(
-                "SELECT a.name FROM application_members m JOIN applications a ON a.id = m.application_id
-                 WHERE m.person_id = ?1 AND m.application_id != ?2",
-                (person_id.to_string(), id.to_string()),
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(other) = other {
+        // PERSON_ONE_SUBPROJECT (PROGRAMME.md line 25): the rulebook says how many sub-projects one
+        // person may take part in.
+        let (others, other_name): (u32, Option<String>) = w.conn().query_row(
+            "SELECT count(*), min(a.name) FROM application_members m
+             JOIN applications a ON a.id = m.application_id
+             WHERE m.person_id = ?1 AND m.application_id != ?2",
+            (person_id.to_string(), id.to_string()),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if others >= max_subprojects {
             errors.push(
                 FieldError::new("members", "error-in-other-application")
                     .arg("name", name)
-                    .arg("application", other),
+                    .arg("application", other_name.unwrap_or_default())
+                    .arg("max", max_subprojects),
             );
         }
     }

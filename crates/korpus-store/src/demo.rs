@@ -434,6 +434,7 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         }
     }
 
+    let max_subprojects = rulebook.beneficiary.max_subprojects;
     let summary = DemoSummary {
         persons: people.len(),
         host_orgs: orgs.len(),
@@ -452,9 +453,9 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
     }
     for chunk in applications.chunks(BATCH) {
         store.write_batch(|b| {
-            chunk
-                .iter()
-                .try_for_each(|(id, (app, members))| b.record(|w| insert_application(w, *id, app, members)))
+            chunk.iter().try_for_each(|(id, (app, members))| {
+                b.record(|w| insert_application(w, *id, app, members, max_subprojects))
+            })
         })?;
     }
     Ok(summary)

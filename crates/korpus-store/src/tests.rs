@@ -329,6 +329,25 @@ fn person_in_another_application_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn the_limit_of_sub_projects_per_person_comes_from_the_rulebook() {
+    let (dir, mut store, clock) = new_store();
+    let members = three_persons(&mut store, 1);
+    store.add_application(&application(members.clone())).unwrap();
+    let mut others = three_persons(&mut store, 1000);
+    others[2] = members[1];
+    assert!(store.add_application(&application(others.clone())).is_err());
+    // A cohort whose rulebook lets a person join two sub-projects.
+    store
+        .conn
+        .execute("UPDATE rulebooks SET body = json_set(body, '$.beneficiary.max_subprojects', 2)", [])
+        .unwrap();
+    drop(store);
+    let mut store = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("test key"), clock).unwrap();
+    assert_eq!(store.rulebook().beneficiary.max_subprojects, 2);
+    store.add_application(&application(others)).unwrap();
+}
+
+#[test]
 fn editing_members_adds_and_removes_rows() {
     let (_dir, mut store, _) = new_store();
     let members = three_persons(&mut store, 1);

@@ -6,7 +6,7 @@ use crate::database;
 use clap::{Args, Subcommand};
 use korpus_domain::validation::format_date;
 use korpus_domain::{Bin, Iin, ValidationErrors};
-use korpus_store::{Result, demo_data};
+use korpus_store::{Result, default_author, demo_data};
 use serde_json::json;
 
 #[derive(Debug, Subcommand)]
@@ -45,7 +45,7 @@ pub struct DemoArgs {
 
 /// `korpus init`.
 pub fn init(app: &App) -> Result<()> {
-    let author = app.author.clone().unwrap_or_else(whoami);
+    let author = app.author.clone().unwrap_or_else(default_author);
     let (store, in_keyring) = database::create(&app.db, &author)?;
     let out = app.out;
     let report = json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
@@ -61,13 +61,6 @@ pub fn init(app: &App) -> Result<()> {
         text
     });
     Ok(())
-}
-
-fn whoami() -> String {
-    ["USER", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok())
-        .unwrap_or_else(|| "coordinator".to_owned())
 }
 
 /// `korpus check iin|bin`.

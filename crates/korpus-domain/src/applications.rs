@@ -20,6 +20,7 @@ code_enum! {
 }
 
 /// A sub-project application: what the group will do, with what money, and who is in it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubProjectApplication {
     /// The programme year.
@@ -43,6 +44,7 @@ pub struct SubProjectApplication {
     /// Direction code.
     pub direction: String,
     /// Budget, in whole tenge.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub budget: i64,
     /// Region (KATO code) of implementation.
     pub region: String,
@@ -50,6 +52,7 @@ pub struct SubProjectApplication {
 
 /// A person's place in an application's group: its own row, so that sync can add and remove
 /// members of one application from two devices and merge them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationMember {
     /// The application.
@@ -62,6 +65,7 @@ pub struct ApplicationMember {
 
 /// An application and its members, as typed. Members and leader are already resolved to ids by
 /// the caller (from IINs); whether they exist and are free is the store's check.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApplicationInput {

@@ -11,6 +11,7 @@ macro_rules! code_enum {
         }
     ) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize,

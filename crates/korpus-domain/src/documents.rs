@@ -80,6 +80,7 @@ impl DocumentKind {
 }
 
 /// A document on record. The scanned file, if any, is kept by the store under its SHA-256.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportingDocument {
     /// Whose document it is.
@@ -97,12 +98,14 @@ pub struct SupportingDocument {
     /// The scanned file's name as it came.
     pub file_name: Option<String>,
     /// Its size in bytes.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub file_size: Option<i64>,
     /// Region (KATO code) of the owner.
     pub region: String,
 }
 
 /// A document as typed; the owner is resolved by the caller, the file checked by `scanned_file`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentInput {

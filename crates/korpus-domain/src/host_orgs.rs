@@ -25,6 +25,7 @@ code_enum! {
 
 /// The answers to the seven selection criteria (PROGRAMME.md lines 90-97); `None` is not yet
 /// answered. The screening rules (HOST_ORG_*) read them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HostOrgCriteria {
@@ -74,9 +75,11 @@ impl HostOrgCriteria {
 }
 
 /// A host organisation.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostOrg {
     /// Business identification number; unique in the programme.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub bin: Bin,
     /// Registered name.
     pub name: String,
@@ -99,6 +102,7 @@ pub struct HostOrg {
 }
 
 /// A host organisation as typed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HostOrgInput {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A language the user can choose. Kazakh is the default everywhere.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -55,6 +56,7 @@ impl FromStr for Lang {
 }
 
 /// A text given in all three languages: names of regions, directions, rule outcomes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
     /// Kazakh.

@@ -57,6 +57,7 @@ code_enum! {
 }
 
 /// A mentor or a candidate for mentor.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mentor {
     /// Who the mentor is.
@@ -81,6 +82,7 @@ pub struct Mentor {
 }
 
 /// A mentor as typed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MentorInput {

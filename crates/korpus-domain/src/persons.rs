@@ -55,9 +55,11 @@ code_enum! {
 }
 
 /// The person data that beneficiaries and mentors share.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// Individual identification number; unique in the whole programme.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub iin: Iin,
     /// Surname (тегі).
     pub surname: String,
@@ -90,6 +92,7 @@ impl Identity {
 }
 
 /// The person data as typed into a form or the CLI, before it is checked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IdentityInput {
@@ -202,6 +205,7 @@ pub fn region(field: &'static str, value: &str, rulebook: &Rulebook) -> Result<S
 }
 
 /// A young person registered with the programme: a beneficiary or a candidate for one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// Who the person is.
@@ -216,10 +220,12 @@ pub struct Person {
     /// Whether the person has a disability.
     pub disability: bool,
     /// Monthly income per family member, in tenge, where known.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub income_per_member: Option<i64>,
 }
 
 /// A person as typed, before it is checked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersonInput {

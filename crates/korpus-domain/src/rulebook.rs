@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
 
 /// The numbers of one cohort of the programme.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
@@ -46,6 +47,7 @@ pub struct Rulebook {
 }
 
 /// Who may be a beneficiary.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryRules {
@@ -58,6 +60,7 @@ pub struct BeneficiaryRules {
 }
 
 /// Youth groups.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupRules {
@@ -70,6 +73,7 @@ pub struct GroupRules {
 }
 
 /// Host organisations.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostOrgRules {
@@ -84,24 +88,30 @@ pub struct HostOrgRules {
 }
 
 /// Grants and scholarships, in tenge.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyRules {
     /// Largest grant of one sub-project.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub grant_max_tenge: i64,
     /// Scholarship of school leavers and students.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub scholarship_student_tenge: i64,
     /// Scholarship of TVET and university graduates.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub scholarship_graduate_tenge: i64,
 }
 
 /// The working-poor threshold.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VulnerabilityRules {
     /// The threshold as a share of the subsistence minimum, in percent.
     pub income_share_percent: u32,
     /// The cohort's subsistence minimum, in tenge a month.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub subsistence_minimum_tenge: i64,
 }
 
@@ -114,6 +124,7 @@ impl VulnerabilityRules {
 }
 
 /// What the programme aims to reach.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Targets {
@@ -136,6 +147,7 @@ pub struct Targets {
 }
 
 /// Weights of the three arms of the random assignment.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArmShares {
@@ -148,6 +160,7 @@ pub struct ArmShares {
 }
 
 /// Mentors' criteria and load.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MentorRules {
@@ -166,6 +179,7 @@ pub struct MentorRules {
 }
 
 /// The training calendar.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingRules {
@@ -196,6 +210,7 @@ pub struct TrainingRules {
 }
 
 /// Deadlines of the grievance mechanism, in working days.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrievanceRules {
@@ -206,6 +221,7 @@ pub struct GrievanceRules {
 }
 
 /// A region (oblast) of the programme, by its KATO code.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
@@ -216,6 +232,7 @@ pub struct Region {
 }
 
 /// A direction a sub-project may take.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Direction {

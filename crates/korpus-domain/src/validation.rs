@@ -54,7 +54,12 @@ impl FieldError {
 
     /// The error as data for JSON output and IPC: field, code and message in `lang`.
     pub fn report(&self, lang: Lang) -> FieldReport {
-        FieldReport { field: self.field.to_owned(), code: self.key.to_owned(), message: self.message(lang) }
+        FieldReport {
+            field: self.field.to_owned(),
+            code: self.key.to_owned(),
+            message: self.message(lang),
+            text: self.text(lang),
+        }
     }
 }
 
@@ -64,6 +69,7 @@ pub fn field_label(lang: Lang, field: &str) -> String {
 }
 
 /// A field error as data, for JSON and IPC.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldReport {
     /// The field's stable name.
@@ -72,6 +78,8 @@ pub struct FieldReport {
     pub code: String,
     /// The message in the chosen language, with the field's name.
     pub message: String,
+    /// The message alone, for showing next to its field.
+    pub text: String,
 }
 
 /// Every wrong field of one input. Never empty when returned as an error.

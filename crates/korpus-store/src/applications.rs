@@ -16,6 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// An application with its group and host organisation, as a detail view shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApplicationView {
     /// The application.

@@ -65,3 +65,11 @@ pub fn delete_from_keyring(database: &Path) -> Result<()> {
         Err(e) => Err(StoreError::Keyring(e.to_string())),
     }
 }
+
+/// Who signs a session's changes when nobody said: the operating system's user name.
+pub fn default_author() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "coordinator".to_owned())
+}

@@ -21,9 +21,9 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoSummary, demo_data};
 pub use documents::DocumentFile;
 pub use error::{Result, StoreError};
-pub use keys::{DbKey, delete_from_keyring, load_from_keyring, save_in_keyring};
+pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, save_in_keyring};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
-pub use reference::RegionCounts;
+pub use reference::{Attention, RegionCounts};
 pub use tables::Record;
 
 use include_dir::{Dir, include_dir};

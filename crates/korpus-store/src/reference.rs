@@ -48,17 +48,22 @@ pub(crate) fn current_rulebook(conn: &Connection) -> Result<Rulebook> {
 }
 
 /// How many records of each kind one region holds: the home screen's table.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegionCounts {
     /// KATO code.
     pub region: String,
     /// Persons registered.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub persons: i64,
     /// Host organisations.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub host_orgs: i64,
     /// Applications.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub applications: i64,
     /// Mentors.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub mentors: i64,
 }
 
@@ -88,5 +93,52 @@ impl Store {
             .into_iter()
             .filter(|c| known.contains(&c.region.as_str()))
             .collect())
+    }
+}
+
+/// What needs the coordinator's attention, for the home screen.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attention {
+    /// Changes not yet acknowledged by HQ.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unsynced_changes: i64,
+    /// Persons registered but in no application's group.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub persons_without_group: i64,
+    /// Host organisations with a selection criterion not yet answered.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub host_orgs_unanswered: i64,
+    /// Mentors whose application awaits technical screening.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub mentors_awaiting_screening: i64,
+}
+
+impl Store {
+    /// The counts the home screen lists under "needs attention".
+    pub fn attention(&self) -> Result<Attention> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Attention {
+            unsynced_changes: count("SELECT count(*) FROM outbox WHERE sent_at IS NULL")?,
+            persons_without_group: count(
+                "SELECT count(*) FROM persons p
+                 WHERE NOT EXISTS (SELECT 1 FROM application_members m WHERE m.person_id = p.id)",
+            )?,
+            host_orgs_unanswered: count(
+                "SELECT count(*) FROM host_orgs h
+                 WHERE EXISTS (SELECT 1 FROM json_each(h.criteria) WHERE value IS NULL)
+                    OR (SELECT count(*) FROM json_each(h.criteria)) < 7",
+            )?,
+            mentors_awaiting_screening: count("SELECT count(*) FROM mentors WHERE stage = 'applied'")?,
+        })
+    }
+
+    /// How many records of `entity` a region holds (or all regions), for paging lists.
+    pub fn count(&self, entity: korpus_domain::Entity, region: Option<&str>) -> Result<i64> {
+        let table = crate::tables::table(entity).name;
+        let filter = if region.is_some() { "region = ?1" } else { "?1 IS NULL" };
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table} WHERE {filter}"), [region], |r| r.get(0))?)
     }
 }

@@ -153,11 +153,13 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
 }
 
 /// A record as stored: its id and version, and the entity's data.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Record<T> {
     /// The row's id.
     pub id: Uuid,
     /// The row's version: 1 when created, +1 on every change.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
     /// The data.
     #[serde(flatten)]

@@ -530,3 +530,17 @@ fn lists_follow_the_kazakh_alphabet_from_the_index() {
         assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "{plan:?}");
     }
 }
+
+#[test]
+fn attention_counts_what_is_left_to_do() {
+    let (_dir, mut store, _) = new_store();
+    let members = three_persons(&mut store, 1);
+    store.add_person(&person(5000, "Новикова", "Алёна")).unwrap();
+    store.add_application(&application(members)).unwrap();
+    let a = store.attention().unwrap();
+    assert_eq!((a.unsynced_changes, a.persons_without_group), (5, 1));
+    assert_eq!((a.host_orgs_unanswered, a.mentors_awaiting_screening), (0, 0));
+    assert_eq!(store.count(Entity::Person, None).unwrap(), 4);
+    assert_eq!(store.count(Entity::Person, Some("550000000")).unwrap(), 4);
+    assert_eq!(store.count(Entity::Person, Some("190000000")).unwrap(), 0);
+}

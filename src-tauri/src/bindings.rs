@@ -1,0 +1,65 @@
+//! The TypeScript types of the IPC payloads are generated from the Rust types (ts-rs) into
+//! `ui/src/lib/bindings/`. This test fails when they are stale; run it with
+//! `KORPUS_WRITE_BINDINGS=1` to write them anew.
+
+use crate::ipc::{DeskStatus, Home, IpcError, ListQuery, Page, Reference};
+use korpus_domain::{
+    ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
+    SubProjectApplication,
+};
+use korpus_store::{ApplicationView, Record};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    DeskStatus::export_all_to(dir)?;
+    IpcError::export_all_to(dir)?;
+    Home::export_all_to(dir)?;
+    ListQuery::export_all_to(dir)?;
+    Reference::export_all_to(dir)?;
+    Page::<Record<Person>>::export_all_to(dir)?;
+    Person::export_all_to(dir)?;
+    HostOrg::export_all_to(dir)?;
+    Mentor::export_all_to(dir)?;
+    SubProjectApplication::export_all_to(dir)?;
+    Record::<Person>::export_all_to(dir)?;
+    PersonInput::export_all_to(dir)?;
+    IdentityInput::export_all_to(dir)?;
+    Record::<HostOrg>::export_all_to(dir)?;
+    HostOrgInput::export_all_to(dir)?;
+    ApplicationView::export_all_to(dir)?;
+    ApplicationInput::export_all_to(dir)?;
+    Record::<Mentor>::export_all_to(dir)?;
+    MentorInput::export_all_to(dir)?;
+    Ok(())
+}
+
+fn files(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if let Ok(text) = std::fs::read_to_string(entry.path()) {
+            out.insert(entry.file_name().to_string_lossy().into_owned(), text);
+        }
+    }
+    out
+}
+
+#[test]
+fn typescript_bindings_are_fresh() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings");
+    if std::env::var_os("KORPUS_WRITE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        generate(&committed).unwrap();
+    }
+    let fresh = tempfile::TempDir::new().unwrap();
+    generate(fresh.path()).unwrap();
+    let (want, have) = (files(fresh.path()), files(&committed));
+    let stale: Vec<&String> = want.keys().filter(|f| have.get(*f) != want.get(*f)).collect();
+    let extra: Vec<&String> = have.keys().filter(|f| !want.contains_key(*f)).collect();
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "ui/src/lib/bindings is stale (changed or missing: {stale:?}; no longer generated: {extra:?}); \
+         run `KORPUS_WRITE_BINDINGS=1 cargo test -p korpus-desk typescript_bindings`"
+    );
+}

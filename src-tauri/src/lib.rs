@@ -1,0 +1,65 @@
+//! The desk: a Tauri shell whose commands are thin adapters over korpus-store and korpus-domain.
+
+pub mod commands;
+pub mod desk;
+pub mod ipc;
+pub mod settings;
+
+#[cfg(test)]
+mod bindings;
+
+use desk::{Desk, OsKeyring};
+use tauri::Manager;
+
+/// The file name of the case database in the OS's application-data folder.
+const DATABASE_FILE: &str = "korpus.db";
+
+/// Starts the desk.
+pub fn run() {
+    let demo_persons = std::env::var("KORPUS_DEMO_PERSONS").ok().and_then(|n| n.parse().ok());
+    let built = tauri::Builder::default()
+        // First, so that a second start hands over to the running desk before anything opens.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(move |app| {
+            let data_dir = app.path().app_data_dir()?;
+            let config_dir = app.path().app_config_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            app.manage(Desk::start(
+                data_dir.join(DATABASE_FILE),
+                config_dir,
+                Box::new(OsKeyring),
+                demo_persons,
+            ));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::status,
+            commands::unlock,
+            commands::set_lang,
+            commands::reference,
+            commands::home,
+            commands::persons,
+            commands::person,
+            commands::save_person,
+            commands::host_orgs,
+            commands::host_org,
+            commands::save_host_org,
+            commands::applications,
+            commands::application,
+            commands::save_application,
+            commands::mentors,
+            commands::mentor,
+            commands::save_mentor,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = built {
+        eprintln!("Korpus could not start: {error}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,188 @@
+//! Driving the built desk in a real window: each launch starts `tauri-driver` (which starts
+//! WebKitWebDriver, which starts the desk) with its own HOME, so the desk's database, settings
+//! and window state live in a folder the test owns. Run under a session bus with an unlocked
+//! keyring and an X server (`scripts/test` provides both).
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What can go wrong while driving the desk; tests unwrap it.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long a screen may take to show what a test waits for.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The workspace's root folder.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The desk binary: `KORPUS_DESK_BIN`, else the workspace's debug build.
+fn desk_binary() -> PathBuf {
+    std::env::var_os("KORPUS_DESK_BIN").map(PathBuf::from).unwrap_or_else(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("target"));
+        target.join("debug/korpus-desk")
+    })
+}
+
+/// Where the tests save screenshots of the main screens (named in the README).
+pub fn screenshot_dir() -> PathBuf {
+    workspace().join("target/screenshots")
+}
+
+fn free_port() -> Result<u16, Error> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A desk's home folder: its database, keyring account and settings live below it.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// A fresh, empty home.
+    pub fn new() -> Result<Home, Error> {
+        Ok(Home { dir: tempfile::TempDir::new()? })
+    }
+
+    /// Where the desk keeps its database under this home (the OS's application-data folder).
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join(".local/share/kz.korpus.desk/korpus.db")
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// A running desk and the WebDriver session on it.
+pub struct Desk {
+    driver: Child,
+    /// The WebDriver session.
+    pub client: Client,
+}
+
+impl Desk {
+    /// Starts the desk in `home` with extra environment variables.
+    pub async fn launch(home: &Home, env: &[(&str, &str)]) -> Result<Desk, Error> {
+        let (port, native_port) = (free_port()?, free_port()?);
+        let h = home.path();
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("HOME", h)
+            .env("XDG_DATA_HOME", h.join(".local/share"))
+            .env("XDG_CONFIG_HOME", h.join(".config"))
+            .env("XDG_CACHE_HOME", h.join(".cache"))
+            .env_remove("KORPUS_DB_KEY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut driver =
+            command.spawn().map_err(|e| format!("tauri-driver: {e} (cargo install tauri-driver)"))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": desk_binary().display().to_string() }),
+        );
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() < PATIENCE => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    let _ = driver.kill();
+                    return Err(format!("no WebDriver session on {url}: {e}").into());
+                }
+            }
+        };
+        let desk = Desk { driver, client };
+        desk.wait_for("[data-testid=desk], .unlock").await?;
+        Ok(desk)
+    }
+
+    /// Closes the window and stops the driver.
+    pub async fn quit(mut self) -> Result<(), Error> {
+        let closed = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        closed.map_err(Into::into)
+    }
+
+    /// The first element matching `css`, once it is there.
+    pub async fn wait_for(&self, css: &str) -> Result<Element, Error> {
+        Ok(self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await?)
+    }
+
+    /// Waits until the element matching `css` shows text containing `text`; returns its text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<String, Error> {
+        let started = Instant::now();
+        loop {
+            let mut seen = String::new();
+            for element in self.client.find_all(Locator::Css(css)).await? {
+                let t = element.text().await.unwrap_or_default();
+                if t.contains(text) {
+                    return Ok(t);
+                }
+                seen.push_str(&t);
+                seen.push('|');
+            }
+            if started.elapsed() > PATIENCE {
+                return Err(format!("{css} never showed {text:?}; it showed {seen:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) -> Result<(), Error> {
+        self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types `text` into the field matching `css`, after clearing it.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), Error> {
+        let field = self.wait_for(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Picks the option with value `value` of the select matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) -> Result<(), Error> {
+        self.click(&format!("{css} option[value='{value}']")).await
+    }
+
+    /// Saves a screenshot of the window as `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf, Error> {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        // Let WebKit paint what the DOM already holds: a window that has just appeared may not
+        // have drawn its first frame yet.
+        self.client
+            .execute_async("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))", vec![])
+            .await?;
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

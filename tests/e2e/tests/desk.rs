@@ -1,0 +1,187 @@
+//! The desk in its real window: driven through tauri-driver and WebKitWebDriver under Xvfb, with
+//! its database in a temporary home and its key in the session's real keyring.
+
+// A failed unwrap fails the test, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use korpus_domain::{Iin, Sex};
+use korpus_e2e::{Desk, Home};
+use korpus_store::{DbKey, Store, SystemClock, load_from_keyring};
+use std::sync::Arc;
+
+/// One window at a time: two WebKit processes on two cores make every test slow and flaky.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn iin(y: i32, m: u32, d: u32, sex: Sex, serial: u16) -> String {
+    let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    (serial..serial + 100).find_map(|s| Iin::compose(date, sex, s)).unwrap().to_string()
+}
+
+/// The desk's own database, opened beside it with the key from the keyring.
+fn open_database(home: &Home) -> Store {
+    let key: DbKey =
+        load_from_keyring(&home.database()).unwrap().expect("the desk kept its key in the keyring");
+    Store::open(&home.database(), &key, Arc::new(SystemClock)).unwrap()
+}
+
+async fn add_person(desk: &Desk, iin: &str, surname: &str, given: &str) {
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.click("[data-testid=add]").await.unwrap();
+    desk.type_into("#field-iin", iin).await.unwrap();
+    desk.type_into("#field-surname", surname).await.unwrap();
+    desk.type_into("#field-given_name", given).await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.type_into("#field-locality", "Ақсу").await.unwrap();
+    desk.choose("#field-education", "tvet_student").await.unwrap();
+    desk.click("[data-testid=save]").await.unwrap();
+    desk.wait_for_text("[data-testid=title]", surname).await.unwrap();
+}
+
+#[tokio::test]
+async fn person_with_a_valid_iin_is_created_and_found_by_search() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.screenshot("home-empty").await.unwrap();
+    let valid = iin(1996, 5, 17, Sex::Female, 10);
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.click("[data-testid=add]").await.unwrap();
+    desk.screenshot("person-form").await.unwrap();
+    desk.click("[data-testid=cancel]").await.unwrap();
+    add_person(&desk, &valid, "Құрманова", "Іңкәр").await;
+    desk.wait_for_text("[data-testid=detail-birth_date]", "17.05.1996").await.unwrap();
+    desk.screenshot("person-detail").await.unwrap();
+
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.type_into("[data-testid=search]", "іңкәр ҚҰРМАН").await.unwrap();
+    let row = desk.wait_for_text("[data-testid=row]", &valid).await.unwrap();
+    assert!(row.contains("Құрманова Іңкәр"), "{row}");
+    desk.type_into("[data-testid=search]", &valid[..6]).await.unwrap();
+    desk.wait_for_text("[data-testid=row]", "Құрманова").await.unwrap();
+    desk.screenshot("persons-search").await.unwrap();
+    desk.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_iin_shows_its_error_next_to_the_field_and_writes_nothing() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    let valid = iin(1996, 5, 17, Sex::Female, 10);
+    let last = valid.as_bytes()[11] - b'0';
+    let wrong = format!("{}{}", &valid[..11], (last + 1) % 10);
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.click("[data-testid=add]").await.unwrap();
+    desk.type_into("#field-iin", &wrong).await.unwrap();
+    desk.type_into("#field-surname", "Құрманова").await.unwrap();
+    desk.type_into("#field-given_name", "Іңкәр").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.type_into("#field-locality", "Ақсу").await.unwrap();
+    desk.choose("#field-education", "tvet_student").await.unwrap();
+    desk.click("[data-testid=save]").await.unwrap();
+    // Kazakh by default: "the check digit (the 12th) is wrong", under the IIN field.
+    let error = desk.wait_for_text("#error-iin", "бақылау").await.unwrap();
+    assert!(error.contains("12-ші"), "{error}");
+    desk.screenshot("person-form-error").await.unwrap();
+    // The form is still open with what was typed, and the database holds nothing.
+    desk.wait_for("#field-iin").await.unwrap();
+    let store = open_database(&home);
+    assert_eq!((store.count_persons().unwrap(), store.outbox_len().unwrap()), (0, 0));
+    drop(store);
+    desk.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn switching_to_russian_shows_the_same_screen_in_russian_and_is_remembered() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.wait_for_text("h1", "Қатысушылар").await.unwrap();
+    desk.click("[data-testid=lang-ru]").await.unwrap();
+    desk.wait_for_text("h1", "Участники").await.unwrap();
+    desk.wait_for_text("[data-testid=add]", "Добавить").await.unwrap();
+    desk.wait_for_text("[data-testid=nav-home]", "Главная").await.unwrap();
+    desk.screenshot("persons-ru").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let again = Desk::launch(&home, &[]).await.unwrap();
+    again.wait_for_text("[data-testid=nav-persons]", "Участники").await.unwrap();
+    again.click("[data-testid=lang-en]").await.unwrap();
+    again.wait_for_text("[data-testid=nav-persons]", "Persons").await.unwrap();
+    again.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn application_with_three_members_is_created() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    let members = [
+        (iin(1997, 1, 2, Sex::Male, 0), "Оспанов", "Айдос"),
+        (iin(1998, 3, 4, Sex::Female, 0), "Ахметова", "Дана"),
+        (iin(1999, 1, 5, Sex::Male, 0), "Иванов", "Егор"),
+    ];
+    for (iin, surname, given) in &members {
+        add_person(&desk, iin, surname, given).await;
+    }
+    desk.click("[data-testid=nav-applications]").await.unwrap();
+    desk.click("[data-testid=add]").await.unwrap();
+    desk.type_into("#field-name", "Жасыл аула").await.unwrap();
+    for (iin, _, _) in &members {
+        desk.type_into("#field-members", iin).await.unwrap();
+        desk.click("[data-testid=pick-member]").await.unwrap();
+    }
+    desk.type_into("#field-territory", "Ақсу қаласы").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.choose("#field-direction", "ecology_landscaping").await.unwrap();
+    desk.type_into("#field-budget", "1 000 000").await.unwrap();
+    desk.type_into("#field-goal", "Аула көгалдандыру").await.unwrap();
+    desk.type_into("#field-target_group", "Ауыл жастары").await.unwrap();
+    desk.type_into("#field-description", "Аулада 40 ағаш отырғызылады").await.unwrap();
+    desk.screenshot("application-form").await.unwrap();
+    desk.click("[data-testid=save]").await.unwrap();
+    desk.wait_for_text("[data-testid=title]", "Жасыл аула").await.unwrap();
+    desk.wait_for_text("[data-testid=detail-budget]", "1 000 000 ₸").await.unwrap();
+    let rows = desk.client.find_all(fantoccini::Locator::Css("[data-testid=member]")).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    desk.wait_for_text("[data-testid=member]", "көшбасшы").await.unwrap();
+    desk.screenshot("application-detail").await.unwrap();
+    desk.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn desk_restarts_and_shows_the_data_again_with_the_key_from_the_keyring() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[("KORPUS_DEMO_PERSONS", "400")]).await.unwrap();
+    desk.wait_for_text("[data-testid=counts]", "Павлодар облысы").await.unwrap();
+    desk.screenshot("home").await.unwrap();
+    let valid = iin(1995, 3, 8, Sex::Female, 0);
+    add_person(&desk, &valid, "Сәрсенбаева", "Әйгерім").await;
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.wait_for_text("[data-testid=range]", "401").await.unwrap();
+    desk.screenshot("persons").await.unwrap();
+    desk.click("[data-testid=nav-host-orgs]").await.unwrap();
+    desk.wait_for("[data-testid=row]").await.unwrap();
+    desk.screenshot("host-orgs").await.unwrap();
+    desk.click("[data-testid=nav-mentors]").await.unwrap();
+    desk.wait_for("[data-testid=row]").await.unwrap();
+    desk.screenshot("mentors").await.unwrap();
+    desk.click("[data-testid=nav-applications]").await.unwrap();
+    desk.wait_for("[data-testid=row]").await.unwrap();
+    desk.screenshot("applications").await.unwrap();
+    desk.quit().await.unwrap();
+
+    assert!(
+        load_from_keyring(&home.database()).unwrap().is_some(),
+        "the key is in the keyring, not in a file"
+    );
+    let again = Desk::launch(&home, &[]).await.unwrap();
+    again.wait_for("[data-testid=desk]").await.unwrap();
+    again.click("[data-testid=nav-persons]").await.unwrap();
+    again.type_into("[data-testid=search]", "әйгерім сәрсенбаева").await.unwrap();
+    again.wait_for_text("[data-testid=row]", &valid).await.unwrap();
+    again.quit().await.unwrap();
+}

@@ -1,0 +1,72 @@
+// The desk's commands, typed by the bindings generated from the Rust types.
+import { invoke } from '@tauri-apps/api/core';
+import type { ApplicationInput } from './bindings/ApplicationInput';
+import type { ApplicationView } from './bindings/ApplicationView';
+import type { DeskStatus } from './bindings/DeskStatus';
+import type { Home } from './bindings/Home';
+import type { HostOrg } from './bindings/HostOrg';
+import type { HostOrgInput } from './bindings/HostOrgInput';
+import type { IpcError } from './bindings/IpcError';
+import type { Lang } from './bindings/Lang';
+import type { ListQuery } from './bindings/ListQuery';
+import type { Mentor } from './bindings/Mentor';
+import type { MentorInput } from './bindings/MentorInput';
+import type { Page } from './bindings/Page';
+import type { Person } from './bindings/Person';
+import type { PersonInput } from './bindings/PersonInput';
+import type { Record } from './bindings/Record';
+import type { Reference } from './bindings/Reference';
+import type { SubProjectApplication } from './bindings/SubProjectApplication';
+
+/** A command's failure, carrying the desk's `{code, message, details}`. */
+export class DeskError extends Error {
+  readonly error: IpcError;
+  constructor(error: IpcError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
+function isIpcError(e: unknown): e is IpcError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e && 'details' in e;
+}
+
+async function call<T>(command: string, args?: { [name: string]: unknown }): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw new DeskError(isIpcError(e) ? e : { code: 'ipc', message: String(e), details: [] });
+  }
+}
+
+/** Lists: a search when `query` has text, else a page from `offset`. */
+export type Lister<T> = (query: string, offset: number, limit: number) => Promise<Page<T>>;
+
+const list =
+  <T>(command: string, region: () => string | null): Lister<T> =>
+  (query, offset, limit) =>
+    call<Page<T>>(command, { ask: { query, region: region(), offset, limit } satisfies ListQuery });
+
+export const api = {
+  status: () => call<DeskStatus>('status'),
+  unlock: (passphrase: string) => call<DeskStatus>('unlock', { passphrase }),
+  setLang: (lang: Lang) => call<DeskStatus>('set_lang', { lang }),
+  reference: () => call<Reference>('reference'),
+  home: () => call<Home>('home'),
+  persons: (region: () => string | null) => list<Record<Person>>('persons', region),
+  person: (id: string) => call<Record<Person>>('person', { id }),
+  savePerson: (id: string | null, version: number | null, input: PersonInput) =>
+    call<Record<Person>>('save_person', { id, version, input }),
+  hostOrgs: (region: () => string | null) => list<Record<HostOrg>>('host_orgs', region),
+  hostOrg: (id: string) => call<Record<HostOrg>>('host_org', { id }),
+  saveHostOrg: (id: string | null, version: number | null, input: HostOrgInput) =>
+    call<Record<HostOrg>>('save_host_org', { id, version, input }),
+  applications: (region: () => string | null) => list<Record<SubProjectApplication>>('applications', region),
+  application: (id: string) => call<ApplicationView>('application', { id }),
+  saveApplication: (id: string | null, version: number | null, input: ApplicationInput) =>
+    call<ApplicationView>('save_application', { id, version, input }),
+  mentors: (region: () => string | null) => list<Record<Mentor>>('mentors', region),
+  mentor: (id: string) => call<Record<Mentor>>('mentor', { id }),
+  saveMentor: (id: string | null, version: number | null, input: MentorInput) =>
+    call<Record<Mentor>>('save_mentor', { id, version, input }),
+};

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatCount, formatDate, formatTenge, fullName, orNull } from './format';
+
+describe('format', () => {
+  it('writes dates as DD.MM.YYYY', () => {
+    expect(formatDate('1995-03-08')).toBe('08.03.1995');
+    expect(formatDate('2017-04-14')).toBe('14.04.2017');
+    expect(formatDate(null)).toBe('');
+    expect(formatDate('14.04.2017')).toBe('14.04.2017');
+  });
+
+  it('groups tenge by three with the tenge sign', () => {
+    expect(formatTenge(1_000_000)).toBe('1 000 000 ₸');
+    expect(formatTenge(26_000)).toBe('26 000 ₸');
+    expect(formatTenge(999)).toBe('999 ₸');
+    expect(formatTenge(0)).toBe('0 ₸');
+    expect(formatTenge(-1500)).toBe('-1 500 ₸');
+    expect(formatCount(100000)).toBe('100 000');
+  });
+
+  it('joins names and drops an absent patronymic', () => {
+    expect(fullName({ surname: 'Сәрсенбаева', given_name: 'Әйгерім', patronymic: 'Қанатқызы' })).toBe(
+      'Сәрсенбаева Әйгерім Қанатқызы',
+    );
+    expect(fullName({ surname: 'Smith', given_name: 'Anna', patronymic: null })).toBe('Smith Anna');
+  });
+
+  it('sends empty optional fields as no value', () => {
+    expect(orNull('  ')).toBeNull();
+    expect(orNull('')).toBeNull();
+    expect(orNull(null)).toBeNull();
+    expect(orNull('Ақсу')).toBe('Ақсу');
+  });
+});

@@ -1,0 +1,32 @@
+// How the desk writes dates, money and names: as people in Kazakhstan read them.
+
+/** `1995-03-08` → `08.03.1995`; anything else is returned as it is. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
+}
+
+/** Whole tenge in groups of three: `1000000` → `1 000 000 ₸`. */
+export function formatTenge(amount: number | null | undefined): string {
+  if (amount === null || amount === undefined) return '';
+  const sign = amount < 0 ? '-' : '';
+  const digits = Math.abs(Math.trunc(amount)).toString();
+  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} ₸`;
+}
+
+/** Grouped digits without the sign, for counts: `100000` → `100 000`. */
+export function formatCount(n: number): string {
+  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/** "Surname Given Patronymic". */
+export function fullName(p: { surname: string; given_name: string; patronymic: string | null }): string {
+  return [p.surname, p.given_name, p.patronymic].filter(Boolean).join(' ');
+}
+
+/** An optional field as the desk sends it: empty text is no value. */
+export function orNull(value: string | null | undefined): string | null {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? null : value ?? null;
+}

@@ -8,5 +8,7 @@ export default defineConfig({
   build: { target: 'safari15', outDir: 'dist', emptyOutDir: true },
   // The message catalogues live with the domain crate, one folder up from the front end.
   server: { fs: { allow: ['..'] } },
+  // Component tests mount Svelte's browser build.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },
 });

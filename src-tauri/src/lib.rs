@@ -9,14 +9,37 @@ pub mod settings;
 mod bindings;
 
 use desk::{Desk, OsKeyring};
-use tauri::Manager;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+use tauri::{AppHandle, Manager, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 /// The file name of the case database in the OS's application-data folder.
 const DATABASE_FILE: &str = "korpus.db";
 
+/// How long the window must rest before its size and position are written down.
+const WINDOW_SETTLE: Duration = Duration::from_millis(400);
+
+/// Writes the window's size and position once it has stopped moving. The window-state plugin
+/// saves them when the desk closes normally; a laptop whose battery dies does not close normally,
+/// so the desk also saves whenever the window settles after a move or resize.
+fn remember_window_state(app: AppHandle, moves: Receiver<()>) {
+    while moves.recv().is_ok() {
+        loop {
+            match moves.recv_timeout(WINDOW_SETTLE) {
+                Ok(()) => continue,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        let _ = app.save_window_state(StateFlags::all());
+    }
+}
+
 /// Starts the desk.
 pub fn run() {
     let demo_persons = std::env::var("KORPUS_DEMO_PERSONS").ok().and_then(|n| n.parse().ok());
+    let (moved, moves): (Sender<()>, Receiver<()>) = channel();
     let built = tauri::Builder::default()
         // First, so that a second start hands over to the running desk before anything opens.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -26,7 +49,14 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(move |_, event| {
+            if matches!(event, WindowEvent::Moved(_) | WindowEvent::Resized(_)) {
+                let _ = moved.send(());
+            }
+        })
         .setup(move |app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || remember_window_state(handle, moves));
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
             std::fs::create_dir_all(&data_dir)?;

@@ -56,7 +56,8 @@ impl Home {
         self.dir.path().join(".local/share/kz.korpus.desk/korpus.db")
     }
 
-    fn path(&self) -> &Path {
+    /// The home folder itself.
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 }

@@ -79,7 +79,8 @@ async fn wrong_iin_shows_its_error_next_to_the_field_and_writes_nothing() {
     desk.choose("#field-region", "550000000").await.unwrap();
     desk.type_into("#field-locality", "Ақсу").await.unwrap();
     desk.choose("#field-education", "tvet_student").await.unwrap();
-    desk.click("[data-testid=save]").await.unwrap();
+    // Enter in a field saves the form, as the keyboard user expects.
+    desk.wait_for("#field-locality").await.unwrap().send_keys("\u{E007}").await.unwrap();
     // Kazakh by default: "the check digit (the 12th) is wrong", under the IIN field.
     let error = desk.wait_for_text("#error-iin", "бақылау").await.unwrap();
     assert!(error.contains("12-ші"), "{error}");
@@ -89,6 +90,9 @@ async fn wrong_iin_shows_its_error_next_to_the_field_and_writes_nothing() {
     let store = open_database(&home);
     assert_eq!((store.count_persons().unwrap(), store.outbox_len().unwrap()), (0, 0));
     drop(store);
+    // Esc leaves the form for the list, where nothing was added.
+    desk.wait_for("#field-surname").await.unwrap().send_keys("\u{E00C}").await.unwrap();
+    desk.wait_for("[data-testid=empty]").await.unwrap();
     desk.quit().await.unwrap();
 }
 
@@ -184,4 +188,27 @@ async fn desk_restarts_and_shows_the_data_again_with_the_key_from_the_keyring() 
     again.type_into("[data-testid=search]", "әйгерім сәрсенбаева").await.unwrap();
     again.wait_for_text("[data-testid=row]", &valid).await.unwrap();
     again.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn window_size_and_position_are_remembered() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.client.set_window_rect(40, 30, 1000, 700).await.unwrap();
+    let set = desk.client.get_window_rect().await.unwrap();
+    // The desk writes the state down once the window has settled; quit only after that.
+    let state = home.path().join(".config/kz.korpus.desk/.window-state.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("1000")) {
+        assert!(std::time::Instant::now() < deadline, "no window state was written");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    desk.quit().await.unwrap();
+
+    let again = Desk::launch(&home, &[]).await.unwrap();
+    let restored = again.client.get_window_rect().await.unwrap();
+    again.quit().await.unwrap();
+    assert_eq!((restored.2, restored.3), (set.2, set.3), "size");
+    assert_eq!((restored.0, restored.1), (set.0, set.1), "position");
 }

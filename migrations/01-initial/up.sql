@@ -189,3 +189,5 @@ CREATE TABLE outbox (
     created_at        TEXT NOT NULL,
     sent_at           TEXT
 ) STRICT;
+-- What sync still has to send, found without reading every envelope.
+CREATE INDEX outbox_unsent ON outbox (device_seq) WHERE sent_at IS NULL;

@@ -120,9 +120,11 @@ impl Store {
         let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         Ok(Attention {
             unsynced_changes: count("SELECT count(*) FROM outbox WHERE sent_at IS NULL")?,
+            // Persons minus those in a group (members reference persons by foreign key): two
+            // index scans, where a per-person NOT EXISTS took a third of a second at 100,000.
             persons_without_group: count(
-                "SELECT count(*) FROM persons p
-                 WHERE NOT EXISTS (SELECT 1 FROM application_members m WHERE m.person_id = p.id)",
+                "SELECT (SELECT count(*) FROM persons)
+                      - (SELECT count(DISTINCT person_id) FROM application_members)",
             )?,
             host_orgs_unanswered: count(
                 "SELECT count(*) FROM host_orgs h

@@ -266,3 +266,4 @@ criterion-head_and_accountant = Has a head and an accountant
 criterion-no_debts = No tax or other debts
 criterion-not_unscrupulous = Not in the register of unscrupulous suppliers
 criterion-documents_complete = Every required document present
+lang-switch = Language

@@ -266,3 +266,4 @@ criterion-head_and_accountant = Басшысы мен бухгалтері ба�
 criterion-no_debts = Салық және басқа берешегі жоқ
 criterion-not_unscrupulous = Жосықсыз өнім берушілер тізілімінде жоқ
 criterion-documents_complete = Қажетті құжаттардың бәрі бар
+lang-switch = Тіл

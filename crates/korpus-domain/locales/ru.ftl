@@ -266,3 +266,4 @@ criterion-head_and_accountant = Есть руководитель и бухга�
 criterion-no_debts = Нет налоговых и иных долгов
 criterion-not_unscrupulous = Не в реестре недобросовестных поставщиков
 criterion-documents_complete = Все необходимые документы есть
+lang-switch = Язык

@@ -125,7 +125,13 @@ impl Desk {
     /// The first element matching `css`, once it is there.
     pub async fn wait_for(&self, css: &str) -> Result<Element, Error> {
         // Poll often: the benchmark times screens by this wait.
-        Ok(self.client.wait().at_most(PATIENCE).every(Duration::from_millis(10)).for_element(Locator::Css(css)).await?)
+        Ok(self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .every(Duration::from_millis(10))
+            .for_element(Locator::Css(css))
+            .await?)
     }
 
     /// Waits until the element matching `css` shows text containing `text`; returns its text.

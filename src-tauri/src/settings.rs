@@ -1,4 +1,4 @@
-//! The desk's own preferences, kept in the OS's configuration folder: today, the language.
+//! The desk's own preferences, kept in the OS's configuration folder (for now, the language).
 
 use korpus_domain::Lang;
 use serde::{Deserialize, Serialize};

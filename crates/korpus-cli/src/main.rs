@@ -11,6 +11,7 @@ mod mentors;
 mod output;
 mod persons;
 mod programme;
+mod sync;
 
 use clap::{Parser, Subcommand};
 use korpus_domain::Lang;
@@ -72,6 +73,8 @@ enum Command {
     Outbox(programme::OutboxArgs),
     /// Fill the database with realistic synthetic cases.
     DemoData(programme::DemoArgs),
+    /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
+    Sync(sync::SyncArgs),
 }
 
 /// What every subcommand gets: where the database is, how to print, who signs.
@@ -93,7 +96,8 @@ impl App {
     }
 }
 
-fn exit_code(error: &StoreError) -> u8 {
+/// The exit code of a store error: 1 bad input, 3 database or key, 4 I/O.
+pub(crate) fn exit_code(error: &StoreError) -> u8 {
     match error {
         StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Stale { .. } => 1,
         StoreError::WrongKey
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
     };
     let app = App { out: Out { lang, json: cli.json }, db: database::path(cli.db), author: cli.author };
     let result = match cli.command {
+        Command::Sync(a) => return sync::run(&app, a),
         Command::Init => programme::init(&app),
         Command::Check(c) => programme::check(&app, c),
         Command::Person(c) => persons::run(&app, c),

@@ -267,3 +267,22 @@ criterion-no_debts = No tax or other debts
 criterion-not_unscrupulous = Not in the register of unscrupulous suppliers
 criterion-documents_complete = Every required document present
 lang-switch = Language
+
+## Sync with HQ
+sync-enrolled = This desk is enrolled with { $server } as { $account } (regions: { $regions }).
+sync-phase-push = Sending: { $pushed } of { $total } changes, { $up } sent
+sync-phase-pull = Receiving: { $pulled } changes, at { $cursor } of { $head }, { $down } received
+sync-retry = No answer from HQ; trying again (attempt { $attempt }).
+sync-done = Sync complete: { $applied } applied, { $duplicate } already there, { $conflict } in conflict, { $rejected } refused; { $pulled } changes received; { $cases } open cases.
+sync-status-none = This desk is not enrolled with HQ.
+sync-status = HQ { $server } ({ $account }); last complete sync: { $last }; waiting to be sent: { $unsent }; conflicts: { $conflicts }; refused: { $rejected }; open cases: { $cases }.
+sync-never = never
+sync-error-offline = HQ cannot be reached ({ $detail }). Nothing is lost: the changes wait and the next sync continues where this one stopped.
+sync-error-not-enrolled = This desk is not enrolled with HQ: run "korpus sync enrol" with the code HQ gave you.
+sync-error-unauthorised = HQ does not know this desk's token. Enrol the desk again.
+sync-error-revoked = HQ has revoked this desk. Ask HQ for a new enrolment code.
+sync-error-enrol-code = The enrolment code is unknown, used or expired. Ask HQ for a new one.
+sync-error-already-enrolled = This desk is enrolled with HQ already.
+sync-error-refused = HQ refused: { $code } ({ $detail }).
+sync-error-protocol = HQ's answer is not understood ({ $detail }). Nothing was changed; try again later or tell HQ.
+sync-error-keyring = The system keyring is not available ({ $detail }); the HQ token is kept only there.

@@ -4,6 +4,7 @@
 use crate::codes::code_enum;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 use std::fmt;
 use uuid::Uuid;
 
@@ -133,6 +134,21 @@ pub struct Envelope {
     pub rulebook_version: String,
     /// The changes, in the order they were made.
     pub ops: Vec<Op>,
+    /// The HQ case (a conflict) this action settles, when it is a person's choice in one.
+    /// Absent from the JSON when none, so the hashes of ordinary envelopes do not depend on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<Uuid>,
+}
+
+impl Envelope {
+    /// SHA-256 of the envelope's canonical JSON (fields in declaration order, object keys sorted,
+    /// no spaces), hex: HQ tells a retried envelope (same id, same hash) from a forged or
+    /// corrupted one (same id, other hash).
+    pub fn hash(&self) -> String {
+        // Serialising these types cannot fail: every map key is a string.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(&json))
+    }
 }
 
 #[cfg(test)]

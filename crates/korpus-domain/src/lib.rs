@@ -18,6 +18,7 @@ pub mod lang;
 pub mod mentors;
 pub mod messages;
 pub mod persons;
+pub mod records;
 pub mod rulebook;
 pub mod validation;
 

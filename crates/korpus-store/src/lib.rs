@@ -14,6 +14,7 @@ mod outbox;
 mod persons;
 mod reference;
 mod search;
+mod sync;
 mod tables;
 
 pub use applications::ApplicationView;
@@ -24,6 +25,7 @@ pub use error::{Result, StoreError};
 pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, save_in_keyring};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
+pub use sync::{HeldRow, IncomingChange, IncomingRow, ReceiptRecord, SyncCase, SyncEnrolment, SyncState};
 pub use tables::Record;
 
 use include_dir::{Dir, include_dir};
@@ -224,7 +226,12 @@ impl Store {
 
     /// The envelopes after device sequence `after_seq`, oldest first, at most `limit`.
     pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
-        outbox::read(&self.conn, after_seq, limit)
+        outbox::read(&self.conn, after_seq, limit, false)
+    }
+
+    /// The envelopes HQ has not answered yet, oldest first, at most `limit`: what sync pushes next.
+    pub fn unsent(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        outbox::read(&self.conn, 0, limit, true)
     }
 
     /// How many envelopes the outbox holds.

@@ -9,7 +9,6 @@ use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The device's running state: read at the start of a transaction, saved at its end.
@@ -200,6 +199,7 @@ impl<'t> Batch<'t> {
             schema_version: self.stamp.schema_version,
             rulebook_version: self.stamp.rulebook_version.clone(),
             ops: writer.ops,
+            resolves: None,
         };
         append(self.tx, &envelope, self.now)?;
         self.device.last_seq = envelope.device_seq;
@@ -215,16 +215,15 @@ impl<'t> Batch<'t> {
 /// SHA-256 of an envelope's canonical JSON (keys sorted, no spaces): HQ tells a retried envelope
 /// (same id, same hash) from a forged or corrupted one (same id, other hash).
 pub fn envelope_hash(envelope: &Envelope) -> Result<String> {
-    let json = serde_json::to_vec(envelope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(hex::encode(Sha256::digest(&json)))
+    Ok(envelope.hash())
 }
 
 fn append(tx: &Transaction<'_>, e: &Envelope, now: DateTime<Utc>) -> Result<()> {
     let ops = serde_json::to_string(&e.ops).map_err(|err| StoreError::Corrupt(err.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO outbox (device_seq, id, device, hlc, author, app_version, schema_version,
-                             rulebook_version, ops, hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                             rulebook_version, ops, hash, created_at, resolves)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(rusqlite::params![
         e.device_seq,
@@ -238,6 +237,7 @@ fn append(tx: &Transaction<'_>, e: &Envelope, now: DateTime<Utc>) -> Result<()> 
         ops,
         envelope_hash(e)?,
         now.to_rfc3339(),
+        e.resolves.map(|r| r.to_string()),
     ])?;
     Ok(())
 }
@@ -252,18 +252,26 @@ pub struct OutboxEntry {
     pub hash: String,
     /// When it was written.
     pub created_at: String,
-    /// When HQ acknowledged it, once sync has.
+    /// When HQ answered it, once sync has.
     pub sent_at: Option<String>,
+    /// HQ's answer: `applied`, `duplicate`, `conflict` or `rejected`.
+    pub receipt: Option<String>,
 }
 
-/// The envelopes after `after_seq`, oldest first, at most `limit`.
-pub(crate) fn read(conn: &rusqlite::Connection, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
+/// The envelopes after `after_seq`, oldest first, at most `limit`; with `unsent_only`, only those
+/// HQ has not answered yet.
+pub(crate) fn read(
+    conn: &rusqlite::Connection,
+    after_seq: i64,
+    limit: usize,
+    unsent_only: bool,
+) -> Result<Vec<OutboxEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT device_seq, id, device, hlc, author, app_version, schema_version, rulebook_version,
-                ops, hash, created_at, sent_at
-         FROM outbox WHERE device_seq > ?1 ORDER BY device_seq LIMIT ?2",
+                ops, hash, created_at, sent_at, resolves, receipt
+         FROM outbox WHERE device_seq > ?1 AND (?3 = 0 OR sent_at IS NULL) ORDER BY device_seq LIMIT ?2",
     )?;
-    let mut rows = statement.query((after_seq, limit as i64))?;
+    let mut rows = statement.query((after_seq, limit as i64, i64::from(unsent_only)))?;
     let mut out = Vec::new();
     let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("outbox: {e}"));
     while let Some(r) = rows.next()? {
@@ -282,10 +290,17 @@ pub(crate) fn read(conn: &rusqlite::Connection, after_seq: i64, limit: usize) ->
                 schema_version: r.get(6)?,
                 rulebook_version: r.get(7)?,
                 ops: serde_json::from_str(&ops).map_err(|e| corrupt(&e))?,
+                resolves: r
+                    .get::<_, Option<String>>(12)?
+                    .as_deref()
+                    .map(Uuid::parse_str)
+                    .transpose()
+                    .map_err(|e| corrupt(&e))?,
             },
             hash: r.get(9)?,
             created_at: r.get(10)?,
             sent_at: r.get(11)?,
+            receipt: r.get(13)?,
         });
     }
     Ok(out)

@@ -1,0 +1,210 @@
+//! `korpus sync`: enrol the desk with HQ, sync, and see where it stands. The work is
+//! korpus-sync's; this prints its progress and errors in the user's language.
+
+use crate::App;
+use crate::output::Out;
+use clap::{Args, Subcommand};
+use korpus_store::StoreError;
+use korpus_sync::client::ClientError;
+use korpus_sync::protocol::{RowState, codes};
+use korpus_sync::{SyncError, SyncOptions};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
+    /// Most envelopes in one push.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// Attempts for each request before giving up (the first included).
+    #[arg(long, default_value_t = 8)]
+    attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncCommand {
+    /// Enrol this desk with HQ, with the one-time code HQ gave.
+    Enrol {
+        /// HQ's address, e.g. https://hq.korpus.kz
+        #[arg(long)]
+        server: String,
+        /// The one-time code.
+        #[arg(long)]
+        code: String,
+        /// A name HQ staff will recognise this desk by (default: the computer's user name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Where this desk stands with HQ.
+    Status,
+    /// The open cases HQ sent (conflicts, duplicates).
+    Cases,
+    /// A fingerprint of the records on this desk, to compare with `korpus-hq state-hash`.
+    StateHash,
+}
+
+fn bytes(n: u64) -> String {
+    if n < 10 * 1024 { format!("{n} B") } else { format!("{} KB", n / 1024) }
+}
+
+/// The message for a sync error, in the user's language.
+fn message(out: &Out, e: &SyncError) -> String {
+    let detail = |d: String| vec![("detail", d)];
+    match e {
+        SyncError::Client(ClientError::Transport(d)) => out.tr("sync-error-offline", &detail(d.clone())),
+        SyncError::Client(ClientError::Api { code, message, .. }) => match code.as_str() {
+            codes::UNAUTHORISED => out.tr("sync-error-unauthorised", &[]),
+            codes::DEVICE_REVOKED => out.tr("sync-error-revoked", &[]),
+            codes::ENROL_CODE_INVALID => out.tr("sync-error-enrol-code", &[]),
+            codes::DEVICE_ALREADY_ENROLLED => out.tr("sync-error-already-enrolled", &[]),
+            _ => out.tr("sync-error-refused", &[("code", code.clone()), ("detail", message.clone())]),
+        },
+        SyncError::Client(ClientError::Protocol(d)) | SyncError::Incomplete(d) => {
+            out.tr("sync-error-protocol", &detail(d.clone()))
+        }
+        SyncError::Keyring(k) => out.tr("sync-error-keyring", &detail(k.0.clone())),
+        SyncError::NotEnrolled => out.tr("sync-error-not-enrolled", &[]),
+        SyncError::Store(s) => s.message(out.lang),
+    }
+}
+
+fn exit(e: &SyncError) -> u8 {
+    match e {
+        SyncError::Client(ClientError::Transport(_)) => 5,
+        SyncError::Client(ClientError::Api { status, .. }) if *status == 401 || *status == 403 => 3,
+        SyncError::Client(_) | SyncError::Incomplete(_) => 5,
+        SyncError::NotEnrolled | SyncError::Keyring(_) => 3,
+        SyncError::Store(s) => crate::exit_code(s),
+    }
+}
+
+/// Runs `korpus sync ...`, printing its own errors.
+pub fn run(app: &App, args: SyncArgs) -> ExitCode {
+    let out = app.out;
+    let result = (|| -> Result<(), SyncError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| SyncError::Store(StoreError::Io(e)))?;
+        let mut store = app.store()?;
+        match args.command {
+            Some(SyncCommand::Enrol { server, code, name }) => {
+                let name = name.unwrap_or_else(korpus_store::default_author);
+                let e = runtime.block_on(korpus_sync::enrol(&mut store, &server, &code, &name))?;
+                out.print(&serde_json::json!({ "server": e.server_url, "account": e.account, "regions": e.regions, "all_regions": e.all_regions }), || {
+                    let regions = if e.all_regions { "*".to_owned() } else { e.regions.join(", ") };
+                    out.tr("sync-enrolled", &[("server", e.server_url.clone()), ("account", e.account.clone()), ("regions", regions)])
+                });
+            }
+            Some(SyncCommand::Status) => match store.sync_state()? {
+                None => out.print(&serde_json::Value::Null, || out.tr("sync-status-none", &[])),
+                Some(s) => out.print(&s, || {
+                    out.tr(
+                        "sync-status",
+                        &[
+                            ("server", s.server_url.clone()),
+                            ("account", s.account.clone()),
+                            ("last", s.last_sync_at.clone().unwrap_or_else(|| out.tr("sync-never", &[]))),
+                            ("unsent", s.unsent.to_string()),
+                            ("conflicts", s.conflicts.to_string()),
+                            ("rejected", s.rejected.to_string()),
+                            ("cases", s.cases.to_string()),
+                        ],
+                    )
+                }),
+            },
+            Some(SyncCommand::Cases) => {
+                let cases = store.sync_cases()?;
+                out.print(&cases, || {
+                    cases
+                        .iter()
+                        .map(|c| format!("{}\t{}\t{}", c.id, c.kind, c.details))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+            Some(SyncCommand::StateHash) => {
+                let rows: Vec<RowState> = store
+                    .all_rows()?
+                    .into_iter()
+                    .map(|r| RowState {
+                        entity: r.entity,
+                        id: r.id,
+                        version: r.version,
+                        deleted: r.deleted,
+                        fields: r.fields,
+                    })
+                    .collect();
+                let hash = korpus_sync::state::state_hash(&rows);
+                out.print(&serde_json::json!({ "state_hash": hash, "rows": rows.len() }), || hash.clone());
+            }
+            None => {
+                let client = korpus_sync::client_for(&store)?;
+                let mut options =
+                    SyncOptions { batch_envelopes: args.batch.clamp(1, 1000), ..SyncOptions::default() };
+                options.retry.attempts = args.attempts.max(1);
+                let show = !out.json;
+                let mut progress = move |p: &korpus_sync::Progress| {
+                    if !show {
+                        return;
+                    }
+                    let line = if p.phase == "push" {
+                        out.tr(
+                            "sync-phase-push",
+                            &[
+                                ("pushed", p.pushed.to_string()),
+                                ("total", p.to_push.to_string()),
+                                ("up", bytes(p.bytes_up)),
+                            ],
+                        )
+                    } else {
+                        out.tr(
+                            "sync-phase-pull",
+                            &[
+                                ("pulled", p.pulled.to_string()),
+                                ("cursor", p.cursor.to_string()),
+                                ("head", p.head.to_string()),
+                                ("down", bytes(p.bytes_down)),
+                            ],
+                        )
+                    };
+                    let mut err = std::io::stderr();
+                    let _ = writeln!(err, "{line}");
+                };
+                let report =
+                    runtime.block_on(korpus_sync::sync(&mut store, &client, &options, &mut progress))?;
+                out.print(&report, || {
+                    out.tr(
+                        "sync-done",
+                        &[
+                            ("applied", report.applied.to_string()),
+                            ("duplicate", report.duplicate.to_string()),
+                            ("conflict", report.conflict.to_string()),
+                            ("rejected", report.rejected.to_string()),
+                            ("pulled", report.progress.pulled.to_string()),
+                            ("cases", report.cases.to_string()),
+                        ],
+                    )
+                });
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if out.json {
+                println!(
+                    "{:#}",
+                    serde_json::json!({ "error": { "code": e.code(), "message": message(&out, &e) } })
+                );
+            } else {
+                eprintln!("{}: {}", out.tr("cli-error", &[]), message(&out, &e));
+            }
+            ExitCode::from(exit(&e))
+        }
+    }
+}

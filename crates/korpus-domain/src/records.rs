@@ -1,0 +1,97 @@
+//! The shape of a record as it travels: the full set of an entity's fields as a JSON object.
+//! HQ checks every row an envelope leaves behind with [`check_row`], so that nothing a desk could
+//! not have written lands in the programme's database.
+
+use crate::{ApplicationMember, Entity, HostOrg, Mentor, Person, SubProjectApplication, SupportingDocument};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// Why a row is not a valid record of its entity: the field concerned and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct RowError {
+    /// The field ("" for the row as a whole).
+    pub field: String,
+    /// What is wrong, in English (for logs and HQ staff).
+    pub problem: String,
+}
+
+fn round_trip<T: Serialize + DeserializeOwned>(fields: &Map<String, Value>) -> Result<(), RowError> {
+    let parsed: T = serde_json::from_value(Value::Object(fields.clone())).map_err(|e| {
+        let text = e.to_string();
+        // serde names the field in backticks: "invalid type: ..., expected ... at `iin`" or
+        // "missing field `region`".
+        let field = text.split('`').nth(1).unwrap_or_default().to_owned();
+        RowError { field, problem: text }
+    })?;
+    let Ok(Value::Object(back)) = serde_json::to_value(&parsed) else {
+        return Err(RowError { field: String::new(), problem: "not an object".to_owned() });
+    };
+    if let Some(unknown) = fields.keys().find(|k| !back.contains_key(*k)) {
+        return Err(RowError { field: unknown.clone(), problem: "no such field".to_owned() });
+    }
+    if let Some(missing) = back.keys().find(|k| !fields.contains_key(*k)) {
+        return Err(RowError { field: missing.clone(), problem: "missing".to_owned() });
+    }
+    Ok(())
+}
+
+/// Checks that `fields` are exactly the fields of a record of `entity`, each a valid value of
+/// its type (IINs and BINs with their check digits, codes from their lists, dates as dates).
+pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowError> {
+    match entity {
+        Entity::Person => round_trip::<Person>(fields),
+        Entity::HostOrg => round_trip::<HostOrg>(fields),
+        Entity::Application => round_trip::<SubProjectApplication>(fields),
+        Entity::ApplicationMember => round_trip::<ApplicationMember>(fields),
+        Entity::Mentor => round_trip::<Mentor>(fields),
+        Entity::Document => round_trip::<SupportingDocument>(fields),
+    }
+}
+
+/// The region (KATO code) a row belongs to: every entity has the field `region`.
+pub fn row_region(fields: &Map<String, Value>) -> Option<&str> {
+    fields.get("region").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn member() -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "application_id": "01890a5d-ac96-774b-bcce-b302099a8057",
+            "person_id": "01890a5d-ac96-774b-bcce-b302099a8058",
+            "region": "431010000",
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    #[test]
+    fn a_whole_valid_row_passes() {
+        assert_eq!(check_row(Entity::ApplicationMember, &member()), Ok(()));
+        assert_eq!(row_region(&member()), Some("431010000"));
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let mut m = member();
+        m.insert("salary".into(), json!(5));
+        assert_eq!(check_row(Entity::ApplicationMember, &m).map_err(|e| e.field), Err("salary".to_owned()));
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_field_is_named() {
+        let mut m = member();
+        m.remove("region");
+        assert_eq!(check_row(Entity::ApplicationMember, &m).map_err(|e| e.field), Err("region".to_owned()));
+        let mut m = member();
+        m.insert("person_id".into(), json!("not a uuid"));
+        let err = check_row(Entity::ApplicationMember, &m).unwrap_err();
+        assert!(err.problem.contains("UUID") || err.problem.contains("uuid"), "{err}");
+    }
+}

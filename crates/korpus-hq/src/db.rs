@@ -1,0 +1,48 @@
+//! The HQ database: a PostgreSQL connection pool and the schema's migrations (refinery, embedded
+//! from `crates/korpus-hq/migrations/`).
+
+use crate::error::{HqError, Result};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// A pool of connections to the database at `url` (`postgres://user@host:port/db`).
+pub fn pool(url: &str, size: usize) -> Result<Pool> {
+    let config: tokio_postgres::Config =
+        url.parse().map_err(|e| HqError::Config(format!("--database-url: {e}")))?;
+    let manager =
+        Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager).max_size(size).build().map_err(|e| HqError::Config(e.to_string()))
+}
+
+/// Brings the schema to this build's version. Safe to run while servers run: refinery takes a
+/// lock and applies each migration in its own transaction.
+pub async fn migrate(pool: &Pool) -> Result<Vec<String>> {
+    let mut client = pool.get().await?;
+    let report = embedded::migrations::runner()
+        .set_grouped(false)
+        .run_async(&mut **client)
+        .await
+        .map_err(|e| HqError::Migration(e.to_string()))?;
+    Ok(report.applied_migrations().iter().map(|m| m.to_string()).collect())
+}
+
+/// Fails unless the schema is at this build's version (a server never runs on an old schema).
+pub async fn check_schema(pool: &Pool) -> Result<()> {
+    let client = pool.get().await?;
+    let newest =
+        embedded::migrations::runner().get_migrations().iter().map(|m| m.version()).max().unwrap_or(0);
+    let applied: Option<i32> = client
+        .query_opt("SELECT max(version) FROM refinery_schema_history", &[])
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.get(0));
+    match applied {
+        Some(v) if v >= newest => Ok(()),
+        _ => Err(HqError::Config("the database schema is not current: run `korpus-hq migrate`".to_owned())),
+    }
+}

@@ -1,0 +1,69 @@
+//! HQ's errors. An API error answers with its HTTP status and `{code, message}`; a database that
+//! cannot be reached answers 503 (try again), never 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use korpus_sync::protocol::{ApiError, codes};
+
+/// Anything HQ can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum HqError {
+    /// A request HQ refuses, with its status and code.
+    #[error("{code}: {message}")]
+    Api {
+        /// HTTP status.
+        status: StatusCode,
+        /// Stable code ([`codes`]).
+        code: &'static str,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// A command-line value or setting that is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The schema could not be migrated.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// PostgreSQL failed.
+    #[error("database: {0}")]
+    Db(#[from] tokio_postgres::Error),
+    /// No connection to PostgreSQL.
+    #[error("database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Results of HQ.
+pub type Result<T> = std::result::Result<T, HqError>;
+
+impl HqError {
+    /// A refusal with `status` and `code`.
+    pub fn api(status: StatusCode, code: &'static str, message: impl Into<String>) -> HqError {
+        HqError::Api { status, code, message: message.into() }
+    }
+
+    /// 400 with `code`.
+    pub fn bad(code: &'static str, message: impl Into<String>) -> HqError {
+        HqError::api(StatusCode::BAD_REQUEST, code, message)
+    }
+}
+
+impl IntoResponse for HqError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            HqError::Api { status, code, message } => (status, code, message),
+            other => {
+                tracing::error!("{other}");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    codes::UNAVAILABLE,
+                    "the server could not finish; try again".into(),
+                )
+            }
+        };
+        (status, Json(ApiError { code: code.to_owned(), message })).into_response()
+    }
+}

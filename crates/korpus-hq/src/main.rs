@@ -1,0 +1,178 @@
+//! `korpus-hq`: run the HQ server and administer it.
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use korpus_hq::plan::Regions;
+use korpus_hq::server::{AppState, router};
+use korpus_hq::{HqError, accounts, db, pull};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "korpus-hq", version, about = "Korpus HQ: the central server of the Youth Corps case desks")]
+struct Cli {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "KORPUS_HQ_DATABASE_URL", global = true, default_value = "")]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Brings the database schema to this version.
+    Migrate,
+    /// Serves the sync API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Database connections to keep.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
+    /// Coordinators: regional staff with their regions.
+    #[command(subcommand)]
+    Coordinator(CoordinatorCommand),
+    /// HQ staff: see every region.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Makes a one-time code that enrols one device for an account.
+    EnrolCode {
+        /// The account's login.
+        #[arg(long)]
+        coordinator: String,
+        /// Hours the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: i64,
+    },
+    /// Devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Prints the state hash of the rows some regions see (all when none given).
+    StateHash {
+        /// KATO codes.
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CoordinatorCommand {
+    /// Adds a coordinator.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// A region (KATO code) the coordinator works in; repeat for more.
+        #[arg(long = "region", required = true)]
+        regions: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Adds an HQ staff member.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Lists devices.
+    List,
+    /// Revokes a device: its token is refused from now on.
+    Revoke {
+        /// The device's id.
+        id: Uuid,
+    },
+}
+
+async fn run(cli: Cli) -> Result<(), HqError> {
+    if cli.database_url.is_empty() {
+        return Err(HqError::Config("--database-url (or KORPUS_HQ_DATABASE_URL): required".into()));
+    }
+    let size = match &cli.command {
+        Command::Serve { connections, .. } => *connections,
+        _ => 2,
+    };
+    let pool = db::pool(&cli.database_url, size)?;
+    match cli.command {
+        Command::Migrate => {
+            let applied = db::migrate(&pool).await?;
+            println!("{} migration(s) applied", applied.len());
+        }
+        Command::Serve { listen, .. } => {
+            db::check_schema(&pool).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            eprintln!("korpus-hq listening on {}", listener.local_addr()?);
+            axum::serve(listener, router(AppState { pool }))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Command::Coordinator(CoordinatorCommand::Add { login, name, regions }) => {
+            let id = accounts::add_coordinator(&pool, &login, &name, &regions).await?;
+            println!("{id}");
+        }
+        Command::Staff(StaffCommand::Add { login, name }) => {
+            let id = accounts::add_staff(&pool, &login, &name).await?;
+            println!("{id}");
+        }
+        Command::EnrolCode { coordinator, valid_hours } => {
+            let (code, expires) = accounts::enrol_code(&pool, &coordinator, valid_hours, Utc::now()).await?;
+            println!("{code}");
+            eprintln!("valid until {}", expires.to_rfc3339());
+        }
+        Command::Device(DeviceCommand::List) => {
+            for d in accounts::devices(&pool).await? {
+                let revoked =
+                    d.revoked_at.map(|t| format!(" revoked {}", t.to_rfc3339())).unwrap_or_default();
+                println!("{}\t{}\t{}\t{}{revoked}", d.id, d.account, d.name, d.enrolled_at.to_rfc3339());
+            }
+        }
+        Command::Device(DeviceCommand::Revoke { id }) => {
+            accounts::revoke(&pool, id, Utc::now()).await?;
+            println!("revoked {id}");
+        }
+        Command::StateHash { regions } => {
+            let scope = if regions.is_empty() { Regions::All } else { Regions::Only(regions) };
+            let rows = pull::rows(&pool, &scope).await?;
+            println!("{}", korpus_sync::state::state_hash(&rows));
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("korpus-hq: {e}");
+            return ExitCode::from(4);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("korpus-hq: {e}");
+            ExitCode::from(match e {
+                HqError::Config(_) | HqError::Api { .. } => 1,
+                HqError::Io(_) => 4,
+                _ => 3,
+            })
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! What an envelope does to HQ's rows, decided without touching the database: every op checked
+//! against the device's regions, the entity's fields and the row's history; the envelope applies
+//! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
+
+use korpus_domain::records::{check_row, row_region};
+use korpus_domain::{Entity, Envelope, OpKind};
+use korpus_sync::protocol::{FieldConflict, codes};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A row as HQ holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HqRow {
+    /// Region (KATO code).
+    pub region: String,
+    /// Version: 1 on insert, +1 on every applied change.
+    pub version: i64,
+    /// Removed.
+    pub deleted: bool,
+    /// All fields.
+    pub fields: Map<String, Value>,
+    /// For each field, the version that last changed it.
+    pub field_versions: HashMap<String, i64>,
+}
+
+/// The regions a device may read and write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Regions {
+    /// HQ staff.
+    All,
+    /// A coordinator's regions.
+    Only(Vec<String>),
+}
+
+impl Regions {
+    /// Whether `region` is one of them.
+    pub fn allows(&self, region: &str) -> bool {
+        match self {
+            Regions::All => true,
+            Regions::Only(list) => list.iter().any(|r| r == region),
+        }
+    }
+}
+
+/// What becomes of an envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Every op applies: the rows as they will stand, in op order (a row touched twice appears
+    /// once, at its last state).
+    Applied(Vec<((Entity, Uuid), HqRow)>),
+    /// A field it changes was changed at HQ since the op's base version, to another value.
+    Conflict(Vec<FieldConflict>),
+    /// Refused: a code from [`codes`] and a message naming the op and field.
+    Rejected(&'static str, String),
+}
+
+/// Decides `envelope` against `rows` (every row its ops touch that HQ has; others are absent).
+pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions: &Regions) -> Outcome {
+    let mut next: Vec<((Entity, Uuid), HqRow)> = Vec::new();
+    let mut conflicts = Vec::new();
+    if envelope.ops.is_empty() {
+        return Outcome::Rejected(codes::MALFORMED, "the envelope has no ops".to_owned());
+    }
+    for (i, op) in envelope.ops.iter().enumerate() {
+        let key = (op.entity, op.entity_id);
+        let at = |what: &str| format!("op {i} ({} {}): {what}", op.entity, op.entity_id);
+        // The row as earlier ops of this envelope left it, or as HQ holds it.
+        let current = next.iter().rev().find(|(k, _)| *k == key).map(|(_, r)| r).or_else(|| rows.get(&key));
+        let row = match (op.op, current) {
+            (OpKind::Insert, Some(_)) => return Outcome::Rejected(codes::ROW_EXISTS, at("the row exists")),
+            (OpKind::Insert, None) => {
+                if op.base_version != 0 {
+                    return Outcome::Rejected(codes::MALFORMED, at("an insert has base_version 0"));
+                }
+                let Some(region) = row_region(&op.fields) else {
+                    return Outcome::Rejected(codes::INVALID_FIELD, at("region: missing"));
+                };
+                if !regions.allows(region) {
+                    return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
+                }
+                HqRow {
+                    region: region.to_owned(),
+                    version: 1,
+                    deleted: false,
+                    fields: op.fields.clone(),
+                    field_versions: op.fields.keys().map(|k| (k.clone(), 1)).collect(),
+                }
+            }
+            (OpKind::Update | OpKind::Delete, None) => {
+                return Outcome::Rejected(codes::UNKNOWN_ROW, at("HQ has no such row"));
+            }
+            (kind, Some(old)) => {
+                if !regions.allows(&old.region) {
+                    return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {}", old.region)));
+                }
+                if op.base_version < 1 || op.base_version > old.version {
+                    return Outcome::Rejected(
+                        codes::MALFORMED,
+                        at(&format!("base_version {} but HQ has version {}", op.base_version, old.version)),
+                    );
+                }
+                let changed_since =
+                    |field: &str| old.field_versions.get(field).copied().unwrap_or(0) > op.base_version;
+                if old.deleted {
+                    conflicts.push(FieldConflict {
+                        entity: op.entity,
+                        entity_id: op.entity_id,
+                        field: "deleted".to_owned(),
+                        base_version: op.base_version,
+                        theirs: Value::Bool(true),
+                        mine: Value::Bool(kind == OpKind::Delete),
+                    });
+                    continue;
+                }
+                let mut row = old.clone();
+                row.version = old.version + 1;
+                if kind == OpKind::Delete {
+                    // A delete of a row someone changed since: the change would be lost unseen.
+                    if old.version != op.base_version {
+                        conflicts.push(FieldConflict {
+                            entity: op.entity,
+                            entity_id: op.entity_id,
+                            field: "deleted".to_owned(),
+                            base_version: op.base_version,
+                            theirs: Value::Bool(false),
+                            mine: Value::Bool(true),
+                        });
+                        continue;
+                    }
+                    row.deleted = true;
+                } else {
+                    for (field, value) in &op.fields {
+                        if !old.fields.contains_key(field) {
+                            return Outcome::Rejected(
+                                codes::INVALID_FIELD,
+                                at(&format!("{field}: no such field")),
+                            );
+                        }
+                        let theirs = &old.fields[field];
+                        if changed_since(field) && theirs != value {
+                            conflicts.push(FieldConflict {
+                                entity: op.entity,
+                                entity_id: op.entity_id,
+                                field: field.clone(),
+                                base_version: op.base_version,
+                                theirs: theirs.clone(),
+                                mine: value.clone(),
+                            });
+                        }
+                        row.fields.insert(field.clone(), value.clone());
+                        row.field_versions.insert(field.clone(), row.version);
+                    }
+                    let Some(region) = row_region(&row.fields) else {
+                        return Outcome::Rejected(codes::INVALID_FIELD, at("region: missing"));
+                    };
+                    if !regions.allows(region) {
+                        return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
+                    }
+                    row.region = region.to_owned();
+                }
+                row
+            }
+        };
+        if !row.deleted
+            && let Err(e) = check_row(op.entity, &row.fields)
+        {
+            return Outcome::Rejected(codes::INVALID_FIELD, at(&e.to_string()));
+        }
+        next.retain(|(k, _)| *k != key);
+        next.push((key, row));
+    }
+    if conflicts.is_empty() { Outcome::Applied(next) } else { Outcome::Conflict(conflicts) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use korpus_domain::{Hlc, Op};
+    use serde_json::json;
+
+    const REGION: &str = "431010000";
+    const OTHER: &str = "471010000";
+
+    fn member_fields(region: &str, person: u128) -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "application_id": Uuid::from_u128(7).to_string(),
+            "person_id": Uuid::from_u128(person).to_string(),
+            "region": region,
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    fn envelope(ops: Vec<Op>) -> Envelope {
+        Envelope {
+            id: Uuid::now_v7(),
+            device: Uuid::from_u128(99),
+            device_seq: 1,
+            hlc: Hlc::default(),
+            author: "a".into(),
+            app_version: "0".into(),
+            schema_version: 3,
+            rulebook_version: "pilot-2017".into(),
+            ops,
+            resolves: None,
+        }
+    }
+
+    fn op(kind: OpKind, base_version: i64, fields: Map<String, Value>) -> Op {
+        Op {
+            entity: Entity::ApplicationMember,
+            entity_id: Uuid::from_u128(1),
+            op: kind,
+            base_version,
+            fields,
+        }
+    }
+
+    fn existing(version: i64, person_changed_at: i64) -> HashMap<(Entity, Uuid), HqRow> {
+        let fields = member_fields(REGION, 5);
+        let mut field_versions: HashMap<String, i64> = fields.keys().map(|k| (k.clone(), 1)).collect();
+        field_versions.insert("person_id".into(), person_changed_at);
+        HashMap::from([(
+            (Entity::ApplicationMember, Uuid::from_u128(1)),
+            HqRow { region: REGION.into(), version, deleted: false, fields, field_versions },
+        )])
+    }
+
+    fn only(regions: &[&str]) -> Regions {
+        Regions::Only(regions.iter().map(|r| (*r).to_owned()).collect())
+    }
+
+    fn patch(field: &str, value: Value) -> Map<String, Value> {
+        Map::from_iter([(field.to_owned(), value)])
+    }
+
+    #[test]
+    fn an_insert_in_the_devices_region_applies_at_version_1() {
+        let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else { panic!() };
+        assert_eq!(rows[0].1.version, 1);
+        assert_eq!(rows[0].1.region, REGION);
+    }
+
+    #[test]
+    fn a_row_of_another_region_is_refused_on_insert_update_and_move() {
+        let e = envelope(vec![op(OpKind::Insert, 0, member_fields(OTHER, 5))]);
+        assert!(matches!(
+            plan(&e, &HashMap::new(), &only(&[REGION])),
+            Outcome::Rejected(codes::REGION_FORBIDDEN, _)
+        ));
+        let e = envelope(vec![op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6))))]);
+        assert!(matches!(
+            plan(&e, &existing(1, 1), &only(&[OTHER])),
+            Outcome::Rejected(codes::REGION_FORBIDDEN, _)
+        ));
+        let e = envelope(vec![op(OpKind::Update, 1, patch("region", json!(OTHER)))]);
+        assert!(matches!(
+            plan(&e, &existing(1, 1), &only(&[REGION])),
+            Outcome::Rejected(codes::REGION_FORBIDDEN, _)
+        ));
+        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All), Outcome::Applied(_)));
+    }
+
+    #[test]
+    fn an_update_on_a_stale_base_merges_other_fields_and_conflicts_on_the_same_field() {
+        // HQ is at version 3; person_id was last changed at version 3, the rest at 1.
+        let rows = existing(3, 3);
+        let e = envelope(vec![op(OpKind::Update, 1, patch("application_id", json!(Uuid::from_u128(8))))]);
+        let Outcome::Applied(out) = plan(&e, &rows, &only(&[REGION])) else { panic!() };
+        assert_eq!(out[0].1.version, 4);
+        assert_eq!(out[0].1.field_versions["application_id"], 4);
+        assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(5)));
+
+        let e = envelope(vec![op(OpKind::Update, 2, patch("person_id", json!(Uuid::from_u128(6))))]);
+        let Outcome::Conflict(c) = plan(&e, &rows, &only(&[REGION])) else { panic!() };
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].field.as_str(), c[0].base_version), ("person_id", 2));
+        assert_eq!(c[0].theirs, json!(Uuid::from_u128(5)));
+
+        // Based on the version that made the change: no conflict.
+        let e = envelope(vec![op(OpKind::Update, 3, patch("person_id", json!(Uuid::from_u128(6))))]);
+        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+        // The same value on both sides is no conflict either.
+        let e = envelope(vec![op(OpKind::Update, 2, patch("person_id", json!(Uuid::from_u128(5))))]);
+        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+    }
+
+    #[test]
+    fn a_delete_of_a_row_changed_since_is_a_conflict() {
+        let e = envelope(vec![op(OpKind::Delete, 1, Map::new())]);
+        assert!(matches!(plan(&e, &existing(2, 2), &only(&[REGION])), Outcome::Conflict(_)));
+        let Outcome::Applied(out) = plan(&e, &existing(1, 1), &only(&[REGION])) else { panic!() };
+        assert!(out[0].1.deleted);
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_the_field_named() {
+        let mut fields = member_fields(REGION, 5);
+        fields.insert("salary".into(), json!(1));
+        let e = envelope(vec![op(OpKind::Insert, 0, fields)]);
+        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        assert_eq!(code, codes::INVALID_FIELD);
+        assert!(message.contains("salary"), "{message}");
+        let e = envelope(vec![op(OpKind::Update, 1, patch("x", json!(1)))]);
+        assert!(matches!(plan(&e, &HashMap::new(), &Regions::All), Outcome::Rejected(codes::UNKNOWN_ROW, _)));
+        let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
+        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All), Outcome::Rejected(codes::ROW_EXISTS, _)));
+    }
+
+    #[test]
+    fn ops_of_one_envelope_see_each_other() {
+        let e = envelope(vec![
+            op(OpKind::Insert, 0, member_fields(REGION, 5)),
+            op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6)))),
+        ]);
+        let Outcome::Applied(out) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].1.version, 2);
+        assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(6)));
+    }
+}

@@ -1,0 +1,110 @@
+//! Pull by cursor: the rows each applied envelope left behind, in HQ's order, limited to what the
+//! device may see, and the open cases of its regions. Read in one snapshot, so a page and its
+//! head agree.
+
+use crate::accounts::DeviceAuth;
+use crate::error::Result;
+use crate::plan::Regions;
+use deadpool_postgres::Pool;
+use korpus_domain::Entity;
+use korpus_sync::protocol::{Case, PullPage, PulledChange, RowState};
+use serde_json::Value;
+use tokio_postgres::IsolationLevel;
+use uuid::Uuid;
+
+/// The page after `after` of at most `limit` changes for `device`.
+pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> Result<PullPage> {
+    let mut client = pool.get().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let head: i64 = tx.query_one("SELECT server_seq FROM sync_head", &[]).await?.get(0);
+    let (all, regions): (bool, Vec<String>) = match &device.regions {
+        Regions::All => (true, Vec::new()),
+        Regions::Only(list) => (false, list.clone()),
+    };
+    let seqs: Vec<i64> = tx
+        .query(
+            "SELECT DISTINCT server_seq FROM row_changes
+             WHERE server_seq > $1 AND server_seq <= $2 AND ($3 OR region = ANY($4))
+             ORDER BY server_seq LIMIT $5",
+            &[&after, &head, &all, &regions, &limit],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
+    let rows = tx
+        .query(
+            "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields
+             FROM row_changes c JOIN envelopes e ON e.server_seq = c.server_seq
+             WHERE c.server_seq = ANY($1) AND ($2 OR c.region = ANY($3))
+             ORDER BY c.server_seq, c.entity, c.id",
+            &[&seqs, &all, &regions],
+        )
+        .await?;
+    let mut changes: Vec<PulledChange> = Vec::with_capacity(seqs.len());
+    for r in rows {
+        let seq: i64 = r.get(0);
+        let entity: String = r.get(3);
+        let Ok(entity) = Entity::parse("entity", &entity) else { continue };
+        let fields = match r.get::<_, Value>(7) {
+            Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        };
+        let row = RowState { entity, id: r.get(4), version: r.get(5), deleted: r.get(6), fields };
+        match changes.last_mut() {
+            Some(last) if last.server_seq == seq => last.rows.push(row),
+            _ => changes.push(PulledChange {
+                server_seq: seq,
+                envelope_id: r.get(1),
+                device: r.get(2),
+                rows: vec![row],
+            }),
+        }
+    }
+    let cases = tx
+        .query(
+            "SELECT id, kind, status, details, opened_at FROM cases
+             WHERE status = 'open' AND ($1 OR regions && $2) ORDER BY opened_at, id",
+            &[&all, &regions],
+        )
+        .await?
+        .iter()
+        .map(|r| Case {
+            id: r.get::<_, Uuid>(0),
+            kind: r.get(1),
+            status: r.get(2),
+            details: r.get(3),
+            opened_at: r.get::<_, chrono::DateTime<chrono::Utc>>(4).to_rfc3339(),
+        })
+        .collect();
+    tx.commit().await?;
+    Ok(PullPage { changes, cursor, head, cases })
+}
+
+/// Every row `regions` may see, as it stands: for the state hash.
+pub async fn rows(pool: &Pool, regions: &Regions) -> Result<Vec<RowState>> {
+    let client = pool.get().await?;
+    let (all, list): (bool, Vec<String>) = match regions {
+        Regions::All => (true, Vec::new()),
+        Regions::Only(list) => (false, list.clone()),
+    };
+    Ok(client
+        .query(
+            "SELECT entity, id, version, deleted, fields FROM rows WHERE $1 OR region = ANY($2)",
+            &[&all, &list],
+        )
+        .await?
+        .iter()
+        .filter_map(|r| {
+            let entity = Entity::parse("entity", &r.get::<_, String>(0)).ok()?;
+            let Value::Object(fields) = r.get::<_, Value>(4) else { return None };
+            Some(RowState { entity, id: r.get(1), version: r.get(2), deleted: r.get(3), fields })
+        })
+        .collect())
+}

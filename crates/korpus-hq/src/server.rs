@@ -1,0 +1,167 @@
+//! The HTTP API, version 1 (`korpus_sync::protocol`): JSON bodies, zstd or gzip in both
+//! directions, a bearer token on every endpoint but capabilities and enrolment, and a code on
+//! every refusal.
+
+use crate::accounts::{self, DeviceAuth};
+use crate::error::HqError;
+use crate::{pull, push};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use deadpool_postgres::Pool;
+use korpus_sync::protocol::{
+    API_VERSION, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse, codes,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+
+/// Most envelopes in one push.
+pub const MAX_PUSH_ENVELOPES: usize = 1_000;
+/// Most bytes of a request body, decompressed.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Most changes in one pull page.
+pub const MAX_PULL_PAGE: i64 = 1_000;
+/// Size of the chunks scanned documents are uploaded in.
+pub const BLOB_CHUNK_BYTES: usize = 256 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: Pool,
+}
+
+/// The API's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/capabilities", get(capabilities))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/push", post(push_batch))
+        .route("/v1/pull", get(pull_page))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A JSON body whose refusal is a coded API error (axum's own is plain text).
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = HqError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(json_refusal(rejection)),
+        }
+    }
+}
+
+fn json_refusal(rejection: JsonRejection) -> HqError {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return HqError::api(status, codes::TOO_LARGE, format!("body: larger than {MAX_BODY_BYTES} bytes"));
+    }
+    let status = if status.is_client_error() { status } else { StatusCode::BAD_REQUEST };
+    HqError::api(status, codes::MALFORMED, format!("body: {}", rejection.body_text()))
+}
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = HqError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                HqError::api(StatusCode::UNAUTHORIZED, codes::UNAUTHORISED, "Authorization: no bearer token")
+            })?;
+        accounts::authenticate(&state.pool, token).await
+    }
+}
+
+async fn capabilities() -> Json<Capabilities> {
+    Json(Capabilities {
+        api_versions: vec![API_VERSION],
+        server_version: env!("CARGO_PKG_VERSION").to_owned(),
+        max_push_envelopes: MAX_PUSH_ENVELOPES,
+        max_body_bytes: MAX_BODY_BYTES,
+        max_pull_page: MAX_PULL_PAGE as usize,
+        blob_chunk_bytes: BLOB_CHUNK_BYTES,
+    })
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    Body(request): Body<EnrolRequest>,
+) -> Result<Json<Enrolment>, HqError> {
+    Ok(Json(accounts::enrol(&state.pool, &request, chrono::Utc::now()).await?))
+}
+
+async fn push_batch(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    Body(request): Body<PushRequest>,
+) -> Result<Json<PushResponse>, HqError> {
+    if request.envelopes.len() > MAX_PUSH_ENVELOPES {
+        return Err(HqError::api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_MANY_ENVELOPES,
+            format!("envelopes: at most {MAX_PUSH_ENVELOPES} per push"),
+        ));
+    }
+    let receipts = push::apply(&state.pool, &device, &request.envelopes, push::Via::Online).await?;
+    Ok(Json(PushResponse { receipts }))
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+fn parameter(
+    name: &str,
+    value: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, HqError> {
+    let Some(text) = value else { return Ok(default) };
+    text.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+        HqError::bad(
+            codes::BAD_PARAMETER,
+            format!("{name}: {text:?} is not a number from {} to {}", range.start(), range.end()),
+        )
+    })
+}
+
+async fn pull_page(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullPage>, HqError> {
+    let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
+    let after = parameter("after", q.after.as_deref(), 0, 0..=i64::MAX)?;
+    let limit = parameter("limit", q.limit.as_deref(), 500, 1..=MAX_PULL_PAGE)?;
+    Ok(Json(pull::page(&state.pool, &device, after, limit).await?))
+}
+
+async fn not_found(uri: Uri) -> HqError {
+    if !uri.path().starts_with("/v1/") && uri.path().starts_with("/v") {
+        return HqError::api(
+            StatusCode::NOT_FOUND,
+            codes::UNSUPPORTED_VERSION,
+            format!("{}: this server speaks /v1", uri.path()),
+        );
+    }
+    HqError::api(StatusCode::NOT_FOUND, "NOT_FOUND", format!("{}: no such endpoint", uri.path()))
+}

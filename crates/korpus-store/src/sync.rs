@@ -1,0 +1,360 @@
+//! The desk's side of sync, in the database: where it syncs to and how far the pull has come,
+//! HQ's receipts on the outbox, and HQ's rows applied without losing local edits (DESIGN.md,
+//! Sync). The wire and the loop are `korpus-sync`'s; everything here is one transaction each.
+
+use crate::error::{Result, StoreError};
+use crate::tables::{select_columns, table, to_sql};
+use crate::{Store, tables};
+use korpus_domain::{Entity, Hlc, Op};
+use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params_from_iter};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// What an enrolment gave the desk (the token itself goes to the OS keyring).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncEnrolment {
+    /// HQ's base URL.
+    pub server_url: String,
+    /// The coordinator's login.
+    pub account: String,
+    /// The regions the device may see.
+    pub regions: Vec<String>,
+    /// HQ staff: all regions.
+    pub all_regions: bool,
+}
+
+/// Where the desk stands with HQ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncState {
+    /// HQ's base URL.
+    pub server_url: String,
+    /// The coordinator's login.
+    pub account: String,
+    /// The regions the device may see.
+    pub regions: Vec<String>,
+    /// HQ staff: all regions.
+    pub all_regions: bool,
+    /// The last `server_seq` pulled.
+    pub cursor: i64,
+    /// When the last complete sync ended.
+    pub last_sync_at: Option<String>,
+    /// Envelopes HQ has not answered yet.
+    pub unsent: i64,
+    /// Envelopes HQ answered with a conflict.
+    pub conflicts: i64,
+    /// Envelopes HQ refused.
+    pub rejected: i64,
+    /// Open cases from HQ.
+    pub cases: i64,
+}
+
+/// HQ's answer for one envelope, as the desk keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRecord {
+    /// The envelope.
+    pub id: Uuid,
+    /// `applied`, `duplicate`, `conflict` or `rejected`.
+    pub status: String,
+    /// HQ's sequence number, when applied.
+    pub server_seq: Option<i64>,
+    /// Why, when refused.
+    pub code: Option<String>,
+    /// The message, when refused.
+    pub message: Option<String>,
+}
+
+/// A row as HQ holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingRow {
+    /// The kind of record.
+    pub entity: Entity,
+    /// Its id.
+    pub id: Uuid,
+    /// HQ's version.
+    pub version: i64,
+    /// Removed at HQ.
+    pub deleted: bool,
+    /// All its fields.
+    pub fields: Map<String, Value>,
+}
+
+/// One applied envelope's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingChange {
+    /// HQ's sequence number.
+    pub server_seq: i64,
+    /// The rows.
+    pub rows: Vec<IncomingRow>,
+}
+
+/// A case HQ opened for this desk's regions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncCase {
+    /// Its id at HQ.
+    pub id: Uuid,
+    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
+    pub kind: String,
+    /// `open`.
+    pub status: String,
+    /// The records and values concerned.
+    pub details: Value,
+    /// When HQ opened it.
+    pub opened_at: String,
+}
+
+impl Store {
+    /// The open cases HQ sent, oldest first.
+    pub fn sync_cases(&self) -> Result<Vec<SyncCase>> {
+        let mut s = self
+            .conn
+            .prepare("SELECT id, kind, status, details, opened_at FROM sync_cases ORDER BY opened_at, id")?;
+        let rows = s.query_map([], |r| {
+            let id: String = r.get(0)?;
+            let details: String = r.get(3)?;
+            Ok(SyncCase {
+                id: Uuid::parse_str(&id).unwrap_or_default(),
+                kind: r.get(1)?,
+                status: r.get(2)?,
+                details: serde_json::from_str(&details).unwrap_or(Value::Null),
+                opened_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A row from HQ that could not be placed (see migration 03).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldRow {
+    /// The kind of record.
+    pub entity: String,
+    /// Its id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl Store {
+    /// Records an enrolment with HQ; the pull starts from the beginning.
+    pub fn set_enrolment(&mut self, e: &SyncEnrolment) -> Result<()> {
+        let regions =
+            serde_json::to_string(&e.regions).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO sync_state (singleton, server_url, account, regions, all_regions, cursor, enrolled_at)
+             VALUES (1, ?1, ?2, ?3, ?4, 0, ?5)
+             ON CONFLICT (singleton) DO UPDATE SET server_url = ?1, account = ?2, regions = ?3,
+               all_regions = ?4, enrolled_at = ?5",
+            (&e.server_url, &e.account, regions, i64::from(e.all_regions), self.clock.now().to_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// Where the desk stands with HQ; `None` before enrolment.
+    pub fn sync_state(&self) -> Result<Option<SyncState>> {
+        let counts = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let unsent = counts("SELECT count(*) FROM outbox WHERE sent_at IS NULL")?;
+        let conflicts = counts("SELECT count(*) FROM outbox WHERE receipt = 'conflict'")?;
+        let rejected = counts("SELECT count(*) FROM outbox WHERE receipt = 'rejected'")?;
+        let cases = counts("SELECT count(*) FROM sync_cases WHERE status = 'open'")?;
+        self.conn
+            .query_row(
+                "SELECT server_url, account, regions, all_regions, cursor, last_sync_at FROM sync_state",
+                [],
+                |r| {
+                    let regions: String = r.get(2)?;
+                    Ok(SyncState {
+                        server_url: r.get(0)?,
+                        account: r.get(1)?,
+                        regions: serde_json::from_str(&regions).unwrap_or_default(),
+                        all_regions: r.get::<_, i64>(3)? != 0,
+                        cursor: r.get(4)?,
+                        last_sync_at: r.get(5)?,
+                        unsent,
+                        conflicts,
+                        rejected,
+                        cases,
+                    })
+                },
+            )
+            .optional()
+            .map_err(Into::into)
+    }
+
+    /// Keeps HQ's receipts. Each must answer an envelope of this outbox.
+    pub fn record_receipts(&mut self, receipts: &[ReceiptRecord]) -> Result<()> {
+        let now = self.clock.now().to_rfc3339();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for r in receipts {
+            let n = tx.execute(
+                "UPDATE outbox SET sent_at = ?2, receipt = ?3, server_seq = ?4, receipt_code = ?5, receipt_message = ?6
+                 WHERE id = ?1",
+                (r.id.to_string(), &now, &r.status, r.server_seq, &r.code, &r.message),
+            )?;
+            if n == 0 {
+                return Err(StoreError::Corrupt(format!(
+                    "HQ answered envelope {} that this desk did not send",
+                    r.id
+                )));
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies a pulled page and moves the cursor to `cursor`, in one transaction; `cases`
+    /// replace the open cases kept. A row with local changes HQ has not applied keeps those
+    /// fields (and a local delete stays deleted); HQ's values fill the rest.
+    pub fn apply_pull(&mut self, changes: &[IncomingChange], cursor: i64, cases: &[SyncCase]) -> Result<()> {
+        let now = self.clock.now().to_rfc3339();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+        let pending = pending_fields(&tx)?;
+        for change in changes {
+            for row in &change.rows {
+                apply_row(&tx, row, pending.get(&(row.entity, row.id)), &now)?;
+            }
+        }
+        tx.execute("UPDATE sync_state SET cursor = ?1", [cursor])?;
+        tx.execute("DELETE FROM sync_cases", [])?;
+        for c in cases {
+            tx.execute(
+                "INSERT INTO sync_cases (id, kind, status, details, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (c.id.to_string(), &c.kind, &c.status, c.details.to_string(), &c.opened_at),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Notes that a sync ended complete: every envelope answered, the pull at HQ's head.
+    pub fn mark_synced(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE sync_state SET last_sync_at = ?1", [self.clock.now().to_rfc3339()])?;
+        Ok(())
+    }
+
+    /// Rows HQ sent that could not be placed here.
+    pub fn held_rows(&self) -> Result<Vec<HeldRow>> {
+        let mut s = self.conn.prepare("SELECT entity, id, reason FROM sync_held ORDER BY entity, id")?;
+        let rows =
+            s.query_map([], |r| Ok(HeldRow { entity: r.get(0)?, id: r.get(1)?, reason: r.get(2)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every record on this desk as (entity, id, version, fields): what the state hash covers.
+    pub fn all_rows(&self) -> Result<Vec<IncomingRow>> {
+        let mut out = Vec::new();
+        for entity in Entity::ALL.iter().copied() {
+            let sql = format!("SELECT {} FROM {}", select_columns(entity), table(entity).name);
+            for record in tables::read_records::<Map<String, Value>>(&self.conn, entity, &sql, [])? {
+                out.push(IncomingRow {
+                    entity,
+                    id: record.id,
+                    version: record.version,
+                    deleted: false,
+                    fields: record.data,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// For each row, the fields changed by envelopes HQ has not applied (not answered yet, or
+/// answered with a conflict still to settle). A delete counts as the field `deleted`.
+fn pending_fields(tx: &rusqlite::Transaction<'_>) -> Result<HashMap<(Entity, Uuid), HashSet<String>>> {
+    let mut out: HashMap<(Entity, Uuid), HashSet<String>> = HashMap::new();
+    let mut statement = tx.prepare(
+        "SELECT ops FROM outbox WHERE sent_at IS NULL OR receipt = 'conflict' ORDER BY device_seq",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(r) = rows.next()? {
+        let text: String = r.get(0)?;
+        let ops: Vec<Op> =
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("outbox: {e}")))?;
+        for op in ops {
+            let fields = out.entry((op.entity, op.entity_id)).or_default();
+            match op.op {
+                korpus_domain::OpKind::Delete => {
+                    fields.insert("deleted".to_owned());
+                }
+                _ => fields.extend(op.fields.keys().cloned()),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn apply_row(
+    tx: &rusqlite::Transaction<'_>,
+    row: &IncomingRow,
+    pending: Option<&HashSet<String>>,
+    now: &str,
+) -> Result<()> {
+    let t = table(row.entity);
+    let id = row.id.to_string();
+    if pending.is_some_and(|p| p.contains("deleted")) {
+        return Ok(());
+    }
+    if row.deleted {
+        if pending.is_none() {
+            tx.execute(&format!("DELETE FROM {} WHERE id = ?1", t.name), [&id])?;
+        }
+        return Ok(());
+    }
+    let exists: bool =
+        tx.query_row(&format!("SELECT count(*) FROM {} WHERE id = ?1", t.name), [&id], |r| {
+            r.get::<_, i64>(0)
+        })? > 0;
+    let keep = |column: &str| pending.is_some_and(|p| p.contains(column));
+    let result = if exists {
+        let mut assignments = vec!["version = ?2".to_owned()];
+        let mut values =
+            vec![rusqlite::types::Value::Text(id.clone()), rusqlite::types::Value::Integer(row.version)];
+        for (column, kind) in t.columns.iter().filter(|(c, _)| !keep(c)) {
+            values.push(to_sql(*kind, row.fields.get(*column).unwrap_or(&Value::Null))?);
+            assignments.push(format!("{column} = ?{}", values.len()));
+        }
+        let sql = format!("UPDATE {} SET {} WHERE id = ?1", t.name, assignments.join(", "));
+        tx.execute(&sql, params_from_iter(values))
+    } else {
+        let names: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+        let placeholders: Vec<String> = (0..names.len()).map(|i| format!("?{}", i + 4)).collect();
+        let sql = format!(
+            "INSERT INTO {} (id, version, hlc, {}) VALUES (?1, ?2, ?3, {})",
+            t.name,
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        let mut values = vec![
+            rusqlite::types::Value::Text(id.clone()),
+            rusqlite::types::Value::Integer(row.version),
+            rusqlite::types::Value::Text(Hlc::default().to_string()),
+        ];
+        for (column, kind) in t.columns {
+            values.push(to_sql(*kind, row.fields.get(*column).unwrap_or(&Value::Null))?);
+        }
+        tx.execute(&sql, params_from_iter(values))
+    };
+    match result {
+        Ok(_) => {
+            tx.execute("DELETE FROM sync_held WHERE entity = ?1 AND id = ?2", (row.entity.code(), &id))?;
+            Ok(())
+        }
+        // Another local row holds this IIN or BIN: HQ has a duplicate case for the pair. Keep HQ's
+        // row aside rather than stop the pull.
+        Err(rusqlite::Error::SqliteFailure(e, Some(message)))
+            if e.code == ErrorCode::ConstraintViolation && message.contains("UNIQUE") =>
+        {
+            let fields = Value::Object(row.fields.clone()).to_string();
+            tx.execute(
+                "INSERT INTO sync_held (entity, id, version, fields, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (entity, id) DO UPDATE SET version = ?3, fields = ?4, reason = ?5, held_at = ?6",
+                (row.entity.code(), &id, row.version, fields, message, now),
+            )?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,257 @@
+//! The desk's HTTP client for HQ's API: zstd-compressed pushes, compressed answers, coded errors,
+//! and retries with exponential backoff and full jitter for what is worth retrying.
+
+use crate::protocol::{
+    API_PREFIX, ApiError, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse,
+};
+use rand::RngExt;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// What a call to HQ can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No answer: the network, a cut connection, a timeout.
+    #[error("no answer from HQ: {0}")]
+    Transport(String),
+    /// HQ answered with an error.
+    #[error("HQ refused ({status}): {code}: {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// HQ's code.
+        code: String,
+        /// HQ's message.
+        message: String,
+    },
+    /// HQ's answer is not what the protocol says.
+    #[error("HQ's answer is not understood: {0}")]
+    Protocol(String),
+}
+
+impl ClientError {
+    /// Worth trying again later: no answer, an overloaded or restarting server.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ClientError::Transport(_) => true,
+            ClientError::Api { status, .. } => *status == 429 || *status >= 500,
+            ClientError::Protocol(_) => false,
+        }
+    }
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The first wait; each next one doubles, up to `max_delay`, and a random part of it is taken.
+    pub base_delay: Duration,
+    /// The longest wait.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 8,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempt` (1 = the first retry): "full jitter", a uniform draw
+    /// from zero to the capped exponential, so that many desks coming back online at once do not
+    /// retry in step.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let cap = self.base_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay);
+        let millis = cap.as_millis() as u64;
+        Duration::from_millis(if millis == 0 { 0 } else { rand::rng().random_range(0..=millis) })
+    }
+}
+
+/// A client of one HQ, with or without a device token.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+/// Bytes a call sent and received on the wire (bodies, compressed as they travelled).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Sent.
+    pub up: u64,
+    /// Received.
+    pub down: u64,
+}
+
+impl Client {
+    /// A client of the HQ at `base_url` (`https://hq.example.kz`), sending `token` if given.
+    pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
+        let base = base_url.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ClientError::Protocol(format!(
+                "server URL: {base_url:?} does not start with http:// or https://"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Client { http, base, token })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{API_PREFIX}{path}", self.base)
+    }
+
+    fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+    }
+
+    async fn answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<(T, u64), ClientError> {
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let size = bytes.len() as u64;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map(|v| (v, size))
+                .map_err(|e| ClientError::Protocol(e.to_string()));
+        }
+        let error: ApiError = serde_json::from_slice(&bytes).unwrap_or_else(|_| ApiError {
+            code: if status == StatusCode::SERVICE_UNAVAILABLE {
+                "UNAVAILABLE".into()
+            } else {
+                "HTTP".into()
+            },
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        });
+        Err(ClientError::Api { status: status.as_u16(), code: error.code, message: error.message })
+    }
+
+    /// What the server speaks and accepts.
+    pub async fn capabilities(&self) -> Result<Capabilities, ClientError> {
+        let response = self
+            .http
+            .get(self.url("/capabilities"))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Self::answer(response).await?.0)
+    }
+
+    /// Enrols this device with a one-time code.
+    pub async fn enrol(&self, request: &EnrolRequest) -> Result<Enrolment, ClientError> {
+        let response = self
+            .http
+            .post(self.url("/enrol"))
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Self::answer(response).await?.0)
+    }
+
+    /// Pushes one batch; the body travels zstd-compressed.
+    pub async fn push(&self, batch: &PushRequest) -> Result<(PushResponse, Traffic), ClientError> {
+        let json = serde_json::to_vec(batch).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let body = zstd::encode_all(json.as_slice(), 3).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let up = body.len() as u64;
+        let response = self
+            .authorised(self.http.post(self.url("/push")))
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_ENCODING, "zstd")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let (answer, down) = Self::answer(response).await?;
+        Ok((answer, Traffic { up, down }))
+    }
+
+    /// The page of changes after `after`.
+    pub async fn pull(&self, after: i64, limit: usize) -> Result<(PullPage, Traffic), ClientError> {
+        let response = self
+            .authorised(self.http.get(self.url("/pull")))
+            .query(&[("after", after.to_string()), ("limit", limit.to_string())])
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let (page, down) = Self::answer(response).await?;
+        Ok((page, Traffic { up: 0, down }))
+    }
+}
+
+/// Calls `call` until it succeeds, fails for good, or the attempts run out; `on_retry` hears of
+/// each retry (attempt, the error, the wait).
+pub async fn with_retry<T, F, Fut>(
+    policy: RetryPolicy,
+    mut call: F,
+    mut on_retry: impl FnMut(u32, &ClientError, Duration),
+) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ClientError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_retryable() && attempt + 1 < policy.attempts => {
+                attempt += 1;
+                let wait = policy.delay(attempt);
+                on_retry(attempt, &e, wait);
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let p = RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
+        for attempt in 1..20 {
+            let cap = Duration::from_millis(100 * (1u64 << attempt.min(16))).min(Duration::from_secs(1));
+            assert!(p.delay(attempt) <= cap);
+        }
+        // Jitter: 200 draws of the capped wait are not all the same.
+        let draws: std::collections::HashSet<Duration> = (0..200).map(|_| p.delay(10)).collect();
+        assert!(draws.len() > 10);
+    }
+
+    #[test]
+    fn what_is_retried() {
+        assert!(ClientError::Transport("reset".into()).is_retryable());
+        let api = |status| ClientError::Api { status, code: "X".into(), message: String::new() };
+        assert!(api(503).is_retryable());
+        assert!(api(429).is_retryable());
+        assert!(!api(401).is_retryable());
+        assert!(!api(403).is_retryable());
+        assert!(!ClientError::Protocol("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn a_server_url_must_be_http() {
+        assert!(Client::new("hq.example.kz", None).is_err());
+        assert!(Client::new("https://hq.example.kz/", None).is_ok());
+    }
+}

@@ -1,0 +1,299 @@
+//! One sync of a desk with HQ: push the outbox in bounded batches until every envelope has a
+//! receipt, then pull pages until the cursor reaches HQ's head. Every batch's receipts and every
+//! page commit locally as they arrive, so a sync cut anywhere resumes where it stopped, and a
+//! batch sent twice is applied once (HQ answers `duplicate`).
+
+use crate::client::{Client, ClientError, RetryPolicy, with_retry};
+use crate::protocol::{EnrolRequest, PushRequest, ReceiptStatus, SealedEnvelope};
+use crate::secrets::{self, KeyringError};
+use ed25519_dalek::SigningKey;
+use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, StoreError, SyncCase, SyncEnrolment};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What a sync can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// HQ could not be reached or refused.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The local database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The keyring failed.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The desk has not enrolled with HQ.
+    #[error("this desk is not enrolled with HQ: run `korpus sync enrol` first")]
+    NotEnrolled,
+    /// HQ's answers do not account for what was sent.
+    #[error("HQ's answer is incomplete: {0}")]
+    Incomplete(String),
+}
+
+impl SyncError {
+    /// A stable code for the UI and the CLI.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Client(ClientError::Transport(_)) => "SYNC_OFFLINE",
+            SyncError::Client(ClientError::Api { code, .. }) => code,
+            SyncError::Client(ClientError::Protocol(_)) | SyncError::Incomplete(_) => "SYNC_PROTOCOL",
+            SyncError::Store(e) => e.code(),
+            SyncError::Keyring(_) => "KEYRING",
+            SyncError::NotEnrolled => "SYNC_NOT_ENROLLED",
+        }
+    }
+}
+
+/// Limits of one sync.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    /// Most envelopes in one push.
+    pub batch_envelopes: usize,
+    /// Most bytes of one push's JSON before compression.
+    pub batch_bytes: usize,
+    /// Most changes in one pull page.
+    pub page_size: usize,
+    /// Retries.
+    pub retry: RetryPolicy,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            batch_envelopes: 500,
+            batch_bytes: 1024 * 1024,
+            page_size: 500,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Where a sync is, as it goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// `push` or `pull`.
+    pub phase: &'static str,
+    /// Envelopes answered so far in this sync.
+    pub pushed: u64,
+    /// Envelopes that were waiting when the sync began.
+    pub to_push: u64,
+    /// Changes pulled so far.
+    pub pulled: u64,
+    /// HQ's head as last seen, and the cursor.
+    pub head: i64,
+    /// The cursor.
+    pub cursor: i64,
+    /// Compressed bytes sent.
+    pub bytes_up: u64,
+    /// Compressed bytes received.
+    pub bytes_down: u64,
+    /// Retries so far.
+    pub retries: u32,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The progress at the end.
+    pub progress: Progress,
+    /// Receipts by status.
+    pub applied: u64,
+    /// Answered `duplicate` (sent before).
+    pub duplicate: u64,
+    /// Answered `conflict`.
+    pub conflict: u64,
+    /// Answered `rejected`.
+    pub rejected: u64,
+    /// Open cases HQ holds for this desk's regions.
+    pub cases: u64,
+}
+
+/// Enrols the desk of `store` with the HQ at `server_url`, using a one-time `code`: the token
+/// and a fresh signing key go to the OS keyring, the rest to the database.
+pub async fn enrol(
+    store: &mut Store,
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<SyncEnrolment, SyncError> {
+    let device = store.device_id();
+    let key = match secrets::load_signing_key(device)? {
+        Some(k) => k,
+        None => {
+            let mut seed = [0u8; 32];
+            rand::Rng::fill_bytes(&mut rand::rng(), &mut seed);
+            let k = SigningKey::from_bytes(&seed);
+            secrets::save_signing_key(device, &k)?;
+            k
+        }
+    };
+    let client = Client::new(server_url, None)?;
+    let answer = client
+        .enrol(&EnrolRequest {
+            code: code.trim().to_owned(),
+            device_id: device,
+            device_name: device_name.to_owned(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+        })
+        .await?;
+    secrets::save_token(device, &answer.token)?;
+    let enrolment = SyncEnrolment {
+        server_url: server_url.trim().trim_end_matches('/').to_owned(),
+        account: answer.account,
+        regions: answer.regions,
+        all_regions: answer.all_regions,
+    };
+    store.set_enrolment(&enrolment)?;
+    Ok(enrolment)
+}
+
+/// A client for the HQ the desk of `store` is enrolled with.
+pub fn client_for(store: &Store) -> Result<Client, SyncError> {
+    let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let token = secrets::load_token(store.device_id())?.ok_or(SyncError::NotEnrolled)?;
+    Ok(Client::new(&state.server_url, Some(token))?)
+}
+
+/// Syncs `store` with HQ through `client`, telling `progress` after every batch and page.
+/// Succeeds only when every envelope has a receipt and the pull reached HQ's head.
+pub async fn sync(
+    store: &mut Store,
+    client: &Client,
+    options: &SyncOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<Report, SyncError> {
+    let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let mut report = Report::default();
+    let mut p =
+        Progress { phase: "push", to_push: state.unsent as u64, cursor: state.cursor, ..Progress::default() };
+    progress(&p);
+    let mut retries = 0u32;
+
+    loop {
+        let entries = store.unsent(options.batch_envelopes.max(1))?;
+        if entries.is_empty() {
+            break;
+        }
+        let mut envelopes = Vec::with_capacity(entries.len());
+        let mut size = 0usize;
+        for entry in entries {
+            let sealed = SealedEnvelope { envelope: entry.envelope, hash: entry.hash };
+            let bytes = serde_json::to_vec(&sealed).map(|v| v.len()).unwrap_or(0);
+            if !envelopes.is_empty() && size + bytes > options.batch_bytes {
+                break;
+            }
+            size += bytes;
+            envelopes.push(sealed);
+        }
+        let request = PushRequest { envelopes };
+        let (response, traffic) =
+            with_retry(options.retry, || client.push(&request), |_, _, _: Duration| retries += 1).await?;
+        if response.receipts.len() != request.envelopes.len()
+            || request.envelopes.iter().zip(&response.receipts).any(|(s, r)| s.envelope.id != r.id)
+        {
+            return Err(SyncError::Incomplete(format!(
+                "{} envelopes sent, {} receipts back",
+                request.envelopes.len(),
+                response.receipts.len()
+            )));
+        }
+        let records: Vec<ReceiptRecord> = response
+            .receipts
+            .iter()
+            .map(|r| {
+                let status = match r.status {
+                    ReceiptStatus::Applied => {
+                        report.applied += 1;
+                        "applied"
+                    }
+                    ReceiptStatus::Duplicate => {
+                        report.duplicate += 1;
+                        "duplicate"
+                    }
+                    ReceiptStatus::Conflict => {
+                        report.conflict += 1;
+                        "conflict"
+                    }
+                    ReceiptStatus::Rejected => {
+                        report.rejected += 1;
+                        "rejected"
+                    }
+                };
+                ReceiptRecord {
+                    id: r.id,
+                    status: status.to_owned(),
+                    server_seq: r.server_seq,
+                    code: r.code.clone(),
+                    message: r.message.clone(),
+                }
+            })
+            .collect();
+        store.record_receipts(&records)?;
+        p.pushed += records.len() as u64;
+        p.bytes_up += traffic.up;
+        p.bytes_down += traffic.down;
+        p.retries = retries;
+        progress(&p);
+    }
+
+    p.phase = "pull";
+    loop {
+        let cursor = p.cursor;
+        let (page, traffic) = with_retry(
+            options.retry,
+            || client.pull(cursor, options.page_size),
+            |_, _, _: Duration| retries += 1,
+        )
+        .await?;
+        if page.cursor < cursor || page.cursor > page.head {
+            return Err(SyncError::Incomplete(format!(
+                "cursor {} after {cursor}, head {}",
+                page.cursor, page.head
+            )));
+        }
+        let changes: Vec<IncomingChange> = page
+            .changes
+            .iter()
+            .map(|c| IncomingChange {
+                server_seq: c.server_seq,
+                rows: c
+                    .rows
+                    .iter()
+                    .map(|r| IncomingRow {
+                        entity: r.entity,
+                        id: r.id,
+                        version: r.version,
+                        deleted: r.deleted,
+                        fields: r.fields.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let cases: Vec<SyncCase> = page
+            .cases
+            .iter()
+            .map(|c| SyncCase {
+                id: c.id,
+                kind: c.kind.clone(),
+                status: c.status.clone(),
+                details: c.details.clone(),
+                opened_at: c.opened_at.clone(),
+            })
+            .collect();
+        store.apply_pull(&changes, page.cursor, &cases)?;
+        report.cases = cases.len() as u64;
+        p.pulled += changes.len() as u64;
+        p.cursor = page.cursor;
+        p.head = page.head;
+        p.bytes_down += traffic.down;
+        p.retries = retries;
+        progress(&p);
+        if page.cursor == page.head {
+            break;
+        }
+    }
+    store.mark_synced()?;
+    report.progress = p;
+    Ok(report)
+}

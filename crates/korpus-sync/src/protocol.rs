@@ -1,0 +1,241 @@
+//! The wire protocol between a desk and HQ, version 1 (DESIGN.md, Sync). Every body is JSON; push
+//! bodies travel zstd-compressed (`Content-Encoding: zstd`), answers are compressed when the
+//! client accepts it. Paths are under [`API_PREFIX`].
+
+use korpus_domain::{Entity, Envelope};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The protocol version this build speaks.
+pub const API_VERSION: u32 = 1;
+/// Where every endpoint of this version lives.
+pub const API_PREFIX: &str = "/v1";
+
+/// `GET /v1/capabilities` (no token needed): what the server speaks and accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Protocol versions the server answers.
+    pub api_versions: Vec<u32>,
+    /// The server's software version.
+    pub server_version: String,
+    /// Most envelopes one push may carry.
+    pub max_push_envelopes: usize,
+    /// Most bytes of a request body, after decompression.
+    pub max_body_bytes: usize,
+    /// Most items one pull page holds.
+    pub max_pull_page: usize,
+    /// Size of the chunks scanned documents are uploaded in.
+    pub blob_chunk_bytes: usize,
+}
+
+/// `POST /v1/enrol`: a device joins with a one-time code an HQ administrator gave the coordinator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    /// The code, as typed.
+    pub code: String,
+    /// The device's id (the one its envelopes carry).
+    pub device_id: Uuid,
+    /// A name for the device that HQ staff will recognise ("Kyzylorda laptop 2").
+    pub device_name: String,
+    /// The device's Ed25519 public key (hex), which verifies the files it exports.
+    pub public_key: String,
+}
+
+/// The answer to an enrolment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrolment {
+    /// The device's bearer token. Shown once; HQ keeps only its hash.
+    pub token: String,
+    /// The coordinator's login.
+    pub account: String,
+    /// The regions (KATO codes) the device may read and write; empty when `all_regions`.
+    pub regions: Vec<String>,
+    /// HQ staff: every region.
+    pub all_regions: bool,
+}
+
+/// An envelope and the hash its device computed ([`Envelope::hash`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedEnvelope {
+    /// The envelope.
+    pub envelope: Envelope,
+    /// SHA-256 of its canonical JSON, hex.
+    pub hash: String,
+}
+
+/// `POST /v1/push`: envelopes of one device, in `device_seq` order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The envelopes.
+    pub envelopes: Vec<SealedEnvelope>,
+}
+
+/// What became of one pushed envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// Committed whole, with a `server_seq`.
+    Applied,
+    /// Seen before with the same hash: the original receipt's `server_seq`.
+    Duplicate,
+    /// A field it changes was changed by someone else since its base version: not applied; the
+    /// conflict is recorded at HQ and comes back to the desk in the pull.
+    Conflict,
+    /// Refused, with a code: nothing of it was applied. It is kept in quarantine at HQ.
+    Rejected,
+}
+
+/// One field changed on two sides since a common version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    /// The record.
+    pub entity: Entity,
+    /// Its id.
+    pub entity_id: Uuid,
+    /// The field.
+    pub field: String,
+    /// The version both sides started from.
+    pub base_version: i64,
+    /// The value HQ holds now.
+    pub theirs: Value,
+    /// The value the envelope wanted.
+    pub mine: Value,
+}
+
+/// HQ's answer for one envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The envelope's id.
+    pub id: Uuid,
+    /// Its number on its device.
+    pub device_seq: i64,
+    /// What became of it.
+    pub status: ReceiptStatus,
+    /// Its place in HQ's sequence, when applied (or applied before).
+    pub server_seq: Option<i64>,
+    /// Why, when rejected: a stable code ([`crate::codes`]).
+    pub code: Option<String>,
+    /// Why, in English, for logs; the desk shows the code's own text.
+    pub message: Option<String>,
+    /// The fields in conflict, when [`ReceiptStatus::Conflict`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<FieldConflict>,
+}
+
+/// The answer to a push: one receipt per envelope, in the order sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The receipts.
+    pub receipts: Vec<Receipt>,
+}
+
+/// A row as HQ holds it after a change: everything a desk needs to take HQ's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowState {
+    /// The kind of record.
+    pub entity: Entity,
+    /// Its id.
+    pub id: Uuid,
+    /// Its version at HQ after the change.
+    pub version: i64,
+    /// Removed.
+    pub deleted: bool,
+    /// All its fields (the entity's columns), when not deleted.
+    pub fields: Map<String, Value>,
+}
+
+/// One applied envelope as a pull delivers it: the rows it left behind that the device may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PulledChange {
+    /// Its place in HQ's sequence.
+    pub server_seq: i64,
+    /// The envelope's id.
+    pub envelope_id: Uuid,
+    /// The device that wrote it.
+    pub device: Uuid,
+    /// The rows as they stood right after it.
+    pub rows: Vec<RowState>,
+}
+
+/// A case HQ found that a person must settle at a desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// The case's id.
+    pub id: Uuid,
+    /// What kind: `conflict`, `duplicate_iin`, `person_in_two_subprojects`.
+    pub kind: String,
+    /// Open or resolved.
+    pub status: String,
+    /// The details: the records, fields and values concerned.
+    pub details: Value,
+    /// When HQ recorded it (RFC 3339).
+    pub opened_at: String,
+}
+
+/// `GET /v1/pull?after=N&limit=M`: the changes after `after`, and the device's open cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullPage {
+    /// The changes, oldest first.
+    pub changes: Vec<PulledChange>,
+    /// Where the next page starts: the last `server_seq` this page covered (changes the device
+    /// may not see are skipped but covered).
+    pub cursor: i64,
+    /// HQ's newest `server_seq` when the page was read: the pull is done when `cursor == head`.
+    pub head: i64,
+    /// Cases concerning the device's regions (sent on every page; a desk keeps the latest).
+    pub cases: Vec<Case>,
+}
+
+/// Every error answer: a stable code and an English message for logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// A code from [`crate::codes`].
+    pub code: String,
+    /// What went wrong, naming the field when there is one.
+    pub message: String,
+}
+
+/// The codes HQ answers with, in receipts and error bodies.
+pub mod codes {
+    /// No token, or one HQ does not know.
+    pub const UNAUTHORISED: &str = "UNAUTHORISED";
+    /// The device was revoked.
+    pub const DEVICE_REVOKED: &str = "DEVICE_REVOKED";
+    /// The enrolment code is unknown, used or expired.
+    pub const ENROL_CODE_INVALID: &str = "ENROL_CODE_INVALID";
+    /// The device id is already enrolled.
+    pub const DEVICE_ALREADY_ENROLLED: &str = "DEVICE_ALREADY_ENROLLED";
+    /// The body is not the JSON the endpoint takes.
+    pub const MALFORMED: &str = "MALFORMED";
+    /// The body is larger than the server accepts.
+    pub const TOO_LARGE: &str = "TOO_LARGE";
+    /// More envelopes than one push may carry.
+    pub const TOO_MANY_ENVELOPES: &str = "TOO_MANY_ENVELOPES";
+    /// The API version is not spoken here.
+    pub const UNSUPPORTED_VERSION: &str = "UNSUPPORTED_VERSION";
+    /// A query parameter is wrong.
+    pub const BAD_PARAMETER: &str = "BAD_PARAMETER";
+    /// The server could not finish; try again.
+    pub const UNAVAILABLE: &str = "UNAVAILABLE";
+    /// An envelope's device is not the device that pushed it.
+    pub const WRONG_DEVICE: &str = "WRONG_DEVICE";
+    /// The hash does not match the envelope's content.
+    pub const HASH_MISMATCH: &str = "HASH_MISMATCH";
+    /// The same envelope id was seen with other content.
+    pub const ID_REUSED: &str = "ID_REUSED";
+    /// The device sequence number was already used by another envelope.
+    pub const SEQ_REUSED: &str = "SEQ_REUSED";
+    /// A row of a region the device may not write.
+    pub const REGION_FORBIDDEN: &str = "REGION_FORBIDDEN";
+    /// An update or delete of a row HQ does not have.
+    pub const UNKNOWN_ROW: &str = "UNKNOWN_ROW";
+    /// An insert of a row that exists already.
+    pub const ROW_EXISTS: &str = "ROW_EXISTS";
+    /// A field the entity does not have, or a value that fails the domain's checks.
+    pub const INVALID_FIELD: &str = "INVALID_FIELD";
+    /// A decision's state transition that is not allowed.
+    pub const INVALID_TRANSITION: &str = "INVALID_TRANSITION";
+    /// A signed file whose signature does not verify.
+    pub const BAD_SIGNATURE: &str = "BAD_SIGNATURE";
+}

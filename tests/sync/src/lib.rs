@@ -1,0 +1,359 @@
+//! A harness for sync on real parts: a database of its own in the PostgreSQL cluster the test
+//! command started (`KORPUS_TEST_PG_URL`), real `korpus-hq` processes that can be killed and
+//! restarted, and desks with SQLCipher databases that sync through `korpus-sync` over HTTP. Device
+//! tokens go to the session's keyring, as on a coordinator's laptop.
+
+use korpus_domain::{IdentityInput, Iin, PersonInput, Rulebook, Sex};
+use korpus_store::{DbKey, Store, SystemClock};
+use korpus_sync::client::{Client, RetryPolicy};
+use korpus_sync::{Report, SyncError, SyncOptions};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// Errors of the harness.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The workspace's root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A built binary of the workspace (`korpus-hq`, `korpus`), built now if missing.
+pub fn binary(name: &str) -> Result<PathBuf, Error> {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from);
+    let path = target.join("debug").join(name);
+    if !path.is_file() {
+        let package = if name == "korpus" { "korpus-cli" } else { name };
+        let status =
+            Command::new(env!("CARGO")).args(["build", "-p", package]).current_dir(workspace()).status()?;
+        if !status.success() {
+            return Err(format!("cargo build -p {package} failed").into());
+        }
+    }
+    Ok(path)
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> Result<u16, Error> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The two regions tests use, and a third nobody is given.
+pub fn regions() -> (String, String, String) {
+    let rb = Rulebook::pilot_2017();
+    (rb.regions[0].kato.clone(), rb.regions[1].kato.clone(), rb.regions[2].kato.clone())
+}
+
+/// A fresh, empty database in the test cluster; its URL.
+pub async fn fresh_database() -> Result<String, Error> {
+    let admin = std::env::var("KORPUS_TEST_PG_URL").map_err(|_| {
+        "KORPUS_TEST_PG_URL is not set: run the tests with scripts/test, which starts a PostgreSQL cluster"
+    })?;
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
+    let task = tokio::spawn(connection);
+    let name = format!("korpus_{}", Uuid::now_v7().simple());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+    drop(client);
+    let _ = task.await;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+/// A `korpus-hq` server process over its own database.
+pub struct Hq {
+    /// The database's URL.
+    pub database_url: String,
+    /// Where it listens.
+    pub port: u16,
+    process: Option<Child>,
+}
+
+impl Hq {
+    /// Migrates a fresh database and starts a server on it, with a staff account `hq` and
+    /// coordinators `north` (first region) and `south` (second region).
+    pub async fn start() -> Result<Hq, Error> {
+        let database_url = fresh_database().await?;
+        let mut hq = Hq { database_url, port: free_port()?, process: None };
+        hq.admin(&["migrate"])?;
+        let (r1, r2, _) = regions();
+        hq.admin(&["staff", "add", "--login", "hq", "--name", "HQ analyst"])?;
+        hq.admin(&["coordinator", "add", "--login", "north", "--name", "Айгерім", "--region", &r1])?;
+        hq.admin(&["coordinator", "add", "--login", "south", "--name", "Ерлан", "--region", &r2])?;
+        hq.restart().await?;
+        Ok(hq)
+    }
+
+    /// Runs `korpus-hq ARGS` against the database; its standard output.
+    pub fn admin(&self, args: &[&str]) -> Result<String, Error> {
+        let output = Command::new(binary("korpus-hq")?)
+            .args(args)
+            .env("KORPUS_HQ_DATABASE_URL", &self.database_url)
+            .output()?;
+        if !output.status.success() {
+            return Err(format!("korpus-hq {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
+        }
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    }
+
+    /// A one-time enrolment code for `login`.
+    pub fn code(&self, login: &str) -> Result<String, Error> {
+        self.admin(&["enrol-code", "--coordinator", login])
+    }
+
+    /// HQ's base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server at once (SIGKILL: no graceful shutdown), as a power cut would.
+    pub fn kill(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            let _ = p.kill();
+            let _ = p.wait();
+        }
+    }
+
+    /// (Re)starts the server on the same port and waits until it answers.
+    pub async fn restart(&mut self) -> Result<(), Error> {
+        self.kill();
+        let child = Command::new(binary("korpus-hq")?)
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .env("KORPUS_HQ_DATABASE_URL", &self.database_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        self.process = Some(child);
+        let client = Client::new(&self.url(), None)?;
+        let started = Instant::now();
+        while client.capabilities().await.is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err("korpus-hq did not answer within 30 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
+    /// A query on HQ's database.
+    pub async fn query_i64(&self, sql: &str) -> Result<i64, Error> {
+        let (client, connection) = tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        Ok(client.query_one(sql, &[]).await?.get(0))
+    }
+
+    /// HQ's state hash for `regions` (all when empty).
+    pub fn state_hash(&self, regions: &[&str]) -> Result<String, Error> {
+        let mut args = vec!["state-hash"];
+        for r in regions {
+            args.extend(["--region", r]);
+        }
+        self.admin(&args)
+    }
+}
+
+impl Drop for Hq {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A coordinator's desk: an encrypted case database, enrolled with HQ.
+pub struct Desk {
+    _dir: TempDir,
+    /// Its database.
+    pub store: Store,
+    /// Its client, once enrolled.
+    pub client: Option<Client>,
+}
+
+impl Desk {
+    /// A new desk (not enrolled).
+    pub fn new(author: &str) -> Result<Desk, Error> {
+        let dir = TempDir::new()?;
+        let store = Store::create(
+            &dir.path().join("korpus.db"),
+            &DbKey::passphrase("test"),
+            author,
+            Arc::new(SystemClock),
+        )?;
+        Ok(Desk { _dir: dir, store, client: None })
+    }
+
+    /// A new desk enrolled with `hq` for the account `login`.
+    pub async fn enrolled(hq: &Hq, login: &str) -> Result<Desk, Error> {
+        let mut desk = Desk::new(login)?;
+        let code = hq.code(login)?;
+        korpus_sync::enrol(&mut desk.store, &hq.url(), &code, &format!("{login} laptop")).await?;
+        desk.client = Some(korpus_sync::client_for(&desk.store)?);
+        Ok(desk)
+    }
+
+    /// Syncs with HQ (quick retries: tests do not wait 30 s).
+    pub async fn sync(&mut self) -> Result<Report, SyncError> {
+        let client = self.client.clone().ok_or(SyncError::NotEnrolled)?;
+        let options = SyncOptions {
+            retry: RetryPolicy {
+                attempts: 3,
+                base_delay: Duration::from_millis(50),
+                max_delay: Duration::from_millis(200),
+            },
+            ..SyncOptions::default()
+        };
+        korpus_sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
+    }
+
+    /// The desk's state hash.
+    pub fn state_hash(&self) -> Result<String, Error> {
+        let rows: Vec<korpus_sync::protocol::RowState> = self
+            .store
+            .all_rows()?
+            .into_iter()
+            .map(|r| korpus_sync::protocol::RowState {
+                entity: r.entity,
+                id: r.id,
+                version: r.version,
+                deleted: r.deleted,
+                fields: r.fields,
+            })
+            .collect();
+        Ok(korpus_sync::state::state_hash(&rows))
+    }
+
+    /// Registers a person of `region` with an IIN made from `serial`; the person's id.
+    pub fn add_person(&mut self, serial: u16, surname: &str, region: &str) -> Result<Uuid, Error> {
+        Ok(self.store.add_person(&person(serial, surname, region))?.id)
+    }
+}
+
+/// A valid person of `region` (aged 20 on the 2017 reference date) whose IIN comes from `serial`.
+pub fn person(serial: u16, surname: &str, region: &str) -> PersonInput {
+    let born = korpus_domain::validation::parse_date("birth_date", "17.05.1996").ok();
+    let iin = born
+        .and_then(|d| (serial..serial + 100).find_map(|s| Iin::compose(d, Sex::Female, s)))
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    PersonInput {
+        identity: IdentityInput {
+            iin,
+            surname: surname.into(),
+            given_name: "Аружан".into(),
+            patronymic: None,
+            sex: None,
+            birth_date: None,
+            phone: None,
+            region: region.into(),
+            locality: "Ауыл".into(),
+        },
+        education: "tvet_student".into(),
+        vulnerability: vec![],
+        disability: false,
+        income_per_member: None,
+    }
+}
+
+/// A fault-injecting TCP proxy in front of HQ (noxious, a Rust port of Toxiproxy): every
+/// connection through it is cut after a number of bytes in one direction, as a weak rural link
+/// drops, until [`FaultProxy::heal`].
+pub struct FaultProxy {
+    /// Where it listens.
+    pub port: u16,
+    name: String,
+    events: bmrng::RequestSender<noxious::toxic::ToxicEvent, noxious::toxic::ToxicEventResult>,
+    stopper: Option<noxious::signal::Stopper>,
+}
+
+impl FaultProxy {
+    /// A proxy to `upstream_port` that cuts each connection after `bytes` sent by the client
+    /// (`upstream`) or by HQ (`downstream`).
+    pub async fn cutting(upstream_port: u16, direction: &str, bytes: u64) -> Result<FaultProxy, Error> {
+        use noxious::proxy::{ProxyConfig, ProxyRunner, Runner, Toxics};
+        use noxious::toxic::{StreamDirection, Toxic, ToxicKind};
+        let port = free_port()?;
+        let name = format!("hq-{port}");
+        let config = ProxyConfig {
+            name: name.clone(),
+            listen: format!("127.0.0.1:{port}"),
+            upstream: format!("127.0.0.1:{upstream_port}"),
+            enabled: true,
+            rand_seed: Some(7),
+        };
+        let toxic = Toxic {
+            kind: ToxicKind::LimitData { bytes },
+            name: "cut".into(),
+            toxicity: 1.0,
+            direction: if direction == "upstream" {
+                StreamDirection::Upstream
+            } else {
+                StreamDirection::Downstream
+            },
+        };
+        let toxics = if direction == "upstream" {
+            Toxics { upstream: vec![toxic], downstream: vec![] }
+        } else {
+            Toxics { upstream: vec![], downstream: vec![toxic] }
+        };
+        let (listener, info) =
+            ProxyRunner::initialize_proxy::<noxious::socket::TcpListener>(config, toxics).await?;
+        let (events, receiver) = bmrng::channel(4);
+        let (stop, stopper) = noxious::signal::Stop::new();
+        let (_close, closer) = noxious::signal::Close::new();
+        tokio::spawn(ProxyRunner::run_proxy(listener, info, receiver, stop, closer));
+        Ok(FaultProxy { port, name, events, stopper: Some(stopper) })
+    }
+
+    /// The proxy's URL, to enrol a desk with.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops cutting connections.
+    pub async fn heal(&self) -> Result<(), Error> {
+        let event = noxious::toxic::ToxicEvent::new(
+            self.name.clone(),
+            noxious::toxic::ToxicEventKind::RemoveAllToxics,
+        );
+        self.events.send_receive(event).await.map_err(|e| format!("{e:?}"))?.map_err(|e| format!("{e:?}"))?;
+        Ok(())
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        if let Some(s) = self.stopper.take() {
+            s.stop();
+        }
+    }
+}
+
+impl Desk {
+    /// A new desk enrolled for `login` through `url` (a proxy in front of `hq`).
+    pub async fn enrolled_via(hq: &Hq, login: &str, url: &str) -> Result<Desk, Error> {
+        let mut desk = Desk::new(login)?;
+        let code = hq.code(login)?;
+        korpus_sync::enrol(&mut desk.store, url, &code, &format!("{login} laptop")).await?;
+        desk.client = Some(korpus_sync::client_for(&desk.store)?);
+        Ok(desk)
+    }
+
+    /// Syncs with small batches and pages, retrying often: for links that keep failing.
+    pub async fn sync_small(&mut self, batch: usize, page: usize) -> Result<Report, SyncError> {
+        let client = self.client.clone().ok_or(SyncError::NotEnrolled)?;
+        let options = SyncOptions {
+            batch_envelopes: batch,
+            page_size: page,
+            retry: RetryPolicy {
+                attempts: 20,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(50),
+            },
+            ..SyncOptions::default()
+        };
+        korpus_sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
+    }
+}

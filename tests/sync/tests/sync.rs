@@ -1,0 +1,465 @@
+//! Desks and HQ on real parts: PostgreSQL, korpus-hq processes, HTTP, SQLCipher desks, the
+//! session keyring. Each test has its own HQ database and server.
+
+use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
+use korpus_store::Store;
+use korpus_sync::client::ClientError;
+use korpus_sync::protocol::{PushRequest, ReceiptStatus, SealedEnvelope, codes};
+use korpus_sync_tests::{Desk, Error, Hq, binary, person, regions};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn count(store: &Store, entity: Entity) -> usize {
+    store.all_rows().map(|rows| rows.iter().filter(|r| r.entity == entity).count()).unwrap_or(0)
+}
+
+/// The desk's unsent envelopes, sealed as sync sends them.
+fn sealed(store: &Store) -> Result<Vec<SealedEnvelope>, Error> {
+    Ok(store
+        .unsent(10_000)?
+        .into_iter()
+        .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
+        .collect())
+}
+
+#[tokio::test]
+async fn two_devices_of_different_regions_sync_and_converge() -> Result<(), Error> {
+    let (r1, r2, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+
+    let members: Vec<Uuid> =
+        (0..3).map(|i| north.add_person(100 + i * 100, "Серікова", &r1)).collect::<Result<_, _>>()?;
+    north.store.add_application(&korpus_domain::ApplicationInput {
+        path: "initiative_group".into(),
+        leader_id: members.first().copied(),
+        members: members.clone(),
+        name: "Жасыл аула".into(),
+        territory: "Ауыл".into(),
+        goal: "Аула көгалдандыру".into(),
+        target_group: "Жастар".into(),
+        description: "Аула жасыл болады".into(),
+        direction: "ecology_landscaping".into(),
+        budget: "500000".into(),
+        region: r1.clone(),
+        host_org_id: None,
+    })?;
+    south.add_person(1000, "Ахметов", &r2)?;
+    south.add_person(1100, "Жұмабаев", &r2)?;
+
+    let report = north.sync().await?;
+    assert_eq!((report.applied, report.rejected, report.conflict), (4, 0, 0), "{report:?}");
+    south.sync().await?;
+    north.sync().await?;
+    office.sync().await?;
+
+    // Each desk holds its region's rows and only those, at HQ's versions.
+    assert_eq!(count(&north.store, Entity::Person), 3);
+    assert_eq!(count(&north.store, Entity::ApplicationMember), 3);
+    assert_eq!(count(&south.store, Entity::Person), 2);
+    assert_eq!(count(&south.store, Entity::Application), 0);
+    assert_eq!(count(&office.store, Entity::Person), 5);
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+    assert_eq!(south.state_hash()?, hq.state_hash(&[&r2])?);
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    assert_ne!(north.state_hash()?, south.state_hash()?);
+
+    // An edit on one side travels to the other and both agree again.
+    let id = members[0];
+    let before = north.store.person(&id.to_string())?;
+    let mut input = korpus_domain::PersonInput::from(&before.data);
+    input.identity.phone = Some("+7 701 123 45 67".into());
+    north.store.edit_person(id, before.version, &input)?;
+    north.sync().await?;
+    office.sync().await?;
+    let seen = office.store.person(&id.to_string())?;
+    assert_eq!(seen.data.identity.phone.as_deref(), Some("+77011234567"));
+    assert_eq!(seen.version, 2);
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_device_cannot_read_or_write_another_regions_rows() -> Result<(), Error> {
+    let (r1, r2, r3) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let theirs = south.add_person(200, "Ахметов", &r2)?;
+    south.sync().await?;
+
+    // North writes a person of a region it does not have (the store does not stop it: the
+    // region is a field like any other), and forges an edit of south's person.
+    north.add_person(300, "Бекова", &r3)?;
+    let forged = Envelope {
+        id: Uuid::now_v7(),
+        device: north.store.device_id(),
+        device_seq: 2,
+        hlc: Hlc { wall_ms: 1, counter: 0 },
+        author: "north".into(),
+        app_version: "0".into(),
+        schema_version: 3,
+        rulebook_version: "pilot-2017".into(),
+        ops: vec![Op {
+            entity: Entity::Person,
+            entity_id: theirs,
+            op: OpKind::Update,
+            base_version: 1,
+            fields: serde_json::Map::from_iter([("surname".to_owned(), json!("Өзгертілген"))]),
+        }],
+        resolves: None,
+    };
+    let mut batch = sealed(&north.store)?;
+    batch.push(SealedEnvelope { hash: forged.hash(), envelope: forged });
+    let client = north.client.clone().ok_or("not enrolled")?;
+    let (answer, _) = client.push(&PushRequest { envelopes: batch }).await?;
+    assert_eq!(answer.receipts.len(), 2);
+    for r in &answer.receipts {
+        assert_eq!((r.status, r.code.as_deref()), (ReceiptStatus::Rejected, Some(codes::REGION_FORBIDDEN)));
+    }
+    // Nothing of it landed, and both are in quarantine.
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 1);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM quarantine").await?, 2);
+    assert_eq!(
+        hq.query_i64("SELECT count(*) FROM rows WHERE fields ->> 'surname' = 'Өзгертілген'").await?,
+        0
+    );
+
+    // North's pull never carries south's rows; south's does.
+    let (page, _) = client.pull(0, 1000).await?;
+    assert!(page.changes.iter().all(|c| c.rows.iter().all(|r| r.fields["region"] == json!(r1))));
+    assert!(page.changes.is_empty());
+    assert_eq!(page.cursor, page.head);
+    let (page, _) = south.client.clone().ok_or("not enrolled")?.pull(0, 1000).await?;
+    assert_eq!(page.changes.len(), 1);
+    assert_eq!(page.changes[0].rows[0].id, theirs);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_batch_pushed_twice_is_applied_once() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let desk = Desk::enrolled(&hq, "north").await?;
+    let mut desk = desk;
+    for i in 0..5 {
+        desk.add_person(100 + i * 100, "Серікова", &r1)?;
+    }
+    let batch = PushRequest { envelopes: sealed(&desk.store)? };
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    let (first, _) = client.push(&batch).await?;
+    let (second, _) = client.push(&batch).await?;
+    assert!(first.receipts.iter().all(|r| r.status == ReceiptStatus::Applied));
+    assert!(second.receipts.iter().all(|r| r.status == ReceiptStatus::Duplicate));
+    let seqs = |rs: &[korpus_sync::protocol::Receipt]| rs.iter().map(|r| r.server_seq).collect::<Vec<_>>();
+    assert_eq!(seqs(&first.receipts), seqs(&second.receipts));
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 5);
+    assert_eq!(hq.query_i64("SELECT server_seq FROM sync_head").await?, 5);
+
+    // The same id with other content is refused, and the original stands.
+    let mut tampered = batch.envelopes[0].clone();
+    tampered.envelope.author = "someone else".into();
+    tampered.hash = tampered.envelope.hash();
+    let (third, _) = client.push(&PushRequest { envelopes: vec![tampered] }).await?;
+    assert_eq!(third.receipts[0].code.as_deref(), Some(codes::ID_REUSED));
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes WHERE author = 'north'").await?, 5);
+
+    // A full sync after that sends nothing again and takes the receipts.
+    let report = desk.sync().await?;
+    assert_eq!(report.duplicate, 5);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 5);
+    assert_eq!(desk.store.sync_state()?.map(|s| s.unsent), Some(0));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_server_killed_mid_batch_loses_nothing_and_doubles_nothing() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let mut hq = Hq::start().await?;
+    let mut desk = Desk::enrolled(&hq, "north").await?;
+    for i in 0..600u16 {
+        desk.add_person(10 + i * 16, "Серікова", &r1)?;
+    }
+    let batch = PushRequest { envelopes: sealed(&desk.store)? };
+    assert_eq!(batch.envelopes.len(), 600);
+    let client = desk.client.clone().ok_or("not enrolled")?;
+
+    // Kill the server while it applies the batch: the push gets no answer.
+    let push = tokio::spawn({
+        let client = client.clone();
+        let batch = batch.clone();
+        async move { client.push(&batch).await }
+    });
+    // Wait until the server holds the batch's transaction open, then kill it.
+    let started = std::time::Instant::now();
+    let busy = "SELECT count(*) FROM pg_stat_activity
+                WHERE pid <> pg_backend_pid() AND datname = current_database() AND xact_start IS NOT NULL";
+    while hq.query_i64(busy).await? == 0 {
+        if started.elapsed().as_secs() > 20 {
+            return Err("the server never started applying the batch".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    hq.kill();
+    let outcome = push.await?;
+    assert!(matches!(outcome, Err(ClientError::Transport(_))), "{outcome:?}");
+    // The batch's transaction died with the server: nothing of it is visible.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 0);
+
+    hq.restart().await?;
+    let report = desk.sync().await?;
+    assert_eq!(report.applied, 600);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 600);
+    assert_eq!(hq.query_i64("SELECT count(DISTINCT id) FROM rows").await?, 600);
+    assert_eq!(desk.state_hash()?, hq.state_hash(&[&r1])?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_revoked_device_is_refused() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut desk = Desk::enrolled(&hq, "north").await?;
+    desk.add_person(100, "Серікова", &r1)?;
+    desk.sync().await?;
+    hq.admin(&["device", "revoke", &desk.store.device_id().to_string()])?;
+    desk.add_person(200, "Бекова", &r1)?;
+    let err = desk.sync().await.expect_err("a revoked device synced");
+    assert_eq!(err.code(), codes::DEVICE_REVOKED);
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    let pulled = client.pull(0, 10).await;
+    assert!(matches!(pulled, Err(ClientError::Api { status: 403, .. })), "{pulled:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 1);
+    // Its change waits; nothing was lost.
+    assert_eq!(desk.store.sync_state()?.map(|s| s.unsent), Some(1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_enrolment_code_works_once() -> Result<(), Error> {
+    let hq = Hq::start().await?;
+    let code = hq.code("north")?;
+    let mut first = Desk::new("a")?;
+    korpus_sync::enrol(&mut first.store, &hq.url(), &code, "first").await?;
+    let mut second = Desk::new("b")?;
+    let err =
+        korpus_sync::enrol(&mut second.store, &hq.url(), &code, "second").await.expect_err("code reused");
+    assert_eq!(err.code(), codes::ENROL_CODE_INVALID);
+    assert!(second.store.sync_state()?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_field_edited_on_two_devices_yields_one_conflict() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut a = Desk::enrolled(&hq, "north").await?;
+    let mut b = Desk::enrolled(&hq, "north").await?;
+    let id = a.add_person(100, "Серікова", &r1)?;
+    a.sync().await?;
+    b.sync().await?;
+
+    let edit = |desk: &mut Desk, phone: &str, locality: Option<&str>| -> Result<(), Error> {
+        let current = desk.store.person(&id.to_string())?;
+        let mut input = korpus_domain::PersonInput::from(&current.data);
+        input.identity.phone = Some(phone.into());
+        if let Some(l) = locality {
+            input.identity.locality = l.into();
+        }
+        desk.store.edit_person(id, current.version, &input)?;
+        Ok(())
+    };
+    edit(&mut a, "+77011111111", None)?;
+    edit(&mut b, "+77022222222", Some("Жаңа ауыл"))?;
+    assert_eq!(a.sync().await?.applied, 1);
+    let report = b.sync().await?;
+    assert_eq!((report.applied, report.conflict), (0, 1));
+    assert_eq!(
+        hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'conflict' AND status = 'open'").await?,
+        1
+    );
+    // Syncing again does not make a second conflict.
+    b.sync().await?;
+    a.sync().await?;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'conflict'").await?, 1);
+
+    // Both desks hold the case; B keeps its own values until it is settled, A has HQ's.
+    for desk in [&a, &b] {
+        let cases = desk.store.sync_cases()?;
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].kind, "conflict");
+        let conflicts = &cases[0].details["conflicts"];
+        assert_eq!(conflicts[0]["field"], json!("phone"));
+        assert_eq!(conflicts[0]["theirs"], json!("+77011111111"));
+        assert_eq!(conflicts[0]["mine"], json!("+77022222222"));
+    }
+    let on_b = b.store.person(&id.to_string())?;
+    assert_eq!(on_b.data.identity.phone.as_deref(), Some("+77022222222"));
+    assert_eq!(on_b.data.identity.locality, "Жаңа ауыл");
+    let on_a = a.store.person(&id.to_string())?;
+    assert_eq!(on_a.data.identity.phone.as_deref(), Some("+77011111111"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_iin_on_two_devices_yields_a_case_on_both_desks() -> Result<(), Error> {
+    let (r1, r2, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let a = north.add_person(500, "Серікова", &r1)?;
+    let b = south.add_person(500, "Серікова", &r2)?;
+    north.sync().await?;
+    south.sync().await?;
+    north.sync().await?;
+    for desk in [&north, &south] {
+        let cases = desk.store.sync_cases()?;
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        assert_eq!(cases[0].kind, "duplicate_iin");
+        let rows: Vec<Value> = cases[0].details["rows"].as_array().cloned().unwrap_or_default();
+        assert!(rows.contains(&json!(a)) && rows.contains(&json!(b)));
+    }
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_4xx_with_a_code_never_a_500() -> Result<(), Error> {
+    let hq = Hq::start().await?;
+    let desk = Desk::enrolled(&hq, "north").await?;
+    let token = korpus_sync::secrets::load_token(desk.store.device_id())?.ok_or("no token")?;
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", hq.url());
+    let check = |status: u16, code: &str, response: (u16, Value)| {
+        assert_eq!(response.0, status, "{response:?}");
+        assert_eq!(response.1["code"], json!(code), "{response:?}");
+    };
+    async fn send(r: reqwest::RequestBuilder) -> Result<(u16, Value), Error> {
+        let response = r.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+    let push = || http.post(url("/v1/push")).bearer_auth(&token).header("content-type", "application/json");
+    check(401, codes::UNAUTHORISED, send(http.post(url("/v1/push")).body("{}")).await?);
+    check(401, codes::UNAUTHORISED, send(http.get(url("/v1/pull")).bearer_auth("KT00")).await?);
+    check(400, codes::MALFORMED, send(push().body("{not json")).await?);
+    check(422, codes::MALFORMED, send(push().body(r#"{"envelopes": [{"envelope": 5}]}"#)).await?);
+    let huge = format!(r#"{{"envelopes": [], "pad": "{}"}}"#, "x".repeat(17 * 1024 * 1024));
+    // A body over the limit is measured after decompression: a small compression bomb is refused.
+    let bomb = zstd::encode_all(huge.as_bytes(), 19)?;
+    assert!(bomb.len() < 100_000);
+    check(413, codes::TOO_LARGE, send(push().header("content-encoding", "zstd").body(bomb)).await?);
+    check(400, codes::BAD_PARAMETER, send(http.get(url("/v1/pull?limit=0")).bearer_auth(&token)).await?);
+    check(400, codes::BAD_PARAMETER, send(http.get(url("/v1/pull?after=x")).bearer_auth(&token)).await?);
+    check(404, codes::UNSUPPORTED_VERSION, send(http.get(url("/v2/pull"))).await?);
+    check(
+        400,
+        codes::BAD_PARAMETER,
+        send(http.post(url("/v1/enrol")).json(&json!({
+            "code": "X", "device_id": Uuid::now_v7(), "device_name": "", "public_key": "00"
+        })))
+        .await?,
+    );
+    // Nothing was written by any of it.
+    assert_eq!(hq.query_i64("SELECT count(*) FROM receipts").await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let mut hq = Hq::start().await?;
+    let dir = tempfile::TempDir::new()?;
+    let db = dir.path().join("korpus.db");
+    let korpus = |args: &[&str]| -> Result<std::process::Output, Error> {
+        Ok(std::process::Command::new(binary("korpus")?)
+            .args(args)
+            .env("KORPUS_DB", &db)
+            .env("KORPUS_DB_KEY", "cli test")
+            .env("KORPUS_LANG", "kk")
+            .output()?)
+    };
+    assert!(korpus(&["init"])?.status.success());
+    let code = hq.code("north")?;
+    let enrolled = korpus(&["sync", "enrol", "--server", &hq.url(), "--code", &code, "--name", "CLI"])?;
+    assert!(enrolled.status.success(), "{}", String::from_utf8_lossy(&enrolled.stderr));
+    assert!(String::from_utf8_lossy(&enrolled.stdout).contains(&r1));
+    let iin = person(100, "Серікова", &r1).identity.iin;
+    let added = korpus(&[
+        "person",
+        "add",
+        "--iin",
+        &iin,
+        "--surname",
+        "Серікова",
+        "--given-name",
+        "Аружан",
+        "--region",
+        &r1,
+        "--locality",
+        "Ауыл",
+        "--education",
+        "tvet_student",
+    ])?;
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let synced = korpus(&["--json", "sync"])?;
+    assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
+    let report: Value = serde_json::from_slice(&synced.stdout)?;
+    assert_eq!(report["applied"], json!(1));
+    let hash = korpus(&["sync", "state-hash"])?;
+    assert_eq!(String::from_utf8(hash.stdout)?.trim(), hq.state_hash(&[&r1])?);
+
+    hq.kill();
+    let away = korpus(&["sync", "--attempts", "1"])?;
+    assert_eq!(away.status.code(), Some(5));
+    let message = String::from_utf8_lossy(&away.stderr);
+    assert!(message.contains("Штабқа қосылу мүмкін емес"), "{message}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_push_resumes_and_applies_each_envelope_once() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    // Every connection dies after 6 KB from the desk: a few batches get through, one is cut.
+    let proxy = korpus_sync_tests::FaultProxy::cutting(hq.port, "upstream", 6_000).await?;
+    let mut desk = Desk::enrolled_via(&hq, "north", &proxy.url()).await?;
+    for i in 0..200u16 {
+        desk.add_person(10 + i * 16, "Серікова", &r1)?;
+    }
+    let report = desk.sync_small(10, 50).await?;
+    assert!(report.progress.retries > 0, "the link was never cut: {report:?}");
+    assert_eq!(report.applied + report.duplicate, 200);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 200);
+    assert_eq!(desk.store.sync_state()?.map(|s| s.unsent), Some(0));
+    assert_eq!(desk.state_hash()?, hq.state_hash(&[&r1])?);
+    proxy.heal().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_pull_resumes_from_its_cursor() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    for i in 0..200u16 {
+        north.add_person(10 + i * 16, "Серікова", &r1)?;
+    }
+    north.sync().await?;
+    // Every connection dies after 8 KB from HQ: pages come through a few at a time.
+    let proxy = korpus_sync_tests::FaultProxy::cutting(hq.port, "downstream", 8_000).await?;
+    let mut office = Desk::enrolled_via(&hq, "hq", &proxy.url()).await?;
+    let report = office.sync_small(10, 10).await?;
+    assert!(report.progress.retries > 0, "the link was never cut: {report:?}");
+    assert_eq!(report.progress.pulled, 200);
+    assert_eq!(office.store.sync_state()?.map(|s| s.cursor), Some(200));
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    // Healed, the next sync has nothing left to fetch.
+    proxy.heal().await?;
+    assert_eq!(office.sync_small(10, 10).await?.progress.pulled, 0);
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use crate::App;
 use crate::output::Out;
 use clap::{Args, Subcommand};
-use korpus_store::StoreError;
+use korpus_store::{Keep, StoreError};
 use korpus_sync::client::ClientError;
 use korpus_sync::protocol::{RowState, codes};
 use korpus_sync::{SyncError, SyncOptions};
@@ -44,6 +44,28 @@ enum SyncCommand {
     Cases,
     /// A fingerprint of the records on this desk, to compare with `korpus-hq state-hash`.
     StateHash,
+    /// Settle a conflict HQ sent: keep this desk's values (mine) or HQ's (theirs).
+    Resolve {
+        /// The case's id (`korpus sync cases`).
+        case: uuid::Uuid,
+        /// The side kept for every field not named with --field.
+        #[arg(long, value_parser = ["mine", "theirs"], default_value = "theirs")]
+        keep: String,
+        /// A field's own choice, as FIELD=mine or FIELD=theirs; repeat for more.
+        #[arg(long = "field", value_parser = field_choice)]
+        fields: Vec<(String, Keep)>,
+    },
+}
+
+fn keep(text: &str) -> Keep {
+    if text == "mine" { Keep::Mine } else { Keep::Theirs }
+}
+
+fn field_choice(text: &str) -> Result<(String, Keep), String> {
+    match text.split_once('=') {
+        Some((field, side @ ("mine" | "theirs"))) if !field.is_empty() => Ok((field.to_owned(), keep(side))),
+        _ => Err(format!("{text:?}: write FIELD=mine or FIELD=theirs")),
+    }
 }
 
 fn bytes(n: u64) -> String {
@@ -140,6 +162,13 @@ pub fn run(app: &App, args: SyncArgs) -> ExitCode {
                     .collect();
                 let hash = korpus_sync::state::state_hash(&rows);
                 out.print(&serde_json::json!({ "state_hash": hash, "rows": rows.len() }), || hash.clone());
+            }
+            Some(SyncCommand::Resolve { case, keep: side, fields }) => {
+                let choices = fields.into_iter().collect();
+                let id = store.resolve_conflict(case, &choices, keep(&side))?;
+                out.print(&serde_json::json!({ "envelope": id }), || {
+                    out.tr("cli-resolved", &[("id", id.to_string())])
+                });
             }
             None => {
                 let client = korpus_sync::client_for(&store)?;

@@ -1,6 +1,7 @@
 # Korpus message catalogue: English. Every key here exists in kk.ftl and ru.ftl too (tested).
 
 ## Fields
+field-case = Case
 field-iin = IIN
 field-bin = BIN
 field-surname = Surname
@@ -286,3 +287,7 @@ sync-error-already-enrolled = This desk is enrolled with HQ already.
 sync-error-refused = HQ refused: { $code } ({ $detail }).
 sync-error-protocol = HQ's answer is not understood ({ $detail }). Nothing was changed; try again later or tell HQ.
 sync-error-keyring = The system keyring is not available ({ $detail }); the HQ token is kept only there.
+error-case-unknown = There is no open conflict { $value } on this desk.
+error-case-field = { $value } is not a field in conflict in this case.
+error-case-removal = A removal in conflict can only be settled by taking HQ's side; change or remove the record again afterwards.
+cli-resolved = Conflict settled; the choice goes to HQ with the next sync (change { $id }).

@@ -59,7 +59,8 @@ pub enum Outcome {
 pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions: &Regions) -> Outcome {
     let mut next: Vec<((Entity, Uuid), HqRow)> = Vec::new();
     let mut conflicts = Vec::new();
-    if envelope.ops.is_empty() {
+    // Only a settled case may change nothing: the coordinator took HQ's values as they are.
+    if envelope.ops.is_empty() && envelope.resolves.is_none() {
         return Outcome::Rejected(codes::MALFORMED, "the envelope has no ops".to_owned());
     }
     for (i, op) in envelope.ops.iter().enumerate() {

@@ -25,7 +25,9 @@ pub use error::{Result, StoreError};
 pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, save_in_keyring};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
-pub use sync::{HeldRow, IncomingChange, IncomingRow, ReceiptRecord, SyncCase, SyncEnrolment, SyncState};
+pub use sync::{
+    HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment, SyncState,
+};
 pub use tables::Record;
 
 use include_dir::{Dir, include_dir};

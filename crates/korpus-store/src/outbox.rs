@@ -145,6 +145,45 @@ impl<'t> Writer<'t> {
         Ok((Record { id, version, data: new }, changed))
     }
 
+    /// Writes `fields` of row `id` of `entity`, read at `base_version`, and sends every one of
+    /// them, changed here or not: a settled conflict must tell HQ the chosen value even when this
+    /// desk already holds it.
+    pub(crate) fn set_fields(
+        &mut self,
+        entity: Entity,
+        id: Uuid,
+        base_version: i64,
+        fields: Map<String, Value>,
+    ) -> Result<()> {
+        let t = table(entity);
+        let mut assignments = Vec::new();
+        let mut values = vec![
+            rusqlite::types::Value::Text(self.hlc.to_string()),
+            rusqlite::types::Value::Text(id.to_string()),
+            rusqlite::types::Value::Integer(base_version),
+        ];
+        for (column, value) in &fields {
+            let Some((_, kind)) = t.columns.iter().find(|(c, _)| c == column) else {
+                return Err(StoreError::Corrupt(format!("{entity} has no field {column}")));
+            };
+            values.push(to_sql(*kind, value)?);
+            assignments.push(format!("{column} = ?{}", values.len()));
+        }
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE {} SET version = version + 1, hlc = ?1, {} WHERE id = ?2 AND version = ?3",
+            t.name,
+            assignments.join(", ")
+        );
+        if self.tx.execute(&sql, params_from_iter(values))? == 0 {
+            return Err(self.missing_or_stale(entity, id, base_version));
+        }
+        self.ops.push(Op { entity, entity_id: id, op: OpKind::Update, base_version, fields });
+        Ok(())
+    }
+
     /// Removes the row `id` of `entity`, read at `base_version`.
     pub(crate) fn delete(&mut self, entity: Entity, id: Uuid, base_version: i64) -> Result<()> {
         let sql = format!("DELETE FROM {} WHERE id = ?1 AND version = ?2", table(entity).name);
@@ -183,10 +222,36 @@ impl<'t> Batch<'t> {
     /// any, they become the next envelope of the outbox. An error from `action` leaves the batch
     /// failed: the caller must not commit it.
     pub fn record<T>(&mut self, action: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.record_envelope(None, action)
+    }
+
+    /// Records the action that settles HQ's conflict case `case`, raised by the envelope
+    /// `superseded` of this outbox: the new envelope says so (`resolves`), and the old one stops
+    /// holding its fields against HQ's.
+    pub(crate) fn record_resolution<T>(
+        &mut self,
+        case: Uuid,
+        superseded: Uuid,
+        action: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        // Always an envelope, even with no ops: HQ must hear that the case is settled.
+        let out = self.record_envelope(Some(case), action)?;
+        self.tx.execute(
+            "UPDATE outbox SET superseded_by = (SELECT id FROM outbox WHERE device_seq = ?2) WHERE id = ?1",
+            (superseded.to_string(), self.device.last_seq),
+        )?;
+        Ok(out)
+    }
+
+    fn record_envelope<T>(
+        &mut self,
+        resolves: Option<Uuid>,
+        action: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let hlc = self.device.hlc.tick(self.now.timestamp_millis());
         let mut writer = Writer { tx: self.tx, hlc, ops: Vec::new() };
         let out = action(&mut writer)?;
-        if writer.ops.is_empty() {
+        if writer.ops.is_empty() && resolves.is_none() {
             return Ok(out);
         }
         let envelope = Envelope {
@@ -199,7 +264,7 @@ impl<'t> Batch<'t> {
             schema_version: self.stamp.schema_version,
             rulebook_version: self.stamp.rulebook_version.clone(),
             ops: writer.ops,
-            resolves: None,
+            resolves,
         };
         append(self.tx, &envelope, self.now)?;
         self.device.last_seq = envelope.device_seq;

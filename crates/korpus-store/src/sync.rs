@@ -155,7 +155,8 @@ impl Store {
     pub fn sync_state(&self) -> Result<Option<SyncState>> {
         let counts = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         let unsent = counts("SELECT count(*) FROM outbox WHERE sent_at IS NULL")?;
-        let conflicts = counts("SELECT count(*) FROM outbox WHERE receipt = 'conflict'")?;
+        let conflicts =
+            counts("SELECT count(*) FROM outbox WHERE receipt = 'conflict' AND superseded_by IS NULL")?;
         let rejected = counts("SELECT count(*) FROM outbox WHERE receipt = 'rejected'")?;
         let cases = counts("SELECT count(*) FROM sync_cases WHERE status = 'open'")?;
         self.conn
@@ -266,7 +267,8 @@ impl Store {
 fn pending_fields(tx: &rusqlite::Transaction<'_>) -> Result<HashMap<(Entity, Uuid), HashSet<String>>> {
     let mut out: HashMap<(Entity, Uuid), HashSet<String>> = HashMap::new();
     let mut statement = tx.prepare(
-        "SELECT ops FROM outbox WHERE sent_at IS NULL OR receipt = 'conflict' ORDER BY device_seq",
+        "SELECT ops FROM outbox
+         WHERE sent_at IS NULL OR (receipt = 'conflict' AND superseded_by IS NULL) ORDER BY device_seq",
     )?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
@@ -356,5 +358,114 @@ fn apply_row(
             Ok(())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A field in conflict as HQ's case names it (korpus-sync's `FieldConflict`).
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ConflictField {
+    entity: Entity,
+    entity_id: Uuid,
+    field: String,
+    theirs: Value,
+}
+
+/// Which side of a field in conflict a coordinator keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// This desk's value.
+    Mine,
+    /// HQ's value.
+    Theirs,
+}
+
+impl Store {
+    /// Settles the conflict case `case_id`: for each field in conflict, the value kept is
+    /// `choices[field]`, else `default`. One envelope carries the choices and the rest of the
+    /// conflicted change, based on HQ's version, and tells HQ the case is settled; the conflicted
+    /// envelope is superseded. A removal in conflict can only be settled by taking HQ's side.
+    /// Returns the new envelope's id.
+    pub fn resolve_conflict(
+        &mut self,
+        case_id: Uuid,
+        choices: &HashMap<String, Keep>,
+        default: Keep,
+    ) -> Result<Uuid> {
+        use korpus_domain::validation::FieldError;
+        use korpus_domain::{OpKind, ValidationErrors};
+        let invalid = |key: &'static str, value: String| {
+            StoreError::Invalid(ValidationErrors::one(FieldError::new("case", key).arg("value", value)))
+        };
+        let case = self
+            .sync_cases()?
+            .into_iter()
+            .find(|c| c.id == case_id && c.kind == "conflict")
+            .ok_or_else(|| invalid("error-case-unknown", case_id.to_string()))?;
+        let envelope_id = case.details["envelope_id"].as_str().unwrap_or_default().to_owned();
+        let conflicts: Vec<ConflictField> =
+            serde_json::from_value(case.details["conflicts"].clone()).unwrap_or_default();
+        if let Some(unknown) = choices.keys().find(|f| !conflicts.iter().any(|c| &&c.field == f)) {
+            return Err(invalid("error-case-field", unknown.clone()));
+        }
+        let ops: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT ops FROM outbox WHERE id = ?1 AND receipt = 'conflict' AND superseded_by IS NULL",
+                [&envelope_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let ops: Vec<Op> = match ops {
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("outbox: {e}")))?
+            }
+            None => return Err(invalid("error-case-unknown", case_id.to_string())),
+        };
+        let keep = |field: &str| choices.get(field).copied().unwrap_or(default);
+        if conflicts.iter().any(|c| c.field == "deleted" && keep("deleted") == Keep::Mine) {
+            return Err(invalid("error-case-removal", case_id.to_string()));
+        }
+        let superseded = Uuid::parse_str(&envelope_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut repull = false;
+        self.write_batch(|batch| {
+            batch.record_resolution(case_id, superseded, |w| {
+                for op in &ops {
+                    let mine_removed = conflicts.iter().any(|c| {
+                        c.entity == op.entity && c.entity_id == op.entity_id && c.field == "deleted"
+                    });
+                    if mine_removed || op.op == OpKind::Delete {
+                        // HQ's side of a removal: HQ removed the row (remove it here, HQ knows)
+                        // or changed a row this desk removed (fetch it again from HQ).
+                        let sql = format!("DELETE FROM {} WHERE id = ?1", table(op.entity).name);
+                        let removed = w.conn().execute(&sql, [op.entity_id.to_string()])?;
+                        repull |= removed == 0 || op.op == OpKind::Delete;
+                        continue;
+                    }
+                    let current: crate::Record<Map<String, Value>> =
+                        tables::read_by_id(w.conn(), op.entity, op.entity_id)?;
+                    let mut fields = op.fields.clone();
+                    for c in conflicts.iter().filter(|c| c.entity == op.entity && c.entity_id == op.entity_id)
+                    {
+                        if keep(&c.field) == Keep::Theirs {
+                            fields.insert(c.field.clone(), c.theirs.clone());
+                        }
+                    }
+                    w.set_fields(op.entity, op.entity_id, current.version, fields)?;
+                }
+                Ok(())
+            })
+        })?;
+        if repull {
+            // The row must come back whole from HQ: read the region's changes again.
+            self.conn.execute("UPDATE sync_state SET cursor = 0", [])?;
+        }
+        let after = self.stamp_last_seq()?;
+        let id: String =
+            self.conn.query_row("SELECT id FROM outbox WHERE device_seq = ?1", [after], |r| r.get(0))?;
+        Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    fn stamp_last_seq(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT last_seq FROM device WHERE singleton = 1", [], |r| r.get(0))?)
     }
 }

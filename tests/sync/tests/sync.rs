@@ -254,7 +254,7 @@ async fn an_enrolment_code_works_once() -> Result<(), Error> {
 }
 
 #[tokio::test]
-async fn the_same_field_edited_on_two_devices_yields_one_conflict() -> Result<(), Error> {
+async fn the_same_field_edited_on_two_devices_yields_one_conflict_settled_on_a_desk() -> Result<(), Error> {
     let (r1, _, _) = regions();
     let hq = Hq::start().await?;
     let mut a = Desk::enrolled(&hq, "north").await?;
@@ -302,6 +302,38 @@ async fn the_same_field_edited_on_two_devices_yields_one_conflict() -> Result<()
     assert_eq!(on_b.data.identity.locality, "Жаңа ауыл");
     let on_a = a.store.person(&id.to_string())?;
     assert_eq!(on_a.data.identity.phone.as_deref(), Some("+77011111111"));
+
+    // B settles it keeping its phone; a field that is not in conflict cannot be chosen.
+    let case = b.store.sync_cases()?[0].id;
+    let wrong = std::collections::HashMap::from([("surname".to_owned(), korpus_store::Keep::Mine)]);
+    assert!(b.store.resolve_conflict(case, &wrong, korpus_store::Keep::Mine).is_err());
+    b.store.resolve_conflict(case, &std::collections::HashMap::new(), korpus_store::Keep::Mine)?;
+    assert_eq!(b.store.sync_state()?.map(|s| s.conflicts), Some(0));
+    assert_eq!(b.sync().await?.applied, 1);
+    a.sync().await?;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE status = 'resolved'").await?, 1);
+    for desk in [&a, &b] {
+        assert!(desk.store.sync_cases()?.is_empty());
+        let p = desk.store.person(&id.to_string())?;
+        assert_eq!(p.data.identity.phone.as_deref(), Some("+77022222222"));
+        assert_eq!(p.data.identity.locality, "Жаңа ауыл");
+        assert_eq!(desk.state_hash()?, hq.state_hash(&[&r1])?);
+    }
+
+    // A second round, settled the other way: HQ's value stays, and both desks agree again.
+    edit(&mut a, "+77033333333", None)?;
+    edit(&mut b, "+77044444444", None)?;
+    a.sync().await?;
+    assert_eq!(b.sync().await?.conflict, 1);
+    let case = b.store.sync_cases()?[0].id;
+    b.store.resolve_conflict(case, &std::collections::HashMap::new(), korpus_store::Keep::Theirs)?;
+    b.sync().await?;
+    a.sync().await?;
+    for desk in [&a, &b] {
+        assert!(desk.store.sync_cases()?.is_empty());
+        assert_eq!(desk.store.person(&id.to_string())?.data.identity.phone.as_deref(), Some("+77033333333"));
+        assert_eq!(desk.state_hash()?, hq.state_hash(&[&r1])?);
+    }
     Ok(())
 }
 

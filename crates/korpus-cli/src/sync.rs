@@ -44,6 +44,17 @@ enum SyncCommand {
     Cases,
     /// A fingerprint of the records on this desk, to compare with `korpus-hq state-hash`.
     StateHash,
+    /// Write the changes HQ has not answered to one signed file, for HQ's `korpus-hq import`.
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Read HQ's answer file (receipts and changes), as an online sync would.
+    Import {
+        /// The answer file HQ wrote.
+        file: std::path::PathBuf,
+    },
     /// Settle a conflict HQ sent: keep this desk's values (mine) or HQ's (theirs).
     Resolve {
         /// The case's id (`korpus sync cases`).
@@ -70,6 +81,20 @@ fn field_choice(text: &str) -> Result<(String, Keep), String> {
 
 fn bytes(n: u64) -> String {
     if n < 10 * 1024 { format!("{n} B") } else { format!("{} KB", n / 1024) }
+}
+
+fn done(out: &Out, report: &korpus_sync::Report) -> String {
+    out.tr(
+        "sync-done",
+        &[
+            ("applied", report.applied.to_string()),
+            ("duplicate", report.duplicate.to_string()),
+            ("conflict", report.conflict.to_string()),
+            ("rejected", report.rejected.to_string()),
+            ("pulled", report.progress.pulled.to_string()),
+            ("cases", report.cases.to_string()),
+        ],
+    )
 }
 
 /// The message for a sync error, in the user's language.
@@ -162,6 +187,24 @@ pub fn run(app: &App, args: SyncArgs) -> ExitCode {
                     .collect();
                 let hash = korpus_sync::state::state_hash(&rows);
                 out.print(&serde_json::json!({ "state_hash": hash, "rows": rows.len() }), || hash.clone());
+            }
+            Some(SyncCommand::Export { out: path }) => {
+                let (bytes, count) = korpus_sync::export_file(&store)?;
+                std::fs::write(&path, &bytes).map_err(|e| SyncError::Store(StoreError::Io(e)))?;
+                out.print(
+                    &serde_json::json!({ "envelopes": count, "bytes": bytes.len(), "path": path }),
+                    || {
+                        out.tr(
+                            "sync-exported",
+                            &[("count", count.to_string()), ("path", path.display().to_string())],
+                        )
+                    },
+                );
+            }
+            Some(SyncCommand::Import { file }) => {
+                let bytes = std::fs::read(&file).map_err(|e| SyncError::Store(StoreError::Io(e)))?;
+                let report = korpus_sync::import_answer(&mut store, &bytes)?;
+                out.print(&report, || done(&out, &report));
             }
             Some(SyncCommand::Resolve { case, keep: side, fields }) => {
                 let choices = fields.into_iter().collect();

@@ -291,3 +291,4 @@ error-case-unknown = There is no open conflict { $value } on this desk.
 error-case-field = { $value } is not a field in conflict in this case.
 error-case-removal = A removal in conflict can only be settled by taking HQ's side; change or remove the record again afterwards.
 cli-resolved = Conflict settled; the choice goes to HQ with the next sync (change { $id }).
+sync-exported = Wrote { $count } changes to { $path }. Take the file to HQ; its answer file is read with "korpus sync import".

@@ -188,12 +188,16 @@ pub struct DeviceAuth {
 
 /// The device whose token is `token`, if it is enrolled and not revoked.
 pub async fn authenticate(pool: &Pool, token: &str) -> Result<DeviceAuth> {
+    authenticate_hash(pool, &secret_hash(token)).await
+}
+
+async fn authenticate_hash(pool: &Pool, token_hash: &str) -> Result<DeviceAuth> {
     let client = pool.get().await?;
     let row = client
         .query_opt(
             "SELECT d.id, a.login, a.role, d.revoked_at IS NOT NULL, d.public_key, a.id
              FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.token_hash = $1",
-            &[&secret_hash(token)],
+            &[&token_hash],
         )
         .await?
         .ok_or_else(|| HqError::api(StatusCode::UNAUTHORIZED, codes::UNAUTHORISED, "token: unknown"))?;
@@ -215,6 +219,22 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<DeviceAuth> {
         )
     };
     Ok(DeviceAuth { id: row.get(0), login: row.get(1), regions, public_key: row.get(4) })
+}
+
+/// The device `id`, if it is enrolled and not revoked (for files, which carry no token).
+pub async fn device(pool: &Pool, id: Uuid) -> Result<DeviceAuth> {
+    let client = pool.get().await?;
+    let row =
+        client.query_opt("SELECT token_hash FROM devices WHERE id = $1", &[&id]).await?.ok_or_else(|| {
+            HqError::api(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORISED,
+                format!("device: {id} is not enrolled"),
+            )
+        })?;
+    let token_hash: String = row.get(0);
+    drop(client);
+    authenticate_hash(pool, &token_hash).await
 }
 
 /// A device as `korpus-hq device list` shows it.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod plan;
 pub mod pull;
 pub mod push;

@@ -50,6 +50,15 @@ enum Command {
     /// Devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Applies a desk's signed export file (`korpus sync export`) and writes the answer file the
+    /// desk reads back (`korpus sync import`).
+    Import {
+        /// The export file.
+        file: std::path::PathBuf,
+        /// Where to write the answer file.
+        #[arg(long)]
+        answer: std::path::PathBuf,
+    },
     /// Prints the state hash of the rows some regions see (all when none given).
     StateHash {
         /// KATO codes.
@@ -141,6 +150,21 @@ async fn run(cli: Cli) -> Result<(), HqError> {
         Command::Device(DeviceCommand::Revoke { id }) => {
             accounts::revoke(&pool, id, Utc::now()).await?;
             println!("revoked {id}");
+        }
+        Command::Import { file, answer } => {
+            let bytes = std::fs::read(&file)?;
+            let (out, s) = korpus_hq::import::import(&pool, &bytes).await?;
+            std::fs::write(&answer, out)?;
+            println!(
+                "{} envelopes: {} applied, {} duplicate, {} conflict, {} rejected; {} changes in {}",
+                s.envelopes,
+                s.by_status[0],
+                s.by_status[1],
+                s.by_status[2],
+                s.by_status[3],
+                s.changes,
+                answer.display()
+            );
         }
         Command::StateHash { regions } => {
             let scope = if regions.is_empty() { Regions::All } else { Regions::Only(regions) };

@@ -229,6 +229,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the outbox holds envelope `id`.
+    pub fn outbox_has(&self, id: Uuid) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox WHERE id = ?1", [id.to_string()], |r| {
+            r.get::<_, i64>(0)
+        })? > 0)
+    }
+
+    /// The store's clock's reading.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// Notes that a sync ended complete: every envelope answered, the pull at HQ's head.
     pub fn mark_synced(&mut self) -> Result<()> {
         self.conn.execute("UPDATE sync_state SET last_sync_at = ?1", [self.clock.now().to_rfc3339()])?;

@@ -4,7 +4,10 @@
 //! batch sent twice is applied once (HQ answers `duplicate`).
 
 use crate::client::{Client, ClientError, RetryPolicy, with_retry};
-use crate::protocol::{EnrolRequest, PushRequest, ReceiptStatus, SealedEnvelope};
+use crate::file::{self, ExportPayload};
+use crate::protocol::{
+    Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope,
+};
 use crate::secrets::{self, KeyringError};
 use ed25519_dalek::SigningKey;
 use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, StoreError, SyncCase, SyncEnrolment};
@@ -198,37 +201,7 @@ pub async fn sync(
                 response.receipts.len()
             )));
         }
-        let records: Vec<ReceiptRecord> = response
-            .receipts
-            .iter()
-            .map(|r| {
-                let status = match r.status {
-                    ReceiptStatus::Applied => {
-                        report.applied += 1;
-                        "applied"
-                    }
-                    ReceiptStatus::Duplicate => {
-                        report.duplicate += 1;
-                        "duplicate"
-                    }
-                    ReceiptStatus::Conflict => {
-                        report.conflict += 1;
-                        "conflict"
-                    }
-                    ReceiptStatus::Rejected => {
-                        report.rejected += 1;
-                        "rejected"
-                    }
-                };
-                ReceiptRecord {
-                    id: r.id,
-                    status: status.to_owned(),
-                    server_seq: r.server_seq,
-                    code: r.code.clone(),
-                    message: r.message.clone(),
-                }
-            })
-            .collect();
+        let records = receipt_records(&response.receipts, &mut report);
         store.record_receipts(&records)?;
         p.pushed += records.len() as u64;
         p.bytes_up += traffic.up;
@@ -252,38 +225,9 @@ pub async fn sync(
                 page.cursor, page.head
             )));
         }
-        let changes: Vec<IncomingChange> = page
-            .changes
-            .iter()
-            .map(|c| IncomingChange {
-                server_seq: c.server_seq,
-                rows: c
-                    .rows
-                    .iter()
-                    .map(|r| IncomingRow {
-                        entity: r.entity,
-                        id: r.id,
-                        version: r.version,
-                        deleted: r.deleted,
-                        fields: r.fields.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let cases: Vec<SyncCase> = page
-            .cases
-            .iter()
-            .map(|c| SyncCase {
-                id: c.id,
-                kind: c.kind.clone(),
-                status: c.status.clone(),
-                details: c.details.clone(),
-                opened_at: c.opened_at.clone(),
-            })
-            .collect();
-        store.apply_pull(&changes, page.cursor, &cases)?;
-        report.cases = cases.len() as u64;
-        p.pulled += changes.len() as u64;
+        let (pulled, cases) = apply_page(store, &page.changes, page.cursor, &page.cases)?;
+        report.cases = cases;
+        p.pulled += pulled;
         p.cursor = page.cursor;
         p.head = page.head;
         p.bytes_down += traffic.down;
@@ -295,5 +239,132 @@ pub async fn sync(
     }
     store.mark_synced()?;
     report.progress = p;
+    Ok(report)
+}
+
+/// HQ's receipts as the store keeps them, counted into `report`.
+fn receipt_records(receipts: &[Receipt], report: &mut Report) -> Vec<ReceiptRecord> {
+    receipts
+        .iter()
+        .map(|r| {
+            let status = match r.status {
+                ReceiptStatus::Applied => {
+                    report.applied += 1;
+                    "applied"
+                }
+                ReceiptStatus::Duplicate => {
+                    report.duplicate += 1;
+                    "duplicate"
+                }
+                ReceiptStatus::Conflict => {
+                    report.conflict += 1;
+                    "conflict"
+                }
+                ReceiptStatus::Rejected => {
+                    report.rejected += 1;
+                    "rejected"
+                }
+            };
+            ReceiptRecord {
+                id: r.id,
+                status: status.to_owned(),
+                server_seq: r.server_seq,
+                code: r.code.clone(),
+                message: r.message.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Applies pulled changes and moves the cursor, in one transaction; returns how many changes
+/// and open cases there were.
+fn apply_page(
+    store: &mut Store,
+    changes: &[PulledChange],
+    cursor: i64,
+    cases: &[Case],
+) -> Result<(u64, u64), SyncError> {
+    let incoming: Vec<IncomingChange> = changes
+        .iter()
+        .map(|c| IncomingChange {
+            server_seq: c.server_seq,
+            rows: c
+                .rows
+                .iter()
+                .map(|r| IncomingRow {
+                    entity: r.entity,
+                    id: r.id,
+                    version: r.version,
+                    deleted: r.deleted,
+                    fields: r.fields.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let cases: Vec<SyncCase> = cases
+        .iter()
+        .map(|c| SyncCase {
+            id: c.id,
+            kind: c.kind.clone(),
+            status: c.status.clone(),
+            details: c.details.clone(),
+            opened_at: c.opened_at.clone(),
+        })
+        .collect();
+    store.apply_pull(&incoming, cursor, &cases)?;
+    Ok((incoming.len() as u64, cases.len() as u64))
+}
+
+/// Writes this desk's unanswered envelopes to a signed file for HQ (`korpus-hq import`);
+/// returns the file's bytes and how many envelopes it holds. Nothing is marked sent: the answer
+/// file, or the next online sync, brings the receipts.
+pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize), SyncError> {
+    let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let device = store.device_id();
+    let key = secrets::load_signing_key(device)?.ok_or(SyncError::NotEnrolled)?;
+    let envelopes: Vec<SealedEnvelope> = store
+        .unsent(usize::MAX >> 1)?
+        .into_iter()
+        .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
+        .collect();
+    let count = envelopes.len();
+    let payload = ExportPayload {
+        format: file::EXPORT_FORMAT.to_owned(),
+        version: file::FILE_VERSION,
+        device,
+        created_at: store.now().to_rfc3339(),
+        cursor: state.cursor,
+        envelopes,
+    };
+    let bytes = file::write_export(&payload, &key).map_err(|e| SyncError::Incomplete(e.to_string()))?;
+    Ok((bytes, count))
+}
+
+/// Reads HQ's answer file: its receipts and changes are applied as an online sync's would be.
+pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report, SyncError> {
+    store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let answer = file::read_answer(bytes).map_err(|e| SyncError::Incomplete(e.to_string()))?;
+    if answer.device != store.device_id() {
+        return Err(SyncError::Incomplete(format!(
+            "the answer is for device {}, not this desk",
+            answer.device
+        )));
+    }
+    let mut report = Report::default();
+    let known: Vec<Receipt> =
+        answer.receipts.iter().filter(|r| store.outbox_has(r.id).unwrap_or(false)).cloned().collect();
+    if known.len() != answer.receipts.len() {
+        return Err(SyncError::Incomplete("the answer names envelopes this desk did not write".into()));
+    }
+    store.record_receipts(&receipt_records(&known, &mut report))?;
+    let (pulled, cases) = apply_page(store, &answer.changes, answer.cursor, &answer.cases)?;
+    report.cases = cases;
+    report.progress.pulled = pulled;
+    report.progress.pushed = known.len() as u64;
+    report.progress.cursor = answer.cursor;
+    report.progress.head = answer.head;
+    if answer.cursor == answer.head && store.sync_state()?.is_some_and(|s| s.unsent == 0) {
+        store.mark_synced()?;
+    }
     Ok(report)
 }

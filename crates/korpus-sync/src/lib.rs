@@ -1,6 +1,7 @@
 //! Sync between a desk and HQ (DESIGN.md, Sync): the wire protocol both sides speak, the state
 //! hash both compute, and (feature `client`) the desk's HTTP client and sync engine.
 
+pub mod file;
 pub mod protocol;
 pub mod state;
 
@@ -12,4 +13,6 @@ pub mod engine;
 pub mod secrets;
 
 #[cfg(feature = "client")]
-pub use engine::{Progress, Report, SyncError, SyncOptions, client_for, enrol, sync};
+pub use engine::{
+    Progress, Report, SyncError, SyncOptions, client_for, enrol, export_file, import_answer, sync,
+};

@@ -495,3 +495,69 @@ async fn a_connection_cut_mid_pull_resumes_from_its_cursor() -> Result<(), Error
     assert_eq!(office.sync_small(10, 10).await?.progress.pulled, 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn sync_by_file_reaches_the_same_state_as_online_sync() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut online = Desk::enrolled(&hq, "north").await?;
+    // Enrolled in town; then days in a village with no network.
+    let mut village = Desk::enrolled(&hq, "north").await?;
+    for i in 0..3u16 {
+        online.add_person(100 + i * 100, "Серікова", &r1)?;
+    }
+    online.sync().await?;
+    let mut ids = Vec::new();
+    for i in 0..4u16 {
+        ids.push(village.add_person(2000 + i * 100, "Ахметова", &r1)?);
+    }
+    let first = village.store.person(&ids[0].to_string())?;
+    let mut input = korpus_domain::PersonInput::from(&first.data);
+    input.identity.locality = "Жаңа ауыл".into();
+    village.store.edit_person(ids[0], first.version, &input)?;
+
+    let dir = tempfile::TempDir::new()?;
+    let (export, answer) = (dir.path().join("north.korpus"), dir.path().join("north.answer"));
+    let (bytes, count) = korpus_sync::export_file(&village.store)?;
+    assert_eq!(count, 5);
+    std::fs::write(&export, &bytes)?;
+
+    // A forged copy (one letter of a name changed, the signature kept) changes nothing at HQ.
+    let mut signed: korpus_sync::file::SignedExport =
+        serde_json::from_slice(&zstd::decode_all(bytes.as_slice())?)?;
+    signed.payload = signed.payload.replacen("Ахметова", "Ахметов", 1);
+    let forged = dir.path().join("forged.korpus");
+    std::fs::write(&forged, zstd::encode_all(serde_json::to_vec(&signed)?.as_slice(), 3)?)?;
+    let refused =
+        hq.admin(&["import", &forged.display().to_string(), "--answer", &answer.display().to_string()]);
+    assert!(refused.is_err_and(|e| e.to_string().contains(codes::BAD_SIGNATURE)));
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 3);
+
+    let summary =
+        hq.admin(&["import", &export.display().to_string(), "--answer", &answer.display().to_string()])?;
+    assert!(summary.starts_with("5 envelopes: 5 applied"), "{summary}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes WHERE via = 'file'").await?, 5);
+    // The same file twice applies nothing more.
+    let again =
+        hq.admin(&["import", &export.display().to_string(), "--answer", &answer.display().to_string()])?;
+    assert!(again.starts_with("5 envelopes: 0 applied, 5 duplicate"), "{again}");
+
+    let report = korpus_sync::import_answer(&mut village.store, &std::fs::read(&answer)?)?;
+    assert_eq!(report.duplicate, 5);
+    assert_eq!(report.progress.cursor, 8);
+    assert_eq!(village.store.sync_state()?.map(|s| (s.unsent, s.cursor)), Some((0, 8)));
+    online.sync().await?;
+    let hq_hash = hq.state_hash(&[&r1])?;
+    assert_eq!(village.state_hash()?, hq_hash);
+    assert_eq!(online.state_hash()?, hq_hash);
+    assert_eq!(count_persons(&village.store), 7);
+
+    // When the network comes, an online sync finds nothing left to do.
+    let report = village.sync().await?;
+    assert_eq!((report.applied, report.duplicate, report.progress.pulled), (0, 0, 0));
+    Ok(())
+}
+
+fn count_persons(store: &Store) -> usize {
+    count(store, Entity::Person)
+}

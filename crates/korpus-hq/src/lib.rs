@@ -2,6 +2,7 @@
 //! envelopes and serve their pulls, duplicate and conflict cases, over PostgreSQL.
 
 pub mod accounts;
+pub mod blobs;
 pub mod db;
 pub mod error;
 pub mod import;

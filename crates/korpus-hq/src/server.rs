@@ -4,16 +4,19 @@
 
 use crate::accounts::{self, DeviceAuth};
 use crate::error::HqError;
-use crate::{pull, push};
+use crate::{blobs, pull, push};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
 use korpus_sync::protocol::{
-    API_VERSION, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse, codes,
+    API_VERSION, BlobStatus, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse,
+    codes,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -43,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/push", post(push_batch))
         .route("/v1/pull", get(pull_page))
+        .route("/v1/blobs/{sha256}", get(blob_status).put(blob_upload))
+        .route("/v1/blobs/{sha256}/data", get(blob_data))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
@@ -153,6 +158,52 @@ async fn pull_page(
     let after = parameter("after", q.after.as_deref(), 0, 0..=i64::MAX)?;
     let limit = parameter("limit", q.limit.as_deref(), 500, 1..=MAX_PULL_PAGE)?;
     Ok(Json(pull::page(&state.pool, &device, after, limit).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct BlobQuery {
+    offset: Option<String>,
+    length: Option<String>,
+}
+
+async fn blob_status(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    Path(sha256): Path<String>,
+) -> Result<Json<BlobStatus>, HqError> {
+    Ok(Json(blobs::status(&state.pool, &device, &sha256).await?))
+}
+
+async fn blob_upload(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    Path(sha256): Path<String>,
+    query: Result<Query<BlobQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<BlobStatus>, HqError> {
+    let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
+    let offset = parameter("offset", q.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
+    let chunk = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            HqError::api(e.status(), codes::TOO_LARGE, format!("body: larger than {MAX_BODY_BYTES} bytes"))
+        } else {
+            HqError::bad(codes::MALFORMED, e.body_text())
+        }
+    })?;
+    Ok(Json(blobs::upload(&state.pool, &device, &sha256, offset, &chunk).await?))
+}
+
+async fn blob_data(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    Path(sha256): Path<String>,
+    query: Result<Query<BlobQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Vec<u8>, HqError> {
+    let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
+    let offset = parameter("offset", q.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
+    let length =
+        parameter("length", q.length.as_deref(), BLOB_CHUNK_BYTES as i64, 1..=MAX_BODY_BYTES as i64)?;
+    blobs::read(&state.pool, &device, &sha256, offset, length).await
 }
 
 async fn not_found(uri: Uri) -> HqError {

@@ -481,3 +481,89 @@ impl Store {
         Ok(self.conn.query_row("SELECT last_seq FROM device WHERE singleton = 1", [], |r| r.get(0))?)
     }
 }
+
+impl Store {
+    /// Scanned files HQ does not have yet, named by documents: (SHA-256, size).
+    pub fn blobs_to_upload(&self) -> Result<Vec<(String, i64)>> {
+        let mut s = self.conn.prepare(
+            "SELECT sha256, size FROM blobs b WHERE synced = 0
+               AND EXISTS (SELECT 1 FROM documents d WHERE d.file_sha256 = b.sha256) ORDER BY sha256",
+        )?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `length` bytes of a kept file from `offset`.
+    pub fn blob_chunk(&self, sha256: &str, offset: i64, length: i64) -> Result<Vec<u8>> {
+        Ok(self.conn.query_row(
+            "SELECT substr(data, ?2, ?3) FROM blobs WHERE sha256 = ?1",
+            (sha256, offset + 1, length),
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Notes that HQ has the file whole.
+    pub fn mark_blob_synced(&mut self, sha256: &str) -> Result<()> {
+        self.conn.execute("UPDATE blobs SET synced = 1 WHERE sha256 = ?1", [sha256])?;
+        Ok(())
+    }
+
+    /// Files documents here name but this desk does not have: (SHA-256, size, bytes staged so far).
+    pub fn blobs_to_download(&self) -> Result<Vec<(String, i64, i64)>> {
+        let mut s = self.conn.prepare(
+            "SELECT d.file_sha256, max(d.file_size),
+                    (SELECT coalesce(sum(length(s.data)), 0) FROM blob_downloads s WHERE s.sha256 = d.file_sha256)
+             FROM documents d
+             WHERE d.file_sha256 IS NOT NULL AND d.file_size > 0
+               AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = d.file_sha256)
+             GROUP BY d.file_sha256 ORDER BY d.file_sha256",
+        )?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds a chunk from HQ at the end of the staged file; when the file is whole and its hash
+    /// checks, it joins the kept files. Returns whether it is whole.
+    pub fn append_download(&mut self, sha256: &str, size: i64, chunk: &[u8]) -> Result<bool> {
+        use sha2::{Digest, Sha256};
+        let now = self.clock.now().to_rfc3339();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let staged: i64 = tx.query_row(
+            "SELECT coalesce(sum(length(data)), 0) FROM blob_downloads WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO blob_downloads (sha256, offset, data) VALUES (?1, ?2, ?3)",
+            (sha256, staged, chunk),
+        )?;
+        let whole = staged + chunk.len() as i64 >= size;
+        if whole {
+            let mut data = Vec::with_capacity(size as usize);
+            {
+                let mut s =
+                    tx.prepare("SELECT data FROM blob_downloads WHERE sha256 = ?1 ORDER BY offset")?;
+                let mut rows = s.query([sha256])?;
+                while let Some(r) = rows.next()? {
+                    data.extend_from_slice(
+                        r.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    );
+                }
+            }
+            tx.execute("DELETE FROM blob_downloads WHERE sha256 = ?1", [sha256])?;
+            if data.len() as i64 != size || hex::encode(Sha256::digest(&data)) != sha256 {
+                // Start again from nothing at the next sync.
+                tx.commit()?;
+                return Err(StoreError::Corrupt(format!(
+                    "the file {sha256} from HQ does not match its hash"
+                )));
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, size, data, created_at, synced) VALUES (?1, ?2, ?3, ?4, 1)",
+                (sha256, size, &data, now),
+            )?;
+        }
+        tx.commit()?;
+        Ok(whole)
+    }
+}

@@ -2,7 +2,8 @@
 //! and retries with exponential backoff and full jitter for what is worth retrying.
 
 use crate::protocol::{
-    API_PREFIX, ApiError, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse,
+    API_PREFIX, ApiError, BlobStatus, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest,
+    PushResponse,
 };
 use rand::RngExt;
 use reqwest::StatusCode;
@@ -189,6 +190,60 @@ impl Client {
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         let (page, down) = Self::answer(response).await?;
         Ok((page, Traffic { up: 0, down }))
+    }
+}
+
+impl Client {
+    /// Where a scanned file stands at HQ.
+    pub async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, ClientError> {
+        let response = self
+            .authorised(self.http.get(self.url(&format!("/blobs/{sha256}"))))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Self::answer(response).await?.0)
+    }
+
+    /// Sends `chunk` of a scanned file, starting at `offset`.
+    pub async fn upload_chunk(
+        &self,
+        sha256: &str,
+        offset: i64,
+        chunk: Vec<u8>,
+    ) -> Result<(BlobStatus, Traffic), ClientError> {
+        let up = chunk.len() as u64;
+        let response = self
+            .authorised(self.http.put(self.url(&format!("/blobs/{sha256}"))))
+            .query(&[("offset", offset.to_string())])
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .body(chunk)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let (status, down) = Self::answer(response).await?;
+        Ok((status, Traffic { up, down }))
+    }
+
+    /// `length` bytes of a scanned file from `offset`.
+    pub async fn download_chunk(
+        &self,
+        sha256: &str,
+        offset: i64,
+        length: i64,
+    ) -> Result<Vec<u8>, ClientError> {
+        let response = self
+            .authorised(self.http.get(self.url(&format!("/blobs/{sha256}/data"))))
+            .query(&[("offset", offset.to_string()), ("length", length.to_string())])
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(Self::answer::<ApiError>(response)
+                .await
+                .err()
+                .unwrap_or(ClientError::Protocol("error without body".into())));
+        }
+        Ok(response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?.to_vec())
     }
 }
 

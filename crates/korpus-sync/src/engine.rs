@@ -6,7 +6,7 @@
 use crate::client::{Client, ClientError, RetryPolicy, with_retry};
 use crate::file::{self, ExportPayload};
 use crate::protocol::{
-    Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope,
+    Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes,
 };
 use crate::secrets::{self, KeyringError};
 use ed25519_dalek::SigningKey;
@@ -57,6 +57,8 @@ pub struct SyncOptions {
     pub batch_bytes: usize,
     /// Most changes in one pull page.
     pub page_size: usize,
+    /// Size of the chunks scanned files travel in.
+    pub chunk_bytes: usize,
     /// Retries.
     pub retry: RetryPolicy,
 }
@@ -67,6 +69,7 @@ impl Default for SyncOptions {
             batch_envelopes: 500,
             batch_bytes: 1024 * 1024,
             page_size: 500,
+            chunk_bytes: 256 * 1024,
             retry: RetryPolicy::default(),
         }
     }
@@ -110,6 +113,13 @@ pub struct Report {
     pub rejected: u64,
     /// Open cases HQ holds for this desk's regions.
     pub cases: u64,
+    /// Scanned files sent whole.
+    pub files_up: u64,
+    /// Scanned files received whole.
+    pub files_down: u64,
+    /// Files that could not travel yet (their document is not at HQ, or their desk has not
+    /// sent them): the next sync tries again.
+    pub files_waiting: u64,
 }
 
 /// Enrols the desk of `store` with the HQ at `server_url`, using a one-time `code`: the token
@@ -210,6 +220,63 @@ pub async fn sync(
         progress(&p);
     }
 
+    // Scanned files, each once, after the envelopes of the documents that name them.
+    p.phase = "files";
+    let chunk = options.chunk_bytes.max(1) as i64;
+    for (sha256, size) in store.blobs_to_upload()? {
+        let status =
+            match with_retry(options.retry, || client.blob_status(&sha256), |_, _, _: Duration| retries += 1)
+                .await
+            {
+                Ok(s) => s,
+                // No document of HQ names it (its envelope was refused or is still to come): later.
+                Err(ClientError::Api { code, .. }) if code == codes::UNKNOWN_BLOB => {
+                    report.files_waiting += 1;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+        let mut offset = status.received;
+        let mut present = status.present;
+        while !present {
+            let bytes = store.blob_chunk(&sha256, offset, chunk)?;
+            if bytes.is_empty() || offset >= size {
+                return Err(SyncError::Incomplete(format!(
+                    "file {sha256}: HQ holds {offset} of {size} bytes"
+                )));
+            }
+            let sent = bytes.len() as u64;
+            match with_retry(
+                options.retry,
+                || client.upload_chunk(&sha256, offset, bytes.clone()),
+                |_, _, _: Duration| retries += 1,
+            )
+            .await
+            {
+                Ok((s, traffic)) => {
+                    (offset, present) = (s.received, s.present);
+                    p.bytes_up += traffic.up.max(sent);
+                    p.bytes_down += traffic.down;
+                }
+                // A chunk that arrived although its answer was lost: ask where HQ stands.
+                Err(ClientError::Api { code, .. }) if code == codes::OFFSET_MISMATCH => {
+                    let s = with_retry(
+                        options.retry,
+                        || client.blob_status(&sha256),
+                        |_, _, _: Duration| retries += 1,
+                    )
+                    .await?;
+                    (offset, present) = (s.received, s.present);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            p.retries = retries;
+            progress(&p);
+        }
+        store.mark_blob_synced(&sha256)?;
+        report.files_up += 1;
+    }
+
     p.phase = "pull";
     loop {
         let cursor = p.cursor;
@@ -235,6 +302,39 @@ pub async fn sync(
         progress(&p);
         if page.cursor == page.head {
             break;
+        }
+    }
+
+    p.phase = "files";
+    for (sha256, size, staged) in store.blobs_to_download()? {
+        let mut offset = staged;
+        while offset < size {
+            let length = chunk.min(size - offset);
+            let bytes = match with_retry(
+                options.retry,
+                || client.download_chunk(&sha256, offset, length),
+                |_, _, _: Duration| retries += 1,
+            )
+            .await
+            {
+                Ok(b) if !b.is_empty() => b,
+                Ok(_) => {
+                    return Err(SyncError::Incomplete(format!("file {sha256}: an empty chunk at {offset}")));
+                }
+                // The desk that has it has not sent it yet: the next sync fetches it.
+                Err(ClientError::Api { code, .. }) if code == codes::UNKNOWN_BLOB => {
+                    report.files_waiting += 1;
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            offset += bytes.len() as i64;
+            p.bytes_down += bytes.len() as u64;
+            if store.append_download(&sha256, size, &bytes)? {
+                report.files_down += 1;
+            }
+            p.retries = retries;
+            progress(&p);
         }
     }
     store.mark_synced()?;

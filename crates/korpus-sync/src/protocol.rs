@@ -187,6 +187,20 @@ pub struct PullPage {
     pub cases: Vec<Case>,
 }
 
+/// `GET /v1/blobs/{sha256}`, and the answer to each chunk uploaded with
+/// `PUT /v1/blobs/{sha256}?offset=N`: where a scanned file stands at HQ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStatus {
+    /// The file's SHA-256, hex.
+    pub sha256: String,
+    /// Its size, as the document naming it says.
+    pub size: i64,
+    /// HQ has it whole.
+    pub present: bool,
+    /// Bytes HQ holds of it: where the next chunk starts.
+    pub received: i64,
+}
+
 /// Every error answer: a stable code and an English message for logs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -236,6 +250,10 @@ pub mod codes {
     pub const INVALID_FIELD: &str = "INVALID_FIELD";
     /// A decision's state transition that is not allowed.
     pub const INVALID_TRANSITION: &str = "INVALID_TRANSITION";
+    /// No document of the device's regions names this file (or HQ does not have it yet).
+    pub const UNKNOWN_BLOB: &str = "UNKNOWN_BLOB";
+    /// A chunk that does not start where HQ's copy ends.
+    pub const OFFSET_MISMATCH: &str = "OFFSET_MISMATCH";
     /// A signed file whose signature does not verify.
     pub const BAD_SIGNATURE: &str = "BAD_SIGNATURE";
 }

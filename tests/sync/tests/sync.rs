@@ -561,3 +561,63 @@ async fn sync_by_file_reaches_the_same_state_as_online_sync() -> Result<(), Erro
 fn count_persons(store: &Store) -> usize {
     count(store, Entity::Person)
 }
+
+#[tokio::test]
+async fn scanned_files_travel_once_in_chunks_that_resume_and_only_to_their_region() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    // Every connection from the desk dies after 400 KB: a 700 KB scan cannot go in one piece.
+    let proxy = korpus_sync_tests::FaultProxy::cutting(hq.port, "upstream", 400_000).await?;
+    let mut a = Desk::enrolled_via(&hq, "north", &proxy.url()).await?;
+    // And every connection to the second desk dies after 300 KB from HQ.
+    let slow = korpus_sync_tests::FaultProxy::cutting(hq.port, "downstream", 300_000).await?;
+    let mut b = Desk::enrolled_via(&hq, "north", &slow.url()).await?;
+    let south = Desk::enrolled(&hq, "south").await?;
+    // Random bytes, like a photographed page: compression does not shrink them below the cuts.
+    let scan: Vec<u8> = (0..43_750).flat_map(|_| *Uuid::new_v4().as_bytes()).collect();
+    let file = korpus_store::DocumentFile { name: "анықтама.pdf", bytes: &scan };
+    let document = korpus_domain::DocumentInput {
+        kind: "unemployment_status".into(),
+        issue_date: "01.03.2017".into(),
+        note: None,
+    };
+    // Two documents of two persons with the same scan: one file.
+    for serial in [100u16, 200] {
+        let person = a.add_person(serial, "Серікова", &r1)?;
+        a.store.add_document(korpus_domain::DocumentOwner::Person, person, &document, Some(file))?;
+    }
+    let report = a.sync_small(50, 50).await?;
+    assert_eq!(report.files_up, 1, "{report:?}");
+    assert!(report.progress.retries > 0, "the link was never cut: {report:?}");
+    assert!(report.progress.bytes_up < 1_000_000, "{report:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM blobs").await?, 1);
+    assert_eq!(hq.query_i64("SELECT size FROM blobs").await?, 700_000);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM blob_uploads").await?, 0);
+    // Nothing left to send the next time.
+    assert_eq!(a.sync_small(50, 50).await?.files_up, 0);
+
+    let report = b.sync_small(50, 50).await?;
+    assert_eq!(report.files_down, 1);
+    assert!(report.progress.retries > 0, "the download was never cut: {report:?}");
+    assert!(a.store.blobs_to_upload()?.is_empty());
+    let docs = b.store.all_rows()?;
+    let sha256 = docs
+        .iter()
+        .find(|r| r.entity == Entity::Document)
+        .and_then(|r| r.fields["file_sha256"].as_str().map(str::to_owned))
+        .ok_or("no document on the second desk")?;
+    assert_eq!(b.store.scanned_file(&sha256)?, scan);
+
+    // A desk of another region can neither read nor write it.
+    let client = south.client.clone().ok_or("not enrolled")?;
+    let denied = client.blob_status(&sha256).await;
+    assert!(
+        matches!(&denied, Err(ClientError::Api { status: 404, code, .. }) if code == codes::UNKNOWN_BLOB),
+        "{denied:?}"
+    );
+    let denied = client.download_chunk(&sha256, 0, 1000).await;
+    assert!(matches!(&denied, Err(ClientError::Api { status: 404, .. })), "{denied:?}");
+    let denied = client.upload_chunk(&sha256, 0, vec![1, 2, 3]).await;
+    assert!(matches!(&denied, Err(ClientError::Api { status: 404, .. })), "{denied:?}");
+    Ok(())
+}

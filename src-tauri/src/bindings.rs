@@ -2,7 +2,9 @@
 //! `ui/src/lib/bindings/`. This test fails when they are stale; run it with
 //! `KORPUS_WRITE_BINDINGS=1` to write them anew.
 
-use crate::ipc::{DeskStatus, Home, IpcError, ListQuery, Page, Reference};
+use crate::ipc::{
+    DeskStatus, Home, IpcError, ListQuery, Page, Reference, SyncOutcome, SyncPanel, SyncProgress,
+};
 use korpus_domain::{
     ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,
@@ -32,6 +34,9 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ApplicationInput::export_all_to(dir)?;
     Record::<Mentor>::export_all_to(dir)?;
     MentorInput::export_all_to(dir)?;
+    SyncPanel::export_all_to(dir)?;
+    SyncProgress::export_all_to(dir)?;
+    SyncOutcome::export_all_to(dir)?;
     Ok(())
 }
 

@@ -45,6 +45,9 @@ struct Waiting {
 
 struct Inner {
     store: Option<Store>,
+    /// The key the store was opened with: sync opens a connection of its own with it, so the
+    /// desk stays usable while a sync runs.
+    key: Option<DbKey>,
     waiting: Option<Waiting>,
     lang: Lang,
 }
@@ -74,12 +77,15 @@ impl Desk {
             config_dir,
             keys,
             demo_persons,
-            inner: Mutex::new(Inner { store: None, waiting: None, lang }),
+            inner: Mutex::new(Inner { store: None, key: None, waiting: None, lang }),
         };
         let opened = desk.open_with_keyring(lang);
         let mut inner = desk.lock();
         match opened {
-            Ok(store) => inner.store = Some(store),
+            Ok((store, key)) => {
+                inner.store = Some(store);
+                inner.key = Some(key);
+            }
             Err(waiting) => inner.waiting = Some(waiting),
         }
         drop(inner);
@@ -92,20 +98,20 @@ impl Desk {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn open_with_keyring(&self, lang: Lang) -> Result<Store, Waiting> {
+    fn open_with_keyring(&self, lang: Lang) -> Result<(Store, DbKey), Waiting> {
         let waiting = |creating: bool, e: &StoreError| Waiting { creating, reason: e.message(lang) };
         if self.database.exists() {
             return match self.keys.load(&self.database) {
-                Ok(Some(key)) => {
-                    Store::open(&self.database, &key, Arc::new(SystemClock)).map_err(|e| waiting(false, &e))
-                }
+                Ok(Some(key)) => Store::open(&self.database, &key, Arc::new(SystemClock))
+                    .map(|s| (s, key))
+                    .map_err(|e| waiting(false, &e)),
                 Ok(None) => Err(Waiting { creating: false, reason: tr(lang, "desk-no-key-in-keyring", &[]) }),
                 Err(e) => Err(waiting(false, &e)),
             };
         }
         let key = DbKey::generate();
         self.keys.save(&self.database, &key).map_err(|e| waiting(true, &e))?;
-        self.create(&key).map_err(|e| waiting(true, &e))
+        self.create(&key).map(|s| (s, key)).map_err(|e| waiting(true, &e))
     }
 
     fn create(&self, key: &DbKey) -> StoreResult<Store> {
@@ -135,6 +141,7 @@ impl Desk {
             Store::open(&self.database, &key, Arc::new(SystemClock))
         };
         inner.store = Some(store.map_err(|e| IpcError::from_store(&e, lang))?);
+        inner.key = Some(key);
         inner.waiting = None;
         Ok(self.status_of(&inner))
     }
@@ -162,6 +169,20 @@ impl Desk {
             .save(&self.config_dir)
             .map_err(|e| IpcError::from_store(&StoreError::Io(e), lang))?;
         Ok(self.status_of(&inner))
+    }
+
+    /// The language of the moment.
+    pub fn lang(&self) -> Lang {
+        self.lock().lang
+    }
+
+    /// A connection of its own to the open database, for work that runs long (sync).
+    pub fn second_store(&self) -> Result<Store, IpcError> {
+        let inner = self.lock();
+        let key = inner.key.clone().ok_or_else(|| IpcError::locked(inner.lang))?;
+        let lang = inner.lang;
+        drop(inner);
+        Store::open(&self.database, &key, Arc::new(SystemClock)).map_err(|e| IpcError::from_store(&e, lang))
     }
 
     /// Runs `action` on the open database, turning its error into the IPC form in the user's language.

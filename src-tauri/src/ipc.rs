@@ -88,3 +88,97 @@ pub struct Reference {
     /// The current cohort's rulebook.
     pub rulebook: Rulebook,
 }
+
+/// The sync panel: where the desk stands with HQ, and the cases HQ sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncPanel {
+    /// Enrolled with an HQ.
+    pub enrolled: bool,
+    /// HQ's address.
+    pub server_url: Option<String>,
+    /// The coordinator's login at HQ.
+    pub account: Option<String>,
+    /// The regions this desk receives.
+    pub regions: Vec<String>,
+    /// When the last complete sync ended, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
+    pub last_sync_at: Option<String>,
+    /// Changes HQ has not answered yet.
+    #[ts(type = "number")]
+    pub unsent: i64,
+    /// Changes HQ refused.
+    #[ts(type = "number")]
+    pub rejected: i64,
+    /// Open cases: conflicts to settle, duplicates to look at.
+    pub cases: Vec<CaseView>,
+}
+
+/// A case HQ sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaseView {
+    /// Its id.
+    pub id: String,
+    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
+    pub kind: String,
+    /// When HQ opened it, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
+    pub opened_at: String,
+    /// For a conflict: each field, with HQ's value and this desk's.
+    pub fields: Vec<ConflictView>,
+    /// For a duplicate: the ids of the records concerned.
+    pub records: Vec<String>,
+}
+
+/// One field in conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConflictView {
+    /// The kind of record.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: String,
+    /// The field.
+    pub field: String,
+    /// HQ's value, as text.
+    pub theirs: String,
+    /// This desk's value, as text.
+    pub mine: String,
+}
+
+/// How far a running sync has come (the `sync-progress` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncProgress {
+    /// `push`, `files` or `pull`.
+    pub phase: String,
+    /// Changes answered so far.
+    #[ts(type = "number")]
+    pub pushed: u64,
+    /// Changes waiting when the sync began.
+    #[ts(type = "number")]
+    pub to_push: u64,
+    /// Changes received.
+    #[ts(type = "number")]
+    pub pulled: u64,
+    /// Where the pull stands, and HQ's head.
+    #[ts(type = "number")]
+    pub cursor: i64,
+    /// HQ's head.
+    #[ts(type = "number")]
+    pub head: i64,
+    /// Bytes sent.
+    #[ts(type = "number")]
+    pub bytes_up: u64,
+    /// Bytes received.
+    #[ts(type = "number")]
+    pub bytes_down: u64,
+    /// Retries after a failed request.
+    pub retries: u32,
+}
+
+/// A finished sync: what it did, in the user's language, and the panel after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncOutcome {
+    /// "Sync complete: ...".
+    pub message: String,
+    /// The figures at the end.
+    pub progress: SyncProgress,
+    /// The panel after it.
+    pub panel: SyncPanel,
+}

@@ -4,6 +4,7 @@ pub mod commands;
 pub mod desk;
 pub mod ipc;
 pub mod settings;
+pub mod sync;
 
 #[cfg(test)]
 mod bindings;
@@ -70,6 +71,10 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::status,
+            sync::sync_panel,
+            sync::sync_enrol,
+            sync::sync_now,
+            sync::sync_resolve,
             commands::unlock,
             commands::set_lang,
             commands::reference,

@@ -6,7 +6,7 @@ use crate::output::Out;
 use clap::{Args, Subcommand};
 use korpus_store::{Keep, StoreError};
 use korpus_sync::client::ClientError;
-use korpus_sync::protocol::{RowState, codes};
+use korpus_sync::protocol::RowState;
 use korpus_sync::{SyncError, SyncOptions};
 use std::io::Write;
 use std::process::ExitCode;
@@ -95,27 +95,6 @@ fn done(out: &Out, report: &korpus_sync::Report) -> String {
             ("cases", report.cases.to_string()),
         ],
     )
-}
-
-/// The message for a sync error, in the user's language.
-fn message(out: &Out, e: &SyncError) -> String {
-    let detail = |d: String| vec![("detail", d)];
-    match e {
-        SyncError::Client(ClientError::Transport(d)) => out.tr("sync-error-offline", &detail(d.clone())),
-        SyncError::Client(ClientError::Api { code, message, .. }) => match code.as_str() {
-            codes::UNAUTHORISED => out.tr("sync-error-unauthorised", &[]),
-            codes::DEVICE_REVOKED => out.tr("sync-error-revoked", &[]),
-            codes::ENROL_CODE_INVALID => out.tr("sync-error-enrol-code", &[]),
-            codes::DEVICE_ALREADY_ENROLLED => out.tr("sync-error-already-enrolled", &[]),
-            _ => out.tr("sync-error-refused", &[("code", code.clone()), ("detail", message.clone())]),
-        },
-        SyncError::Client(ClientError::Protocol(d)) | SyncError::Incomplete(d) => {
-            out.tr("sync-error-protocol", &detail(d.clone()))
-        }
-        SyncError::Keyring(k) => out.tr("sync-error-keyring", &detail(k.0.clone())),
-        SyncError::NotEnrolled => out.tr("sync-error-not-enrolled", &[]),
-        SyncError::Store(s) => s.message(out.lang),
-    }
 }
 
 fn exit(e: &SyncError) -> u8 {
@@ -271,10 +250,10 @@ pub fn run(app: &App, args: SyncArgs) -> ExitCode {
             if out.json {
                 println!(
                     "{:#}",
-                    serde_json::json!({ "error": { "code": e.code(), "message": message(&out, &e) } })
+                    serde_json::json!({ "error": { "code": e.code(), "message": e.message(out.lang) } })
                 );
             } else {
-                eprintln!("{}: {}", out.tr("cli-error", &[]), message(&out, &e));
+                eprintln!("{}: {}", out.tr("cli-error", &[]), e.message(out.lang));
             }
             ExitCode::from(exit(&e))
         }

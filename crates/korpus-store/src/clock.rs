@@ -68,3 +68,23 @@ mod tests {
         assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2017, 4, 15).unwrap());
     }
 }
+
+/// An instant (RFC 3339) as `DD.MM.YYYY HH:MM` in Kazakhstan's time, from the tz database that
+/// chrono-tz carries (the platform's may predate the move to UTC+5 in March 2024); the text as it
+/// is when it is not an instant.
+pub fn local_time(instant: &str) -> String {
+    match DateTime::parse_from_rfc3339(instant) {
+        Ok(t) => t.with_timezone(&chrono_tz::Asia::Almaty).format("%d.%m.%Y %H:%M").to_string(),
+        Err(_) => instant.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod local_time_tests {
+    #[test]
+    fn instants_are_shown_in_almaty_time_on_both_sides_of_the_2024_change() {
+        assert_eq!(super::local_time("2026-11-24T23:50:00+00:00"), "25.11.2026 04:50");
+        assert_eq!(super::local_time("2023-11-24T23:50:00Z"), "25.11.2023 05:50");
+        assert_eq!(super::local_time("yesterday"), "yesterday");
+    }
+}

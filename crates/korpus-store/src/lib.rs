@@ -18,7 +18,7 @@ mod sync;
 mod tables;
 
 pub use applications::ApplicationView;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, SystemClock, local_time};
 pub use demo::{DemoSummary, demo_data};
 pub use documents::DocumentFile;
 pub use error::{Result, StoreError};

@@ -48,6 +48,30 @@ impl SyncError {
     }
 }
 
+impl SyncError {
+    /// What went wrong, for the coordinator, in `lang`.
+    pub fn message(&self, lang: korpus_domain::Lang) -> String {
+        use korpus_domain::messages::tr;
+        let detail = |d: &str| vec![("detail", d.to_owned())];
+        match self {
+            SyncError::Client(ClientError::Transport(d)) => tr(lang, "sync-error-offline", &detail(d)),
+            SyncError::Client(ClientError::Api { code, message, .. }) => match code.as_str() {
+                codes::UNAUTHORISED => tr(lang, "sync-error-unauthorised", &[]),
+                codes::DEVICE_REVOKED => tr(lang, "sync-error-revoked", &[]),
+                codes::ENROL_CODE_INVALID => tr(lang, "sync-error-enrol-code", &[]),
+                codes::DEVICE_ALREADY_ENROLLED => tr(lang, "sync-error-already-enrolled", &[]),
+                _ => tr(lang, "sync-error-refused", &[("code", code.clone()), ("detail", message.clone())]),
+            },
+            SyncError::Client(ClientError::Protocol(d)) | SyncError::Incomplete(d) => {
+                tr(lang, "sync-error-protocol", &detail(d))
+            }
+            SyncError::Keyring(k) => tr(lang, "sync-error-keyring", &detail(&k.0)),
+            SyncError::NotEnrolled => tr(lang, "sync-error-not-enrolled", &[]),
+            SyncError::Store(s) => s.message(lang),
+        }
+    }
+}
+
 /// Limits of one sync.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {

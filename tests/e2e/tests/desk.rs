@@ -212,3 +212,70 @@ async fn window_size_and_position_are_remembered() {
     assert_eq!((restored.2, restored.3), (set.2, set.3), "size");
     assert_eq!((restored.0, restored.1), (set.0, set.1), "position");
 }
+
+/// Sets a person's phone in the database of a desk, as an edit on that desk would.
+fn set_phone(store: &mut Store, id: uuid::Uuid, phone: &str) {
+    let current = store.person(&id.to_string()).unwrap();
+    let mut input = korpus_domain::PersonInput::from(&current.data);
+    input.identity.phone = Some(phone.into());
+    store.edit_person(id, current.version, &input).unwrap();
+}
+
+#[tokio::test]
+async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let hq = korpus_sync_tests::Hq::start().await.unwrap();
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[("KORPUS_DEMO_PERSONS", "30")]).await.unwrap();
+
+    // Enrol: a wrong address is named next to its field; then the real one.
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.type_into("#field-server", "hq.example.kz").await.unwrap();
+    desk.type_into("#field-code", "XXXX").await.unwrap();
+    desk.type_into("#field-device_name", "Ноутбук").await.unwrap();
+    desk.click("[data-testid=enrol]").await.unwrap();
+    desk.wait_for("[data-testid=error-server]").await.unwrap();
+    desk.type_into("#field-server", &hq.url()).await.unwrap();
+    desk.type_into("#field-code", &hq.code("hq").unwrap()).await.unwrap();
+    desk.screenshot("sync-enrol").await.unwrap();
+    desk.click("[data-testid=enrol]").await.unwrap();
+    desk.wait_for("[data-testid=sync-status]").await.unwrap();
+
+    // Sync: everything written goes, and the panel says so in Kazakh.
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    let done = desk.wait_for_text("[data-testid=sync-done]", "Синхрондау аяқталды").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
+    let envelopes = open_database(&home).outbox_len().unwrap();
+    assert!(done.contains(&format!("қолданылды {envelopes}")), "{done}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await.unwrap(), envelopes);
+    desk.wait_for("[data-testid=sync-progress]").await.unwrap();
+    desk.screenshot("sync-done").await.unwrap();
+
+    // Another desk changes a person's phone; this desk changes it too: a conflict to settle here.
+    let mut other = korpus_sync_tests::Desk::enrolled(&hq, "hq").await.unwrap();
+    other.sync().await.unwrap();
+    let person = other
+        .store
+        .all_rows()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.entity == korpus_domain::Entity::Person)
+        .unwrap()
+        .id;
+    set_phone(&mut other.store, person, "+77011111111");
+    other.sync().await.unwrap();
+    set_phone(&mut open_database(&home), person, "+77022222222");
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    desk.wait_for("[data-testid=case]").await.unwrap();
+    desk.click("[data-testid=keep-phone-mine]").await.unwrap();
+    desk.screenshot("sync-conflict").await.unwrap();
+    desk.click("[data-testid=settle]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "1").await.unwrap();
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE status = 'resolved'").await.unwrap(), 1);
+    other.sync().await.unwrap();
+    let phone = other.store.person(&person.to_string()).unwrap().data.identity.phone;
+    assert_eq!(phone.as_deref(), Some("+77022222222"));
+    desk.quit().await.unwrap();
+}

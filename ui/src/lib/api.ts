@@ -17,6 +17,8 @@ import type { PersonInput } from './bindings/PersonInput';
 import type { Record } from './bindings/Record';
 import type { Reference } from './bindings/Reference';
 import type { SubProjectApplication } from './bindings/SubProjectApplication';
+import type { SyncOutcome } from './bindings/SyncOutcome';
+import type { SyncPanel } from './bindings/SyncPanel';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -69,4 +71,10 @@ export const api = {
   mentor: (id: string) => call<Record<Mentor>>('mentor', { id }),
   saveMentor: (id: string | null, version: number | null, input: MentorInput) =>
     call<Record<Mentor>>('save_mentor', { id, version, input }),
+  syncPanel: () => call<SyncPanel>('sync_panel'),
+  syncEnrol: (server: string, code: string, name: string) =>
+    call<SyncPanel>('sync_enrol', { server, code, name }),
+  syncNow: () => call<SyncOutcome>('sync_now'),
+  syncResolve: (caseId: string, keep: 'mine' | 'theirs', fields: { [field: string]: 'mine' | 'theirs' }) =>
+    call<SyncPanel>('sync_resolve', { case: caseId, keep, fields }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatTenge, fullName, orNull } from './format';
+import { formatBytes, formatCount, formatDate, formatTenge, fullName, orNull } from './format';
 
 describe('format', () => {
   it('writes dates as DD.MM.YYYY', () => {
@@ -30,5 +30,11 @@ describe('format', () => {
     expect(orNull('')).toBeNull();
     expect(orNull(null)).toBeNull();
     expect(orNull('Ақсу')).toBe('Ақсу');
+  });
+
+  it('writes bytes by size', () => {
+    expect(formatBytes(900)).toBe('900 B');
+    expect(formatBytes(12_500)).toBe('12 KB');
+    expect(formatBytes(3_565_158)).toBe('3.4 MB');
   });
 });

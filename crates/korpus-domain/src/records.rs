@@ -95,3 +95,114 @@ mod tests {
         assert!(err.problem.contains("UUID") || err.problem.contains("uuid"), "{err}");
     }
 }
+
+/// Decisions are state transitions that HQ checks, never values it merges: here, the mentor's
+/// selection stage (applied → screened → interviewed → selected, or rejected at any stage) and
+/// the certification date (set once, and only for a selected mentor). Issues to come add the
+/// screening results, scores, assignments and certificates.
+pub mod decisions {
+    use super::RowError;
+    use crate::{Entity, MentorStage};
+    use serde_json::{Map, Value};
+
+    fn stage(v: &Value) -> Option<MentorStage> {
+        serde_json::from_value(v.clone()).ok()
+    }
+
+    /// Whether a mentor may move from `from` to `to`.
+    pub fn mentor_stage_allows(from: MentorStage, to: MentorStage) -> bool {
+        use MentorStage::*;
+        from == to
+            || matches!(
+                (from, to),
+                (Applied, Screened)
+                    | (Screened, Interviewed)
+                    | (Interviewed, Selected)
+                    | (Applied | Screened | Interviewed, Rejected)
+            )
+    }
+
+    /// Whether `field` of `entity` is a decision.
+    pub fn is_decision(entity: Entity, field: &str) -> bool {
+        entity == Entity::Mentor && matches!(field, "stage" | "certified_on")
+    }
+
+    /// Checks a new row's decisions: a mentor starts as `applied`, not certified.
+    pub fn check_new(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowError> {
+        if entity != Entity::Mentor {
+            return Ok(());
+        }
+        if fields.get("stage").and_then(stage) != Some(MentorStage::Applied) {
+            return Err(RowError { field: "stage".into(), problem: "a new mentor starts as applied".into() });
+        }
+        if !fields.get("certified_on").is_none_or(Value::is_null) {
+            return Err(RowError {
+                field: "certified_on".into(),
+                problem: "a new mentor is not certified".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the change of decision `field` from `from` to `to`, with the row as it will be.
+    pub fn check_change(
+        entity: Entity,
+        field: &str,
+        from: &Value,
+        to: &Value,
+        row: &Map<String, Value>,
+    ) -> Result<(), RowError> {
+        let refuse = |problem: String| Err(RowError { field: field.to_owned(), problem });
+        match (entity, field) {
+            (Entity::Mentor, "stage") => match (stage(from), stage(to)) {
+                (Some(a), Some(b)) if mentor_stage_allows(a, b) => Ok(()),
+                (Some(a), Some(b)) => refuse(format!("a mentor cannot go from {a} to {b}")),
+                _ => refuse("not a stage".into()),
+            },
+            (Entity::Mentor, "certified_on") => {
+                if !from.is_null() && from != to {
+                    return refuse("a certification date, once set, is not changed".into());
+                }
+                if !to.is_null() && row.get("stage").and_then(stage) != Some(MentorStage::Selected) {
+                    return refuse("only a selected mentor is certified".into());
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn a_mentor_moves_forward_or_out_never_back() {
+            use MentorStage::*;
+            assert!(mentor_stage_allows(Applied, Screened));
+            assert!(mentor_stage_allows(Interviewed, Selected));
+            assert!(mentor_stage_allows(Screened, Rejected));
+            assert!(!mentor_stage_allows(Applied, Selected));
+            assert!(!mentor_stage_allows(Selected, Applied));
+            assert!(!mentor_stage_allows(Rejected, Screened));
+            assert!(!mentor_stage_allows(Selected, Rejected));
+        }
+
+        #[test]
+        fn certification_is_once_and_for_the_selected() {
+            let row = |stage: &str| Map::from_iter([("stage".to_owned(), json!(stage))]);
+            let date = json!("2017-09-01");
+            assert!(
+                check_change(Entity::Mentor, "certified_on", &Value::Null, &date, &row("selected")).is_ok()
+            );
+            assert!(
+                check_change(Entity::Mentor, "certified_on", &Value::Null, &date, &row("screened")).is_err()
+            );
+            let other = json!("2017-10-01");
+            assert!(check_change(Entity::Mentor, "certified_on", &date, &other, &row("selected")).is_err());
+            assert!(check_new(Entity::Mentor, &row("selected")).is_err());
+            assert!(check_new(Entity::Mentor, &row("applied")).is_ok());
+        }
+    }
+}

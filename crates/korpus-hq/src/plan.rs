@@ -2,7 +2,7 @@
 //! against the device's regions, the entity's fields and the row's history; the envelope applies
 //! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
 
-use korpus_domain::records::{check_row, row_region};
+use korpus_domain::records::{check_row, decisions, row_region};
 use korpus_domain::{Entity, Envelope, OpKind};
 use korpus_sync::protocol::{FieldConflict, codes};
 use serde_json::{Map, Value};
@@ -80,6 +80,9 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
                 if !regions.allows(region) {
                     return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
                 }
+                if let Err(e) = decisions::check_new(op.entity, &op.fields) {
+                    return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
+                }
                 HqRow {
                     region: region.to_owned(),
                     version: 1,
@@ -151,6 +154,20 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
                         }
                         row.fields.insert(field.clone(), value.clone());
                         row.field_versions.insert(field.clone(), row.version);
+                    }
+                    // Decisions are transitions from HQ's current state, checked, never merged.
+                    for (field, value) in &op.fields {
+                        if decisions::is_decision(op.entity, field)
+                            && let Err(e) = decisions::check_change(
+                                op.entity,
+                                field,
+                                old.fields.get(field).unwrap_or(&Value::Null),
+                                value,
+                                &row.fields,
+                            )
+                        {
+                            return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
+                        }
                     }
                     let Some(region) = row_region(&row.fields) else {
                         return Outcome::Rejected(codes::INVALID_FIELD, at("region: missing"));

@@ -123,33 +123,29 @@ async fn apply_one(
     // The rows the ops touch, as HQ holds them (or as earlier envelopes of this batch left them).
     let wanted: Vec<(Entity, Uuid)> =
         e.ops.iter().map(|op| (op.entity, op.entity_id)).filter(|k| !cache.contains_key(k)).collect();
-    if !wanted.is_empty() {
-        let entities: Vec<&str> = wanted.iter().map(|(en, _)| en.code()).collect();
-        let ids: Vec<Uuid> = wanted.iter().map(|(_, id)| *id).collect();
-        for r in tx
-            .query(
-                "SELECT r.entity, r.id, r.region, r.version, r.deleted, r.fields, r.field_versions
-                 FROM rows r JOIN unnest($1::text[], $2::uuid[]) AS w(entity, id)
-                   ON r.entity = w.entity AND r.id = w.id",
-                &[&entities, &ids],
+    for (entity, id) in wanted {
+        // One primary-key lookup per row: a join on unnest() made the planner scan the table.
+        let Some(r) = tx
+            .query_opt(
+                "SELECT region, version, deleted, fields, field_versions FROM rows WHERE entity = $1 AND id = $2",
+                &[&entity.code(), &id],
             )
             .await?
-        {
-            let entity: String = r.get(0);
-            let Ok(entity) = Entity::parse("entity", &entity) else { continue };
-            let Value::Object(fields) = r.get::<_, Value>(5) else { continue };
-            let versions: HashMap<String, i64> = serde_json::from_value(r.get(6)).unwrap_or_default();
-            cache.insert(
-                (entity, r.get(1)),
-                HqRow {
-                    region: r.get(2),
-                    version: r.get(3),
-                    deleted: r.get(4),
-                    fields,
-                    field_versions: versions,
-                },
-            );
-        }
+        else {
+            continue;
+        };
+        let Value::Object(fields) = r.get::<_, Value>(3) else { continue };
+        let versions: HashMap<String, i64> = serde_json::from_value(r.get(4)).unwrap_or_default();
+        cache.insert(
+            (entity, id),
+            HqRow {
+                region: r.get(0),
+                version: r.get(1),
+                deleted: r.get(2),
+                fields,
+                field_versions: versions,
+            },
+        );
     }
 
     match plan(e, cache, &device.regions) {
@@ -303,25 +299,34 @@ async fn find_duplicates(
     if row.deleted {
         return Ok(());
     }
+    // The entity is written into the SQL (a code of a closed list), not bound: the partial
+    // indexes on IIN and person_id apply only when the planner sees the entity itself.
     let (kind, key, other_sql) = match entity {
-        Entity::Person | Entity::Mentor => (
+        Entity::Person => (
             "duplicate_iin",
             row.fields.get("iin").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            "SELECT id, region FROM rows WHERE entity = $1 AND fields ->> 'iin' = $2 AND id <> $3 AND NOT deleted",
+            "SELECT id, region FROM rows WHERE entity IN ('person', 'mentor') AND entity = 'person'
+               AND fields ->> 'iin' = $1 AND id <> $2 AND NOT deleted",
+        ),
+        Entity::Mentor => (
+            "duplicate_iin",
+            row.fields.get("iin").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            "SELECT id, region FROM rows WHERE entity IN ('person', 'mentor') AND entity = 'mentor'
+               AND fields ->> 'iin' = $1 AND id <> $2 AND NOT deleted",
         ),
         Entity::ApplicationMember if inserted => (
             "person_in_two_subprojects",
             row.fields.get("person_id").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            "SELECT id, region FROM rows WHERE entity = $1 AND fields ->> 'person_id' = $2 AND id <> $3
-               AND NOT deleted AND fields ->> 'application_id' <> $4",
+            "SELECT id, region FROM rows WHERE entity = 'application_member' AND fields ->> 'person_id' = $1
+               AND id <> $2 AND NOT deleted AND fields ->> 'application_id' <> $3",
         ),
         _ => return Ok(()),
     };
     let application = row.fields.get("application_id").and_then(Value::as_str).unwrap_or_default().to_owned();
     let others = if entity == Entity::ApplicationMember {
-        tx.query(other_sql, &[&entity.code(), &key, &id, &application]).await?
+        tx.query(other_sql, &[&key, &id, &application]).await?
     } else {
-        tx.query(other_sql, &[&entity.code(), &key, &id]).await?
+        tx.query(other_sql, &[&key, &id]).await?
     };
     for other in others {
         let other_id: Uuid = other.get(0);

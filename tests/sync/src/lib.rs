@@ -25,6 +25,11 @@ pub fn workspace() -> PathBuf {
 
 /// A built binary of the workspace (`korpus-hq`, `korpus`), built now if missing.
 pub fn binary(name: &str) -> Result<PathBuf, Error> {
+    if name == "korpus-hq"
+        && let Some(path) = std::env::var_os("KORPUS_HQ_BIN")
+    {
+        return Ok(PathBuf::from(path));
+    }
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from);
     let path = target.join("debug").join(name);
@@ -233,9 +238,14 @@ impl Desk {
 
 /// A valid person of `region` (aged 20 on the 2017 reference date) whose IIN comes from `serial`.
 pub fn person(serial: u16, surname: &str, region: &str) -> PersonInput {
-    let born = korpus_domain::validation::parse_date("birth_date", "17.05.1996").ok();
-    let iin = born
-        .and_then(|d| (serial..serial + 100).find_map(|s| Iin::compose(d, Sex::Female, s)))
+    let born = korpus_domain::validation::parse_date("birth_date", "17.05.1996").unwrap_or_default();
+    person_born(serial, surname, region, born)
+}
+
+/// A valid person of `region` born on `born`, whose IIN comes from `serial`.
+pub fn person_born(serial: u16, surname: &str, region: &str, born: chrono::NaiveDate) -> PersonInput {
+    let iin = (serial..serial + 100)
+        .find_map(|s| Iin::compose(born, Sex::Female, s))
         .map(|i| i.to_string())
         .unwrap_or_default();
     PersonInput {

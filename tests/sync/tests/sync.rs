@@ -621,3 +621,70 @@ async fn scanned_files_travel_once_in_chunks_that_resume_and_only_to_their_regio
     assert!(matches!(&denied, Err(ClientError::Api { status: 404, .. })), "{denied:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn decisions_are_checked_as_state_transitions_never_merged() -> Result<(), Error> {
+    let hq = Hq::start().await?;
+    let mut desk = Desk::enrolled(&hq, "hq").await?;
+    korpus_store::demo_data(&mut desk.store, 200, 1)?;
+    desk.sync().await?;
+    let mentor =
+        desk.store.all_rows()?.into_iter().find(|r| r.entity == Entity::Mentor).ok_or("no mentor")?;
+    assert_eq!(mentor.fields["stage"], json!("applied"));
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    let mut seq = desk.store.outbox_len()?;
+    let mut version = mentor.version;
+    let mut decide = async |field: &str, value: Value| -> Result<korpus_sync::protocol::Receipt, Error> {
+        seq += 1;
+        let e = Envelope {
+            id: Uuid::now_v7(),
+            device: desk.store.device_id(),
+            device_seq: seq,
+            hlc: Hlc { wall_ms: seq, counter: 0 },
+            author: "hq".into(),
+            app_version: "0".into(),
+            schema_version: 5,
+            rulebook_version: "pilot-2017".into(),
+            ops: vec![Op {
+                entity: Entity::Mentor,
+                entity_id: mentor.id,
+                op: OpKind::Update,
+                base_version: version,
+                fields: serde_json::Map::from_iter([(field.to_owned(), value)]),
+            }],
+            resolves: None,
+        };
+        let (answer, _) = client
+            .push(&PushRequest { envelopes: vec![SealedEnvelope { hash: e.hash(), envelope: e }] })
+            .await?;
+        let receipt = answer.receipts.into_iter().next().ok_or("no receipt")?;
+        if receipt.status == ReceiptStatus::Applied {
+            version += 1;
+        }
+        Ok(receipt)
+    };
+    let skipped = decide("stage", json!("selected")).await?;
+    assert_eq!(
+        (skipped.status, skipped.code.as_deref()),
+        (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION))
+    );
+    assert_eq!(decide("stage", json!("screened")).await?.status, ReceiptStatus::Applied);
+    let early = decide("certified_on", json!("2017-09-01")).await?;
+    assert_eq!(early.code.as_deref(), Some(codes::INVALID_TRANSITION), "{early:?}");
+    let back = decide("stage", json!("applied")).await?;
+    assert_eq!(back.code.as_deref(), Some(codes::INVALID_TRANSITION), "{back:?}");
+    assert_eq!(decide("stage", json!("interviewed")).await?.status, ReceiptStatus::Applied);
+    assert_eq!(decide("stage", json!("selected")).await?.status, ReceiptStatus::Applied);
+    assert_eq!(decide("certified_on", json!("2017-09-01")).await?.status, ReceiptStatus::Applied);
+    let changed = decide("certified_on", json!("2017-10-01")).await?;
+    assert_eq!(changed.code.as_deref(), Some(codes::INVALID_TRANSITION), "{changed:?}");
+    let stage = hq
+        .query_i64(&format!(
+            "SELECT count(*) FROM rows WHERE id = '{}' AND fields ->> 'stage' = 'selected'
+               AND fields ->> 'certified_on' = '2017-09-01'",
+            mentor.id
+        ))
+        .await?;
+    assert_eq!(stage, 1);
+    Ok(())
+}

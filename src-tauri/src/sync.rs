@@ -3,8 +3,7 @@
 
 use crate::desk::Desk;
 use crate::ipc::{CaseView, ConflictView, IpcError, SyncOutcome, SyncPanel, SyncProgress};
-use korpus_domain::validation::FieldError;
-use korpus_domain::{Lang, ValidationErrors};
+use korpus_domain::Lang;
 use korpus_store::{Keep, Store, StoreError};
 use korpus_sync::{Progress, SyncError, SyncOptions};
 use serde_json::Value;
@@ -15,7 +14,13 @@ use uuid::Uuid;
 type Reply<T> = Result<T, IpcError>;
 
 fn sync_error(e: &SyncError, lang: Lang) -> IpcError {
-    IpcError { code: e.code().to_owned(), message: e.message(lang), details: Vec::new() }
+    match e {
+        // Field errors keep their details, for showing next to the fields.
+        SyncError::Store(store) => IpcError::from_store(store, lang),
+        other => {
+            IpcError { code: other.code().to_owned(), message: other.message(lang), details: Vec::new() }
+        }
+    }
 }
 
 fn text(v: &Value) -> String {
@@ -106,25 +111,8 @@ pub async fn sync_enrol(
     name: String,
 ) -> Reply<SyncPanel> {
     let lang = desk.lang();
-    let mut missing = Vec::new();
-    for (field, value) in [("server", &server), ("code", &code), ("device_name", &name)] {
-        if value.trim().is_empty() {
-            missing.push(FieldError::new(field, "error-required"));
-        }
-    }
-    if !(server.trim().is_empty()
-        || server.trim().starts_with("http://")
-        || server.trim().starts_with("https://"))
-    {
-        missing.push(FieldError::new("server", "error-server-url"));
-    }
-    if !missing.is_empty() {
-        return Err(IpcError::from_store(&StoreError::Invalid(ValidationErrors(missing)), lang));
-    }
     let mut store = desk.second_store()?;
-    korpus_sync::enrol(&mut store, server.trim(), code.trim(), name.trim())
-        .await
-        .map_err(|e| sync_error(&e, lang))?;
+    korpus_sync::enrol(&mut store, &server, &code, &name).await.map_err(|e| sync_error(&e, lang))?;
     panel(&store).map_err(|e| IpcError::from_store(&e, lang))
 }
 
@@ -140,18 +128,7 @@ pub async fn sync_now(app: AppHandle, desk: State<'_, Desk>) -> Reply<SyncOutcom
     let report = korpus_sync::sync(&mut store, &client, &SyncOptions::default(), &mut tell)
         .await
         .map_err(|e| sync_error(&e, lang))?;
-    let message = korpus_domain::messages::tr(
-        lang,
-        "sync-done",
-        &[
-            ("applied", report.applied.to_string()),
-            ("duplicate", report.duplicate.to_string()),
-            ("conflict", report.conflict.to_string()),
-            ("rejected", report.rejected.to_string()),
-            ("pulled", report.progress.pulled.to_string()),
-            ("cases", report.cases.to_string()),
-        ],
-    );
+    let message = report.message(lang);
     let panel = panel(&store).map_err(|e| IpcError::from_store(&e, lang))?;
     Ok(SyncOutcome { message, progress: progress_view(&report.progress), panel })
 }

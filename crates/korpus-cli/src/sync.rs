@@ -6,7 +6,6 @@ use crate::output::Out;
 use clap::{Args, Subcommand};
 use korpus_store::{Keep, StoreError};
 use korpus_sync::client::ClientError;
-use korpus_sync::protocol::RowState;
 use korpus_sync::{SyncError, SyncOptions};
 use std::io::Write;
 use std::process::ExitCode;
@@ -84,17 +83,7 @@ fn bytes(n: u64) -> String {
 }
 
 fn done(out: &Out, report: &korpus_sync::Report) -> String {
-    out.tr(
-        "sync-done",
-        &[
-            ("applied", report.applied.to_string()),
-            ("duplicate", report.duplicate.to_string()),
-            ("conflict", report.conflict.to_string()),
-            ("rejected", report.rejected.to_string()),
-            ("pulled", report.progress.pulled.to_string()),
-            ("cases", report.cases.to_string()),
-        ],
-    )
+    report.message(out.lang)
 }
 
 fn exit(e: &SyncError) -> u8 {
@@ -153,19 +142,8 @@ pub fn run(app: &App, args: SyncArgs) -> ExitCode {
                 });
             }
             Some(SyncCommand::StateHash) => {
-                let rows: Vec<RowState> = store
-                    .all_rows()?
-                    .into_iter()
-                    .map(|r| RowState {
-                        entity: r.entity,
-                        id: r.id,
-                        version: r.version,
-                        deleted: r.deleted,
-                        fields: r.fields,
-                    })
-                    .collect();
-                let hash = korpus_sync::state::state_hash(&rows);
-                out.print(&serde_json::json!({ "state_hash": hash, "rows": rows.len() }), || hash.clone());
+                let (hash, rows) = korpus_sync::desk_state_hash(&store)?;
+                out.print(&serde_json::json!({ "state_hash": hash, "rows": rows }), || hash.clone());
             }
             Some(SyncCommand::Export { out: path }) => {
                 let (bytes, count) = korpus_sync::export_file(&store)?;

@@ -2,7 +2,7 @@
 //! transaction, so the outbox holds every change from the first row on, numbered without gaps.
 
 use crate::error::{Result, StoreError};
-use crate::tables::{Kind, Record, fields, read_by_id, table, to_sql};
+use crate::tables::{Record, fields, read_by_id, table, to_sql};
 use chrono::{DateTime, Utc};
 use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
@@ -105,28 +105,8 @@ impl<'t> Writer<'t> {
         if changed.is_empty() {
             return Ok(Vec::new());
         }
-        let t = table(entity);
-        let mut assignments = Vec::new();
-        let mut values = vec![
-            rusqlite::types::Value::Text(self.hlc.to_string()),
-            rusqlite::types::Value::Text(id.to_string()),
-            rusqlite::types::Value::Integer(base_version),
-        ];
-        for (column, value) in &changed {
-            let kind = t.columns.iter().find(|(c, _)| c == column).map_or(Kind::Text, |(_, k)| *k);
-            values.push(to_sql(kind, value)?);
-            assignments.push(format!("{column} = ?{}", values.len()));
-        }
-        let sql = format!(
-            "UPDATE {} SET version = version + 1, hlc = ?1, {} WHERE id = ?2 AND version = ?3",
-            t.name,
-            assignments.join(", ")
-        );
-        if self.tx.execute(&sql, params_from_iter(values))? == 0 {
-            return Err(self.missing_or_stale(entity, id, base_version));
-        }
         let names = changed.keys().cloned().collect();
-        self.ops.push(Op { entity, entity_id: id, op: OpKind::Update, base_version, fields: changed });
+        self.set_fields(entity, id, base_version, changed)?;
         Ok(names)
     }
 

@@ -146,14 +146,73 @@ pub struct Report {
     pub files_waiting: u64,
 }
 
+impl Report {
+    /// "Sync complete: ..." in `lang`.
+    pub fn message(&self, lang: korpus_domain::Lang) -> String {
+        korpus_domain::messages::tr(
+            lang,
+            "sync-done",
+            &[
+                ("applied", self.applied.to_string()),
+                ("duplicate", self.duplicate.to_string()),
+                ("conflict", self.conflict.to_string()),
+                ("rejected", self.rejected.to_string()),
+                ("pulled", self.progress.pulled.to_string()),
+                ("cases", self.cases.to_string()),
+            ],
+        )
+    }
+}
+
+/// The state hash of the records on the desk of `store` (`crate::state::state_hash`), and how
+/// many records it covers: equal to `korpus-hq state-hash` for the desk's regions once synced.
+pub fn desk_state_hash(store: &Store) -> Result<(String, usize), SyncError> {
+    let rows: Vec<crate::protocol::RowState> = store
+        .all_rows()?
+        .into_iter()
+        .map(|r| crate::protocol::RowState {
+            entity: r.entity,
+            id: r.id,
+            version: r.version,
+            deleted: r.deleted,
+            fields: r.fields,
+        })
+        .collect();
+    Ok((crate::state::state_hash(&rows), rows.len()))
+}
+
+/// Checks what a coordinator typed to enrol: every field given, the address a web address.
+fn check_enrolment(server_url: &str, code: &str, device_name: &str) -> Result<(), SyncError> {
+    use korpus_domain::ValidationErrors;
+    use korpus_domain::validation::FieldError;
+    let mut errors = Vec::new();
+    for (field, value) in [("server", server_url), ("code", code), ("device_name", device_name)] {
+        if value.trim().is_empty() {
+            errors.push(FieldError::new(field, "error-required"));
+        }
+    }
+    let url = server_url.trim();
+    if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+        errors.push(FieldError::new("server", "error-server-url"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SyncError::Store(StoreError::Invalid(ValidationErrors(errors))))
+    }
+}
+
 /// Enrols the desk of `store` with the HQ at `server_url`, using a one-time `code`: the token
-/// and a fresh signing key go to the OS keyring, the rest to the database.
+/// and a fresh signing key go to the OS keyring, the rest to the database. Bad input is refused,
+/// naming its fields, before anything is kept or sent.
 pub async fn enrol(
     store: &mut Store,
     server_url: &str,
     code: &str,
     device_name: &str,
 ) -> Result<SyncEnrolment, SyncError> {
+    check_enrolment(server_url, code, device_name)?;
+    let (server_url, code, device_name) = (server_url.trim(), code.trim(), device_name.trim());
     let device = store.device_id();
     let key = match secrets::load_signing_key(device)? {
         Some(k) => k,
@@ -491,4 +550,20 @@ pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report, SyncErro
         store.mark_synced()?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrolment_input_is_checked_field_by_field() {
+        assert!(check_enrolment("https://hq.korpus.kz", "ABCD-EFGH-JKMN", "Ноутбук").is_ok());
+        let Err(SyncError::Store(StoreError::Invalid(errors))) = check_enrolment("hq.korpus.kz", " ", "")
+        else {
+            panic!("bad input was taken");
+        };
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["code", "device_name", "server"]);
+    }
 }

@@ -14,5 +14,6 @@ pub mod secrets;
 
 #[cfg(feature = "client")]
 pub use engine::{
-    Progress, Report, SyncError, SyncOptions, client_for, enrol, export_file, import_answer, sync,
+    Progress, Report, SyncError, SyncOptions, client_for, desk_state_hash, enrol, export_file, import_answer,
+    sync,
 };

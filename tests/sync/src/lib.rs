@@ -215,19 +215,7 @@ impl Desk {
 
     /// The desk's state hash.
     pub fn state_hash(&self) -> Result<String, Error> {
-        let rows: Vec<korpus_sync::protocol::RowState> = self
-            .store
-            .all_rows()?
-            .into_iter()
-            .map(|r| korpus_sync::protocol::RowState {
-                entity: r.entity,
-                id: r.id,
-                version: r.version,
-                deleted: r.deleted,
-                fields: r.fields,
-            })
-            .collect();
-        Ok(korpus_sync::state::state_hash(&rows))
+        Ok(korpus_sync::desk_state_hash(&self.store)?.0)
     }
 
     /// Registers a person of `region` with an IIN made from `serial`; the person's id.

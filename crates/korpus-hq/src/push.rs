@@ -1,8 +1,14 @@
-//! Applying a device's envelopes (DESIGN.md, Sync): a batch in one transaction holding the
-//! sequence lock, each envelope in its own savepoint, so that each is applied whole or not at all
-//! and a failing one is quarantined without blocking the rest. The transaction commits before
-//! any receipt leaves: a server killed mid-batch has applied nothing of it, and the retry applies
-//! it once.
+//! Applying a device's envelopes (DESIGN.md, Sync). A batch is one transaction holding the
+//! sequence lock, so `server_seq` becomes visible in order, and it commits before any receipt
+//! leaves: a server killed mid-batch has applied nothing of it, and the retry applies it once.
+//!
+//! The batch is decided in memory and written set-wise. What HQ holds of the batch's receipts and
+//! rows is read in two queries; each envelope is planned against it and against what the
+//! envelopes before it left ([`plan`]); then every table gets one multi-row statement. An
+//! envelope applies whole or not at all because nothing of it is written unless all of it plans
+//! cleanly; one that does not is quarantined and the rest go on. (Statements per envelope, each in
+//! its own savepoint, cost about ten round trips per envelope under the lock: 430 envelopes/s
+//! with 50 devices pushing, against a target of 5,000.)
 
 use crate::accounts::DeviceAuth;
 use crate::error::Result;
@@ -11,8 +17,9 @@ use deadpool_postgres::Pool;
 use korpus_domain::{Entity, Envelope, OpKind};
 use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, SealedEnvelope, codes};
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::Transaction;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 /// How envelopes reached HQ.
@@ -40,19 +47,595 @@ pub async fn apply(
     envelopes: &[SealedEnvelope],
     via: Via,
 ) -> Result<Vec<Receipt>> {
+    let started = std::time::Instant::now();
+    // Hashes and bodies are worked out before the lock: they need no database.
+    let prepared: Vec<Prepared> = envelopes.iter().map(Prepared::new).collect();
     let mut client = pool.get().await?;
-    let mut tx = client.transaction().await?;
-    let mut head: i64 = tx.query_one("SELECT server_seq FROM sync_head FOR UPDATE", &[]).await?.get(0);
-    let mut rows: HashMap<(Entity, Uuid), HqRow> = HashMap::new();
-    let mut receipts = Vec::with_capacity(envelopes.len());
-    for sealed in envelopes {
-        let receipt = apply_one(&mut tx, device, sealed, via, &mut head, &mut rows).await?;
-        receipts.push(receipt);
-    }
+    let tx = client.transaction().await?;
+    // The lookups below take arrays of keys. Planned for the values at hand, `= ANY($1)` over a
+    // few hundred keys was estimated to match most of the table and read it whole; the generic
+    // plan probes the index once per key, however large the tables grow.
+    tx.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan").await?;
+    let head: i64 = tx.query_one("SELECT server_seq FROM sync_head FOR UPDATE", &[]).await?.get(0);
+    let locked = std::time::Instant::now();
+    let mut known = Known::load(&tx, device, envelopes).await?;
+    let mut batch = Batch { head, ..Batch::default() };
+    let receipts = prepared.iter().map(|p| batch.decide(device, p, &mut known)).collect();
+    let head = batch.head;
+    batch.write(&tx, device, via).await?;
     tx.execute("UPDATE sync_head SET server_seq = $1", &[&head]).await?;
     tx.execute("UPDATE devices SET last_seen_at = now() WHERE id = $1", &[&device.id]).await?;
     tx.commit().await?;
+    tracing::debug!(
+        envelopes = envelopes.len(),
+        before_lock_ms = (locked - started).as_millis() as u64,
+        locked_ms = locked.elapsed().as_millis() as u64,
+        "batch applied"
+    );
     Ok(receipts)
+}
+
+/// An envelope with what can be known of it without the database.
+struct Prepared<'a> {
+    sealed: &'a SealedEnvelope,
+    /// Its content hashes to the hash it came with.
+    hash_ok: bool,
+    /// The hash as stored: PostgreSQL's text cannot hold U+0000 either.
+    hash: String,
+    /// The envelope as stored (`envelopes.body`, `quarantine.body`).
+    body: Value,
+    /// Where a text holds U+0000, which PostgreSQL cannot keep in `jsonb`.
+    nul_at: Option<String>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(sealed: &'a SealedEnvelope) -> Self {
+        let mut body = serde_json::to_value(&sealed.envelope).unwrap_or(Value::Null);
+        let nul_at = nul_path(&body, String::new());
+        if nul_at.is_some() {
+            // Kept for staff to see, with the character made visible.
+            body =
+                serde_json::from_str(&body.to_string().replace("\\u0000", "\\ufffd")).unwrap_or(Value::Null);
+        }
+        Prepared {
+            hash_ok: sealed.envelope.hash() == sealed.hash,
+            hash: storable(&sealed.hash),
+            sealed,
+            body,
+            nul_at: nul_at.map(|path| storable(&path)),
+        }
+    }
+}
+
+/// `text` as PostgreSQL can keep it: U+0000 made U+FFFD.
+fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// The path of the first text or key holding U+0000 (`ops[0].fields.surname`), if any.
+fn nul_path(value: &Value, at: String) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(at),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_path(v, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            if k.contains('\0') { Some(path) } else { nul_path(v, path) }
+        }),
+        _ => None,
+    }
+}
+
+/// A receipt given once, given again to the same envelope.
+struct Given {
+    hash: String,
+    answer: Receipt,
+}
+
+/// What HQ holds of a batch: receipts of its ids, its device's sequence numbers in use, the rows
+/// its ops touch. Kept current as the batch's envelopes are decided.
+struct Known {
+    receipts: HashMap<Uuid, Given>,
+    seqs: HashSet<i64>,
+    rows: HashMap<(Entity, Uuid), HqRow>,
+}
+
+impl Known {
+    async fn load(tx: &Transaction<'_>, device: &DeviceAuth, envelopes: &[SealedEnvelope]) -> Result<Self> {
+        let ids: Vec<Uuid> = envelopes.iter().map(|s| s.envelope.id).collect();
+        let seqs: Vec<i64> = envelopes.iter().map(|s| s.envelope.device_seq).collect();
+        let mut entities: Vec<&str> = Vec::new();
+        let mut row_ids: Vec<Uuid> = Vec::new();
+        for op in envelopes.iter().flat_map(|s| &s.envelope.ops) {
+            if !entities.contains(&op.entity.code()) {
+                entities.push(op.entity.code());
+            }
+            row_ids.push(op.entity_id);
+        }
+        let given_params: [&(dyn ToSql + Sync); 1] = [&ids];
+        let used_params: [&(dyn ToSql + Sync); 2] = [&device.id, &seqs];
+        let rows_params: [&(dyn ToSql + Sync); 2] = [&entities, &row_ids];
+        // Sent together: the connection pipelines them.
+        let (given, used, rows) = tokio::try_join!(
+            tx.query(
+                "SELECT envelope_id, device_seq, hash, status, server_seq, code, message, conflicts
+                 FROM receipts WHERE envelope_id = ANY($1)",
+                &given_params,
+            ),
+            tx.query(
+                "SELECT device_seq FROM receipts WHERE device = $1 AND device_seq = ANY($2)",
+                &used_params
+            ),
+            // Both columns of the primary key as arrays: an index scan.
+            tx.query(
+                "SELECT entity, id, region, version, deleted, fields, field_versions FROM rows
+                 WHERE entity = ANY($1) AND id = ANY($2)",
+                &rows_params,
+            ),
+        )?;
+        let mut known = Known { receipts: HashMap::new(), seqs: HashSet::new(), rows: HashMap::new() };
+        for r in given {
+            let status: String = r.get(3);
+            let conflicts: Value = r.get(7);
+            let answer = Receipt {
+                id: r.get(0),
+                device_seq: r.get(1),
+                status: match status.as_str() {
+                    "applied" => ReceiptStatus::Duplicate,
+                    "conflict" => ReceiptStatus::Conflict,
+                    _ => ReceiptStatus::Rejected,
+                },
+                server_seq: r.get(4),
+                code: r.get(5),
+                message: r.get(6),
+                conflicts: serde_json::from_value(conflicts).unwrap_or_default(),
+            };
+            known.receipts.insert(answer.id, Given { hash: r.get(2), answer });
+        }
+        known.seqs.extend(used.iter().map(|r| r.get::<_, i64>(0)));
+        for r in rows {
+            let Ok(entity) = Entity::parse("entity", r.get(0)) else { continue };
+            let Value::Object(fields) = r.get::<_, Value>(5) else { continue };
+            let versions: HashMap<String, i64> = serde_json::from_value(r.get(6)).unwrap_or_default();
+            let row = HqRow {
+                region: r.get(2),
+                version: r.get(3),
+                deleted: r.get(4),
+                fields,
+                field_versions: versions,
+            };
+            known.rows.insert((entity, r.get(1)), row);
+        }
+        Ok(known)
+    }
+}
+
+/// A receipt to store.
+struct Recorded {
+    id: Uuid,
+    device_seq: i64,
+    hash: String,
+    status: &'static str,
+    server_seq: Option<i64>,
+    code: Option<String>,
+    message: Option<String>,
+    conflicts: Value,
+}
+
+/// A case to open (unless one is open on the same subject).
+struct NewCase {
+    kind: &'static str,
+    regions: Vec<String>,
+    subject: String,
+    details: Value,
+}
+
+/// What a batch writes, decided envelope by envelope.
+#[derive(Default)]
+struct Batch {
+    head: i64,
+    /// Applied envelopes: server_seq, id, device_seq, hash, author, body.
+    envelopes: Vec<(i64, Uuid, i64, String, String, Value)>,
+    /// Every row as each applied envelope left it, with that envelope's server_seq.
+    changes: Vec<(i64, Entity, Uuid, HqRow)>,
+    /// Members inserted by the batch: a person joining a second sub-project is a case.
+    inserted_members: HashSet<Uuid>,
+    receipts: Vec<Recorded>,
+    /// Refused envelopes: id, body, code, message.
+    quarantine: Vec<(Uuid, Value, String, String)>,
+    /// Cases settled: case id, the envelope that settles it.
+    resolves: Vec<(Uuid, Uuid)>,
+    cases: Vec<NewCase>,
+}
+
+impl Batch {
+    fn decide(&mut self, device: &DeviceAuth, p: &Prepared, known: &mut Known) -> Receipt {
+        let (sealed, e) = (p.sealed, &p.sealed.envelope);
+        // Seen before? The same content gets its first answer again; other content is refused.
+        if let Some(given) = known.receipts.get(&e.id) {
+            if given.hash != sealed.hash || !p.hash_ok {
+                return rejected_unrecorded(e, codes::ID_REUSED, "id: seen before with other content");
+            }
+            return Receipt { id: e.id, device_seq: e.device_seq, ..given.answer.clone() };
+        }
+        if e.device != device.id {
+            return rejected_unrecorded(e, codes::WRONG_DEVICE, "device: not the device that sent it");
+        }
+        if !p.hash_ok {
+            return self.quarantine(p, known, codes::HASH_MISMATCH, "hash: does not match the envelope");
+        }
+        if known.seqs.contains(&e.device_seq) {
+            return rejected_unrecorded(e, codes::SEQ_REUSED, "device_seq: used by another envelope");
+        }
+        if let Some(path) = &p.nul_at {
+            let message = format!("{path}: holds the character U+0000");
+            return self.quarantine(p, known, codes::INVALID_FIELD, &message);
+        }
+        match plan(e, &known.rows, &device.regions) {
+            Outcome::Rejected(code, message) => self.quarantine(p, known, code, &message),
+            Outcome::Conflict(conflicts) => self.conflict(p, known, conflicts),
+            Outcome::Applied(rows) => {
+                self.head += 1;
+                let seq = self.head;
+                self.envelopes.push((
+                    seq,
+                    e.id,
+                    e.device_seq,
+                    p.hash.clone(),
+                    e.author.clone(),
+                    p.body.clone(),
+                ));
+                for ((entity, id), row) in rows {
+                    if entity == Entity::ApplicationMember
+                        && e.ops.iter().any(|o| o.entity_id == id && o.op == OpKind::Insert)
+                    {
+                        self.inserted_members.insert(id);
+                    }
+                    self.changes.push((seq, entity, id, row.clone()));
+                    known.rows.insert((entity, id), row);
+                }
+                if let Some(case) = e.resolves
+                    && !self.resolves.iter().any(|(c, _)| *c == case)
+                {
+                    self.resolves.push((case, e.id));
+                }
+                let answer = receipt(e, ReceiptStatus::Applied, Some(seq));
+                self.record(known, p, "applied", &answer);
+                answer
+            }
+        }
+    }
+
+    /// Keeps `answer` to store, and to give again should the envelope come back.
+    fn record(&mut self, known: &mut Known, p: &Prepared, status: &'static str, answer: &Receipt) {
+        self.receipts.push(Recorded {
+            id: answer.id,
+            device_seq: answer.device_seq,
+            hash: p.hash.clone(),
+            status,
+            server_seq: answer.server_seq,
+            code: answer.code.clone(),
+            message: answer.message.clone(),
+            conflicts: serde_json::to_value(&answer.conflicts).unwrap_or(Value::Null),
+        });
+        let again = match answer.status {
+            ReceiptStatus::Applied => ReceiptStatus::Duplicate,
+            other => other,
+        };
+        let given = Given { hash: p.hash.clone(), answer: Receipt { status: again, ..answer.clone() } };
+        known.receipts.insert(answer.id, given);
+        known.seqs.insert(answer.device_seq);
+    }
+
+    /// Refuses the envelope and keeps it whole in quarantine, with its receipt.
+    fn quarantine(&mut self, p: &Prepared, known: &mut Known, code: &str, message: &str) -> Receipt {
+        let e = &p.sealed.envelope;
+        tracing::warn!(envelope = %e.id, device = %e.device, code, message, "envelope quarantined");
+        self.quarantine.push((e.id, p.body.clone(), code.to_owned(), message.to_owned()));
+        let answer = Receipt {
+            code: Some(code.to_owned()),
+            message: Some(message.to_owned()),
+            ..receipt(e, ReceiptStatus::Rejected, None)
+        };
+        self.record(known, p, "rejected", &answer);
+        answer
+    }
+
+    /// Records a conflict as a case for the regions of the rows concerned, and its receipt.
+    fn conflict(&mut self, p: &Prepared, known: &mut Known, conflicts: Vec<FieldConflict>) -> Receipt {
+        let e = &p.sealed.envelope;
+        let regions: BTreeSet<String> = conflicts
+            .iter()
+            .filter_map(|c| known.rows.get(&(c.entity, c.entity_id)).map(|r| r.region.clone()))
+            .collect();
+        self.cases.push(NewCase {
+            kind: "conflict",
+            regions: regions.into_iter().collect(),
+            subject: format!("envelope:{}", e.id),
+            details: json!({
+                "envelope_id": e.id,
+                "device": e.device,
+                "author": e.author,
+                "conflicts": conflicts,
+            }),
+        });
+        let answer = Receipt { conflicts, ..receipt(e, ReceiptStatus::Conflict, None) };
+        self.record(known, p, "conflict", &answer);
+        answer
+    }
+
+    /// Writes the batch: one statement per table, parents before the rows that refer to them.
+    async fn write(mut self, tx: &Transaction<'_>, device: &DeviceAuth, via: Via) -> Result<()> {
+        if !self.envelopes.is_empty() {
+            let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (seq, id, device_seq, hash, author, body) in std::mem::take(&mut self.envelopes) {
+                cols.0.push(seq);
+                cols.1.push(id);
+                cols.2.push(device_seq);
+                cols.3.push(hash);
+                cols.4.push(author);
+                cols.5.push(body);
+            }
+            tx.execute(
+                "INSERT INTO envelopes (server_seq, id, device, device_seq, hash, author, body, via)
+                 SELECT s, i, $7, d, h, a, b, $8
+                 FROM unnest($1::int8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::jsonb[])
+                   AS u(s, i, d, h, a, b)",
+                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &device.id, &via.code()],
+            )
+            .await?;
+        }
+        let receipts = self.receipts_statement(tx, device);
+        let rows = self.rows_statement(tx);
+        let changes = self.changes_statement(tx);
+        tokio::try_join!(receipts, rows, changes)?;
+        if !self.quarantine.is_empty() {
+            let (mut ids, mut bodies, mut codes, mut messages) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (id, body, code, message) in std::mem::take(&mut self.quarantine) {
+                ids.push(id);
+                bodies.push(body);
+                codes.push(code);
+                messages.push(message);
+            }
+            tx.execute(
+                "INSERT INTO quarantine (envelope_id, body, code, message)
+                 SELECT * FROM unnest($1::uuid[], $2::jsonb[], $3::text[], $4::text[])",
+                &[&ids, &bodies, &codes, &messages],
+            )
+            .await?;
+        }
+        if !self.resolves.is_empty() {
+            let (cases, by): (Vec<Uuid>, Vec<Uuid>) = self.resolves.iter().copied().unzip();
+            tx.execute(
+                "UPDATE cases SET status = 'resolved', resolved_at = now(), resolved_by = u.by
+                 FROM unnest($1::uuid[], $2::uuid[]) AS u(id, by)
+                 WHERE cases.id = u.id AND cases.status = 'open'",
+                &[&cases, &by],
+            )
+            .await?;
+        }
+        let duplicates = self.find_duplicates(tx).await?;
+        self.cases.extend(duplicates);
+        open_cases(tx, &self.cases).await
+    }
+
+    fn receipts_statement<'t>(
+        &self,
+        tx: &'t Transaction<'_>,
+        device: &DeviceAuth,
+    ) -> impl Future<Output = Result<()>> + 't {
+        let mut cols =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for r in &self.receipts {
+            cols.0.push(r.id);
+            cols.1.push(r.device_seq);
+            cols.2.push(r.hash.clone());
+            cols.3.push(r.status);
+            cols.4.push(r.server_seq);
+            cols.5.push(r.code.clone());
+            cols.6.push(r.message.clone());
+            cols.7.push(r.conflicts.clone());
+        }
+        let device = device.id;
+        async move {
+            if !cols.0.is_empty() {
+                tx.execute(
+                    "INSERT INTO receipts (envelope_id, device, device_seq, hash, status, server_seq, code,
+                       message, conflicts)
+                     SELECT i, $9, d, h, s, q, c, m, f
+                     FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::text[],
+                       $7::text[], $8::jsonb[]) AS u(i, d, h, s, q, c, m, f)",
+                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &cols.6, &cols.7, &device],
+                )
+                .await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// The rows as the batch leaves them: each at its last state (a row is upserted once).
+    fn rows_statement<'t>(&self, tx: &'t Transaction<'_>) -> impl Future<Output = Result<()>> + 't {
+        let mut last: HashMap<(Entity, Uuid), usize> = HashMap::new();
+        for (i, (_, entity, id, _)) in self.changes.iter().enumerate() {
+            last.insert((*entity, *id), i);
+        }
+        let mut at: Vec<usize> = last.into_values().collect();
+        at.sort_unstable();
+        let mut cols =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in at {
+            let (seq, entity, id, row) = &self.changes[i];
+            cols.0.push(entity.code());
+            cols.1.push(*id);
+            cols.2.push(row.region.clone());
+            cols.3.push(row.version);
+            cols.4.push(row.deleted);
+            cols.5.push(Value::Object(row.fields.clone()));
+            cols.6.push(json!(row.field_versions));
+            cols.7.push(*seq);
+        }
+        async move {
+            if !cols.0.is_empty() {
+                tx.execute(
+                    "INSERT INTO rows (entity, id, region, version, deleted, fields, field_versions, server_seq)
+                     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int8[], $5::bool[],
+                       $6::jsonb[], $7::jsonb[], $8::int8[])
+                     ON CONFLICT (entity, id) DO UPDATE SET region = excluded.region,
+                       version = excluded.version, deleted = excluded.deleted, fields = excluded.fields,
+                       field_versions = excluded.field_versions, server_seq = excluded.server_seq",
+                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &cols.6, &cols.7],
+                )
+                .await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Each row as each envelope left it: what devices pull.
+    fn changes_statement<'t>(&self, tx: &'t Transaction<'_>) -> impl Future<Output = Result<()>> + 't {
+        let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (seq, entity, id, row) in &self.changes {
+            cols.0.push(*seq);
+            cols.1.push(entity.code());
+            cols.2.push(*id);
+            cols.3.push(row.region.clone());
+            cols.4.push(row.version);
+            cols.5.push(row.deleted);
+            cols.6.push(Value::Object(row.fields.clone()));
+        }
+        async move {
+            if !cols.0.is_empty() {
+                tx.execute(
+                    "INSERT INTO row_changes (server_seq, entity, id, region, version, deleted, fields)
+                     SELECT * FROM unnest($1::int8[], $2::text[], $3::uuid[], $4::text[], $5::int8[],
+                       $6::bool[], $7::jsonb[])",
+                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &cols.6],
+                )
+                .await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Cases for the rows the batch leaves standing: a person's or mentor's IIN registered under
+    /// another id too, or a person inserted into a second sub-project. Read after the batch's
+    /// rows are written, so two of its own rows find each other; each pair is one case, whose
+    /// regions are both rows' (both desks see it in their next pull).
+    async fn find_duplicates(&self, tx: &Transaction<'_>) -> Result<Vec<NewCase>> {
+        let mut standing: HashMap<(Entity, Uuid), &HqRow> = HashMap::new();
+        for (_, entity, id, row) in &self.changes {
+            standing.insert((*entity, *id), row);
+        }
+        standing.retain(|_, row| !row.deleted);
+        let text =
+            |row: &HqRow, field: &str| row.fields.get(field).and_then(Value::as_str).map(str::to_owned);
+        let mut cases = Vec::new();
+        // The entity is written into the SQL (a code of a closed list), not bound: the partial
+        // indexes on IIN and person_id apply only when the planner sees the entity itself.
+        for entity in [Entity::Person, Entity::Mentor] {
+            let mine: Vec<(Uuid, &HqRow, String)> = standing
+                .iter()
+                .filter(|((e, _), _)| *e == entity)
+                .filter_map(|((_, id), row)| Some((*id, *row, text(row, "iin")?)))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let keys: Vec<&str> = mine.iter().map(|(_, _, k)| k.as_str()).collect();
+            let sql = format!(
+                "SELECT id, region, fields ->> 'iin' FROM rows WHERE entity IN ('person', 'mentor')
+                   AND entity = '{}' AND fields ->> 'iin' = ANY($1) AND NOT deleted",
+                entity.code()
+            );
+            let others = tx.query(&sql, &[&keys]).await?;
+            for (id, row, key) in &mine {
+                for other in others.iter().filter(|o| o.get::<_, &str>(2) == key) {
+                    cases.extend(pair_case(
+                        "duplicate_iin",
+                        entity,
+                        (*id, row),
+                        (other.get(0), other.get(1)),
+                        key,
+                    ));
+                }
+            }
+        }
+        let members: Vec<(Uuid, &HqRow, String, String)> = self
+            .inserted_members
+            .iter()
+            .filter_map(|id| standing.get(&(Entity::ApplicationMember, *id)).map(|row| (*id, *row)))
+            .filter_map(|(id, row)| Some((id, row, text(row, "person_id")?, text(row, "application_id")?)))
+            .collect();
+        if !members.is_empty() {
+            let keys: Vec<&str> = members.iter().map(|(_, _, k, _)| k.as_str()).collect();
+            let others = tx
+                .query(
+                    "SELECT id, region, fields ->> 'person_id', fields ->> 'application_id' FROM rows
+                     WHERE entity = 'application_member' AND fields ->> 'person_id' = ANY($1) AND NOT deleted",
+                    &[&keys],
+                )
+                .await?;
+            for (id, row, person, application) in &members {
+                for other in others.iter().filter(|o| {
+                    o.get::<_, &str>(2) == person && o.get::<_, Option<&str>>(3) != Some(application)
+                }) {
+                    let (other_id, other_region) = (other.get(0), other.get(1));
+                    let kind = "person_in_two_subprojects";
+                    cases.extend(pair_case(
+                        kind,
+                        Entity::ApplicationMember,
+                        (*id, row),
+                        (other_id, other_region),
+                        person,
+                    ));
+                }
+            }
+        }
+        Ok(cases)
+    }
+}
+
+/// The case for two rows sharing `key`, named by the pair so it is opened once.
+fn pair_case(
+    kind: &'static str,
+    entity: Entity,
+    (id, row): (Uuid, &HqRow),
+    (other_id, other_region): (Uuid, String),
+    key: &str,
+) -> Option<NewCase> {
+    if id == other_id {
+        return None;
+    }
+    let (a, b) = if id < other_id { (id, other_id) } else { (other_id, id) };
+    let regions: BTreeSet<String> = [row.region.clone(), other_region].into();
+    Some(NewCase {
+        kind,
+        regions: regions.into_iter().collect(),
+        subject: format!("{}:{a}:{b}", entity.code()),
+        details: json!({ "entity": entity.code(), "rows": [a, b], "key": key }),
+    })
+}
+
+/// Opens `cases`, each unless one is open on its subject already.
+async fn open_cases(tx: &Transaction<'_>, cases: &[NewCase]) -> Result<()> {
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = cases.iter().map(|_| Uuid::now_v7()).collect();
+    let kinds: Vec<&str> = cases.iter().map(|c| c.kind).collect();
+    let regions: Vec<Value> = cases.iter().map(|c| json!(c.regions)).collect();
+    let subjects: Vec<&str> = cases.iter().map(|c| c.subject.as_str()).collect();
+    let details: Vec<&Value> = cases.iter().map(|c| &c.details).collect();
+    // A region list per case is a ragged array, which unnest() cannot take: it travels as JSON.
+    tx.execute(
+        "INSERT INTO cases (id, kind, regions, subject, details)
+         SELECT i, k, ARRAY(SELECT jsonb_array_elements_text(r)), s, d
+         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::jsonb[]) AS u(i, k, r, s, d)
+         ON CONFLICT DO NOTHING",
+        &[&ids, &kinds, &regions, &subjects, &details],
+    )
+    .await?;
+    Ok(())
 }
 
 fn receipt(e: &Envelope, status: ReceiptStatus, server_seq: Option<i64>) -> Receipt {
@@ -67,152 +650,6 @@ fn receipt(e: &Envelope, status: ReceiptStatus, server_seq: Option<i64>) -> Rece
     }
 }
 
-async fn apply_one(
-    tx: &mut Transaction<'_>,
-    device: &DeviceAuth,
-    sealed: &SealedEnvelope,
-    via: Via,
-    head: &mut i64,
-    cache: &mut HashMap<(Entity, Uuid), HqRow>,
-) -> Result<Receipt> {
-    let e = &sealed.envelope;
-    // Seen before? The same content gets its first answer again; other content is refused.
-    if let Some(r) = tx
-        .query_opt(
-            "SELECT hash, status, server_seq, code, message, conflicts FROM receipts WHERE envelope_id = $1",
-            &[&e.id],
-        )
-        .await?
-    {
-        let hash: String = r.get(0);
-        if hash != sealed.hash || hash != e.hash() {
-            return Ok(rejected_unrecorded(e, codes::ID_REUSED, "id: seen before with other content"));
-        }
-        let status: String = r.get(1);
-        let conflicts: Value = r.get(5);
-        return Ok(Receipt {
-            status: match status.as_str() {
-                "applied" => ReceiptStatus::Duplicate,
-                "conflict" => ReceiptStatus::Conflict,
-                _ => ReceiptStatus::Rejected,
-            },
-            server_seq: r.get(2),
-            code: r.get(3),
-            message: r.get(4),
-            conflicts: serde_json::from_value(conflicts).unwrap_or_default(),
-            ..receipt(e, ReceiptStatus::Duplicate, None)
-        });
-    }
-    if e.device != device.id {
-        return Ok(rejected_unrecorded(e, codes::WRONG_DEVICE, "device: not the device that sent it"));
-    }
-    if e.hash() != sealed.hash {
-        return quarantine(tx, sealed, codes::HASH_MISMATCH, "hash: does not match the envelope").await;
-    }
-    if tx
-        .query_opt(
-            "SELECT 1 FROM receipts WHERE device = $1 AND device_seq = $2",
-            &[&e.device, &e.device_seq],
-        )
-        .await?
-        .is_some()
-    {
-        return Ok(rejected_unrecorded(e, codes::SEQ_REUSED, "device_seq: used by another envelope"));
-    }
-
-    // The rows the ops touch, as HQ holds them (or as earlier envelopes of this batch left them).
-    let wanted: Vec<(Entity, Uuid)> =
-        e.ops.iter().map(|op| (op.entity, op.entity_id)).filter(|k| !cache.contains_key(k)).collect();
-    for (entity, id) in wanted {
-        // One primary-key lookup per row: a join on unnest() made the planner scan the table.
-        let Some(r) = tx
-            .query_opt(
-                "SELECT region, version, deleted, fields, field_versions FROM rows WHERE entity = $1 AND id = $2",
-                &[&entity.code(), &id],
-            )
-            .await?
-        else {
-            continue;
-        };
-        let Value::Object(fields) = r.get::<_, Value>(3) else { continue };
-        let versions: HashMap<String, i64> = serde_json::from_value(r.get(4)).unwrap_or_default();
-        cache.insert(
-            (entity, id),
-            HqRow {
-                region: r.get(0),
-                version: r.get(1),
-                deleted: r.get(2),
-                fields,
-                field_versions: versions,
-            },
-        );
-    }
-
-    match plan(e, cache, &device.regions) {
-        Outcome::Rejected(code, message) => quarantine(tx, sealed, code, &message).await,
-        Outcome::Conflict(conflicts) => record_conflict(tx, sealed, cache, conflicts).await,
-        Outcome::Applied(new_rows) => {
-            let seq = *head + 1;
-            let sp = tx.savepoint("envelope").await?;
-            let body = serde_json::to_value(e).unwrap_or(Value::Null);
-            sp.execute(
-                "INSERT INTO envelopes (server_seq, id, device, device_seq, hash, author, body, via)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[&seq, &e.id, &e.device, &e.device_seq, &sealed.hash, &e.author, &body, &via.code()],
-            )
-            .await?;
-            for ((entity, id), row) in &new_rows {
-                let fields = Value::Object(row.fields.clone());
-                let versions = json!(row.field_versions);
-                sp.execute(
-                    "INSERT INTO rows (entity, id, region, version, deleted, fields, field_versions, server_seq)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (entity, id) DO UPDATE SET region = $3, version = $4, deleted = $5,
-                       fields = $6, field_versions = $7, server_seq = $8",
-                    &[&entity.code(), id, &row.region, &row.version, &row.deleted, &fields, &versions, &seq],
-                )
-                .await?;
-                sp.execute(
-                    "INSERT INTO row_changes (server_seq, entity, id, region, version, deleted, fields)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    &[&seq, &entity.code(), id, &row.region, &row.version, &row.deleted, &fields],
-                )
-                .await?;
-            }
-            sp.execute(
-                "INSERT INTO receipts (envelope_id, device, device_seq, hash, status, server_seq)
-                 VALUES ($1, $2, $3, $4, 'applied', $5)",
-                &[&e.id, &e.device, &e.device_seq, &sealed.hash, &seq],
-            )
-            .await?;
-            if let Some(case) = e.resolves {
-                sp.execute(
-                    "UPDATE cases SET status = 'resolved', resolved_at = now(), resolved_by = $2
-                     WHERE id = $1 AND status = 'open'",
-                    &[&case, &e.id],
-                )
-                .await?;
-            }
-            for ((entity, id), row) in &new_rows {
-                find_duplicates(
-                    &sp,
-                    *entity,
-                    *id,
-                    row,
-                    e.ops.iter().any(|o| o.entity_id == *id && o.op == OpKind::Insert),
-                )
-                .await?;
-            }
-            sp.commit().await?;
-            *head = seq;
-            for (key, row) in new_rows {
-                cache.insert(key, row);
-            }
-            Ok(receipt(e, ReceiptStatus::Applied, Some(seq)))
-        }
-    }
-}
-
 /// A refusal that is not recorded: the envelope is someone else's (another device, a reused id
 /// or sequence number), and recording it would let a bad push shadow a good one.
 fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
@@ -223,125 +660,15 @@ fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
     }
 }
 
-/// Refuses the envelope and keeps it whole in quarantine, with its receipt.
-async fn quarantine(
-    tx: &mut Transaction<'_>,
-    sealed: &SealedEnvelope,
-    code: &str,
-    message: &str,
-) -> Result<Receipt> {
-    let e = &sealed.envelope;
-    tracing::warn!(envelope = %e.id, device = %e.device, code, message, "envelope quarantined");
-    tx.execute(
-        "INSERT INTO receipts (envelope_id, device, device_seq, hash, status, code, message)
-         VALUES ($1, $2, $3, $4, 'rejected', $5, $6)",
-        &[&e.id, &e.device, &e.device_seq, &sealed.hash, &code, &message],
-    )
-    .await?;
-    let body = serde_json::to_value(e).unwrap_or(Value::Null);
-    tx.execute(
-        "INSERT INTO quarantine (envelope_id, body, code, message) VALUES ($1, $2, $3, $4)",
-        &[&e.id, &body, &code, &message],
-    )
-    .await?;
-    Ok(Receipt {
-        code: Some(code.to_owned()),
-        message: Some(message.to_owned()),
-        ..receipt(e, ReceiptStatus::Rejected, None)
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Records a conflict as a case for the regions of the rows concerned, and its receipt.
-async fn record_conflict(
-    tx: &mut Transaction<'_>,
-    sealed: &SealedEnvelope,
-    cache: &HashMap<(Entity, Uuid), HqRow>,
-    conflicts: Vec<FieldConflict>,
-) -> Result<Receipt> {
-    let e = &sealed.envelope;
-    let conflicts_json = serde_json::to_value(&conflicts).unwrap_or(Value::Null);
-    tx.execute(
-        "INSERT INTO receipts (envelope_id, device, device_seq, hash, status, conflicts)
-         VALUES ($1, $2, $3, $4, 'conflict', $5)",
-        &[&e.id, &e.device, &e.device_seq, &sealed.hash, &conflicts_json],
-    )
-    .await?;
-    let mut regions: Vec<String> = conflicts
-        .iter()
-        .filter_map(|c| cache.get(&(c.entity, c.entity_id)).map(|r| r.region.clone()))
-        .collect();
-    regions.sort();
-    regions.dedup();
-    let details = json!({
-        "envelope_id": e.id,
-        "device": e.device,
-        "author": e.author,
-        "conflicts": conflicts_json,
-    });
-    tx.execute(
-        "INSERT INTO cases (id, kind, regions, subject, details) VALUES ($1, 'conflict', $2, $3, $4)
-         ON CONFLICT DO NOTHING",
-        &[&Uuid::now_v7(), &regions, &format!("envelope:{}", e.id), &details],
-    )
-    .await?;
-    Ok(Receipt { conflicts, ..receipt(e, ReceiptStatus::Conflict, None) })
-}
-
-/// Opens a case when a person's or mentor's IIN is registered under another id too, or when a
-/// person joins a second sub-project: both desks concerned see it in their next pull.
-async fn find_duplicates(
-    tx: &Transaction<'_>,
-    entity: Entity,
-    id: Uuid,
-    row: &HqRow,
-    inserted: bool,
-) -> Result<()> {
-    if row.deleted {
-        return Ok(());
+    #[test]
+    fn a_nul_character_is_found_by_its_path() {
+        let body = json!({ "author": "a", "ops": [{ "fields": { "surname": "Ab", "city": "x\u{0}y" } }] });
+        assert_eq!(nul_path(&body, String::new()).as_deref(), Some("ops[0].fields.city"));
+        assert_eq!(nul_path(&json!({ "a": ["ok", 1, null] }), String::new()), None);
+        assert_eq!(nul_path(&json!({ "k\u{0}": 1 }), String::new()).as_deref(), Some("k\u{0}"));
     }
-    // The entity is written into the SQL (a code of a closed list), not bound: the partial
-    // indexes on IIN and person_id apply only when the planner sees the entity itself.
-    let (kind, key, other_sql) = match entity {
-        Entity::Person => (
-            "duplicate_iin",
-            row.fields.get("iin").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            "SELECT id, region FROM rows WHERE entity IN ('person', 'mentor') AND entity = 'person'
-               AND fields ->> 'iin' = $1 AND id <> $2 AND NOT deleted",
-        ),
-        Entity::Mentor => (
-            "duplicate_iin",
-            row.fields.get("iin").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            "SELECT id, region FROM rows WHERE entity IN ('person', 'mentor') AND entity = 'mentor'
-               AND fields ->> 'iin' = $1 AND id <> $2 AND NOT deleted",
-        ),
-        Entity::ApplicationMember if inserted => (
-            "person_in_two_subprojects",
-            row.fields.get("person_id").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            "SELECT id, region FROM rows WHERE entity = 'application_member' AND fields ->> 'person_id' = $1
-               AND id <> $2 AND NOT deleted AND fields ->> 'application_id' <> $3",
-        ),
-        _ => return Ok(()),
-    };
-    let application = row.fields.get("application_id").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let others = if entity == Entity::ApplicationMember {
-        tx.query(other_sql, &[&key, &id, &application]).await?
-    } else {
-        tx.query(other_sql, &[&key, &id]).await?
-    };
-    for other in others {
-        let other_id: Uuid = other.get(0);
-        let other_region: String = other.get(1);
-        let (a, b) = if id < other_id { (id, other_id) } else { (other_id, id) };
-        let mut regions = vec![row.region.clone(), other_region];
-        regions.sort();
-        regions.dedup();
-        let details = json!({ "entity": entity.code(), "rows": [a, b], "key": key });
-        tx.execute(
-            "INSERT INTO cases (id, kind, regions, subject, details) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-            &[&Uuid::now_v7(), &kind, &regions, &format!("{}:{a}:{b}", entity.code()), &details],
-        )
-        .await?;
-    }
-    Ok(())
 }

@@ -79,6 +79,13 @@ pub struct Hq {
     process: Option<Child>,
 }
 
+/// Where a server's log goes: the file `KORPUS_HQ_LOG` names (appended to), or nowhere.
+fn log() -> Stdio {
+    std::env::var_os("KORPUS_HQ_LOG")
+        .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok())
+        .map_or_else(Stdio::null, Stdio::from)
+}
+
 impl Hq {
     /// Migrates a fresh database and starts a server on it, with a staff account `hq` and
     /// coordinators `north` (first region) and `south` (second region).
@@ -131,7 +138,7 @@ impl Hq {
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .env("KORPUS_HQ_DATABASE_URL", &self.database_url)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log())
             .spawn()?;
         self.process = Some(child);
         let client = Client::new(&self.url(), None)?;

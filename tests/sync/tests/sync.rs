@@ -688,3 +688,103 @@ async fn decisions_are_checked_as_state_transitions_never_merged() -> Result<(),
     assert_eq!(stage, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn one_batch_applies_around_a_bad_envelope_and_finds_duplicates_within_itself() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut desk = Desk::enrolled(&hq, "north").await?;
+    let first = desk.add_person(600, "Серікова", &r1)?;
+    desk.add_person(700, "Ахметов", &r1)?;
+    // The first person edited twice: one row, at version 3, after one batch.
+    for phone in ["+77011111111", "+77012222222"] {
+        let current = desk.store.person(&first.to_string())?;
+        let mut input = korpus_domain::PersonInput::from(&current.data);
+        input.identity.phone = Some(phone.into());
+        desk.store.edit_person(first, current.version, &input)?;
+    }
+    let mut batch = sealed(&desk.store)?;
+    assert_eq!(batch.len(), 4);
+    // A second person with the first one's IIN, and an envelope whose text holds U+0000 (which
+    // PostgreSQL cannot store), both in the middle of the batch.
+    let mut twin = batch[0].envelope.clone();
+    twin.id = Uuid::now_v7();
+    twin.device_seq = 100;
+    twin.ops[0].entity_id = Uuid::now_v7();
+    let mut broken = twin.clone();
+    broken.id = Uuid::now_v7();
+    broken.device_seq = 101;
+    broken.ops[0].entity_id = Uuid::now_v7();
+    broken.ops[0].fields.insert("locality".into(), json!("Ауыл\u{0}"));
+    for e in [broken, twin.clone()] {
+        batch.insert(2, SealedEnvelope { hash: e.hash(), envelope: e });
+    }
+
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    let (answer, _) = client.push(&PushRequest { envelopes: batch.clone() }).await?;
+    let statuses: Vec<_> = answer.receipts.iter().map(|r| (r.status, r.code.as_deref())).collect();
+    assert_eq!(
+        statuses,
+        [
+            (ReceiptStatus::Applied, None),
+            (ReceiptStatus::Applied, None),
+            (ReceiptStatus::Applied, None),
+            (ReceiptStatus::Rejected, Some(codes::INVALID_FIELD)),
+            (ReceiptStatus::Applied, None),
+            (ReceiptStatus::Applied, None),
+        ]
+    );
+    assert_eq!(
+        answer.receipts[3].message.as_deref(),
+        Some("ops[0].fields.locality: holds the character U+0000")
+    );
+    let seqs: Vec<_> = answer.receipts.iter().map(|r| r.server_seq).collect();
+    assert_eq!(seqs, [Some(1), Some(2), Some(3), None, Some(4), Some(5)]);
+    assert_eq!(hq.query_i64("SELECT server_seq FROM sync_head").await?, 5);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 3);
+    assert_eq!(
+        hq.query_i64(&format!(
+            "SELECT version FROM rows WHERE id = '{first}' AND fields ->> 'phone' = '+77012222222'"
+        ))
+        .await?,
+        3
+    );
+    assert_eq!(hq.query_i64(&format!("SELECT count(*) FROM row_changes WHERE id = '{first}'")).await?, 3);
+    assert_eq!(
+        hq.query_i64("SELECT count(*) FROM quarantine WHERE body -> 'ops' -> 0 -> 'fields' ->> 'locality' = 'Ауыл\u{FFFD}'")
+            .await?,
+        1
+    );
+    // The twin and the first person share an IIN: one case, though both came in this batch.
+    let (a, b) = if first < twin.ops[0].entity_id {
+        (first, twin.ops[0].entity_id)
+    } else {
+        (twin.ops[0].entity_id, first)
+    };
+    assert_eq!(
+        hq.query_i64(&format!(
+            "SELECT count(*) FROM cases WHERE kind = 'duplicate_iin' AND subject = 'person:{a}:{b}' AND regions = ARRAY['{r1}']"
+        ))
+        .await?,
+        1
+    );
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
+
+    // The same batch again: the same answers, nothing doubled.
+    let (again, _) = client.push(&PushRequest { envelopes: batch }).await?;
+    let statuses: Vec<_> = again.receipts.iter().map(|r| (r.status, r.server_seq)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (ReceiptStatus::Duplicate, Some(1)),
+            (ReceiptStatus::Duplicate, Some(2)),
+            (ReceiptStatus::Duplicate, Some(3)),
+            (ReceiptStatus::Rejected, None),
+            (ReceiptStatus::Duplicate, Some(4)),
+            (ReceiptStatus::Duplicate, Some(5)),
+        ]
+    );
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 5);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
+    Ok(())
+}

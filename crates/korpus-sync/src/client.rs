@@ -7,9 +7,13 @@ use crate::protocol::{
 };
 use rand::RngExt;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
+use std::io::Read;
 use std::time::Duration;
+
+/// The most bytes an answer may unpack to.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What a call to HQ can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +105,14 @@ impl Client {
                 "server URL: {base_url:?} does not start with http:// or https://"
             )));
         }
+        // Answers are unpacked here, not by reqwest, so that the bytes counted are the bytes that
+        // crossed the link (the sync panel shows them), not the bytes they unpacked to.
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("zstd"));
         let http = reqwest::Client::builder()
+            .no_zstd()
+            .no_gzip()
+            .default_headers(headers)
             .connect_timeout(Duration::from_secs(20))
             .timeout(Duration::from_secs(120))
             .build()
@@ -120,10 +131,41 @@ impl Client {
         }
     }
 
+    /// The body of `response`, unpacked, and its size as it travelled.
+    async fn body(response: reqwest::Response) -> Result<(Vec<u8>, u64), ClientError> {
+        let encoding = response
+            .headers()
+            .get(CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_ascii_lowercase());
+        let raw = response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let size = raw.len() as u64;
+        let body = match encoding.as_deref() {
+            None | Some("identity") => raw.to_vec(),
+            Some("zstd") => {
+                let decoder = zstd::stream::read::Decoder::new(&raw[..])
+                    .map_err(|e| ClientError::Protocol(format!("answer: {e}")))?;
+                // An answer is at most a page or a chunk; more than this is a broken server.
+                let mut body = Vec::new();
+                decoder
+                    .take(MAX_ANSWER_BYTES + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|e| ClientError::Protocol(format!("answer: {e}")))?;
+                if body.len() as u64 > MAX_ANSWER_BYTES {
+                    return Err(ClientError::Protocol(format!(
+                        "answer: larger than {MAX_ANSWER_BYTES} bytes"
+                    )));
+                }
+                body
+            }
+            Some(other) => return Err(ClientError::Protocol(format!("answer: content-encoding {other}"))),
+        };
+        Ok((body, size))
+    }
+
     async fn answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<(T, u64), ClientError> {
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
-        let size = bytes.len() as u64;
+        let (bytes, size) = Self::body(response).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes)
                 .map(|v| (v, size))
@@ -243,7 +285,7 @@ impl Client {
                 .err()
                 .unwrap_or(ClientError::Protocol("error without body".into())));
         }
-        Ok(response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?.to_vec())
+        Ok(Self::body(response).await?.0)
     }
 }
 
@@ -302,6 +344,37 @@ mod tests {
         assert!(!api(401).is_retryable());
         assert!(!api(403).is_retryable());
         assert!(!ClientError::Protocol("x".into()).is_retryable());
+    }
+
+    fn response(encoding: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+        let mut r = http::Response::builder().status(200);
+        if let Some(e) = encoding {
+            r = r.header("content-encoding", e);
+        }
+        reqwest::Response::from(r.body(body).unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn answers_are_counted_as_they_travelled_and_unpacked() {
+        let json = br#"{"receipts":[]}"#.repeat(1000);
+        let packed = zstd::encode_all(&json[..], 3).unwrap_or_default();
+        assert!(packed.len() < json.len() / 10);
+        let (body, size) = Client::body(response(Some("zstd"), packed.clone()))
+            .await
+            .map_err(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!((body, size), (json.clone(), packed.len() as u64));
+        let (body, size) =
+            Client::body(response(None, json.clone())).await.map_err(|e| e.to_string()).unwrap_or_default();
+        assert_eq!((body.len(), size), (json.len(), json.len() as u64));
+        // An encoding the client did not ask for, and a bomb, are refused.
+        assert!(
+            matches!(Client::body(response(Some("br"), json)).await, Err(ClientError::Protocol(m)) if m.contains("br"))
+        );
+        let bomb = zstd::encode_all(&vec![0u8; MAX_ANSWER_BYTES as usize + 1][..], 19).unwrap_or_default();
+        assert!(
+            matches!(Client::body(response(Some("zstd"), bomb)).await, Err(ClientError::Protocol(m)) if m.contains("larger"))
+        );
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub struct Hq {
     pub database_url: String,
     /// Where it listens.
     pub port: u16,
+    /// Its address: loopback, or its end of a veth pair when it runs in a network namespace.
+    pub ip: String,
+    /// The network namespace it runs in (`ip netns exec`), if any.
+    netns: Option<String>,
     process: Option<Child>,
 }
 
@@ -90,8 +94,21 @@ impl Hq {
     /// Migrates a fresh database and starts a server on it, with a staff account `hq` and
     /// coordinators `north` (first region) and `south` (second region).
     pub async fn start() -> Result<Hq, Error> {
+        Hq::start_in(None, "127.0.0.1").await
+    }
+
+    /// As [`Hq::start`], the server running in the network namespace `netns` (when given) and
+    /// listening on `ip`, its address there. It reaches PostgreSQL by the cluster's Unix socket
+    /// (`KORPUS_PG_DIR`), which a network namespace does not hide.
+    pub async fn start_in(netns: Option<&str>, ip: &str) -> Result<Hq, Error> {
         let database_url = fresh_database().await?;
-        let mut hq = Hq { database_url, port: free_port()?, process: None };
+        let mut hq = Hq {
+            database_url,
+            port: free_port()?,
+            ip: ip.to_owned(),
+            netns: netns.map(str::to_owned),
+            process: None,
+        };
         hq.admin(&["migrate"])?;
         let (r1, r2, _) = regions();
         hq.admin(&["staff", "add", "--login", "hq", "--name", "HQ analyst"])?;
@@ -120,7 +137,19 @@ impl Hq {
 
     /// HQ's base URL.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.ip, self.port)
+    }
+
+    /// The database's address for the server: by Unix socket when it runs in a namespace.
+    fn server_database_url(&self) -> Result<String, Error> {
+        if self.netns.is_none() {
+            return Ok(self.database_url.clone());
+        }
+        let socket_dir = std::env::var("KORPUS_PG_DIR").map_err(|_| "KORPUS_PG_DIR is not set")?;
+        let config: tokio_postgres::Config = self.database_url.parse()?;
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let dbname = config.get_dbname().ok_or("the database URL names no database")?;
+        Ok(format!("host={socket_dir} port={port} user=postgres dbname={dbname}"))
     }
 
     /// Kills the server at once (SIGKILL: no graceful shutdown), as a power cut would.
@@ -134,9 +163,18 @@ impl Hq {
     /// (Re)starts the server on the same port and waits until it answers.
     pub async fn restart(&mut self) -> Result<(), Error> {
         self.kill();
-        let child = Command::new(binary("korpus-hq")?)
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
-            .env("KORPUS_HQ_DATABASE_URL", &self.database_url)
+        let mut command = match &self.netns {
+            // `ip netns exec` execs the server itself, so killing the child kills the server.
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(binary("korpus-hq")?);
+                c
+            }
+            None => Command::new(binary("korpus-hq")?),
+        };
+        let child = command
+            .args(["serve", "--listen", &format!("{}:{}", self.ip, self.port)])
+            .env("KORPUS_HQ_DATABASE_URL", self.server_database_url()?)
             .stdout(Stdio::null())
             .stderr(log())
             .spawn()?;

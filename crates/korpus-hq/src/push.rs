@@ -461,29 +461,23 @@ impl Batch {
         }
         let mut at: Vec<usize> = last.into_values().collect();
         at.sort_unstable();
-        let mut cols =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut cols = RowColumns::default();
+        let mut field_versions = Vec::new();
         for i in at {
             let (seq, entity, id, row) = &self.changes[i];
-            cols.0.push(entity.code());
-            cols.1.push(*id);
-            cols.2.push(row.region.clone());
-            cols.3.push(row.version);
-            cols.4.push(row.deleted);
-            cols.5.push(Value::Object(row.fields.clone()));
-            cols.6.push(json!(row.field_versions));
-            cols.7.push(*seq);
+            cols.push(*seq, *entity, *id, row);
+            field_versions.push(json!(row.field_versions));
         }
         async move {
-            if !cols.0.is_empty() {
+            if !cols.ids.is_empty() {
                 tx.execute(
-                    "INSERT INTO rows (entity, id, region, version, deleted, fields, field_versions, server_seq)
-                     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int8[], $5::bool[],
-                       $6::jsonb[], $7::jsonb[], $8::int8[])
+                    "INSERT INTO rows (server_seq, entity, id, region, version, deleted, fields, field_versions)
+                     SELECT * FROM unnest($1::int8[], $2::text[], $3::uuid[], $4::text[], $5::int8[],
+                       $6::bool[], $7::jsonb[], $8::jsonb[])
                      ON CONFLICT (entity, id) DO UPDATE SET region = excluded.region,
                        version = excluded.version, deleted = excluded.deleted, fields = excluded.fields,
                        field_versions = excluded.field_versions, server_seq = excluded.server_seq",
-                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &cols.6, &cols.7],
+                    &[cols.params().as_slice(), &[&field_versions]].concat(),
                 )
                 .await?;
             }
@@ -493,23 +487,17 @@ impl Batch {
 
     /// Each row as each envelope left it: what devices pull.
     fn changes_statement<'t>(&self, tx: &'t Transaction<'_>) -> impl Future<Output = Result<()>> + 't {
-        let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut cols = RowColumns::default();
         for (seq, entity, id, row) in &self.changes {
-            cols.0.push(*seq);
-            cols.1.push(entity.code());
-            cols.2.push(*id);
-            cols.3.push(row.region.clone());
-            cols.4.push(row.version);
-            cols.5.push(row.deleted);
-            cols.6.push(Value::Object(row.fields.clone()));
+            cols.push(*seq, *entity, *id, row);
         }
         async move {
-            if !cols.0.is_empty() {
+            if !cols.ids.is_empty() {
                 tx.execute(
                     "INSERT INTO row_changes (server_seq, entity, id, region, version, deleted, fields)
                      SELECT * FROM unnest($1::int8[], $2::text[], $3::uuid[], $4::text[], $5::int8[],
                        $6::bool[], $7::jsonb[])",
-                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &cols.6],
+                    &cols.params(),
                 )
                 .await?;
             }
@@ -592,6 +580,35 @@ impl Batch {
             }
         }
         Ok(cases)
+    }
+}
+
+/// Rows as the columns `rows` and `row_changes` share, one array each, for `unnest()`.
+#[derive(Default)]
+struct RowColumns {
+    seqs: Vec<i64>,
+    entities: Vec<&'static str>,
+    ids: Vec<Uuid>,
+    regions: Vec<String>,
+    versions: Vec<i64>,
+    deleted: Vec<bool>,
+    fields: Vec<Value>,
+}
+
+impl RowColumns {
+    fn push(&mut self, seq: i64, entity: Entity, id: Uuid, row: &HqRow) {
+        self.seqs.push(seq);
+        self.entities.push(entity.code());
+        self.ids.push(id);
+        self.regions.push(row.region.clone());
+        self.versions.push(row.version);
+        self.deleted.push(row.deleted);
+        self.fields.push(Value::Object(row.fields.clone()));
+    }
+
+    /// The arrays, in the order above: `$1` to `$7`.
+    fn params(&self) -> [&(dyn ToSql + Sync); 7] {
+        [&self.seqs, &self.entities, &self.ids, &self.regions, &self.versions, &self.deleted, &self.fields]
     }
 }
 

@@ -3,8 +3,8 @@
 //! 5,000) and the p99 latency of a 500-envelope batch, and writes them to `bench/results/hq.txt`.
 //! Run by `bench/hq`, which provides the PostgreSQL cluster and a session keyring.
 
-use korpus_sync::protocol::{PushRequest, ReceiptStatus, SealedEnvelope};
-use korpus_sync_tests::{Desk, Error, Hq, person_born, regions, workspace};
+use korpus_sync::protocol::{PushRequest, ReceiptStatus};
+use korpus_sync_tests::{Desk, Error, Hq, person_born, regions, unsent_sealed, workspace};
 use std::time::{Duration, Instant};
 
 const DEVICES: usize = 50;
@@ -27,12 +27,7 @@ fn main() -> Result<(), Error> {
             for i in 0..per_device {
                 desk.store.add_person(&person_born((i * 5) as u16, "Бенчмарк", &r1, born))?;
             }
-            let sealed: Vec<SealedEnvelope> = desk
-                .store
-                .unsent(usize::MAX >> 1)?
-                .into_iter()
-                .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
-                .collect();
+            let sealed = unsent_sealed(&desk.store)?;
             let requests = sealed.chunks(BATCH).map(|c| PushRequest { envelopes: c.to_vec() }).collect();
             batches.push((desk.client.clone().ok_or("not enrolled")?, requests));
         }

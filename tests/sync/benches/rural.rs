@@ -12,9 +12,9 @@
 //! the same veth unshaped (only its bytes are compared), as a naive client would.
 
 use korpus_domain::{IdentityInput, Iin, PersonInput, Sex};
-use korpus_sync::protocol::{PushRequest, PushResponse, ReceiptStatus, SealedEnvelope};
+use korpus_sync::protocol::{PushRequest, PushResponse, ReceiptStatus};
 use korpus_sync::{Progress, SyncOptions};
-use korpus_sync_tests::{Desk, Error, Hq, regions, workspace};
+use korpus_sync_tests::{Desk, Error, Hq, regions, unsent_sealed, workspace};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::process::Command;
@@ -434,12 +434,7 @@ fn main() -> Result<(), Error> {
         let token = korpus_sync::secrets::load_token(device)?.ok_or("no token in the keyring")?;
         let http = reqwest::Client::new();
         let url = format!("{}/v1/push", hq.url());
-        let sealed: Vec<SealedEnvelope> = naive
-            .store
-            .unsent(usize::MAX >> 1)?
-            .into_iter()
-            .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
-            .collect();
+        let sealed = unsent_sealed(&naive.store)?;
         let naive_before = link.counters();
         for envelope in sealed {
             let body = serde_json::to_vec(&PushRequest { envelopes: vec![envelope] })?;

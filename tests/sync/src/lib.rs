@@ -44,6 +44,15 @@ pub fn binary(name: &str) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
+/// Every envelope `store` has not sent yet, sealed as sync sends them.
+pub fn unsent_sealed(store: &Store) -> Result<Vec<korpus_sync::protocol::SealedEnvelope>, Error> {
+    Ok(store
+        .unsent(usize::MAX >> 1)?
+        .into_iter()
+        .map(|e| korpus_sync::protocol::SealedEnvelope { envelope: e.envelope, hash: e.hash })
+        .collect())
+}
+
 /// A port nobody listens on now.
 pub fn free_port() -> Result<u16, Error> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())

@@ -5,21 +5,12 @@ use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
 use korpus_store::Store;
 use korpus_sync::client::ClientError;
 use korpus_sync::protocol::{PushRequest, ReceiptStatus, SealedEnvelope, codes};
-use korpus_sync_tests::{Desk, Error, Hq, binary, person, regions};
+use korpus_sync_tests::{Desk, Error, Hq, binary, person, regions, unsent_sealed};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 fn count(store: &Store, entity: Entity) -> usize {
     store.all_rows().map(|rows| rows.iter().filter(|r| r.entity == entity).count()).unwrap_or(0)
-}
-
-/// The desk's unsent envelopes, sealed as sync sends them.
-fn sealed(store: &Store) -> Result<Vec<SealedEnvelope>, Error> {
-    Ok(store
-        .unsent(10_000)?
-        .into_iter()
-        .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
-        .collect())
 }
 
 #[tokio::test]
@@ -112,7 +103,7 @@ async fn a_device_cannot_read_or_write_another_regions_rows() -> Result<(), Erro
         }],
         resolves: None,
     };
-    let mut batch = sealed(&north.store)?;
+    let mut batch = unsent_sealed(&north.store)?;
     batch.push(SealedEnvelope { hash: forged.hash(), envelope: forged });
     let client = north.client.clone().ok_or("not enrolled")?;
     let (answer, _) = client.push(&PushRequest { envelopes: batch }).await?;
@@ -148,7 +139,7 @@ async fn the_same_batch_pushed_twice_is_applied_once() -> Result<(), Error> {
     for i in 0..5 {
         desk.add_person(100 + i * 100, "Серікова", &r1)?;
     }
-    let batch = PushRequest { envelopes: sealed(&desk.store)? };
+    let batch = PushRequest { envelopes: unsent_sealed(&desk.store)? };
     let client = desk.client.clone().ok_or("not enrolled")?;
     let (first, _) = client.push(&batch).await?;
     let (second, _) = client.push(&batch).await?;
@@ -183,7 +174,7 @@ async fn the_server_killed_mid_batch_loses_nothing_and_doubles_nothing() -> Resu
     for i in 0..600u16 {
         desk.add_person(10 + i * 16, "Серікова", &r1)?;
     }
-    let batch = PushRequest { envelopes: sealed(&desk.store)? };
+    let batch = PushRequest { envelopes: unsent_sealed(&desk.store)? };
     assert_eq!(batch.envelopes.len(), 600);
     let client = desk.client.clone().ok_or("not enrolled")?;
 
@@ -703,7 +694,7 @@ async fn one_batch_applies_around_a_bad_envelope_and_finds_duplicates_within_its
         input.identity.phone = Some(phone.into());
         desk.store.edit_person(first, current.version, &input)?;
     }
-    let mut batch = sealed(&desk.store)?;
+    let mut batch = unsent_sealed(&desk.store)?;
     assert_eq!(batch.len(), 4);
     // A second person with the first one's IIN, and an envelope whose text holds U+0000 (which
     // PostgreSQL cannot store), both in the middle of the batch.

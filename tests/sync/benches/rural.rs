@@ -414,6 +414,10 @@ fn main() -> Result<(), Error> {
         if report.applied != envelopes as u64 {
             return Err(format!("{} of {envelopes} envelopes applied", report.applied).into());
         }
+        // Through all that weather the desk and HQ hold the same region.
+        if desk.state_hash()? != hq.state_hash(&[&r1])? {
+            return Err("the desk and HQ differ after the sync".into());
+        }
         let (push_at, push_counters, push_progress) = push_end.ok_or("the sync reported no push")?;
         let push_up = push_counters.0 - before.0;
         let push_down = push_counters.1 - before.1;

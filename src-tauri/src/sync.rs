@@ -7,7 +7,7 @@ use korpus_domain::Lang;
 use korpus_store::{Keep, Store, StoreError};
 use korpus_sync::{Progress, SyncError, SyncOptions};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
 
@@ -39,23 +39,20 @@ pub fn panel(store: &Store) -> Result<SyncPanel, StoreError> {
         .into_iter()
         .map(|c| CaseView {
             id: c.id.to_string(),
-            kind: c.kind,
             opened_at: korpus_store::local_time(&c.opened_at),
-            fields: c.details["conflicts"]
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .map(|f| ConflictView {
-                            entity: text(&f["entity"]),
-                            entity_id: text(&f["entity_id"]),
-                            field: text(&f["field"]),
-                            theirs: text(&f["theirs"]),
-                            mine: text(&f["mine"]),
-                        })
-                        .collect()
+            fields: c
+                .conflicts()
+                .into_iter()
+                .map(|f| ConflictView {
+                    entity: f.entity.code().to_owned(),
+                    entity_id: f.entity_id.to_string(),
+                    field: f.field,
+                    theirs: text(&f.theirs),
+                    mine: text(&f.mine),
                 })
-                .unwrap_or_default(),
-            records: c.details["rows"].as_array().map(|r| r.iter().map(text).collect()).unwrap_or_default(),
+                .collect(),
+            records: c.records().iter().map(Uuid::to_string).collect(),
+            kind: c.kind,
         })
         .collect();
     Ok(match state {
@@ -142,10 +139,13 @@ pub fn sync_resolve(
     keep: String,
     fields: BTreeMap<String, String>,
 ) -> Reply<SyncPanel> {
-    let side = |s: &str| if s == "mine" { Keep::Mine } else { Keep::Theirs };
-    let choices: HashMap<String, Keep> = fields.iter().map(|(f, s)| (f.clone(), side(s))).collect();
     desk.with_store(|s| {
-        s.resolve_conflict(case, &choices, side(&keep))?;
+        let keep = Keep::parse("keep", &keep)?;
+        let choices = fields
+            .iter()
+            .map(|(f, side)| Ok((f.clone(), Keep::parse("keep", side)?)))
+            .collect::<Result<_, StoreError>>()?;
+        s.resolve_conflict(case, &choices, keep)?;
         panel(s)
     })
 }

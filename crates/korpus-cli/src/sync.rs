@@ -58,24 +58,19 @@ enum SyncCommand {
     Resolve {
         /// The case's id (`korpus sync cases`).
         case: uuid::Uuid,
-        /// The side kept for every field not named with --field.
-        #[arg(long, value_parser = ["mine", "theirs"], default_value = "theirs")]
+        /// The side kept for every field not named with --field: mine or theirs.
+        #[arg(long, default_value = "theirs")]
         keep: String,
         /// A field's own choice, as FIELD=mine or FIELD=theirs; repeat for more.
-        #[arg(long = "field", value_parser = field_choice)]
-        fields: Vec<(String, Keep)>,
+        #[arg(long = "field")]
+        fields: Vec<String>,
     },
 }
 
-fn keep(text: &str) -> Keep {
-    if text == "mine" { Keep::Mine } else { Keep::Theirs }
-}
-
-fn field_choice(text: &str) -> Result<(String, Keep), String> {
-    match text.split_once('=') {
-        Some((field, side @ ("mine" | "theirs"))) if !field.is_empty() => Ok((field.to_owned(), keep(side))),
-        _ => Err(format!("{text:?}: write FIELD=mine or FIELD=theirs")),
-    }
+/// `FIELD=mine` or `FIELD=theirs`, checked in the user's language.
+fn field_choice(text: &str) -> Result<(String, Keep), StoreError> {
+    let (field, side) = text.split_once('=').unwrap_or((text, ""));
+    Ok((field.trim().to_owned(), Keep::parse("keep", side)?))
 }
 
 fn bytes(n: u64) -> String {
@@ -163,9 +158,10 @@ pub fn run(app: &App, args: SyncArgs) -> ExitCode {
                 let report = korpus_sync::import_answer(&mut store, &bytes)?;
                 out.print(&report, || done(&out, &report));
             }
-            Some(SyncCommand::Resolve { case, keep: side, fields }) => {
-                let choices = fields.into_iter().collect();
-                let id = store.resolve_conflict(case, &choices, keep(&side))?;
+            Some(SyncCommand::Resolve { case, keep, fields }) => {
+                let keep = Keep::parse("keep", &keep)?;
+                let choices = fields.iter().map(|f| field_choice(f)).collect::<Result<_, StoreError>>()?;
+                let id = store.resolve_conflict(case, &choices, keep)?;
                 out.print(&serde_json::json!({ "envelope": id }), || {
                     out.tr("cli-resolved", &[("id", id.to_string())])
                 });

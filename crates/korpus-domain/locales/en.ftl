@@ -315,3 +315,4 @@ sync-duplicate-note = HQ found { $count } records that may be the same; check th
 case-conflict = The same field was changed here and elsewhere
 case-duplicate_iin = The same IIN is registered twice
 case-person_in_two_subprojects = One person is in two sub-projects
+field-keep = Which side to keep (mine or theirs)

@@ -315,3 +315,4 @@ sync-duplicate-note = Штаб сәйкес келуі мүмкін жазбал
 case-conflict = Бір өріс осында және басқа жерде өзгертілді
 case-duplicate_iin = Бір ЖСН екі рет тіркелген
 case-person_in_two_subprojects = Бір адам екі ішкі жобада
+field-keep = Қай нұсқа қалады (mine — осындағы, theirs — штабтағы)

@@ -315,3 +315,4 @@ sync-duplicate-note = Штаб нашёл записи ({ $count }), котор�
 case-conflict = Одно поле изменено здесь и в другом месте
 case-duplicate_iin = Один ИИН зарегистрирован дважды
 case-person_in_two_subprojects = Один человек в двух подпроектах
+field-keep = Какую версию оставить (mine — здесь, theirs — в штабе)

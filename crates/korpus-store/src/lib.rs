@@ -26,7 +26,8 @@ pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, sa
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
 pub use sync::{
-    HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment, SyncState,
+    ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment,
+    SyncState,
 };
 pub use tables::Record;
 

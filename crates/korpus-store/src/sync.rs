@@ -374,12 +374,31 @@ fn apply_row(
 }
 
 /// A field in conflict as HQ's case names it (korpus-sync's `FieldConflict`).
-#[derive(Debug, Clone, serde::Deserialize)]
-struct ConflictField {
-    entity: Entity,
-    entity_id: Uuid,
-    field: String,
-    theirs: Value,
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ConflictField {
+    /// The kind of record.
+    pub entity: Entity,
+    /// The record.
+    pub entity_id: Uuid,
+    /// The field (`deleted` for a removal).
+    pub field: String,
+    /// HQ's value.
+    pub theirs: Value,
+    /// This desk's value.
+    #[serde(default)]
+    pub mine: Value,
+}
+
+impl SyncCase {
+    /// For a conflict: the fields in conflict.
+    pub fn conflicts(&self) -> Vec<ConflictField> {
+        serde_json::from_value(self.details["conflicts"].clone()).unwrap_or_default()
+    }
+
+    /// For a duplicate: the records concerned.
+    pub fn records(&self) -> Vec<Uuid> {
+        serde_json::from_value(self.details["rows"].clone()).unwrap_or_default()
+    }
 }
 
 /// Which side of a field in conflict a coordinator keeps.
@@ -389,6 +408,19 @@ pub enum Keep {
     Mine,
     /// HQ's value.
     Theirs,
+}
+
+impl Keep {
+    /// Reads `mine` or `theirs`, or says so naming `field`.
+    pub fn parse(field: &'static str, value: &str) -> Result<Keep> {
+        match value.trim() {
+            "mine" => Ok(Keep::Mine),
+            "theirs" => Ok(Keep::Theirs),
+            _ => Err(StoreError::Invalid(korpus_domain::ValidationErrors::one(
+                korpus_domain::validation::FieldError::unknown_value(field, value, &["mine", "theirs"]),
+            ))),
+        }
+    }
 }
 
 impl Store {
@@ -414,8 +446,7 @@ impl Store {
             .find(|c| c.id == case_id && c.kind == "conflict")
             .ok_or_else(|| invalid("error-case-unknown", case_id.to_string()))?;
         let envelope_id = case.details["envelope_id"].as_str().unwrap_or_default().to_owned();
-        let conflicts: Vec<ConflictField> =
-            serde_json::from_value(case.details["conflicts"].clone()).unwrap_or_default();
+        let conflicts = case.conflicts();
         if let Some(unknown) = choices.keys().find(|f| !conflicts.iter().any(|c| &&c.field == f)) {
             return Err(invalid("error-case-field", unknown.clone()));
         }

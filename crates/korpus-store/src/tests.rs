@@ -544,3 +544,28 @@ fn attention_counts_what_is_left_to_do() {
     assert_eq!(store.count(Entity::Person, Some("550000000")).unwrap(), 4);
     assert_eq!(store.count(Entity::Person, Some("190000000")).unwrap(), 0);
 }
+
+#[test]
+fn a_case_reads_its_conflicts_and_records_and_a_side_is_mine_or_theirs() {
+    use crate::{Keep, SyncCase};
+    let id = Uuid::now_v7();
+    let case = SyncCase {
+        id,
+        kind: "conflict".into(),
+        status: "open".into(),
+        details: serde_json::json!({
+            "conflicts": [{ "entity": "person", "entity_id": id, "field": "phone", "base_version": 1,
+                            "theirs": "+77011111111", "mine": "+77022222222" }],
+            "rows": [id],
+        }),
+        opened_at: "2026-11-25T00:00:00Z".into(),
+    };
+    let conflicts = case.conflicts();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!((conflicts[0].field.as_str(), conflicts[0].mine.as_str()), ("phone", Some("+77022222222")));
+    assert_eq!(case.records(), [id]);
+    assert_eq!(Keep::parse("keep", " mine ").unwrap(), Keep::Mine);
+    assert_eq!(Keep::parse("keep", "theirs").unwrap(), Keep::Theirs);
+    let err = Keep::parse("keep", "both").unwrap_err();
+    assert!(err.message(korpus_domain::Lang::En).contains("both"), "{err:?}");
+}

@@ -46,9 +46,7 @@ impl SyncError {
             SyncError::NotEnrolled => "SYNC_NOT_ENROLLED",
         }
     }
-}
 
-impl SyncError {
     /// What went wrong, for the coordinator, in `lang`.
     pub fn message(&self, lang: korpus_domain::Lang) -> String {
         use korpus_domain::messages::tr;

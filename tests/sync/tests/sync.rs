@@ -435,6 +435,14 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
     assert_eq!(report["applied"], json!(1));
     let hash = korpus(&["sync", "state-hash"])?;
     assert_eq!(String::from_utf8(hash.stdout)?.trim(), hq.state_hash(&[&r1])?);
+    // A side that is neither mine nor theirs is named, in Kazakh, and nothing is written.
+    let case = Uuid::now_v7().to_string();
+    let wrong = korpus(&["sync", "resolve", &case, "--field", "phone=both"])?;
+    assert!(!wrong.status.success());
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(message.contains("Қай нұсқа қалады") && message.contains("«both»"), "{message}");
+    let status: Value = serde_json::from_slice(&korpus(&["--json", "sync", "status"])?.stdout)?;
+    assert_eq!(status["unsent"], json!(0), "{status}");
 
     hq.kill();
     let away = korpus(&["sync", "--attempts", "1"])?;

@@ -20,6 +20,7 @@ pub mod messages;
 pub mod persons;
 pub mod records;
 pub mod rulebook;
+pub mod rules;
 pub mod validation;
 
 pub use applications::{ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication};

@@ -1,6 +1,8 @@
 //! The rulebook of a cohort: every number of the programme (PROGRAMME.md) as data, versioned. Rules
 //! read their numbers from here, never from a literal; each decision keeps the version that made it.
 
+use crate::codes::code_enum;
+use crate::documents::DocumentKind;
 use crate::lang::Text;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -12,7 +14,7 @@ const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
-    /// Stable version label, kept with every decision and envelope (`2017-pilot.1`).
+    /// Stable version label, kept with every decision and envelope (`2017-pilot.2`).
     pub version: String,
     /// The programme year this rulebook governs.
     pub cohort: i32,
@@ -40,6 +42,15 @@ pub struct Rulebook {
     pub training: TrainingRules,
     /// Deadlines of the grievance mechanism.
     pub grievances: GrievanceRules,
+    /// The documents each kind of applicant must bring.
+    #[serde(default)]
+    pub documents: RequiredDocuments,
+    /// The evaluation commission's criteria.
+    #[serde(default)]
+    pub commission: CommissionRules,
+    /// The random assignment's strata.
+    #[serde(default)]
+    pub lottery: LotteryRules,
     /// The regions the cohort runs in.
     pub regions: Vec<Region>,
     /// The directions a sub-project may take.
@@ -220,6 +231,70 @@ pub struct GrievanceRules {
     pub resolve_working_days: u32,
 }
 
+/// The documents the technical screening asks of each kind of applicant. Left out of a rulebook
+/// (as in those written before screening existed), nothing is required.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RequiredDocuments {
+    /// Kinds a mentor must bring.
+    pub mentor: Vec<DocumentKind>,
+    /// Kinds a host organisation must bring.
+    pub host_org: Vec<DocumentKind>,
+}
+
+/// How the evaluation commission scores.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommissionRules {
+    /// The criteria each member scores, in the order of the score sheet.
+    pub criteria: Vec<Criterion>,
+    /// Fewest members who must score an application (conflicts of interest left out) for its
+    /// mean to count.
+    pub min_scorers: u32,
+}
+
+/// One criterion of the commission's score sheet.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable code (`social_impact`).
+    pub code: String,
+    /// Its name in the three languages.
+    pub name: Text,
+    /// Most points a member may give (the least is 0).
+    pub max: u32,
+}
+
+code_enum! {
+    /// A characteristic of a group the lottery may stratify by, besides the region.
+    Stratum, "stratum" {
+        /// The region (KATO code) of the sub-project.
+        Region = "region",
+        /// How the group applied (host organisation or initiative group).
+        Path = "path",
+        /// The sub-project's direction.
+        Direction = "direction",
+    }
+}
+
+/// How the random assignment is stratified.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LotteryRules {
+    /// Strata in the order they make up a group's stratum key; always begins with `region`.
+    pub strata: Vec<Stratum>,
+}
+
+impl Default for LotteryRules {
+    fn default() -> Self {
+        LotteryRules { strata: vec![Stratum::Region] }
+    }
+}
+
 /// A region (oblast) of the programme, by its KATO code.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,6 +357,24 @@ impl Rulebook {
         }
         if self.arms.a + self.arms.b + self.arms.c == 0 {
             return fail("arms: at least one share must be positive");
+        }
+        if self.lottery.strata.first() != Some(&Stratum::Region) {
+            return fail("lottery.strata must begin with region");
+        }
+        let mut strata = self.lottery.strata.clone();
+        strata.sort();
+        strata.dedup();
+        if strata.len() != self.lottery.strata.len() {
+            return fail("lottery.strata names a stratum twice");
+        }
+        let mut codes: Vec<&str> = self.commission.criteria.iter().map(|c| c.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        if codes.len() != self.commission.criteria.len() {
+            return fail("commission.criteria names a criterion twice");
+        }
+        if self.commission.criteria.iter().any(|c| c.max == 0) {
+            return fail("commission.criteria: a criterion's max must be positive");
         }
         if self.regions.is_empty() || self.directions.is_empty() {
             return fail("regions and directions may not be empty");

@@ -8,7 +8,9 @@ use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 /// Puts `rulebook` with its cohort, regions and directions into the database if missing; makes
-/// its cohort the current one when `current` (a new database).
+/// its cohort the current one when `current` (a new database). A cohort seeded by an older build
+/// moves to this rulebook: the one built in is the cohort's rulebook for this version of the app,
+/// and the older one stays stored for the decisions that name it.
 pub(crate) fn seed(tx: &Transaction<'_>, rulebook: &Rulebook, current: bool) -> Result<()> {
     let body = serde_json::to_string(rulebook).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
@@ -18,6 +20,10 @@ pub(crate) fn seed(tx: &Transaction<'_>, rulebook: &Rulebook, current: bool) -> 
     tx.execute(
         "INSERT OR IGNORE INTO cohorts (year, rulebook_version, is_current) VALUES (?1, ?2, ?3)",
         (rulebook.cohort, &rulebook.version, current),
+    )?;
+    tx.execute(
+        "UPDATE cohorts SET rulebook_version = ?2 WHERE year = ?1 AND rulebook_version <> ?2",
+        (rulebook.cohort, &rulebook.version),
     )?;
     for r in &rulebook.regions {
         tx.execute(

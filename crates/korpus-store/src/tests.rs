@@ -178,7 +178,7 @@ fn every_write_appends_its_envelope() {
     let e = &outbox[0].envelope;
     assert_eq!((e.device_seq, e.device, e.author.as_str()), (1, store.device_id(), "aigerim"));
     assert_eq!(e.schema_version, schema_version() as i64);
-    assert_eq!(e.rulebook_version, "2017-pilot.1");
+    assert_eq!(e.rulebook_version, Rulebook::pilot_2017().version);
     assert_eq!(e.id.get_version_num(), 7);
     assert_eq!(e.ops.len(), 1);
     let op = &e.ops[0];

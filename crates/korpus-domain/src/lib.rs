@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod host_orgs;
 pub mod iin;
 pub mod lang;
+pub mod lottery;
 pub mod mentors;
 pub mod messages;
 pub mod persons;

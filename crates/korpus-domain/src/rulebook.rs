@@ -159,7 +159,7 @@ pub struct Targets {
 
 /// Weights of the three arms of the random assignment.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArmShares {
     /// Arm A: training, grant and mentor.

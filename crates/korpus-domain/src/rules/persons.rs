@@ -155,7 +155,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::rules::tests::assert_explained;
     use crate::{EducationStatus, Identity, Iin};
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
     use std::collections::BTreeSet;
 
     pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -210,6 +210,22 @@ pub(crate) mod tests {
         assert_eq!(person_age(&person(date(1999, 4, 14)), &rb).verdict, Verdict::Pass);
         let o = person_age(&person(date(1999, 4, 15)), &rb);
         assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Fail, "17"));
+    }
+
+    proptest::proptest! {
+        /// PERSON_AGE in other words: born no later than 18 years before the reference date,
+        /// and later than 30 years before it.
+        #[test]
+        fn person_age_passes_exactly_for_births_in_the_window(days in 0i64..20_000) {
+            let rb = Rulebook::pilot_2017();
+            let birth = date(1970, 1, 1) + chrono::Days::new(days as u64);
+            let on = rb.reference_date;
+            let youngest = on.with_year(on.year() - 18).unwrap();
+            let oldest_excluded = on.with_year(on.year() - 30).unwrap();
+            let inside = birth <= youngest && birth > oldest_excluded;
+            let verdict = person_age(&person(birth), &rb).verdict;
+            proptest::prop_assert_eq!(verdict == Verdict::Pass, inside, "born {}", birth);
+        }
     }
 
     #[test]

@@ -10,10 +10,12 @@ pub mod alphabet;
 
 pub mod applications;
 pub mod bin;
+pub mod commission;
 pub mod documents;
 pub mod envelope;
 pub mod host_orgs;
 pub mod iin;
+pub mod indicators;
 pub mod lang;
 pub mod lottery;
 pub mod mentors;

@@ -799,5 +799,4 @@ mod tests {
             assert!(s.below(n) < n);
         }
     }
-
 }

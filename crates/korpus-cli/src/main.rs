@@ -11,6 +11,7 @@ mod mentors;
 mod output;
 mod persons;
 mod programme;
+mod screening;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +74,11 @@ enum Command {
     Outbox(programme::OutboxArgs),
     /// Fill the database with realistic synthetic cases.
     DemoData(programme::DemoArgs),
+    /// The programme's rules: explain every rule of one subject.
+    #[command(subcommand)]
+    Rules(screening::RulesCommand),
+    /// Technical screening of a cohort: every application, host organisation and mentor.
+    Screen(screening::ScreenArgs),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
 }
@@ -135,6 +141,8 @@ fn main() -> ExitCode {
         Command::Summary => programme::summary(&app),
         Command::Outbox(a) => programme::outbox(&app, a),
         Command::DemoData(a) => programme::demo(&app, a),
+        Command::Rules(c) => screening::rules(&app, c),
+        Command::Screen(a) => screening::screen(&app, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -471,3 +471,64 @@ fn unknown_language_is_refused_with_the_ones_there_are() {
         .code(2)
         .stderr(predicate::str::contains("use kk, ru or en"));
 }
+
+#[test]
+fn rules_explain_names_every_rule_and_screen_records_once() {
+    let (_dir, db) = new_db();
+    let members = three_members(&db, 40);
+    let created = json(&mut application(&db, &members));
+    let id = created["id"].as_str().unwrap();
+
+    korpus(&db).args(["rules", "explain", "application", id]).assert().success().stdout(
+        predicate::str::contains("✓ GROUP_SIZE  Топта 3-тен 5-ке дейін мүше бар")
+            .and(predicate::str::contains("Мүшелері: 3, 3-5 аралығында."))
+            .and(predicate::str::contains("Нәтиже: сәйкес (ережелер жинағы 2017-pilot.2).")),
+    );
+    let explained = json(korpus(&db).args(["rules", "explain", "application", id]));
+    assert_eq!(explained["result"], "pass");
+    assert_eq!(explained["rulebook_version"], "2017-pilot.2");
+    let budget = explained["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "APPLICATION_BUDGET_MAX")
+        .unwrap();
+    assert_eq!(budget["evidence"]["budget"], "1 000 000 ₸");
+    korpus(&db)
+        .args(["--lang", "en", "rules", "explain", "person", &members[1]])
+        .assert()
+        .stdout(predicate::str::contains("Age 20 on 14.04.2017: within 18-29."));
+    let before = outbox_len(&db);
+    assert_eq!(before, 4, "three persons and one application");
+
+    let lines = json(korpus(&db).args(["screen", "--cohort", "2017"]));
+    assert_eq!(lines.as_array().unwrap().len(), 1);
+    assert_eq!((lines[0]["result"].as_str(), lines[0]["new"].as_bool()), (Some("pass"), Some(true)));
+    assert_eq!(outbox_len(&db), before + 1, "one screening, one envelope");
+    let again = json(korpus(&db).args(["screen", "--cohort", "2017"]));
+    assert_eq!(again[0]["new"], false);
+    assert_eq!(outbox_len(&db), before + 1, "nothing changed, nothing recorded");
+}
+
+#[test]
+fn a_host_orgs_unconfirmed_criteria_fail_by_their_own_codes() {
+    let (_dir, db) = new_db();
+    let bin = (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).unwrap().to_string();
+    add_person(&db, &iin(1996, 1, 1, Sex::Female, 0), "Ахметова", "Дана").assert().success();
+    add_host_org(&db, &bin, "«Жастар» ҚБ").assert().success();
+    let out = korpus(&db).args(["rules", "explain", "host-org", &bin]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("✓ HOST_ORG_REGISTERED_1Y_IN_REGION"), "{text}");
+    assert!(text.contains("✗ HOST_ORG_CHARTER") && text.contains("Әлі расталмаған"), "{text}");
+    assert!(text.contains("✗ HOST_ORG_ELIGIBLE"), "{text}");
+    korpus(&db)
+        .args(["--lang", "ru", "rules", "explain", "organisation", &bin])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Что").and(predicate::str::contains("host_org")));
+    korpus(&db)
+        .args(["screen", "--cohort", "2018"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Іріктеу жылы: «2018»"));
+}

@@ -23,6 +23,8 @@ code_enum! {
         Mentor = "mentor",
         /// A supporting document.
         Document = "document",
+        /// A recorded technical screening.
+        Screening = "screening",
     }
 }
 

@@ -2,6 +2,7 @@
 //! HQ checks every row an envelope leaves behind with [`check_row`], so that nothing a desk could
 //! not have written lands in the programme's database.
 
+use crate::rules::Screening;
 use crate::{ApplicationMember, Entity, HostOrg, Mentor, Person, SubProjectApplication, SupportingDocument};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -47,6 +48,7 @@ pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowE
         Entity::ApplicationMember => round_trip::<ApplicationMember>(fields),
         Entity::Mentor => round_trip::<Mentor>(fields),
         Entity::Document => round_trip::<SupportingDocument>(fields),
+        Entity::Screening => round_trip::<Screening>(fields),
     }
 }
 
@@ -96,14 +98,21 @@ mod tests {
     }
 }
 
-/// Decisions are state transitions that HQ checks, never values it merges: here, the mentor's
-/// selection stage (applied → screened → interviewed → selected, or rejected at any stage) and
-/// the certification date (set once, and only for a selected mentor). Issues to come add the
-/// screening results, scores, assignments and certificates.
+/// Decisions are state transitions that HQ checks, never values it merges: the mentor's
+/// selection stage (applied → screened → interviewed → selected, or rejected at any stage), the
+/// certification date (set once, and only for a selected mentor), and records that are decisions
+/// whole (a screening): made once, checked when made, never changed nor removed.
 pub mod decisions {
     use super::RowError;
+    use crate::rules::Screening;
     use crate::{Entity, MentorStage};
     use serde_json::{Map, Value};
+
+    /// Whether every field of `entity` is a decision recorded once: such rows are never updated
+    /// nor removed.
+    pub fn is_record_of_decision(entity: Entity) -> bool {
+        entity == Entity::Screening
+    }
 
     fn stage(v: &Value) -> Option<MentorStage> {
         serde_json::from_value(v.clone()).ok()
@@ -124,11 +133,18 @@ pub mod decisions {
 
     /// Whether `field` of `entity` is a decision.
     pub fn is_decision(entity: Entity, field: &str) -> bool {
-        entity == Entity::Mentor && matches!(field, "stage" | "certified_on")
+        is_record_of_decision(entity)
+            || (entity == Entity::Mentor && matches!(field, "stage" | "certified_on"))
     }
 
-    /// Checks a new row's decisions: a mentor starts as `applied`, not certified.
+    /// Checks a new row's decisions: a mentor starts as `applied`, not certified; a screening
+    /// gives again, from its inputs, the outcomes it records.
     pub fn check_new(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowError> {
+        if entity == Entity::Screening {
+            let screening: Screening = serde_json::from_value(Value::Object(fields.clone()))
+                .map_err(|e| RowError { field: String::new(), problem: e.to_string() })?;
+            return screening.check().map_err(|problem| RowError { field: "outcomes".into(), problem });
+        }
         if entity != Entity::Mentor {
             return Ok(());
         }
@@ -153,6 +169,13 @@ pub mod decisions {
         row: &Map<String, Value>,
     ) -> Result<(), RowError> {
         let refuse = |problem: String| Err(RowError { field: field.to_owned(), problem });
+        if is_record_of_decision(entity) {
+            return if from == to {
+                Ok(())
+            } else {
+                refuse(format!("a {entity} is recorded once, never changed"))
+            };
+        }
         match (entity, field) {
             (Entity::Mentor, "stage") => match (stage(from), stage(to)) {
                 (Some(a), Some(b)) if mentor_stage_allows(a, b) => Ok(()),

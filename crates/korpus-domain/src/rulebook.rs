@@ -344,6 +344,13 @@ impl Rulebook {
         Rulebook::from_toml(PILOT_2017).expect("the built-in 2017 rulebook is valid")
     }
 
+    /// The rulebook of `version`, if this build carries it: what HQ and any desk check a
+    /// recorded decision against.
+    pub fn built_in(version: &str) -> Option<Rulebook> {
+        let pilot = Rulebook::pilot_2017();
+        (pilot.version == version).then_some(pilot)
+    }
+
     fn check(&self) -> Result<(), RulebookError> {
         let fail = |what: &str| Err(RulebookError(what.to_owned()));
         if self.beneficiary.age_min > self.beneficiary.age_max {

@@ -119,6 +119,12 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
                 }
                 let mut row = old.clone();
                 row.version = old.version + 1;
+                if kind == OpKind::Delete && decisions::is_record_of_decision(op.entity) {
+                    return Outcome::Rejected(
+                        codes::INVALID_TRANSITION,
+                        at(&format!("a {} is a decision on record and is never removed", op.entity)),
+                    );
+                }
                 if kind == OpKind::Delete {
                     // A delete of a row someone changed since: the change would be lost unseen.
                     if old.version != op.base_version {
@@ -338,5 +344,67 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].1.version, 2);
         assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(6)));
+    }
+
+    /// The fields of a true screening of a person of `REGION`.
+    fn screening_fields() -> Map<String, Value> {
+        use korpus_domain::rules::{Evaluation, PersonFacts, Screening, Subject};
+        use korpus_domain::{EducationStatus, Identity, Iin, Person, Rulebook, Sex};
+        let birth = chrono::NaiveDate::from_ymd_opt(1995, 5, 5).unwrap();
+        let iin = (100..200).find_map(|s| Iin::compose(birth, Sex::Female, s)).unwrap();
+        let identity = Identity {
+            iin,
+            surname: "Сейітова".into(),
+            given_name: "Әйгерім".into(),
+            patronymic: None,
+            sex: Sex::Female,
+            birth_date: birth,
+            phone: None,
+            region: REGION.into(),
+            locality: "Ақсу".into(),
+        };
+        let person = Person {
+            identity,
+            cohort: 2017,
+            education: EducationStatus::SchoolLeaver,
+            vulnerability: Default::default(),
+            disability: false,
+            income_per_member: None,
+        };
+        let facts = PersonFacts { id: Uuid::from_u128(8), person, applications: Vec::new() };
+        let rb = Rulebook::pilot_2017();
+        let evaluation =
+            Evaluation::run(Subject::Person, facts.id, serde_json::to_value(&facts).unwrap(), &rb).unwrap();
+        let screening =
+            Screening { cohort: 2017, region: REGION.into(), screened_at: chrono::Utc::now(), evaluation };
+        let Value::Object(fields) = serde_json::to_value(screening).unwrap() else { unreachable!() };
+        fields
+    }
+
+    fn screening_op(kind: OpKind, base_version: i64, fields: Map<String, Value>) -> Op {
+        Op { entity: Entity::Screening, entity_id: Uuid::from_u128(9), op: kind, base_version, fields }
+    }
+
+    #[test]
+    fn a_screening_applies_only_as_the_rules_give_it_and_is_never_changed_or_removed() {
+        let fields = screening_fields();
+        let e = envelope(vec![screening_op(OpKind::Insert, 0, fields.clone())]);
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else {
+            panic!("{:?}", plan(&e, &HashMap::new(), &only(&[REGION])))
+        };
+
+        // A forged pass: the person made 30 years old in the inputs, the outcome left as "pass".
+        let mut forged = fields.clone();
+        forged["inputs"]["person"]["birth_date"] = json!("1987-01-01");
+        let e = envelope(vec![screening_op(OpKind::Insert, 0, forged)]);
+        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        assert_eq!(code, codes::INVALID_TRANSITION);
+        assert!(message.contains("PERSON_AGE"), "{message}");
+
+        let held = HashMap::from([rows[0].clone()]);
+        let e = envelope(vec![screening_op(OpKind::Update, 1, patch("result", json!("fail")))]);
+        assert!(matches!(plan(&e, &held, &Regions::All), Outcome::Rejected(codes::INVALID_TRANSITION, _)));
+        let e = envelope(vec![screening_op(OpKind::Delete, 1, Map::new())]);
+        assert!(matches!(plan(&e, &held, &Regions::All), Outcome::Rejected(codes::INVALID_TRANSITION, _)));
     }
 }

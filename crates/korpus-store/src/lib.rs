@@ -13,6 +13,7 @@ mod mentors;
 mod outbox;
 mod persons;
 mod reference;
+mod screening;
 mod search;
 mod sync;
 mod tables;
@@ -25,6 +26,7 @@ pub use error::{Result, StoreError};
 pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, save_in_keyring};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
+pub use screening::ScreeningLine;
 pub use sync::{
     ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment,
     SyncState,

@@ -140,6 +140,21 @@ static DOCUMENTS: Table = Table {
     ],
 };
 
+static SCREENINGS: Table = Table {
+    name: "screenings",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("screened_at", Text),
+        ("subject", Text),
+        ("subject_id", Text),
+        ("rulebook_version", Text),
+        ("inputs", Json),
+        ("outcomes", Json),
+        ("result", Text),
+    ],
+};
+
 /// The table of `entity`.
 pub(crate) fn table(entity: Entity) -> &'static Table {
     match entity {
@@ -149,6 +164,7 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
         Entity::ApplicationMember => &APPLICATION_MEMBERS,
         Entity::Mentor => &MENTORS,
         Entity::Document => &DOCUMENTS,
+        Entity::Screening => &SCREENINGS,
     }
 }
 

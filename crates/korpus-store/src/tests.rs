@@ -569,3 +569,82 @@ fn a_case_reads_its_conflicts_and_records_and_a_side_is_mine_or_theirs() {
     let err = Keep::parse("keep", "both").unwrap_err();
     assert!(err.message(korpus_domain::Lang::En).contains("both"), "{err:?}");
 }
+
+#[test]
+fn a_cohort_is_screened_once_and_again_only_where_the_facts_changed() {
+    use korpus_domain::rules::{RuleCode, Subject, Verdict};
+    let (_dir, mut store, _) = new_store();
+    let members = three_persons(&mut store, 500);
+    let view = store.add_application(&application(members.clone())).unwrap();
+    let id = view.application.id;
+
+    let lines = store.screen_cohort(2017).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        (lines[0].subject, lines[0].result, lines[0].new),
+        (Subject::Application, Verdict::Pass, true)
+    );
+    assert_eq!(count(&store, "screenings"), 1);
+    let envelopes = count(&store, "outbox");
+
+    // Nothing changed: the screening stands, nothing is written.
+    let again = store.screen_cohort(2017).unwrap();
+    assert!(!again[0].new);
+    assert_eq!((count(&store, "screenings"), count(&store, "outbox")), (1, envelopes));
+
+    // The group loses a member: screened again, and GROUP_SIZE fails with its evidence.
+    let mut input = application(members[..2].to_vec());
+    input.leader_id = Some(members[0]);
+    let err = store.edit_application(id, 1, &input).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "the form refuses two members: {err}");
+    let mut input = application(members.clone());
+    input.name = "Жасыл аула 2".into();
+    store.edit_application(id, 1, &input).unwrap();
+    let third = store.screen_cohort(2017).unwrap();
+    assert!(third[0].new);
+    let newest = store.latest_screening(Subject::Application, id).unwrap().unwrap();
+    assert_eq!(newest.data.evaluation.inputs["application"]["name"], "Жасыл аула 2");
+    assert_eq!(newest.data.evaluation.check(&Rulebook::pilot_2017()), Ok(()));
+    assert_eq!(count(&store, "screenings"), 2);
+
+    // Explaining records nothing and names every rule.
+    let explained = store.explain(Subject::Application, &id.to_string()).unwrap();
+    assert!(explained.outcomes.iter().any(|o| o.code == RuleCode::GroupSize && o.verdict == Verdict::Pass));
+    assert_eq!(count(&store, "screenings"), 2);
+
+    // A cohort this desk does not run is named as the wrong field.
+    let err = store.screen_cohort(2018).unwrap_err();
+    let StoreError::Invalid(errors) = err else { panic!("{err}") };
+    assert!(errors.has("cohort"));
+}
+
+#[test]
+fn a_person_in_two_applications_fails_screening_of_the_later_one() {
+    use korpus_domain::rules::{RuleCode, Subject, Verdict};
+    let (_dir, mut store, _) = new_store();
+    let members = three_persons(&mut store, 600);
+    let first = store.add_application(&application(members.clone())).unwrap().application.id;
+    // The store refuses the same person twice, but sync can bring such a pair from two desks:
+    // the second application is written around the store's check, as a pulled row would be.
+    let more = three_persons(&mut store, 700);
+    let second = store.add_application(&application(more.clone())).unwrap().application.id;
+    store
+        .conn
+        .execute(
+            "INSERT INTO application_members (id, version, hlc, application_id, person_id, region)
+             VALUES (?1, 1, '0', ?2, ?3, '550000000')",
+            (Uuid::now_v7().to_string(), second.to_string(), members[0].to_string()),
+        )
+        .unwrap();
+    let later = store.explain(Subject::Application, &second.to_string()).unwrap();
+    let broken: Vec<_> = later
+        .outcomes
+        .iter()
+        .filter(|o| o.code == RuleCode::PersonOneSubproject && o.verdict == Verdict::Fail)
+        .collect();
+    assert_eq!(broken.len(), 1, "{:#?}", later.outcomes);
+    assert_eq!(broken[0].evidence["others"], first.to_string());
+    assert_eq!(later.result, Verdict::Fail);
+    let earlier = store.explain(Subject::Application, &first.to_string()).unwrap();
+    assert_eq!(earlier.result, Verdict::Warn);
+}

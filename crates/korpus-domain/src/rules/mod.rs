@@ -352,6 +352,52 @@ impl Evaluation {
     }
 }
 
+/// A recorded technical screening: one evaluation of one subject, kept as a decision. Never
+/// changed nor removed: screening again after an edit records a new one, and the newest counts.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Screening {
+    /// The programme year.
+    pub cohort: i32,
+    /// The subject's region (KATO code).
+    pub region: String,
+    /// When it was made (UTC).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub screened_at: chrono::DateTime<chrono::Utc>,
+    /// The evaluation.
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+impl Screening {
+    /// Checks a screening as HQ receives it: made with a rulebook HQ knows, about the subject its
+    /// inputs describe, in that subject's region, and giving again exactly the outcomes recorded.
+    pub fn check(&self) -> Result<(), String> {
+        let e = &self.evaluation;
+        let rulebook = Rulebook::built_in(&e.rulebook_version)
+            .ok_or_else(|| format!("rulebook {} is not known here", e.rulebook_version))?;
+        if e.inputs.get("id").and_then(Value::as_str) != Some(e.subject_id.to_string().as_str()) {
+            return Err("the inputs describe another subject".to_owned());
+        }
+        let region = match e.subject {
+            Subject::Person => e.inputs.pointer("/person/region"),
+            Subject::Application => e.inputs.pointer("/application/region"),
+            Subject::HostOrg => e.inputs.pointer("/host_org/region"),
+            Subject::Mentor => e.inputs.pointer("/mentor/region"),
+        };
+        if region.and_then(Value::as_str) != Some(self.region.as_str()) {
+            return Err(format!("the subject is not in region {}", self.region));
+        }
+        if rulebook.cohort != self.cohort {
+            return Err(format!("rulebook {} is not of cohort {}", rulebook.version, self.cohort));
+        }
+        e.check(&rulebook).map_err(|differences| {
+            let list: Vec<String> = differences.iter().map(ToString::to_string).collect();
+            format!("the rules give another outcome: {}", list.join("; "))
+        })
+    }
+}
+
 /// A yes/no evidence value as shown.
 pub(crate) fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()

@@ -787,3 +787,84 @@ async fn one_batch_applies_around_a_bad_envelope_and_finds_duplicates_within_its
     assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
     Ok(())
 }
+
+/// A screening is a decision HQ checks: it travels to every desk of its region as recorded, and
+/// one whose outcomes its inputs do not give (a forged pass) is quarantined.
+#[tokio::test]
+async fn a_screening_travels_as_recorded_and_a_forged_pass_is_refused() -> Result<(), Error> {
+    use korpus_domain::rules::{Subject, Verdict};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let members: Vec<Uuid> =
+        (0..3).map(|i| north.add_person(400 + i * 100, "Серікова", &r1)).collect::<Result<_, _>>()?;
+    let app = north
+        .store
+        .add_application(&korpus_domain::ApplicationInput {
+            path: "initiative_group".into(),
+            leader_id: members.first().copied(),
+            members: members.clone(),
+            name: "Жастар театры".into(),
+            territory: "Ауыл".into(),
+            goal: "Театр ашу".into(),
+            target_group: "Жастар".into(),
+            description: "Ауыл жастары сахнаға шығады".into(),
+            direction: "culture_leisure".into(),
+            budget: "700000".into(),
+            region: r1.clone(),
+            host_org_id: None,
+        })?
+        .application
+        .id;
+    let lines = north.store.screen_cohort(2017)?;
+    assert_eq!(lines[0].result, Verdict::Pass);
+    let report = north.sync().await?;
+    assert_eq!((report.applied, report.rejected), (5, 0), "{report:?}");
+    office.sync().await?;
+    let seen =
+        office.store.latest_screening(Subject::Application, app)?.ok_or("no screening at the office")?;
+    assert_eq!(seen.data.evaluation.result, Verdict::Pass);
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+
+    // The same screening with its inputs changed to a group of six and its "pass" left alone.
+    let mut fields =
+        north.store.all_rows()?.into_iter().find(|r| r.entity == Entity::Screening).ok_or("no row")?.fields;
+    let mut members_json = fields["inputs"]["members"].as_array().cloned().ok_or("no members")?;
+    for i in 0..3 {
+        let mut extra = members_json[i].clone();
+        extra["id"] = json!(Uuid::now_v7());
+        members_json.push(extra);
+    }
+    fields["inputs"]["members"] = Value::Array(members_json);
+    let forged = Envelope {
+        id: Uuid::now_v7(),
+        device: north.store.device_id(),
+        device_seq: 7,
+        hlc: Hlc { wall_ms: 1, counter: 0 },
+        author: "north".into(),
+        app_version: "0".into(),
+        schema_version: 6,
+        rulebook_version: "2017-pilot.2".into(),
+        ops: vec![Op {
+            entity: Entity::Screening,
+            entity_id: Uuid::now_v7(),
+            op: OpKind::Insert,
+            base_version: 0,
+            fields,
+        }],
+        resolves: None,
+    };
+    let client = north.client.clone().ok_or("not enrolled")?;
+    let (answer, _) = client
+        .push(&PushRequest { envelopes: vec![SealedEnvelope { hash: forged.hash(), envelope: forged }] })
+        .await?;
+    let receipt = &answer.receipts[0];
+    assert_eq!(
+        (receipt.status, receipt.code.as_deref()),
+        (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION))
+    );
+    assert!(receipt.message.as_deref().unwrap_or("").contains("GROUP_SIZE"), "{receipt:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'screening'").await?, 1);
+    Ok(())
+}

@@ -120,13 +120,7 @@ fn head_and_accountant(org: &HostOrg) -> Outcome {
 fn documents(facts: &HostOrgFacts, rb: &Rulebook) -> Outcome {
     let code = RuleCode::HostOrgDocuments;
     let answer = facts.host_org.criteria.documents_complete;
-    let missing: Vec<Named> = rb
-        .documents
-        .host_org
-        .iter()
-        .filter(|k| !facts.documents.contains(k))
-        .map(|k| Named::by_key(k.code(), k.message_key()))
-        .collect();
+    let missing = super::missing_documents(&rb.documents.host_org, &facts.documents);
     let evidence = vec![("required", rb.documents.host_org.len().to_string())];
     if answer == Some(false) {
         Outcome::new(code, Verdict::Fail, "rule-criterion-denied", evidence)

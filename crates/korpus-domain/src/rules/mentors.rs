@@ -103,13 +103,7 @@ fn region(m: &Mentor, rb: &Rulebook) -> Outcome {
 
 /// MENTOR_DOCUMENTS (P:112-113): every kind the rulebook requires is on file.
 fn documents(f: &MentorFacts, rb: &Rulebook) -> Outcome {
-    let missing: Vec<Named> = rb
-        .documents
-        .mentor
-        .iter()
-        .filter(|k| !f.documents.contains(k))
-        .map(|k| Named::by_key(k.code(), k.message_key()))
-        .collect();
+    let missing = super::missing_documents(&rb.documents.mentor, &f.documents);
     let evidence = vec![("required", rb.documents.mentor.len().to_string())];
     if missing.is_empty() {
         Outcome::new(RuleCode::MentorDocuments, Verdict::Pass, "rule-documents-present", evidence)

@@ -135,6 +135,10 @@ impl Outcome {
             ru: tr(Lang::Ru, key, &evidence),
             en: tr(Lang::En, key, &evidence),
         };
+        Outcome::with_text(code, verdict, key, evidence, text)
+    }
+
+    fn with_text(code: RuleCode, verdict: Verdict, key: &str, evidence: Vec<Arg>, text: Text) -> Outcome {
         Outcome {
             code,
             verdict,
@@ -163,14 +167,7 @@ impl Outcome {
         };
         let text = Text { kk: text_in(Lang::Kk), ru: text_in(Lang::Ru), en: text_in(Lang::En) };
         evidence.push((name, items.iter().map(|n| n.code.as_str()).collect::<Vec<_>>().join(", ")));
-        Outcome {
-            code,
-            verdict,
-            about: None,
-            evidence: evidence.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            message: key.to_owned(),
-            text,
-        }
+        Outcome::with_text(code, verdict, key, evidence, text)
     }
 
     /// The same outcome, concerning `about`.
@@ -205,6 +202,18 @@ impl Named {
     pub(crate) fn with_name(code: &str, name: &Text) -> Named {
         Named { code: code.to_owned(), name: name.clone() }
     }
+}
+
+/// The kinds of `required` that are not among `on_file`, named: what the DOCUMENTS rules report.
+pub(crate) fn missing_documents(
+    required: &[crate::documents::DocumentKind],
+    on_file: &[crate::documents::DocumentKind],
+) -> Vec<Named> {
+    required
+        .iter()
+        .filter(|k| !on_file.contains(k))
+        .map(|k| Named::by_key(k.code(), k.message_key()))
+        .collect()
 }
 
 /// The outcome of a subject as a whole: the worst of its rules' verdicts.

@@ -139,7 +139,10 @@ pub enum LotteryError {
     /// A group is listed twice.
     #[error("group {0} is listed twice")]
     Duplicate(Uuid),
-    /// The strata do not begin with the region, or a group lies in another region.
+    /// The strata do not begin with the region.
+    #[error("the strata must begin with the region")]
+    StrataWithoutRegion,
+    /// A group lies in another region than the lottery's.
     #[error("group {0} is not in the lottery's region")]
     OtherRegion(Uuid),
 }
@@ -153,12 +156,15 @@ impl LotteryInput {
         if self.weights.a + self.weights.b + self.weights.c == 0 {
             return Err(LotteryError::NoWeight);
         }
+        if self.strata.first() != Some(&Stratum::Region) {
+            return Err(LotteryError::StrataWithoutRegion);
+        }
         let clean = |v: &str| !v.is_empty() && !v.contains(['\t', '\n', '\r']);
         for u in &self.units {
             if u.stratum.len() != self.strata.len() || !u.stratum.iter().all(|v| clean(v)) {
                 return Err(LotteryError::BadStratum(u.application_id));
             }
-            if self.strata.first() != Some(&Stratum::Region) || u.stratum[0] != self.region {
+            if u.stratum[0] != self.region {
                 return Err(LotteryError::OtherRegion(u.application_id));
             }
         }
@@ -691,6 +697,8 @@ mod tests {
         let mut other = input(&one);
         other.units[1].stratum = vec!["190000000".into()];
         assert_eq!(draw(other, &seed("1")), Err(LotteryError::OtherRegion(one[1])));
+        let no_region = LotteryInput { strata: vec![Stratum::Path], ..input(&one) };
+        assert_eq!(draw(no_region, &seed("1")), Err(LotteryError::StrataWithoutRegion));
         let mut tab = input(&one);
         tab.units[0].stratum[0] = "550000000\tx".into();
         assert_eq!(draw(tab, &seed("1")), Err(LotteryError::BadStratum(one[0])));

@@ -76,25 +76,13 @@ pub(crate) fn person_one_subproject(facts: &PersonFacts, within: Option<Uuid>, r
     };
     let evidence =
         vec![("count", all.len().to_string()), ("max", max.to_string()), ("others", others.join(", "))];
-    match (holds, within) {
-        (true, _) if all.len() <= max => Outcome::new(
-            RuleCode::PersonOneSubproject,
-            Verdict::Pass,
-            "rule-person-one-subproject-holds",
-            evidence,
-        ),
-        (true, _) => Outcome::new(
-            RuleCode::PersonOneSubproject,
-            Verdict::Warn,
-            "rule-person-one-subproject-first",
-            evidence,
-        ),
-        (false, _) => Outcome::new(
-            RuleCode::PersonOneSubproject,
-            Verdict::Fail,
-            "rule-person-one-subproject-broken",
-            evidence,
-        ),
+    let code = RuleCode::PersonOneSubproject;
+    if !holds {
+        Outcome::new(code, Verdict::Fail, "rule-person-one-subproject-broken", evidence)
+    } else if all.len() <= max {
+        Outcome::new(code, Verdict::Pass, "rule-person-one-subproject-holds", evidence)
+    } else {
+        Outcome::new(code, Verdict::Warn, "rule-person-one-subproject-first", evidence)
     }
 }
 

@@ -81,6 +81,8 @@ impl CommissionMemberInput {
 pub struct Score {
     /// The programme year.
     pub cohort: i32,
+    /// The rulebook whose criteria the sheet scores.
+    pub rulebook_version: String,
     /// The application scored.
     pub application_id: Uuid,
     /// The member who scored.
@@ -150,6 +152,7 @@ impl ScoreInput {
         check.finish()?;
         Ok(Score {
             cohort: rb.cohort,
+            rulebook_version: rb.version.clone(),
             application_id,
             member_id,
             region: region.to_owned(),
@@ -160,6 +163,36 @@ impl ScoreInput {
 }
 
 impl Score {
+    /// Checks a sheet as HQ receives it: its rulebook is known; with a conflict of interest it
+    /// gives no points; otherwise it scores every criterion of the rulebook, each within its
+    /// maximum, and nothing else.
+    pub fn check(&self) -> Result<(), String> {
+        let rb = Rulebook::built_in(&self.rulebook_version)
+            .ok_or_else(|| format!("rulebook {} is not known", self.rulebook_version))?;
+        if self.conflict_of_interest {
+            return if self.points.is_empty() {
+                Ok(())
+            } else {
+                Err("a member with a conflict of interest gives no points".to_owned())
+            };
+        }
+        for criterion in &rb.commission.criteria {
+            match self.points.get(&criterion.code) {
+                None => return Err(format!("criterion {} is not scored", criterion.code)),
+                Some(p) if *p > criterion.max => {
+                    return Err(format!("criterion {}: {p} is above {}", criterion.code, criterion.max));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(unknown) =
+            self.points.keys().find(|k| !rb.commission.criteria.iter().any(|c| &c.code == *k))
+        {
+            return Err(format!("criterion {unknown} is not the rulebook's"));
+        }
+        Ok(())
+    }
+
     /// The sheet's total, or `None` for a declared conflict.
     pub fn total(&self) -> Option<u32> {
         (!self.conflict_of_interest).then(|| self.points.values().sum())
@@ -303,6 +336,8 @@ pub struct CommissionDecision {
     pub cut_off: CutOff,
     /// The applications selected, in ranking order.
     pub selected: Vec<Uuid>,
+    /// The score sheets ranked.
+    pub scores: Vec<Uuid>,
     /// The members present.
     pub members_present: Vec<Uuid>,
     /// The day of the decision.
@@ -337,6 +372,7 @@ mod tests {
         let rb = Rulebook::pilot_2017();
         Score {
             cohort: 2017,
+            rulebook_version: rb.version.clone(),
             application_id: app,
             member_id: member,
             region: "550000000".into(),
@@ -359,6 +395,13 @@ mod tests {
         };
         let score = input.validate(&rb, app, member, "550000000").unwrap();
         assert_eq!(score.total(), Some(50));
+        assert_eq!(score.check(), Ok(()));
+        let mut above = score.clone();
+        above.points.insert("budget".into(), 11);
+        assert!(above.check().unwrap_err().contains("above 10"), "{:?}", above.check());
+        let mut short = score.clone();
+        short.points.remove("budget");
+        assert!(short.check().unwrap_err().contains("not scored"));
         input.points.insert("budget".into(), "11".into());
         input.points.insert("beauty".into(), "3".into());
         input.points.remove("feasibility");

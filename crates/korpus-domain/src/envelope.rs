@@ -25,6 +25,20 @@ code_enum! {
         Document = "document",
         /// A recorded technical screening.
         Screening = "screening",
+        /// A member of a cohort's evaluation commission in a region.
+        CommissionMember = "commission_member",
+        /// A commission member's score sheet for one application.
+        Score = "score",
+        /// The evaluation commission's decision for a cohort and region.
+        CommissionDecision = "commission_decision",
+        /// A lottery on record.
+        Lottery = "lottery",
+        /// A mentor candidate's telephone interview.
+        MentorInterview = "mentor_interview",
+        /// The internal commission's decision on a mentor.
+        MentorDecision = "mentor_decision",
+        /// The host organisation competition's decision and memorandum.
+        HostOrgDecision = "host_org_decision",
     }
 }
 

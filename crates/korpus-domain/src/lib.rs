@@ -24,6 +24,7 @@ pub mod persons;
 pub mod records;
 pub mod rulebook;
 pub mod rules;
+pub mod selection;
 pub mod validation;
 
 pub use applications::{ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication};

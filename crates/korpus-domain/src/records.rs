@@ -2,7 +2,9 @@
 //! HQ checks every row an envelope leaves behind with [`check_row`], so that nothing a desk could
 //! not have written lands in the programme's database.
 
+use crate::commission::{CommissionDecision, CommissionMember, Score};
 use crate::rules::Screening;
+use crate::selection::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
 use crate::{ApplicationMember, Entity, HostOrg, Mentor, Person, SubProjectApplication, SupportingDocument};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -49,7 +51,75 @@ pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowE
         Entity::Mentor => round_trip::<Mentor>(fields),
         Entity::Document => round_trip::<SupportingDocument>(fields),
         Entity::Screening => round_trip::<Screening>(fields),
+        Entity::CommissionMember => round_trip::<CommissionMember>(fields),
+        Entity::Score => {
+            round_trip::<Score>(fields)?;
+            let score: Score = parse(fields)?;
+            score.check().map_err(|problem| RowError { field: "points".to_owned(), problem })
+        }
+        Entity::CommissionDecision => round_trip::<CommissionDecision>(fields),
+        Entity::Lottery => round_trip::<LotteryRecord>(fields),
+        Entity::MentorInterview => round_trip::<MentorInterview>(fields),
+        Entity::MentorDecision => round_trip::<MentorDecision>(fields),
+        Entity::HostOrgDecision => round_trip::<HostOrgDecision>(fields),
     }
+}
+
+/// The record `fields` hold, once [`check_row`] passed.
+fn parse<T: DeserializeOwned>(fields: &Map<String, Value>) -> Result<T, RowError> {
+    serde_json::from_value(Value::Object(fields.clone()))
+        .map_err(|e| RowError { field: String::new(), problem: e.to_string() })
+}
+
+/// A row another row names by id, through `field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// The field that names it.
+    pub field: &'static str,
+    /// What it is.
+    pub entity: Entity,
+    /// Its id.
+    pub id: uuid::Uuid,
+}
+
+/// The rows a new record of `entity` names and HQ checks it against ([`decisions::check_references`]).
+pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference> {
+    let one = |field: &'static str, to: Entity| {
+        fields
+            .get(field)
+            .and_then(Value::as_str)
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .map(|id| Reference { field, entity: to, id })
+    };
+    let mut out: Vec<Reference> = match entity {
+        Entity::Score => {
+            [one("application_id", Entity::Application), one("member_id", Entity::CommissionMember)].into()
+        }
+        Entity::CommissionDecision => {
+            let mut out = vec![one("supersedes", Entity::CommissionDecision)];
+            let sheets =
+                fields.get("scores").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            out.extend(sheets.iter().map(|v| {
+                v.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok()).map(|id| Reference {
+                    field: "scores",
+                    entity: Entity::Score,
+                    id,
+                })
+            }));
+            out
+        }
+        Entity::Lottery => {
+            [one("decision_id", Entity::CommissionDecision), one("supersedes", Entity::Lottery)].into()
+        }
+        Entity::MentorInterview | Entity::MentorDecision => [one("mentor_id", Entity::Mentor)].into(),
+        Entity::HostOrgDecision => [one("host_org_id", Entity::HostOrg)].into(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .flatten()
+    .collect();
+    out.dedup();
+    out
 }
 
 /// The region (KATO code) a row belongs to: every entity has the field `region`.
@@ -101,17 +171,177 @@ mod tests {
 /// Decisions are state transitions that HQ checks, never values it merges: the mentor's
 /// selection stage (applied → screened → interviewed → selected, or rejected at any stage), the
 /// certification date (set once, and only for a selected mentor), and records that are decisions
-/// whole (a screening): made once, checked when made, never changed nor removed.
+/// whole (a screening, a commission decision, a lottery, a mentor's interview and decision, a
+/// host organisation's decision): made once, checked when made against the rows they name, never
+/// changed nor removed; only a memorandum is added, once, to a host organisation's decision.
 pub mod decisions {
-    use super::RowError;
+    use super::{Reference, RowError, parse, references};
+    use crate::commission::{CommissionDecision, CommissionMember, CommissionRole, Score};
     use crate::rules::Screening;
-    use crate::{Entity, MentorStage};
+    use crate::selection::{
+        HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
+    };
+    use crate::{Entity, HostOrg, Mentor, MentorStage, SubProjectApplication};
+    use serde::de::DeserializeOwned;
     use serde_json::{Map, Value};
+    use uuid::Uuid;
 
     /// Whether every field of `entity` is a decision recorded once: such rows are never updated
-    /// nor removed.
+    /// (but for a memorandum added to a host organisation's decision) nor removed.
     pub fn is_record_of_decision(entity: Entity) -> bool {
-        entity == Entity::Screening
+        matches!(
+            entity,
+            Entity::Screening
+                | Entity::CommissionDecision
+                | Entity::Lottery
+                | Entity::MentorInterview
+                | Entity::MentorDecision
+                | Entity::HostOrgDecision
+        )
+    }
+
+    /// The fields of a memorandum, added once to a host organisation's decision.
+    const MEMORANDUM: [&str; 2] = ["memorandum_number", "memorandum_date"];
+
+    /// What a reference names, as HQ holds it: `None` when there is no such row.
+    pub type Lookup<'a> = dyn Fn(Entity, Uuid) -> Option<&'a Map<String, Value>> + 'a;
+
+    fn named<T: DeserializeOwned>(lookup: &Lookup<'_>, r: Reference) -> Result<T, RowError> {
+        let fields = lookup(r.entity, r.id).ok_or_else(|| RowError {
+            field: r.field.to_owned(),
+            problem: format!("no {} {} at HQ", r.entity, r.id),
+        })?;
+        parse(fields).map_err(|e| RowError { field: r.field.to_owned(), problem: e.problem })
+    }
+
+    fn optional<T: DeserializeOwned>(
+        lookup: &Lookup<'_>,
+        refs: &[Reference],
+        field: &str,
+    ) -> Result<Option<T>, RowError> {
+        refs.iter().find(|r| r.field == field).map(|r| named(lookup, *r)).transpose()
+    }
+
+    fn required<T: DeserializeOwned>(
+        lookup: &Lookup<'_>,
+        refs: &[Reference],
+        field: &str,
+    ) -> Result<T, RowError> {
+        optional(lookup, refs, field)?
+            .ok_or_else(|| RowError { field: field.to_owned(), problem: "missing".to_owned() })
+    }
+
+    fn expect_id(id: Uuid, expected: Uuid, what: &str) -> Result<(), RowError> {
+        if id == expected {
+            Ok(())
+        } else {
+            Err(RowError {
+                field: String::new(),
+                problem: format!("{what} has the id {expected}; {id} is not it"),
+            })
+        }
+    }
+
+    fn same(field: &str, ours: (i32, &str), theirs: (i32, &str)) -> Result<(), RowError> {
+        if ours == theirs {
+            Ok(())
+        } else {
+            Err(RowError {
+                field: field.to_owned(),
+                problem: format!(
+                    "names a row of cohort {} region {}, not {} {}",
+                    theirs.0, theirs.1, ours.0, ours.1
+                ),
+            })
+        }
+    }
+
+    /// Checks a new record of `entity` against the rows it names, as HQ holds them: a score
+    /// sheet's application and commission member (who sits for the same cohort and region and
+    /// is not its secretary); a commission decision's sheets and the decision it replaces (one
+    /// decision per cohort and region: its id says which); a lottery's decision and the lottery it
+    /// replaces, drawn again; the mentor or host organisation a decision is about.
+    pub fn check_references(
+        entity: Entity,
+        id: Uuid,
+        fields: &Map<String, Value>,
+        lookup: &Lookup<'_>,
+    ) -> Result<(), RowError> {
+        let refs = references(entity, fields);
+        let whole = |problem: String| RowError { field: String::new(), problem };
+        match entity {
+            Entity::Score => {
+                let score: Score = parse(fields)?;
+                let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
+                same("application_id", (score.cohort, &score.region), (app.cohort, &app.region))?;
+                let member: CommissionMember = required(lookup, &refs, "member_id")?;
+                same("member_id", (score.cohort, &score.region), (member.cohort, &member.region))?;
+                if member.role == CommissionRole::Secretary {
+                    return Err(RowError {
+                        field: "member_id".to_owned(),
+                        problem: "the commission's secretary does not score".to_owned(),
+                    });
+                }
+                Ok(())
+            }
+            Entity::CommissionDecision => {
+                let d: CommissionDecision = parse(fields)?;
+                expect_id(
+                    id,
+                    decision_id(kinds::COMMISSION, d.cohort, &d.region, d.supersedes),
+                    "this cohort and region's decision",
+                )?;
+                let replaced: Option<CommissionDecision> = optional(lookup, &refs, "supersedes")?;
+                let mut sheets = Vec::new();
+                for r in refs.iter().filter(|r| r.field == "scores") {
+                    sheets.push(named::<Score>(lookup, *r)?);
+                }
+                if sheets.len() != d.scores.len() {
+                    return Err(RowError {
+                        field: "scores".to_owned(),
+                        problem: "a sheet is named twice".to_owned(),
+                    });
+                }
+                d.check(&sheets, replaced.as_ref()).map_err(whole)
+            }
+            Entity::Lottery => {
+                let l: LotteryRecord = parse(fields)?;
+                expect_id(
+                    id,
+                    decision_id(kinds::LOTTERY, l.cohort, &l.region, l.supersedes),
+                    "this cohort and region's lottery",
+                )?;
+                let decision: CommissionDecision = required(lookup, &refs, "decision_id")?;
+                let replaced: Option<LotteryRecord> = optional(lookup, &refs, "supersedes")?;
+                l.check(&decision, replaced.as_ref()).map_err(whole)
+            }
+            Entity::MentorInterview => {
+                let i: MentorInterview = parse(fields)?;
+                let mentor: Mentor = required(lookup, &refs, "mentor_id")?;
+                same("mentor_id", (i.cohort, &i.region), (mentor.cohort, &mentor.identity.region))
+            }
+            Entity::MentorDecision => {
+                let d: MentorDecision = parse(fields)?;
+                expect_id(
+                    id,
+                    decision_id(kinds::MENTOR, d.cohort, &d.mentor_id.to_string(), None),
+                    "this mentor's decision",
+                )?;
+                let mentor: Mentor = required(lookup, &refs, "mentor_id")?;
+                same("mentor_id", (d.cohort, &d.region), (mentor.cohort, &mentor.identity.region))
+            }
+            Entity::HostOrgDecision => {
+                let d: HostOrgDecision = parse(fields)?;
+                expect_id(
+                    id,
+                    decision_id(kinds::HOST_ORG, d.cohort, &d.host_org_id.to_string(), None),
+                    "this organisation's decision",
+                )?;
+                let org: HostOrg = required(lookup, &refs, "host_org_id")?;
+                same("host_org_id", (d.cohort, &d.region), (d.cohort, &org.region))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn stage(v: &Value) -> Option<MentorStage> {
@@ -131,19 +361,44 @@ pub mod decisions {
             )
     }
 
+    /// The fields that say whose sheet a score is and for what: corrected points keep them.
+    const SCORE_SUBJECT: [&str; 5] = ["cohort", "rulebook_version", "application_id", "member_id", "region"];
+
     /// Whether `field` of `entity` is a decision.
     pub fn is_decision(entity: Entity, field: &str) -> bool {
         is_record_of_decision(entity)
             || (entity == Entity::Mentor && matches!(field, "stage" | "certified_on"))
+            || (entity == Entity::Score && SCORE_SUBJECT.contains(&field))
+    }
+
+    /// A memorandum is signed only with a selected organisation, with its number and date
+    /// together, not before the decision.
+    fn memorandum_fits(d: &HostOrgDecision) -> Result<(), RowError> {
+        let refuse =
+            |problem: &str| Err(RowError { field: "memorandum_number".into(), problem: problem.into() });
+        match (&d.memorandum_number, d.memorandum_date) {
+            (None, None) => Ok(()),
+            (Some(_), Some(_)) if d.outcome != SelectionOutcome::Selected => {
+                refuse("only a selected organisation signs a memorandum")
+            }
+            (Some(_), Some(date)) if date < d.decided_on => {
+                refuse("a memorandum is not dated before the decision")
+            }
+            (Some(_), Some(_)) => Ok(()),
+            _ => refuse("a memorandum has both its number and its date"),
+        }
     }
 
     /// Checks a new row's decisions: a mentor starts as `applied`, not certified; a screening
     /// gives again, from its inputs, the outcomes it records.
     pub fn check_new(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowError> {
         if entity == Entity::Screening {
-            let screening: Screening = serde_json::from_value(Value::Object(fields.clone()))
-                .map_err(|e| RowError { field: String::new(), problem: e.to_string() })?;
+            let screening: Screening = parse(fields)?;
             return screening.check().map_err(|problem| RowError { field: "outcomes".into(), problem });
+        }
+        if entity == Entity::HostOrgDecision {
+            let d: HostOrgDecision = parse(fields)?;
+            return memorandum_fits(&d);
         }
         if entity != Entity::Mentor {
             return Ok(());
@@ -169,6 +424,15 @@ pub mod decisions {
         row: &Map<String, Value>,
     ) -> Result<(), RowError> {
         let refuse = |problem: String| Err(RowError { field: field.to_owned(), problem });
+        if entity == Entity::HostOrgDecision && MEMORANDUM.contains(&field) {
+            if !from.is_null() && from != to {
+                return refuse("a memorandum, once recorded, is not changed".into());
+            }
+            return memorandum_fits(&parse(row)?);
+        }
+        if entity == Entity::Score && SCORE_SUBJECT.contains(&field) && from != to {
+            return refuse("a sheet stays the sheet of its member and application".into());
+        }
         if is_record_of_decision(entity) {
             return if from == to {
                 Ok(())

@@ -69,6 +69,13 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
         // The row as earlier ops of this envelope left it, or as HQ holds it.
         let current = next.iter().rev().find(|(k, _)| *k == key).map(|(_, r)| r).or_else(|| rows.get(&key));
         let row = match (op.op, current) {
+            (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
+                let why = format!(
+                    "the row exists: this {} is on record already; a new one replaces it with a reason",
+                    op.entity
+                );
+                return Outcome::Rejected(codes::ROW_EXISTS, at(&why));
+            }
             (OpKind::Insert, Some(_)) => return Outcome::Rejected(codes::ROW_EXISTS, at("the row exists")),
             (OpKind::Insert, None) => {
                 if op.base_version != 0 {
@@ -81,6 +88,22 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
                     return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
                 }
                 if let Err(e) = decisions::check_new(op.entity, &op.fields) {
+                    return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
+                }
+                // The rows it names, as earlier ops of this envelope left them or as HQ holds them.
+                let lookup = |entity: Entity, id: Uuid| {
+                    let key = (entity, id);
+                    next.iter()
+                        .rev()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, r)| r)
+                        .or_else(|| rows.get(&key))
+                        .filter(|r| !r.deleted)
+                        .map(|r| &r.fields)
+                };
+                if check_row(op.entity, &op.fields).is_ok()
+                    && let Err(e) = decisions::check_references(op.entity, op.entity_id, &op.fields, &lookup)
+                {
                     return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
                 }
                 HqRow {

@@ -14,7 +14,7 @@ use crate::accounts::DeviceAuth;
 use crate::error::Result;
 use crate::plan::{HqRow, Outcome, plan};
 use deadpool_postgres::Pool;
-use korpus_domain::{Entity, Envelope, OpKind};
+use korpus_domain::{Entity, Envelope, OpKind, records};
 use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, SealedEnvelope, codes};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -146,10 +146,14 @@ impl Known {
         let mut entities: Vec<&str> = Vec::new();
         let mut row_ids: Vec<Uuid> = Vec::new();
         for op in envelopes.iter().flat_map(|s| &s.envelope.ops) {
-            if !entities.contains(&op.entity.code()) {
-                entities.push(op.entity.code());
+            // The row itself, and the rows a new record names (HQ checks it against them).
+            let named = records::references(op.entity, &op.fields).into_iter().map(|r| (r.entity, r.id));
+            for (entity, id) in std::iter::once((op.entity, op.entity_id)).chain(named) {
+                if !entities.contains(&entity.code()) {
+                    entities.push(entity.code());
+                }
+                row_ids.push(id);
             }
-            row_ids.push(op.entity_id);
         }
         let given_params: [&(dyn ToSql + Sync); 1] = [&ids];
         let used_params: [&(dyn ToSql + Sync); 2] = [&device.id, &seqs];

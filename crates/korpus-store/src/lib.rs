@@ -15,6 +15,7 @@ mod persons;
 mod reference;
 mod screening;
 mod search;
+mod selection;
 mod sync;
 mod tables;
 
@@ -27,6 +28,10 @@ pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, sa
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
 pub use screening::ScreeningLine;
+pub use selection::{
+    CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, RankingLine,
+    SelectedHostOrg,
+};
 pub use sync::{
     ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment,
     SyncState,

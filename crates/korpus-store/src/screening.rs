@@ -6,13 +6,15 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
+use crate::selection::set_stage;
 use crate::tables::{Record, read_by_id, read_records, select_columns};
 use korpus_domain::rules::{
     ApplicationFacts, Evaluation, HostOrgFacts, MentorFacts, PersonFacts, Screening, Subject, Verdict,
 };
 use korpus_domain::validation::FieldError;
 use korpus_domain::{
-    DocumentKind, DocumentOwner, Entity, HostOrg, Mentor, Person, SubProjectApplication, ValidationErrors,
+    DocumentKind, DocumentOwner, Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication,
+    ValidationErrors,
 };
 use rusqlite::Connection;
 use serde::Serialize;
@@ -176,7 +178,11 @@ impl Store {
         let id = self.subject_id(subject, key)?;
         let screening = self.evaluate(subject, id)?;
         let record_id = Uuid::now_v7();
-        self.write(|w| record(w, record_id, &screening))?;
+        let mentor = self.mentor_to_advance(&screening)?;
+        self.write(|w| {
+            record(w, record_id, &screening)?;
+            mentor.map_or(Ok(()), |m| set_stage(w, &m, MentorStage::Screened))
+        })?;
         Ok(Record { id: record_id, version: 1, data: screening })
     }
 
@@ -185,6 +191,18 @@ impl Store {
         let evaluation = Evaluation::run(subject, id, inputs, &self.rulebook)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Screening { cohort: self.rulebook.cohort, region, screened_at: self.clock.now(), evaluation })
+    }
+
+    /// The mentor a screening moves from "applied" to "screened": one who passed (warnings
+    /// allowed) and still awaits screening. A failed mentor stays "applied" and may be screened
+    /// again once the missing documents come.
+    fn mentor_to_advance(&self, screening: &Screening) -> Result<Option<Record<Mentor>>> {
+        let e = &screening.evaluation;
+        if e.subject != Subject::Mentor || e.result == Verdict::Fail {
+            return Ok(None);
+        }
+        let mentor: Record<Mentor> = read_by_id(&self.conn, Entity::Mentor, e.subject_id)?;
+        Ok((mentor.data.stage == MentorStage::Applied).then_some(mentor))
     }
 
     /// The newest screening of a subject, if any.
@@ -256,13 +274,19 @@ impl Store {
                     .collect(),
                 new: kept.is_none(),
             });
-            if kept.is_none() {
-                to_record.push(screening);
+            let mentor = self.mentor_to_advance(&screening)?;
+            if kept.is_none() || mentor.is_some() {
+                to_record.push((kept.is_none().then_some(screening), mentor));
             }
         }
         self.write_batch(|batch| {
-            for screening in &to_record {
-                batch.record(|w| record(w, Uuid::now_v7(), screening))?;
+            for (screening, mentor) in &to_record {
+                batch.record(|w| {
+                    if let Some(screening) = screening {
+                        record(w, Uuid::now_v7(), screening)?;
+                    }
+                    mentor.as_ref().map_or(Ok(()), |m| set_stage(w, m, MentorStage::Screened))
+                })?;
             }
             Ok(())
         })?;

@@ -155,6 +155,93 @@ static SCREENINGS: Table = Table {
     ],
 };
 
+static COMMISSION_MEMBERS: Table = Table {
+    name: "commission_members",
+    columns: &[("cohort", Int), ("region", Text), ("full_name", Text), ("position", Text), ("role", Text)],
+};
+static SCORES: Table = Table {
+    name: "scores",
+    columns: &[
+        ("cohort", Int),
+        ("rulebook_version", Text),
+        ("application_id", Text),
+        ("member_id", Text),
+        ("region", Text),
+        ("points", Json),
+        ("conflict_of_interest", Bool),
+    ],
+};
+static COMMISSION_DECISIONS: Table = Table {
+    name: "commission_decisions",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("rulebook_version", Text),
+        ("ranking", Json),
+        ("cut_off", Json),
+        ("selected", Json),
+        ("scores", Json),
+        ("members_present", Json),
+        ("decided_on", Text),
+        ("decided_by", Text),
+        ("supersedes", Text),
+        ("reason", Text),
+    ],
+};
+static LOTTERIES: Table = Table {
+    name: "lotteries",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("rulebook_version", Text),
+        ("decision_id", Text),
+        ("drawn_on", Text),
+        ("drawn_by", Text),
+        ("supersedes", Text),
+        ("reason", Text),
+        ("input", Json),
+        ("draw", Json),
+    ],
+};
+static MENTOR_INTERVIEWS: Table = Table {
+    name: "mentor_interviews",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("mentor_id", Text),
+        ("held_on", Text),
+        ("interviewer", Text),
+        ("notes", Text),
+        ("outcome", Text),
+    ],
+};
+static MENTOR_DECISIONS: Table = Table {
+    name: "mentor_decisions",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("mentor_id", Text),
+        ("decided_on", Text),
+        ("decided_by", Text),
+        ("outcome", Text),
+        ("notes", Text),
+    ],
+};
+static HOST_ORG_DECISIONS: Table = Table {
+    name: "host_org_decisions",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("host_org_id", Text),
+        ("decided_on", Text),
+        ("decided_by", Text),
+        ("outcome", Text),
+        ("notes", Text),
+        ("memorandum_number", Text),
+        ("memorandum_date", Text),
+    ],
+};
+
 /// The table of `entity`.
 pub(crate) fn table(entity: Entity) -> &'static Table {
     match entity {
@@ -165,6 +252,13 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
         Entity::Mentor => &MENTORS,
         Entity::Document => &DOCUMENTS,
         Entity::Screening => &SCREENINGS,
+        Entity::CommissionMember => &COMMISSION_MEMBERS,
+        Entity::Score => &SCORES,
+        Entity::CommissionDecision => &COMMISSION_DECISIONS,
+        Entity::Lottery => &LOTTERIES,
+        Entity::MentorInterview => &MENTOR_INTERVIEWS,
+        Entity::MentorDecision => &MENTOR_DECISIONS,
+        Entity::HostOrgDecision => &HOST_ORG_DECISIONS,
     }
 }
 

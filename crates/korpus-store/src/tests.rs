@@ -648,3 +648,248 @@ fn a_person_in_two_applications_fails_screening_of_the_later_one() {
     let earlier = store.explain(Subject::Application, &first.to_string()).unwrap();
     assert_eq!(earlier.result, Verdict::Warn);
 }
+
+fn score_input(store: &Store, each: u32) -> korpus_domain::commission::ScoreInput {
+    korpus_domain::commission::ScoreInput {
+        points: store
+            .rulebook()
+            .commission
+            .criteria
+            .iter()
+            .map(|c| (c.code.clone(), each.to_string()))
+            .collect(),
+        conflict_of_interest: false,
+    }
+}
+
+fn member(store: &mut Store, name: &str, role: &str) -> Uuid {
+    let input = korpus_domain::commission::CommissionMemberInput {
+        region: "550000000".into(),
+        full_name: name.into(),
+        position: None,
+        role: role.into(),
+    };
+    store.add_commission_member(&input).unwrap().id
+}
+
+fn field_of(err: StoreError) -> String {
+    match err {
+        StoreError::Invalid(e) => e.0[0].field.to_owned(),
+        other => panic!("not a field error: {other}"),
+    }
+}
+
+#[test]
+fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
+    use korpus_domain::lottery::Arm;
+    let (_dir, mut store, _) = new_store();
+    let apps: Vec<Uuid> = (0..4)
+        .map(|i| {
+            let members = three_persons(&mut store, 1000 + i * 7);
+            store.add_application(&application(members)).unwrap().application.id
+        })
+        .collect();
+    let chair = member(&mut store, "Ахметова Сәуле", "chair");
+    let second = member(&mut store, "Ержанов Болат", "member");
+    let third = member(&mut store, "Ким Ольга", "member");
+    let secretary = member(&mut store, "Нұрланова Дана", "secretary");
+
+    // Nothing is scored before technical screening.
+    let err =
+        store.record_score(&apps[0].to_string(), &chair.to_string(), &score_input(&store, 5)).unwrap_err();
+    assert_eq!(field_of(err), "application");
+    store.screen_cohort(2017).unwrap();
+    let err = store
+        .record_score(&apps[0].to_string(), &secretary.to_string(), &score_input(&store, 5))
+        .unwrap_err();
+    assert_eq!(field_of(err), "member");
+
+    // Application i scores 2 + 2i per criterion from every member; the first gets a corrected sheet.
+    for (i, app) in apps.iter().enumerate() {
+        for m in [chair, second, third] {
+            store.record_score(&app.to_string(), &m.to_string(), &score_input(&store, 1)).unwrap();
+            store
+                .record_score(&app.to_string(), &m.to_string(), &score_input(&store, 2 + 2 * i as u32))
+                .unwrap();
+        }
+    }
+    assert_eq!(count(&store, "scores"), 12);
+    let ranking = store.ranking("550000000").unwrap();
+    let order: Vec<Uuid> = ranking.lines.iter().map(|l| l.ranked.application_id).collect();
+    assert_eq!(order, [apps[3], apps[2], apps[1], apps[0]]);
+    assert_eq!(ranking.lines[0].ranked.mean, Some(40.0));
+
+    let decide = |cut_off: &str, reason: Option<&str>| CommissionDecisionInput {
+        region: "550000000".into(),
+        cut_off: cut_off.into(),
+        decided_on: "02.05.2017".into(),
+        decided_by: "Ахметова Сәуле".into(),
+        reason: reason.map(Into::into),
+    };
+    let first = store.decide_commission(&decide("top:2", None)).unwrap();
+    assert_eq!(first.data.selected, [apps[3], apps[2]]);
+    assert_eq!(first.data.scores.len(), 12);
+    // A second decision must say why; the sheets are closed once a decision stands.
+    assert_eq!(field_of(store.decide_commission(&decide("top:3", None)).unwrap_err()), "reason");
+    let err =
+        store.record_score(&apps[0].to_string(), &chair.to_string(), &score_input(&store, 9)).unwrap_err();
+    assert_eq!(field_of(err), "application");
+    let decision =
+        store.decide_commission(&decide("top:3", Some("the budget allows a third group"))).unwrap();
+    assert_eq!(decision.data.supersedes, Some(first.id));
+    assert_eq!(store.ranking("550000000").unwrap().decision.unwrap().id, decision.id);
+
+    let draw = |seed: &str, reason: Option<&str>| LotteryDrawInput {
+        region: "550000000".into(),
+        seed: seed.into(),
+        drawn_on: "02.05.2017".into(),
+        drawn_by: "Сейітов Нұрлан".into(),
+        reason: reason.map(Into::into),
+    };
+    assert_eq!(field_of(store.draw_lottery(&draw("", None)).unwrap_err()), "seed");
+    let lottery = store.draw_lottery(&draw("17 04 33 08", None)).unwrap();
+    assert_eq!(lottery.data.decision_id, decision.id);
+    assert_eq!(lottery.data.draw.assignments.len(), 3);
+    let id = lottery.id.to_string();
+    assert!(store.verify_lottery(&id).unwrap().discrepancies.is_empty());
+    let balance = store.lottery_balance(&id).unwrap();
+    assert_eq!(balance.arms.iter().map(|a| a.groups).sum::<u32>(), 3);
+    assert_eq!(balance.arms.iter().map(|a| a.persons).sum::<u32>(), 9);
+    assert!(balance.arms.iter().all(|a| a.women == 1.0 || a.groups == 0));
+
+    // Indicators: 12 applicants, 9 of them beneficiaries, all women.
+    let indicators = store.indicators(2017).unwrap();
+    assert_eq!((indicators.total.applicants.people, indicators.total.beneficiaries.people), (12, 9));
+    assert_eq!(indicators.total.beneficiaries.women, 9);
+
+    // The draw is not redone silently; a new one gives its reason and becomes the one that counts.
+    assert_eq!(field_of(store.draw_lottery(&draw("другой", None)).unwrap_err()), "reason");
+    let redraw = store.draw_lottery(&draw("другой", Some("the first seed was read wrongly"))).unwrap();
+    assert_eq!(redraw.data.supersedes, Some(lottery.id));
+    assert_eq!(store.arms(2017).unwrap(), redraw.data.arms());
+    assert_eq!(store.lotteries(2017).unwrap().len(), 2);
+
+    // An arm changed in the database behind the desk's back is named by verification.
+    let mut forged = redraw.data.draw.clone();
+    forged.assignments[0].arm = if forged.assignments[0].arm == Arm::A { Arm::B } else { Arm::A };
+    store
+        .conn
+        .execute(
+            "UPDATE lotteries SET draw = ?1 WHERE id = ?2",
+            (serde_json::to_string(&forged).unwrap(), redraw.id.to_string()),
+        )
+        .unwrap();
+    let check = store.verify_lottery(&redraw.id.to_string()).unwrap();
+    assert!(
+        check.discrepancies.iter().any(|d| matches!(d, korpus_domain::lottery::Discrepancy::Arm { .. })),
+        "{check:?}"
+    );
+}
+
+#[test]
+fn a_mentor_is_screened_interviewed_and_decided_in_order() {
+    use korpus_domain::MentorStage;
+    use korpus_domain::selection::{DecisionInput, MentorInterviewInput};
+    let (_dir, mut store, _) = new_store();
+    let iin = (1..100).find_map(|s| Iin::compose(date(1985, 3, 9), Sex::Male, s)).unwrap();
+    let mut identity = person(1, "Серікбаев", "Дәурен").identity;
+    identity.iin = iin.to_string();
+    let mentor = store
+        .add_mentor(&korpus_domain::MentorInput {
+            identity,
+            occupation: "social_worker".into(),
+            workplace: None,
+            experience_years: "5".into(),
+            education: "higher".into(),
+            project_experience: true,
+        })
+        .unwrap();
+    let key = mentor.id.to_string();
+    let interview = MentorInterviewInput {
+        held_on: "02.05.2017".into(),
+        interviewer: "Жұмабаева Гүлнар".into(),
+        notes: None,
+        outcome: "passed".into(),
+    };
+    // Not screened yet: the interview waits.
+    assert_eq!(field_of(store.record_interview(&key, &interview).unwrap_err()), "mentor");
+    // Without the documents the screening fails and the mentor stays "applied".
+    store.screen_cohort(2017).unwrap();
+    assert_eq!(store.mentor(&key).unwrap().data.stage, MentorStage::Applied);
+    for kind in &store.rulebook().documents.mentor.clone() {
+        let input = DocumentInput { kind: kind.code().into(), issue_date: "01.04.2017".into(), note: None };
+        store.add_document(DocumentOwner::Mentor, mentor.id, &input, None).unwrap();
+    }
+    store.screen_cohort(2017).unwrap();
+    assert_eq!(store.mentor(&key).unwrap().data.stage, MentorStage::Screened);
+    store.record_interview(&key, &interview).unwrap();
+    assert_eq!(store.mentor(&key).unwrap().data.stage, MentorStage::Interviewed);
+    let decision = DecisionInput {
+        decided_on: "02.05.2017".into(),
+        decided_by: "Ахметова Сәуле".into(),
+        outcome: "selected".into(),
+        notes: None,
+    };
+    store.decide_mentor(&key, &decision).unwrap();
+    assert_eq!(store.mentor(&key).unwrap().data.stage, MentorStage::Selected);
+    assert_eq!(field_of(store.decide_mentor(&key, &decision).unwrap_err()), "mentor");
+    let selection = store.mentor_selection(mentor.id).unwrap();
+    assert_eq!((selection.interviews.len(), selection.decision.is_some()), (1, true));
+}
+
+#[test]
+fn a_host_org_is_decided_once_and_a_selected_one_signs_its_memorandum() {
+    use korpus_domain::selection::DecisionInput;
+    use korpus_domain::{Bin, HostOrgCriteria, HostOrgInput};
+    let (_dir, mut store, _) = new_store();
+    let yes = Some(true);
+    let input = HostOrgInput {
+        bin: (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).unwrap().to_string(),
+        name: "«Жастар ордасы» қоғамдық бірлестігі".into(),
+        org_type: "non_commercial".into(),
+        region: "550000000".into(),
+        locality: "Павлодар".into(),
+        registration_date: "15.03.2012".into(),
+        head_name: Some("Серікбаев Нұрлан".into()),
+        accountant_name: Some("Ким Ольга".into()),
+        phone: None,
+        criteria: HostOrgCriteria {
+            registered_in_region: yes,
+            charter_matches: yes,
+            youth_experience: yes,
+            head_and_accountant: yes,
+            no_debts: yes,
+            not_unscrupulous: yes,
+            documents_complete: yes,
+        },
+    };
+    let org = store.add_host_org(&input).unwrap();
+    let key = org.id.to_string();
+    let selected = DecisionInput {
+        decided_on: "28.04.2017".into(),
+        decided_by: "Ахметова Сәуле".into(),
+        outcome: "selected".into(),
+        notes: None,
+    };
+    assert_eq!(field_of(store.decide_host_org(&key, &selected).unwrap_err()), "host_org");
+    for kind in &store.rulebook().documents.host_org.clone() {
+        let doc = DocumentInput { kind: kind.code().into(), issue_date: "01.04.2017".into(), note: None };
+        store.add_document(DocumentOwner::HostOrg, org.id, &doc, None).unwrap();
+    }
+    store.screen_cohort(2017).unwrap();
+    store.decide_host_org(&key, &selected).unwrap();
+    assert_eq!(field_of(store.decide_host_org(&key, &selected).unwrap_err()), "host_org");
+    assert_eq!(field_of(store.record_memorandum(&key, "14-М", "27.04.2017").unwrap_err()), "memorandum_date");
+    let signed = store.record_memorandum(&key, "14-М", "29.04.2017").unwrap();
+    assert_eq!(signed.version, 2);
+    assert_eq!(
+        field_of(store.record_memorandum(&key, "15-М", "30.04.2017").unwrap_err()),
+        "memorandum_number"
+    );
+    let list = store.selected_host_orgs(2017).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].memorandum_number.as_deref(), list[0].memorandum_date),
+        (Some("14-М"), Some(date(2017, 4, 29)))
+    );
+}

@@ -32,6 +32,33 @@ pub enum HostOrgCommand {
     List(ListArgs),
     /// Search by BIN prefix or name.
     Search(SearchArgs),
+    /// Record the competition's decision on a screened organisation.
+    Decide {
+        /// Id or BIN.
+        host_org: String,
+        #[command(flatten)]
+        args: crate::selection::DecisionArgs,
+    },
+    /// Record the memorandum of cooperation signed with a selected organisation.
+    Memorandum {
+        /// Id or BIN.
+        host_org: String,
+        /// The memorandum's number.
+        #[arg(long)]
+        number: String,
+        /// Its date (DD.MM.YYYY).
+        #[arg(long)]
+        date: String,
+    },
+    /// The public list of a cohort's selected organisations (and, with --csv, as a file).
+    Selected {
+        /// The programme year.
+        #[arg(long)]
+        cohort: String,
+        /// Write the list as CSV to this file.
+        #[arg(long)]
+        csv: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -128,6 +155,15 @@ pub fn run(app: &App, command: HostOrgCommand) -> Result<()> {
             let region = args.region.map(|r| region_code(store.rulebook(), &r));
             let orgs = store.list_host_orgs(region.as_deref(), args.limit, args.offset)?;
             out.print(&orgs, || table(&out, store.rulebook(), &orgs));
+        }
+        HostOrgCommand::Decide { host_org, args } => {
+            crate::selection::decide_host_org(&mut store, out, &host_org, args)?;
+        }
+        HostOrgCommand::Memorandum { host_org, number, date } => {
+            crate::selection::memorandum(&mut store, out, &host_org, &number, &date)?;
+        }
+        HostOrgCommand::Selected { cohort, csv } => {
+            crate::selection::selected_host_orgs(&store, out, &cohort, csv)?
         }
         HostOrgCommand::Search(args) => {
             let orgs = store.search_host_orgs(&args.query, args.limit)?;

@@ -12,6 +12,7 @@ mod output;
 mod persons;
 mod programme;
 mod screening;
+mod selection;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -79,6 +80,14 @@ enum Command {
     Rules(screening::RulesCommand),
     /// Technical screening of a cohort: every application, host organisation and mentor.
     Screen(screening::ScreenArgs),
+    /// The evaluation commission: members, score sheets, ranking, decision.
+    #[command(subcommand)]
+    Commission(selection::CommissionCommand),
+    /// The A/B/C lottery: draw, list, show, verify, balance.
+    #[command(subcommand)]
+    Lottery(selection::LotteryCommand),
+    /// Progress against the cohort's targets, by region and in total.
+    Indicators(selection::IndicatorsArgs),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
 }
@@ -143,6 +152,9 @@ fn main() -> ExitCode {
         Command::DemoData(a) => programme::demo(&app, a),
         Command::Rules(c) => screening::rules(&app, c),
         Command::Screen(a) => screening::screen(&app, a),
+        Command::Commission(c) => selection::commission(&app, c),
+        Command::Lottery(c) => selection::lottery(&app, c),
+        Command::Indicators(a) => selection::indicators(&app, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,20 @@ pub enum MentorCommand {
     },
     /// List mentors by name.
     List(ListArgs),
+    /// Record the telephone interview of a screened candidate.
+    Interview {
+        /// Id or IIN.
+        mentor: String,
+        #[command(flatten)]
+        args: crate::selection::InterviewArgs,
+    },
+    /// Record the internal commission's decision on an interviewed candidate.
+    Decide {
+        /// Id or IIN.
+        mentor: String,
+        #[command(flatten)]
+        args: crate::selection::DecisionArgs,
+    },
     /// Search by IIN prefix or names.
     Search(SearchArgs),
 }
@@ -96,6 +110,12 @@ pub fn run(app: &App, command: MentorCommand) -> Result<()> {
             let region = args.region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
             let mentors = store.list_mentors(region.as_deref(), args.limit, args.offset)?;
             out.print(&mentors, || table(&out, store.rulebook(), &mentors));
+        }
+        MentorCommand::Interview { mentor, args } => {
+            crate::selection::interview(&mut store, out, &mentor, args)?
+        }
+        MentorCommand::Decide { mentor, args } => {
+            crate::selection::decide_mentor(&mut store, out, &mentor, args)?
         }
         MentorCommand::Search(args) => {
             let mentors = store.search_mentors(&args.query, args.limit)?;

@@ -532,3 +532,130 @@ fn a_host_orgs_unconfirmed_criteria_fail_by_their_own_codes() {
         .code(1)
         .stderr(predicate::str::contains("Іріктеу жылы: «2018»"));
 }
+
+#[test]
+fn the_commission_decides_and_the_lottery_is_drawn_verified_and_balanced() {
+    let (dir, db) = new_db();
+    let apps: Vec<String> = (0..3)
+        .map(|i| {
+            let members = three_members(&db, 100 + i * 10);
+            json(&mut application(&db, &members))["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    korpus(&db).args(["screen", "--cohort", "2017"]).assert().success();
+    let members: Vec<String> = ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"]
+        .iter()
+        .map(|name| {
+            let m =
+                json(korpus(&db).args(["commission", "add-member", "--region", "Павлодар", "--name", name]));
+            m["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    // Application i gets 3 + 2i points on every criterion from every member.
+    let criteria = ["relevance", "social_impact", "feasibility", "budget", "participation"];
+    for (i, app) in apps.iter().enumerate() {
+        for m in &members {
+            let mut cmd = korpus(&db);
+            cmd.args(["commission", "score", "--application", app, "--member", m]);
+            for c in criteria {
+                cmd.args(["--points", &format!("{c}={}", 3 + 2 * i)]);
+            }
+            cmd.assert().success();
+        }
+    }
+    korpus(&db)
+        .args([
+            "commission",
+            "score",
+            "--application",
+            &apps[0],
+            "--member",
+            &members[0],
+            "--points",
+            "budget=11",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("budget"));
+    let ranking = json(korpus(&db).args(["commission", "ranking", "--region", "550000000"]));
+    assert_eq!(ranking["lines"][0]["application_id"], apps[2].as_str());
+    assert_eq!(ranking["lines"][0]["mean"], 35.0);
+
+    korpus(&db)
+        .args(["--lang", "en", "commission", "decide", "--region", "Павлодар", "--cut-off", "best:2"])
+        .args(["--by", "Ахметова Сәуле"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Cut-off").and(predicate::str::contains("top:N")));
+    korpus(&db)
+        .args(["--lang", "en", "commission", "decide", "--region", "Павлодар", "--cut-off", "top:2"])
+        .args(["--by", "Ахметова Сәуле"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 of 3 applications selected"));
+
+    korpus(&db)
+        .args(["lottery", "draw", "--cohort", "2017", "--seed", "  ", "--by", "Сейітов Нұрлан"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Ашық тираждың саны"));
+    let drawn = json(
+        korpus(&db)
+            .args(["lottery", "draw", "--cohort", "2017", "--seed", "07 19 23 41"])
+            .args(["--by", "Сейітов Нұрлан"]),
+    );
+    let lottery = drawn[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(drawn[0]["draw"]["assignments"].as_array().unwrap().len(), 2);
+    assert_eq!(drawn[0]["draw"]["algorithm"], "korpus-lottery/1");
+    korpus(&db)
+        .args(["--lang", "en", "lottery", "verify", &lottery])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The draw verifies"));
+    let balance = json(korpus(&db).args(["lottery", "balance", &lottery]));
+    let persons: u64 =
+        balance["arms"].as_array().unwrap().iter().map(|a| a["persons"].as_u64().unwrap()).sum();
+    assert_eq!(persons, 6);
+    // Once drawn, every region with a decision has its lottery: a second draw must name one and say why.
+    korpus(&db)
+        .args([
+            "--lang",
+            "en",
+            "lottery",
+            "draw",
+            "--cohort",
+            "2017",
+            "--seed",
+            "1",
+            "--by",
+            "Сейітов Нұрлан",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no decision on record"));
+    korpus(&db)
+        .args(["--lang", "en", "lottery", "draw", "--cohort", "2017", "--seed", "1", "--region", "Павлодар"])
+        .args(["--by", "Сейітов Нұрлан"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Reason"));
+
+    let indicators = json(korpus(&db).args(["indicators", "--cohort", "2017"]));
+    assert_eq!(indicators["total"]["applicants"]["people"], 9);
+    assert_eq!(indicators["total"]["beneficiaries"]["people"], 6);
+    korpus(&db)
+        .args(["--lang", "ru", "indicators", "--cohort", "2017"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Благополучателей: 6 из"));
+
+    // The public list of host organisations is empty and still a valid CSV with its header.
+    let csv = dir.path().join("selected.csv");
+    korpus(&db)
+        .args(["--lang", "en", "host-org", "selected", "--cohort", "2017", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}Name,BIN,Region"), "{text}");
+}

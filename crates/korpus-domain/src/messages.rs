@@ -103,6 +103,39 @@ mod tests {
         }
     }
 
+    /// Every message key the sources name as a literal (`"error-…"`, `"field-…"`, `"cli-…"`) is
+    /// in the Kazakh catalogue (and so, by the test above, in all three).
+    #[test]
+    fn every_key_the_code_names_is_in_the_catalogue() {
+        let kk = keys(Lang::Kk);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        for dir in ["korpus-domain/src", "korpus-domain/src/rules", "korpus-store/src", "korpus-cli/src"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let is_key = ["error-", "cli-"].iter().any(|p| literal.starts_with(p))
+                        && literal.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+                        && !literal.ends_with('-');
+                    if is_key && !kk.iter().any(|k| k == literal) {
+                        missing.push(format!("{}: {literal}", entry.path().display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from kk.ftl: {missing:#?}");
+    }
+
+    #[test]
+    fn every_entity_has_its_name() {
+        for entity in crate::Entity::ALL {
+            for lang in Lang::ALL {
+                let name = tr(lang, entity.message_key(), &[]);
+                assert_ne!(name, entity.message_key(), "{lang}: {entity}");
+            }
+        }
+    }
+
     #[test]
     fn unknown_key_shows_itself() {
         assert_eq!(tr(Lang::En, "no-such-key", &[]), "no-such-key");

@@ -868,3 +868,139 @@ async fn a_screening_travels_as_recorded_and_a_forged_pass_is_refused() -> Resul
     assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'screening'").await?, 1);
     Ok(())
 }
+
+/// Pushes `ops` as one envelope of `desk`, sealed as a desk would, and returns the receipt.
+async fn push_forged(
+    desk: &Desk,
+    device_seq: i64,
+    ops: Vec<Op>,
+) -> Result<korpus_sync::protocol::Receipt, Error> {
+    let forged = Envelope {
+        id: Uuid::now_v7(),
+        device: desk.store.device_id(),
+        device_seq,
+        hlc: Hlc { wall_ms: 1, counter: 0 },
+        author: "north".into(),
+        app_version: "0".into(),
+        schema_version: 7,
+        rulebook_version: "2017-pilot.2".into(),
+        ops,
+        resolves: None,
+    };
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    let (answer, _) = client
+        .push(&PushRequest { envelopes: vec![SealedEnvelope { hash: forged.hash(), envelope: forged }] })
+        .await?;
+    Ok(answer.receipts.into_iter().next().ok_or("no receipt")?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_draw_is_refused()
+-> Result<(), Error> {
+    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
+    use korpus_domain::selection::{decision_id, kinds};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let mut apps = Vec::new();
+    for a in 0..3u16 {
+        let members: Vec<Uuid> = (0..3)
+            .map(|i| north.add_person(1000 + a * 300 + i * 100, "Серікова", &r1))
+            .collect::<Result<_, _>>()?;
+        let input = korpus_domain::ApplicationInput {
+            path: "initiative_group".into(),
+            leader_id: members.first().copied(),
+            members,
+            name: format!("Жастар театры {a}"),
+            territory: "Ауыл".into(),
+            goal: "Театр ашу".into(),
+            target_group: "Жастар".into(),
+            description: "Ауыл жастары сахнаға шығады".into(),
+            direction: "culture_leisure".into(),
+            budget: "700000".into(),
+            region: r1.clone(),
+            host_org_id: None,
+        };
+        apps.push(north.store.add_application(&input)?.application.id);
+    }
+    north.store.screen_cohort(2017)?;
+    let criteria: Vec<String> =
+        north.store.rulebook().commission.criteria.iter().map(|c| c.code.clone()).collect();
+    for (i, name) in ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"].iter().enumerate()
+    {
+        let role = if i == 0 { "chair" } else { "member" };
+        let input = CommissionMemberInput {
+            region: r1.clone(),
+            full_name: (*name).into(),
+            position: None,
+            role: role.into(),
+        };
+        let member = north.store.add_commission_member(&input)?.id;
+        for (a, app) in apps.iter().enumerate() {
+            let points = criteria.iter().map(|c| (c.clone(), (2 + a + i).to_string())).collect();
+            let sheet = ScoreInput { points, conflict_of_interest: false };
+            north.store.record_score(&app.to_string(), &member.to_string(), &sheet)?;
+        }
+    }
+    let decision = north.store.decide_commission(&korpus_store::CommissionDecisionInput {
+        region: r1.clone(),
+        cut_off: "top:2".into(),
+        decided_on: "20.05.2017".into(),
+        decided_by: "Ахметова Сәуле".into(),
+        reason: None,
+    })?;
+    let lottery = north.store.draw_lottery(&korpus_store::LotteryDrawInput {
+        region: r1.clone(),
+        seed: "Жеребе 2017: 04 11 27".into(),
+        drawn_on: "25.05.2017".into(),
+        drawn_by: "Сейітов Нұрлан".into(),
+        reason: None,
+    })?;
+    let report = north.sync().await?;
+    assert_eq!(report.rejected, 0, "{report:?}");
+    office.sync().await?;
+    let seen = office.store.lottery(&lottery.id.to_string())?;
+    assert_eq!(seen.data, lottery.data, "the office holds the very record drawn in the north");
+    assert_eq!(office.store.arms(2017)?, lottery.data.arms());
+    assert!(office.store.verify_lottery(&lottery.id.to_string())?.discrepancies.is_empty());
+    assert_eq!(office.store.ranking(&r1)?.decision.map(|d| d.id), Some(decision.id));
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+
+    let row = |entity: Entity| -> Result<serde_json::Map<String, Value>, Error> {
+        Ok(north.store.all_rows()?.into_iter().find(|r| r.entity == entity).ok_or("no row")?.fields)
+    };
+    // A replacement draw with one group's arm written over: HQ draws again and refuses it.
+    let mut forged = row(Entity::Lottery)?;
+    forged["supersedes"] = json!(lottery.id);
+    forged["reason"] = json!("the seed was misread");
+    let arm = forged["draw"]["assignments"][0]["arm"].as_str().unwrap_or("A").to_owned();
+    forged["draw"]["assignments"][0]["arm"] = json!(if arm == "A" { "B" } else { "A" });
+    let id = decision_id(kinds::LOTTERY, 2017, &r1, Some(lottery.id));
+    let insert =
+        |entity, entity_id, fields| Op { entity, entity_id, op: OpKind::Insert, base_version: 0, fields };
+    let receipt = push_forged(&north, 1000, vec![insert(Entity::Lottery, id, forged)]).await?;
+    assert_eq!(
+        (receipt.status, receipt.code.as_deref()),
+        (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION))
+    );
+    assert!(receipt.message.as_deref().unwrap_or("").contains("does not verify"), "{receipt:?}");
+
+    // A second "first" lottery of the region under an id of its own choosing: refused by its id.
+    let receipt =
+        push_forged(&north, 1001, vec![insert(Entity::Lottery, Uuid::now_v7(), row(Entity::Lottery)?)])
+            .await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::INVALID_TRANSITION), "{receipt:?}");
+    assert!(receipt.message.as_deref().unwrap_or("").contains("lottery has the id"), "{receipt:?}");
+
+    // The decision again under its own id: it is on record, once.
+    let receipt = push_forged(
+        &north,
+        1002,
+        vec![insert(Entity::CommissionDecision, decision.id, row(Entity::CommissionDecision)?)],
+    )
+    .await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::ROW_EXISTS), "{receipt:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'lottery'").await?, 1);
+    Ok(())
+}

@@ -46,6 +46,19 @@ pub struct HostOrgCriteria {
 }
 
 impl HostOrgCriteria {
+    /// Every criterion answered `answer`.
+    pub fn all(answer: Option<bool>) -> Self {
+        HostOrgCriteria {
+            registered_in_region: answer,
+            charter_matches: answer,
+            youth_experience: answer,
+            head_and_accountant: answer,
+            no_debts: answer,
+            not_unscrupulous: answer,
+            documents_complete: answer,
+        }
+    }
+
     /// Field names of the seven criteria, in the brochure's order.
     pub const FIELDS: [&'static str; 7] = [
         "registered_in_region",

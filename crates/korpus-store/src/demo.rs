@@ -10,7 +10,8 @@ use crate::mentors::insert_mentor;
 use crate::persons::insert_person;
 use chrono::{Datelike, Days, NaiveDate};
 use korpus_domain::{
-    ApplicationInput, Bin, HostOrgCriteria, HostOrgInput, IdentityInput, Iin, MentorInput, PersonInput, Sex,
+    ApplicationInput, Bin, DocumentOwner, Entity, HostOrgCriteria, HostOrgInput, IdentityInput, Iin,
+    MentorInput, PersonInput, Sex, SupportingDocument,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -170,6 +171,8 @@ pub struct DemoSummary {
     pub applications: usize,
     /// Mentors added.
     pub mentors: usize,
+    /// Supporting documents of host organisations and mentors added.
+    pub documents: usize,
 }
 
 /// Records written per transaction: large enough to amortise the commit, small enough to keep
@@ -254,7 +257,7 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         reference.with_year(reference.year() - rulebook.beneficiary.age_min as i32),
     );
     let (Some(oldest), Some(youngest)) = (oldest, youngest) else {
-        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0 });
+        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0, documents: 0 });
     };
 
     // Persons.
@@ -309,10 +312,21 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         };
         let (form, org_type) = *ORG_FORMS.choose(rng).unwrap_or(&ORG_FORMS[0]);
         let locality = *localities.choose(rng).unwrap_or(&localities[0]);
-        let criteria = HostOrgCriteria {
-            no_debts: Some(true),
-            head_and_accountant: Some(true),
-            ..HostOrgCriteria::default()
+        // A realistic competition: most organisations confirm every criterion, some are found
+        // wanting on one, and some have not been checked yet.
+        let criteria = match rng.random_range(0..20) {
+            0..=13 => HostOrgCriteria::all(Some(true)),
+            14..=16 => {
+                let mut c = HostOrgCriteria::all(Some(true));
+                let failing = *HostOrgCriteria::FIELDS.choose(rng).unwrap_or(&"no_debts");
+                c.set(failing, Some(false));
+                c
+            }
+            _ => HostOrgCriteria {
+                no_debts: Some(true),
+                head_and_accountant: Some(true),
+                ..HostOrgCriteria::default()
+            },
         };
         let input = HostOrgInput {
             bin,
@@ -440,6 +454,7 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         host_orgs: orgs.len(),
         applications: applications.len(),
         mentors: mentors.len(),
+        documents: 0,
     };
     for chunk in people.chunks(BATCH) {
         store.write_batch(|b| chunk.iter().try_for_each(|(id, p)| b.record(|w| insert_person(w, *id, p))))?;
@@ -450,6 +465,40 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
     }
     for chunk in mentors.chunks(BATCH) {
         store.write_batch(|b| chunk.iter().try_for_each(|(id, m)| b.record(|w| insert_mentor(w, *id, m))))?;
+    }
+    // Supporting documents: most candidates brought the whole list, some one short.
+    let rng = &mut names.rng;
+    let mut documents = Vec::new();
+    for (owner, id, region, kinds) in orgs
+        .iter()
+        .map(|(id, o)| (DocumentOwner::HostOrg, *id, o.region.clone(), &rulebook.documents.host_org))
+        .chain(mentors.iter().map(|(id, m)| {
+            (DocumentOwner::Mentor, *id, m.identity.region.clone(), &rulebook.documents.mentor)
+        }))
+    {
+        let short = rng.random_range(0..5) == 0;
+        for kind in kinds.iter().skip(usize::from(short)) {
+            documents.push((
+                Uuid::now_v7(),
+                SupportingDocument {
+                    owner,
+                    owner_id: id,
+                    kind: *kind,
+                    issue_date: day_between(rng, reference - Days::new(90), reference),
+                    note: None,
+                    file_sha256: None,
+                    file_name: None,
+                    file_size: None,
+                    region: region.clone(),
+                },
+            ));
+        }
+    }
+    let summary = DemoSummary { documents: documents.len(), ..summary };
+    for chunk in documents.chunks(BATCH) {
+        store.write_batch(|b| {
+            chunk.iter().try_for_each(|(id, d)| b.record(|w| w.insert(Entity::Document, *id, d)))
+        })?;
     }
     for chunk in applications.chunks(BATCH) {
         store.write_batch(|b| {

@@ -451,8 +451,16 @@ fn demo_data_is_valid_and_fills_every_region() {
     let counts = store.counts_by_region().unwrap();
     assert_eq!(counts.len(), 4);
     assert!(counts.iter().all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0));
-    let envelopes = summary.persons + summary.host_orgs + summary.mentors + summary.applications;
+    let envelopes =
+        summary.persons + summary.host_orgs + summary.mentors + summary.applications + summary.documents;
     assert_eq!(store.outbox_len().unwrap(), envelopes as i64);
+    // Screening gives a realistic mix: organisations and mentors that pass and some that do not.
+    let lines = store.screen_cohort(2017).unwrap();
+    for subject in [korpus_domain::rules::Subject::HostOrg, korpus_domain::rules::Subject::Mentor] {
+        let of: Vec<_> = lines.iter().filter(|l| l.subject == subject).collect();
+        let failed = of.iter().filter(|l| l.result == korpus_domain::rules::Verdict::Fail).count();
+        assert!(failed > 0 && failed < of.len(), "{subject}: {failed} of {} fail", of.len());
+    }
     // Nobody is in two groups, and each group's size is within the rulebook's.
     let most: i64 = store
         .conn

@@ -5,11 +5,18 @@
 use crate::ipc::{
     DeskStatus, Home, IpcError, ListQuery, Page, Reference, SyncOutcome, SyncPanel, SyncProgress,
 };
+use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
+use korpus_domain::indicators::Indicators;
+use korpus_domain::lottery::Balance;
+use korpus_domain::rules::Evaluation;
+use korpus_domain::selection::LotteryRecord;
 use korpus_domain::{
     ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,
 };
-use korpus_store::{ApplicationView, Record};
+use korpus_store::{
+    ApplicationView, CommissionDecisionInput, LotteryCheck, LotteryDrawInput, Ranking, Record, ScreeningLine,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -37,6 +44,18 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     SyncPanel::export_all_to(dir)?;
     SyncProgress::export_all_to(dir)?;
     SyncOutcome::export_all_to(dir)?;
+    ScreeningLine::export_all_to(dir)?;
+    Evaluation::export_all_to(dir)?;
+    Ranking::export_all_to(dir)?;
+    CommissionMemberInput::export_all_to(dir)?;
+    ScoreInput::export_all_to(dir)?;
+    CommissionDecisionInput::export_all_to(dir)?;
+    CommissionDecision::export_all_to(dir)?;
+    LotteryRecord::export_all_to(dir)?;
+    LotteryDrawInput::export_all_to(dir)?;
+    LotteryCheck::export_all_to(dir)?;
+    Balance::export_all_to(dir)?;
+    Indicators::export_all_to(dir)?;
     Ok(())
 }
 

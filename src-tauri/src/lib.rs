@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod desk;
 pub mod ipc;
+pub mod selection;
 pub mod settings;
 pub mod sync;
 
@@ -91,6 +92,17 @@ pub fn run() {
             commands::mentors,
             commands::mentor,
             commands::save_mentor,
+            selection::screen_cohort,
+            selection::explain,
+            selection::ranking,
+            selection::add_commission_member,
+            selection::record_score,
+            selection::decide_commission,
+            selection::lotteries,
+            selection::draw_lottery,
+            selection::verify_lottery,
+            selection::lottery_balance,
+            selection::indicators,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = built {

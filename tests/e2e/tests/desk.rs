@@ -279,3 +279,172 @@ async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
     assert_eq!(phone.as_deref(), Some("+77022222222"));
     desk.quit().await.unwrap();
 }
+
+/// Three groups of three in Pavlodar region, each in its own application.
+fn three_applications(store: &mut Store, first_serial: u16) -> Vec<uuid::Uuid> {
+    (0..3u16)
+        .map(|a| {
+            let members: Vec<uuid::Uuid> = (0..3u16)
+                .map(|i| {
+                    let input = korpus_domain::PersonInput {
+                        identity: korpus_domain::IdentityInput {
+                            iin: iin(1997, 2, 3 + u32::from(i), Sex::Female, first_serial + a * 10),
+                            surname: "Жақсыбекова".into(),
+                            given_name: "Әсем".into(),
+                            patronymic: None,
+                            sex: None,
+                            birth_date: None,
+                            phone: None,
+                            region: "550000000".into(),
+                            locality: "Ақсу".into(),
+                        },
+                        education: "tvet_student".into(),
+                        vulnerability: vec![],
+                        disability: false,
+                        income_per_member: None,
+                    };
+                    store.add_person(&input).unwrap().id
+                })
+                .collect();
+            let input = korpus_domain::ApplicationInput {
+                path: "initiative_group".into(),
+                leader_id: members.first().copied(),
+                members,
+                name: format!("Ақсу жастар алаңы {}", a + 1),
+                territory: "Ақсу".into(),
+                goal: "Аулада спорт алаңын жасау".into(),
+                target_group: "Жасөспірімдер".into(),
+                description: "Жастар өз ауласын жөндейді".into(),
+                direction: "healthy_lifestyle_sport".into(),
+                budget: "800000".into(),
+                region: "550000000".into(),
+                host_org_id: None,
+            };
+            store.add_application(&input).unwrap().application.id
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_application_is_screened_in_the_window_with_every_reason() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    let apps = {
+        let mut store = open_database(&home);
+        three_applications(&mut store, 300)
+    };
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=nav-selection]").await.unwrap();
+    desk.click("[data-testid=screen-run]").await.unwrap();
+    desk.wait_for_text("[data-testid=screening-summary]", "Тексерілді: 3").await.unwrap();
+    desk.click(&format!("[data-testid='screening-{}']", apps[0])).await.unwrap();
+    let size = desk
+        .wait_for_text("[data-testid=outcome-GROUP_SIZE]", "Топта 3-тен 5-ке дейін мүше бар")
+        .await
+        .unwrap();
+    assert!(size.contains("Мүшелері: 3, 3-5 аралығында."), "{size}");
+    desk.wait_for_text("[data-testid=outcome-APPLICATION_BUDGET_MAX]", "800 000 ₸").await.unwrap();
+    desk.screenshot("screening-reasons").await.unwrap();
+    desk.quit().await.unwrap();
+    // The run is on record: one screening per application, as the window showed.
+    let store = open_database(&home);
+    for app in &apps {
+        let s = store.latest_screening(korpus_domain::rules::Subject::Application, *app).unwrap().unwrap();
+        assert_eq!(s.data.evaluation.result, korpus_domain::rules::Verdict::Pass);
+    }
+}
+
+#[tokio::test]
+async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
+    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    {
+        let mut store = open_database(&home);
+        let apps = three_applications(&mut store, 500);
+        store.screen_cohort(2017).unwrap();
+        let criteria: Vec<String> =
+            store.rulebook().commission.criteria.iter().map(|c| c.code.clone()).collect();
+        for (m, name) in ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"].iter().enumerate()
+        {
+            let input = CommissionMemberInput {
+                region: "550000000".into(),
+                full_name: (*name).into(),
+                position: None,
+                role: if m == 0 { "chair" } else { "member" }.into(),
+            };
+            let member = store.add_commission_member(&input).unwrap().id;
+            for (a, app) in apps.iter().enumerate() {
+                let points = criteria.iter().map(|c| (c.clone(), (4 + a).to_string())).collect();
+                let sheet = ScoreInput { points, conflict_of_interest: false };
+                store.record_score(&app.to_string(), &member.to_string(), &sheet).unwrap();
+            }
+        }
+        store
+            .decide_commission(&korpus_store::CommissionDecisionInput {
+                region: "550000000".into(),
+                cut_off: "top:2".into(),
+                decided_on: "20.05.2017".into(),
+                decided_by: "Ахметова Сәуле".into(),
+                reason: None,
+            })
+            .unwrap();
+    }
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-selection]").await.unwrap();
+    desk.click("[data-testid=tab-lottery]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    // No seed: the field says so, and nothing is drawn.
+    desk.type_into("[data-testid=lottery-by]", "Сейітов Нұрлан").await.unwrap();
+    desk.click("[data-testid=lottery-draw]").await.unwrap();
+    desk.wait_for("[data-testid=error-seed]").await.unwrap();
+    desk.type_into("[data-testid=lottery-seed]", "Тираж 2017: 04 11 27").await.unwrap();
+    desk.click("[data-testid=lottery-draw]").await.unwrap();
+    desk.wait_for_text("[data-testid=lottery-shown-seed]", "Тираж 2017: 04 11 27").await.unwrap();
+    let balance = desk.wait_for_text("[data-testid=balance]", "A").await.unwrap();
+    assert!(balance.contains("100.0 %"), "every member is a woman: {balance}");
+    desk.click("[data-testid=lottery-verify]").await.unwrap();
+    desk.wait_for_text("[data-testid=verify-result]", "The draw verifies").await.unwrap();
+    desk.screenshot("lottery-drawn").await.unwrap();
+    // A second draw of the region without a reason is refused by name.
+    desk.type_into("[data-testid=lottery-seed]", "1 2 3").await.unwrap();
+    desk.click("[data-testid=lottery-draw]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-reason]", "reason").await.unwrap();
+    let shown: Vec<String> = {
+        let mut out = Vec::new();
+        for row in desk.client.find_all(fantoccini::Locator::Css("[data-testid^=arm-]")).await.unwrap() {
+            out.push(row.text().await.unwrap());
+        }
+        out
+    };
+    // The commission's ranking shows the two groups selected; the dashboard counts six beneficiaries.
+    desk.click("[data-testid=tab-commission]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.wait_for_text("[data-testid=decision-on-record]", "2 of 3 applications selected").await.unwrap();
+    let ranking = desk.wait_for_text("[data-testid=ranking]", "Ақсу жастар алаңы 3").await.unwrap();
+    assert_eq!(ranking.matches('✓').count(), 2, "{ranking}");
+    desk.screenshot("commission-ranking").await.unwrap();
+    desk.click("[data-testid=tab-indicators]").await.unwrap();
+    desk.wait_for_text("[data-testid=beneficiaries]", "6 /").await.unwrap();
+    desk.wait_for_text("[data-testid=share-women]", "100.0 %").await.unwrap();
+    desk.screenshot("indicators").await.unwrap();
+    desk.quit().await.unwrap();
+    // The database holds the one draw the window showed, and it verifies.
+    let store = open_database(&home);
+    let lotteries = store.lotteries(2017).unwrap();
+    assert_eq!(lotteries.len(), 1);
+    let l = &lotteries[0];
+    assert_eq!(l.data.draw.seed.as_str(), "Тираж 2017: 04 11 27");
+    assert_eq!(shown.len(), 2);
+    for a in &l.data.draw.assignments {
+        assert!(
+            shown
+                .iter()
+                .any(|row| row.starts_with(a.arm.code()) && row.contains(&a.application_id.to_string()))
+        );
+    }
+    assert!(store.verify_lottery(&l.id.to_string()).unwrap().discrepancies.is_empty());
+}

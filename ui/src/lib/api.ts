@@ -19,6 +19,21 @@ import type { Reference } from './bindings/Reference';
 import type { SubProjectApplication } from './bindings/SubProjectApplication';
 import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { SyncPanel } from './bindings/SyncPanel';
+import type { Balance } from './bindings/Balance';
+import type { CommissionDecision } from './bindings/CommissionDecision';
+import type { CommissionDecisionInput } from './bindings/CommissionDecisionInput';
+import type { CommissionMember } from './bindings/CommissionMember';
+import type { CommissionMemberInput } from './bindings/CommissionMemberInput';
+import type { Evaluation } from './bindings/Evaluation';
+import type { Indicators } from './bindings/Indicators';
+import type { LotteryCheck } from './bindings/LotteryCheck';
+import type { LotteryDrawInput } from './bindings/LotteryDrawInput';
+import type { LotteryRecord } from './bindings/LotteryRecord';
+import type { Ranking } from './bindings/Ranking';
+import type { Score } from './bindings/Score';
+import type { ScoreInput } from './bindings/ScoreInput';
+import type { ScreeningLine } from './bindings/ScreeningLine';
+import type { Subject } from './bindings/Subject';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -77,4 +92,18 @@ export const api = {
   syncNow: () => call<SyncOutcome>('sync_now'),
   syncResolve: (caseId: string, keep: 'mine' | 'theirs', fields: { [field: string]: 'mine' | 'theirs' }) =>
     call<SyncPanel>('sync_resolve', { case: caseId, keep, fields }),
+  screenCohort: () => call<ScreeningLine[]>('screen_cohort'),
+  explain: (subject: Subject, id: string) => call<Evaluation>('explain', { subject, id }),
+  ranking: (region: string) => call<Ranking>('ranking', { region }),
+  addCommissionMember: (input: CommissionMemberInput) =>
+    call<Record<CommissionMember>>('add_commission_member', { input }),
+  recordScore: (application: string, member: string, input: ScoreInput) =>
+    call<Record<Score>>('record_score', { application, member, input }),
+  decideCommission: (input: CommissionDecisionInput) =>
+    call<Record<CommissionDecision>>('decide_commission', { input }),
+  lotteries: () => call<Record<LotteryRecord>[]>('lotteries'),
+  drawLottery: (input: LotteryDrawInput) => call<Record<LotteryRecord>>('draw_lottery', { input }),
+  verifyLottery: (id: string) => call<LotteryCheck>('verify_lottery', { id }),
+  lotteryBalance: (id: string) => call<Balance>('lottery_balance', { id }),
+  indicators: () => call<Indicators>('indicators'),
 };

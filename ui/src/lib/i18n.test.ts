@@ -22,4 +22,17 @@ describe('texts', () => {
     expect(catalogueKeys('ru')).toEqual(kk);
     expect(catalogueKeys('en')).toEqual(kk);
   });
+
+  it('has every key the screens name literally', () => {
+    const sources = import.meta.glob('../**/*.svelte', { query: '?raw', import: 'default', eager: true });
+    const kk = new Set(catalogueKeys('kk'));
+    const missing: string[] = [];
+    for (const [file, text] of Object.entries(sources)) {
+      for (const m of String(text).matchAll(/\bt\('([a-z0-9_-]+)'/g)) {
+        if (!kk.has(m[1])) missing.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(Object.keys(sources).length).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
 });

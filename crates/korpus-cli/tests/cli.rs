@@ -659,3 +659,122 @@ fn the_commission_decides_and_the_lottery_is_drawn_verified_and_balanced() {
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("\u{feff}Name,BIN,Region"), "{text}");
 }
+
+#[test]
+fn a_mentor_and_a_host_org_go_through_their_selection_and_the_public_list_is_exported() {
+    let (dir, db) = new_db();
+    let mentor = iin(1982, 6, 1, Sex::Female, 0);
+    korpus(&db)
+        .args(["mentor", "add", "--iin", &mentor, "--surname", "Жұмабаева", "--given-name", "Гүлнар"])
+        .args(["--region", "550000000", "--locality", "Павлодар", "--occupation", "social_worker"])
+        .args(["--experience", "6", "--education", "higher"])
+        .assert()
+        .success();
+    let interview = |outcome: &str| {
+        let mut cmd = korpus(&db);
+        cmd.args(["--lang", "en", "mentor", "interview", &mentor, "--interviewer", "Ким Ольга"])
+            .args(["--outcome", outcome]);
+        cmd
+    };
+    // Not screened yet: the interview waits, and the message says why.
+    interview("passed").assert().code(1).stderr(predicate::str::contains("follows a passed technical screening"));
+    for kind in [
+        "address_certificate",
+        "no_criminal_record",
+        "psychiatric_dispensary",
+        "narcological_dispensary",
+        "employer_recommendation",
+    ] {
+        korpus(&db)
+            .args([
+                "document",
+                "add",
+                "--owner",
+                "mentor",
+                "--of",
+                &mentor,
+                "--kind",
+                kind,
+                "--issued",
+                "01.03.2017",
+            ])
+            .assert()
+            .success();
+    }
+    korpus(&db).args(["screen", "--cohort", "2017"]).assert().success();
+    interview("maybe").assert().code(1).stderr(predicate::str::contains("Outcome"));
+    interview("passed").assert().success();
+    korpus(&db)
+        .args(["mentor", "decide", &mentor, "--by", "Ахметова Сәуле", "--outcome", "selected"])
+        .assert()
+        .success();
+    assert_eq!(json(korpus(&db).args(["mentor", "show", &mentor]))["stage"], "selected");
+
+    let bin = (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).unwrap().to_string();
+    let mut add = add_host_org(&db, &bin, "«Жастар ордасы» ҚБ");
+    add.args(["--head", "Серікбаев Нұрлан", "--accountant", "Ким Ольга"]);
+    for c in [
+        "registered_in_region",
+        "charter_matches",
+        "youth_experience",
+        "head_and_accountant",
+        "no_debts",
+        "not_unscrupulous",
+        "documents_complete",
+    ] {
+        add.args(["--criterion", &format!("{c}=yes")]);
+    }
+    add.assert().success();
+    for kind in ["state_registration", "charter", "no_tax_debts", "head_and_accountant"] {
+        korpus(&db)
+            .args([
+                "document",
+                "add",
+                "--owner",
+                "host_org",
+                "--of",
+                &bin,
+                "--kind",
+                kind,
+                "--issued",
+                "01.03.2017",
+            ])
+            .assert()
+            .success();
+    }
+    korpus(&db).args(["screen", "--cohort", "2017"]).assert().success();
+    korpus(&db)
+        .args([
+            "host-org",
+            "decide",
+            &bin,
+            "--on",
+            "02.05.2017",
+            "--by",
+            "Ахметова Сәуле",
+            "--outcome",
+            "selected",
+        ])
+        .assert()
+        .success();
+    korpus(&db)
+        .args(["--lang", "ru", "host-org", "memorandum", &bin, "--number", "14-М", "--date", "01.05.2017"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Дата меморандума").and(predicate::str::contains("02.05.2017")));
+    korpus(&db)
+        .args(["host-org", "memorandum", &bin, "--number", "14-М", "--date", "03.05.2017"])
+        .assert()
+        .success();
+    let csv = dir.path().join("selected.csv");
+    korpus(&db)
+        .args(["--lang", "ru", "host-org", "selected", "--cohort", "2017", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains("«Жастар ордасы» ҚБ") && lines[1].contains(&bin), "{text}");
+    assert!(lines[1].ends_with("14-М,03.05.2017"), "{text}");
+}

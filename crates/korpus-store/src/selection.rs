@@ -577,7 +577,7 @@ impl Store {
     ) -> Result<Record<MentorInterview>> {
         let m = self.mentor(mentor)?;
         if m.data.stage != MentorStage::Screened {
-            return refuse(FieldError::new("mentor", "error-mentor-stage").arg("stage", m.data.stage.code()));
+            return refuse(FieldError::new("mentor", "error-interview-stage"));
         }
         let interview = input.validate(&self.context(), m.id, &m.data.identity.region)?;
         let stage = if interview.outcome == InterviewOutcome::Passed {
@@ -597,7 +597,7 @@ impl Store {
     pub fn decide_mentor(&mut self, mentor: &str, input: &DecisionInput) -> Result<Record<MentorDecision>> {
         let m = self.mentor(mentor)?;
         if m.data.stage != MentorStage::Interviewed {
-            return refuse(FieldError::new("mentor", "error-mentor-stage").arg("stage", m.data.stage.code()));
+            return refuse(FieldError::new("mentor", "error-mentor-decision-stage"));
         }
         let decision = input.for_mentor(&self.context(), m.id, &m.data.identity.region)?;
         let stage = if decision.outcome == SelectionOutcome::Selected {

@@ -677,7 +677,10 @@ fn a_mentor_and_a_host_org_go_through_their_selection_and_the_public_list_is_exp
         cmd
     };
     // Not screened yet: the interview waits, and the message says why.
-    interview("passed").assert().code(1).stderr(predicate::str::contains("follows a passed technical screening"));
+    interview("passed")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("follows a passed technical screening"));
     for kind in [
         "address_certificate",
         "no_criminal_record",

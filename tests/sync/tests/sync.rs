@@ -837,29 +837,14 @@ async fn a_screening_travels_as_recorded_and_a_forged_pass_is_refused() -> Resul
         members_json.push(extra);
     }
     fields["inputs"]["members"] = Value::Array(members_json);
-    let forged = Envelope {
-        id: Uuid::now_v7(),
-        device: north.store.device_id(),
-        device_seq: 7,
-        hlc: Hlc { wall_ms: 1, counter: 0 },
-        author: "north".into(),
-        app_version: "0".into(),
-        schema_version: 6,
-        rulebook_version: "2017-pilot.2".into(),
-        ops: vec![Op {
-            entity: Entity::Screening,
-            entity_id: Uuid::now_v7(),
-            op: OpKind::Insert,
-            base_version: 0,
-            fields,
-        }],
-        resolves: None,
+    let op = Op {
+        entity: Entity::Screening,
+        entity_id: Uuid::now_v7(),
+        op: OpKind::Insert,
+        base_version: 0,
+        fields,
     };
-    let client = north.client.clone().ok_or("not enrolled")?;
-    let (answer, _) = client
-        .push(&PushRequest { envelopes: vec![SealedEnvelope { hash: forged.hash(), envelope: forged }] })
-        .await?;
-    let receipt = &answer.receipts[0];
+    let receipt = &push_forged(&north, 7, vec![op]).await?;
     assert_eq!(
         (receipt.status, receipt.code.as_deref()),
         (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION))

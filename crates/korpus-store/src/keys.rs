@@ -39,6 +39,16 @@ impl DbKey {
     }
 }
 
+/// One OS keyring call at a time in this process. A desk makes a handful of calls, so nothing
+/// waits; but many at once (tests run devices in parallel threads) each open their own Secret
+/// Service session, and gnome-keyring-daemon was seen to drop off the bus under that load, after
+/// which every secret was gone for the rest of the session.
+pub fn one_keyring_call_at_a_time<T>(call: impl FnOnce() -> T) -> T {
+    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = KEYRING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    call()
+}
+
 fn entry(database: &Path) -> Result<keyring::Entry> {
     let account = std::path::absolute(database)?.display().to_string();
     keyring::Entry::new(KEYRING_SERVICE, &account).map_err(|e| StoreError::Keyring(e.to_string()))
@@ -46,12 +56,14 @@ fn entry(database: &Path) -> Result<keyring::Entry> {
 
 /// Keeps `key` in the OS keyring for the database at `database`.
 pub fn save_in_keyring(database: &Path, key: &DbKey) -> Result<()> {
-    entry(database)?.set_password(&key.0).map_err(|e| StoreError::Keyring(e.to_string()))
+    let entry = entry(database)?;
+    one_keyring_call_at_a_time(|| entry.set_password(&key.0)).map_err(|e| StoreError::Keyring(e.to_string()))
 }
 
 /// The key kept in the OS keyring for the database at `database`, if any.
 pub fn load_from_keyring(database: &Path) -> Result<Option<DbKey>> {
-    match entry(database)?.get_password() {
+    let entry = entry(database)?;
+    match one_keyring_call_at_a_time(|| entry.get_password()) {
         Ok(secret) => Ok(Some(DbKey(secret))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(StoreError::Keyring(e.to_string())),
@@ -60,7 +72,8 @@ pub fn load_from_keyring(database: &Path) -> Result<Option<DbKey>> {
 
 /// Forgets the key of the database at `database` (when the database itself is removed).
 pub fn delete_from_keyring(database: &Path) -> Result<()> {
-    match entry(database)?.delete_credential() {
+    let entry = entry(database)?;
+    match one_keyring_call_at_a_time(|| entry.delete_credential()) {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(StoreError::Keyring(e.to_string())),
     }

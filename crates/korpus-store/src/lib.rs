@@ -24,7 +24,10 @@ pub use clock::{Clock, FixedClock, SystemClock, local_time};
 pub use demo::{DemoSummary, demo_data};
 pub use documents::DocumentFile;
 pub use error::{Result, StoreError};
-pub use keys::{DbKey, default_author, delete_from_keyring, load_from_keyring, save_in_keyring};
+pub use keys::{
+    DbKey, default_author, delete_from_keyring, load_from_keyring, one_keyring_call_at_a_time,
+    save_in_keyring,
+};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
 pub use screening::ScreeningLine;

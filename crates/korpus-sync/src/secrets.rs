@@ -2,6 +2,7 @@
 //! database): its HQ token, and the Ed25519 key that signs the files it exports.
 
 use ed25519_dalek::SigningKey;
+use korpus_store::one_keyring_call_at_a_time;
 use uuid::Uuid;
 
 /// The keyring service of sync secrets.
@@ -17,7 +18,8 @@ fn entry(device: Uuid, what: &str) -> Result<keyring::Entry, KeyringError> {
 }
 
 fn load(device: Uuid, what: &str) -> Result<Option<String>, KeyringError> {
-    match entry(device, what)?.get_password() {
+    let entry = entry(device, what)?;
+    match one_keyring_call_at_a_time(|| entry.get_password()) {
         Ok(s) => Ok(Some(s)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(KeyringError(e.to_string())),
@@ -25,7 +27,8 @@ fn load(device: Uuid, what: &str) -> Result<Option<String>, KeyringError> {
 }
 
 fn save(device: Uuid, what: &str, secret: &str) -> Result<(), KeyringError> {
-    entry(device, what)?.set_password(secret).map_err(|e| KeyringError(e.to_string()))
+    let entry = entry(device, what)?;
+    one_keyring_call_at_a_time(|| entry.set_password(secret)).map_err(|e| KeyringError(e.to_string()))
 }
 
 /// Keeps the device's HQ token.

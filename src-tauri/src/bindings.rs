@@ -9,13 +9,14 @@ use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, Score
 use korpus_domain::indicators::Indicators;
 use korpus_domain::lottery::Balance;
 use korpus_domain::rules::Evaluation;
-use korpus_domain::selection::LotteryRecord;
+use korpus_domain::selection::{DecisionInput, HostOrgDecision, LotteryRecord, MentorInterviewInput};
 use korpus_domain::{
     ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,
 };
 use korpus_store::{
-    ApplicationView, CommissionDecisionInput, LotteryCheck, LotteryDrawInput, Ranking, Record, ScreeningLine,
+    ApplicationView, CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking,
+    Record, ScreeningLine,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,10 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     LotteryCheck::export_all_to(dir)?;
     Balance::export_all_to(dir)?;
     Indicators::export_all_to(dir)?;
+    MentorSelection::export_all_to(dir)?;
+    MentorInterviewInput::export_all_to(dir)?;
+    DecisionInput::export_all_to(dir)?;
+    HostOrgDecision::export_all_to(dir)?;
     Ok(())
 }
 

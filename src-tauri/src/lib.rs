@@ -103,6 +103,12 @@ pub fn run() {
             selection::verify_lottery,
             selection::lottery_balance,
             selection::indicators,
+            selection::mentor_selection,
+            selection::record_interview,
+            selection::decide_mentor,
+            selection::host_org_decision,
+            selection::decide_host_org,
+            selection::record_memorandum,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = built {

@@ -1,5 +1,5 @@
-//! The desk's commands for selection: the screening view, commission scoring, the lottery screen
-//! and the indicators dashboard. Adapters only: each calls one function of korpus-store.
+//! The desk's commands for selection: the screening view, commission scoring, the lottery screen,
+//! the indicators dashboard, and the selection steps on a mentor's and an organisation's page. Adapters only: each calls one function of korpus-store.
 
 use crate::desk::Desk;
 use crate::ipc::IpcError;
@@ -9,9 +9,14 @@ use korpus_domain::commission::{
 use korpus_domain::indicators::Indicators;
 use korpus_domain::lottery::Balance;
 use korpus_domain::rules::{Evaluation, Subject};
-use korpus_domain::selection::LotteryRecord;
-use korpus_store::{CommissionDecisionInput, LotteryCheck, LotteryDrawInput, Ranking, Record, ScreeningLine};
+use korpus_domain::selection::{
+    DecisionInput, HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, MentorInterviewInput,
+};
+use korpus_store::{
+    CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, Record, ScreeningLine,
+};
 use tauri::State;
+use uuid::Uuid;
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -99,4 +104,57 @@ pub fn indicators(desk: State<'_, Desk>) -> Reply<Indicators> {
         let cohort = s.rulebook().cohort;
         s.indicators(cohort)
     })
+}
+
+/// A mentor's interviews and the internal commission's decision.
+#[tauri::command]
+pub fn mentor_selection(desk: State<'_, Desk>, id: Uuid) -> Reply<MentorSelection> {
+    desk.with_store(|s| s.mentor_selection(id))
+}
+
+/// Records a screened mentor's telephone interview.
+#[tauri::command]
+pub fn record_interview(
+    desk: State<'_, Desk>,
+    id: String,
+    input: MentorInterviewInput,
+) -> Reply<Record<MentorInterview>> {
+    desk.with_store(|s| s.record_interview(&id, &input))
+}
+
+/// Records the internal commission's decision on an interviewed mentor.
+#[tauri::command]
+pub fn decide_mentor(
+    desk: State<'_, Desk>,
+    id: String,
+    input: DecisionInput,
+) -> Reply<Record<MentorDecision>> {
+    desk.with_store(|s| s.decide_mentor(&id, &input))
+}
+
+/// The competition's decision on a host organisation, if any.
+#[tauri::command]
+pub fn host_org_decision(desk: State<'_, Desk>, id: Uuid) -> Reply<Option<Record<HostOrgDecision>>> {
+    desk.with_store(|s| s.host_org_decision(id))
+}
+
+/// Records the competition's decision on a host organisation.
+#[tauri::command]
+pub fn decide_host_org(
+    desk: State<'_, Desk>,
+    id: String,
+    input: DecisionInput,
+) -> Reply<Record<HostOrgDecision>> {
+    desk.with_store(|s| s.decide_host_org(&id, &input))
+}
+
+/// Adds the memorandum of cooperation to a selected organisation's decision.
+#[tauri::command]
+pub fn record_memorandum(
+    desk: State<'_, Desk>,
+    id: String,
+    number: String,
+    date: String,
+) -> Reply<Record<HostOrgDecision>> {
+    desk.with_store(|s| s.record_memorandum(&id, &number, &date))
 }

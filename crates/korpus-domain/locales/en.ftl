@@ -532,3 +532,4 @@ indicators-of-applicants = Among applicants: nobody is assigned to an arm yet.
 indicators-target = target { $target } %
 indicators-cohort = This cohort
 indicators-by-region = By region
+mentor-selection = Selection after screening

@@ -532,3 +532,4 @@ indicators-of-applicants = Өтініш берушілер арасында: т�
 indicators-target = мақсат { $target } %
 indicators-cohort = Осы жыл
 indicators-by-region = Өңірлер бойынша
+mentor-selection = Тексерістен кейінгі іріктеу

@@ -532,3 +532,4 @@ indicators-of-applicants = Среди заявителей: распределе
 indicators-target = цель { $target } %
 indicators-cohort = Этот набор
 indicators-by-region = По регионам
+mentor-selection = Отбор после проверки

@@ -448,3 +448,68 @@ async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
     }
     assert!(store.verify_lottery(&l.id.to_string()).unwrap().discrepancies.is_empty());
 }
+
+#[tokio::test]
+async fn a_screened_mentor_is_interviewed_and_selected_on_the_mentors_page() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    {
+        let mut store = open_database(&home);
+        let identity = korpus_domain::IdentityInput {
+            iin: iin(1983, 4, 12, Sex::Female, 700),
+            surname: "Жұмабаева".into(),
+            given_name: "Гүлнар".into(),
+            region: "550000000".into(),
+            locality: "Павлодар".into(),
+            ..Default::default()
+        };
+        let mentor = store
+            .add_mentor(&korpus_domain::MentorInput {
+                identity,
+                occupation: "social_worker".into(),
+                workplace: None,
+                experience_years: "7".into(),
+                education: "higher".into(),
+                project_experience: true,
+            })
+            .unwrap();
+        for kind in store.rulebook().documents.mentor.clone() {
+            let doc = korpus_domain::DocumentInput {
+                kind: kind.code().into(),
+                issue_date: "01.04.2017".into(),
+                note: None,
+            };
+            store.add_document(korpus_domain::DocumentOwner::Mentor, mentor.id, &doc, None).unwrap();
+        }
+        store.screen_cohort(2017).unwrap();
+    }
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-mentors]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    desk.wait_for_text("[data-testid=detail-stage]", "passed screening").await.unwrap();
+    // The outcome is left unchosen: the field says so.
+    desk.type_into("[data-testid=interviewer]", "Ким Ольга").await.unwrap();
+    desk.click("[data-testid=interview-save]").await.unwrap();
+    desk.wait_for("[data-testid=error-outcome]").await.unwrap();
+    desk.choose("[data-testid=interview-outcome]", "passed").await.unwrap();
+    desk.click("[data-testid=interview-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=detail-stage]", "interviewed").await.unwrap();
+    desk.wait_for_text("[data-testid=interview]", "Ким Ольга · passed").await.unwrap();
+    desk.type_into("[data-testid=decision-by]", "Ахметова Сәуле").await.unwrap();
+    desk.choose("[data-testid=decision-outcome]", "selected").await.unwrap();
+    desk.click("[data-testid=decision-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=detail-stage]", "selected").await.unwrap();
+    desk.wait_for_text("[data-testid=mentor-decision]", "Ахметова Сәуле").await.unwrap();
+    desk.screenshot("mentor-selected").await.unwrap();
+    desk.quit().await.unwrap();
+    let store = open_database(&home);
+    let mentor = store.list_mentors(None, 10, 0).unwrap().pop().unwrap();
+    assert_eq!(mentor.data.stage, korpus_domain::MentorStage::Selected);
+    let selection = store.mentor_selection(mentor.id).unwrap();
+    assert_eq!(
+        (selection.interviews.len(), selection.decision.map(|d| d.data.decided_by)),
+        (1, Some("Ахметова Сәуле".into()))
+    );
+}

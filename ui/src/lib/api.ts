@@ -34,6 +34,12 @@ import type { Score } from './bindings/Score';
 import type { ScoreInput } from './bindings/ScoreInput';
 import type { ScreeningLine } from './bindings/ScreeningLine';
 import type { Subject } from './bindings/Subject';
+import type { DecisionInput } from './bindings/DecisionInput';
+import type { HostOrgDecision } from './bindings/HostOrgDecision';
+import type { MentorDecision } from './bindings/MentorDecision';
+import type { MentorInterview } from './bindings/MentorInterview';
+import type { MentorInterviewInput } from './bindings/MentorInterviewInput';
+import type { MentorSelection } from './bindings/MentorSelection';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -106,4 +112,13 @@ export const api = {
   verifyLottery: (id: string) => call<LotteryCheck>('verify_lottery', { id }),
   lotteryBalance: (id: string) => call<Balance>('lottery_balance', { id }),
   indicators: () => call<Indicators>('indicators'),
+  mentorSelection: (id: string) => call<MentorSelection>('mentor_selection', { id }),
+  recordInterview: (id: string, input: MentorInterviewInput) =>
+    call<Record<MentorInterview>>('record_interview', { id, input }),
+  decideMentor: (id: string, input: DecisionInput) => call<Record<MentorDecision>>('decide_mentor', { id, input }),
+  hostOrgDecision: (id: string) => call<Record<HostOrgDecision> | null>('host_org_decision', { id }),
+  decideHostOrg: (id: string, input: DecisionInput) =>
+    call<Record<HostOrgDecision>>('decide_host_org', { id, input }),
+  recordMemorandum: (id: string, number: string, date: string) =>
+    call<Record<HostOrgDecision>>('record_memorandum', { id, number, date }),
 };

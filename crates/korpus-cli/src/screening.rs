@@ -6,7 +6,6 @@ use crate::output::Out;
 use clap::{Args, Subcommand};
 use korpus_domain::ValidationErrors;
 use korpus_domain::rules::{Evaluation, Subject, Verdict};
-use korpus_domain::validation::{FieldError, parse_integer};
 use korpus_store::{Result, ScreeningLine};
 
 #[derive(Debug, Subcommand)]
@@ -65,12 +64,7 @@ pub fn rules(app: &App, command: RulesCommand) -> Result<()> {
 }
 
 pub fn screen(app: &App, args: ScreenArgs) -> Result<()> {
-    let typed = parse_integer("cohort", &args.cohort).map_err(ValidationErrors::one)?;
-    let cohort = i32::try_from(typed).map_err(|_| {
-        ValidationErrors::one(
-            FieldError::new("cohort", "error-integer-format").arg("value", args.cohort.trim()),
-        )
-    })?;
+    let cohort = crate::selection::cohort(&args.cohort)?;
     let mut store = app.store()?;
     let lines = store.screen_cohort(cohort)?;
     let out = app.out;

@@ -305,16 +305,13 @@ pub fn lottery(app: &App, command: LotteryCommand) -> Result<()> {
     match command {
         LotteryCommand::Draw { cohort: typed, seed, region, drawn_by, drawn_on, reason } => {
             let cohort = cohort(&typed)?;
+            store.own_cohort(cohort)?;
             let regions: Vec<String> = match region {
                 Some(r) => vec![region_code(store.rulebook(), &r)],
                 None => undrawn_regions(&store, cohort)?,
             };
-            if cohort != store.rulebook().cohort || regions.is_empty() {
-                let field = if cohort == store.rulebook().cohort { "region" } else { "cohort" };
-                let key = if field == "region" { "error-no-decision" } else { "error-unknown-value" };
-                let error =
-                    FieldError::new(field, key).arg("value", cohort).arg("allowed", store.rulebook().cohort);
-                return Err(ValidationErrors::one(error).into());
+            if regions.is_empty() {
+                return Err(ValidationErrors::one(FieldError::new("region", "error-no-decision")).into());
             }
             let mut drawn = Vec::new();
             for region in regions {
@@ -375,16 +372,17 @@ pub fn lottery(app: &App, command: LotteryCommand) -> Result<()> {
                 } else {
                     let mut lines =
                         vec![out.tr("cli-lottery-differs", &[("count", check.messages.len().to_string())])];
-                    lines.extend(check.messages.iter().map(|m| format!("  {m}")));
+                    lines.extend(check.messages.iter().map(|m| format!("  {}", m.get(out.lang))));
                     lines.join("\n")
                 }
             });
             if !check.discrepancies.is_empty() {
                 // A draw that does not verify is a failure for scripts, with the differences printed.
+                let found: Vec<&str> = check.messages.iter().map(|m| m.get(out.lang)).collect();
                 return Err(StoreError::Corrupt(format!(
                     "lottery {}: {}",
                     check.lottery_id,
-                    check.messages.join("; ")
+                    found.join("; ")
                 )));
             }
         }

@@ -75,6 +75,18 @@ impl CommissionMemberInput {
     }
 }
 
+/// Whether `member` may score an application of `cohort` in `region`: only a member of that
+/// cohort's commission in that region, and not its secretary, who keeps the minutes.
+pub fn may_score(member: &CommissionMember, cohort: i32, region: &str) -> Result<(), FieldError> {
+    if (member.cohort, member.region.as_str()) != (cohort, region) {
+        return Err(FieldError::new("member", "error-member-other-region"));
+    }
+    if member.role == CommissionRole::Secretary {
+        return Err(FieldError::new("member", "error-secretary-scores"));
+    }
+    Ok(())
+}
+
 /// One member's score sheet for one application.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -472,6 +484,32 @@ mod tests {
         for bad in ["", "top:0", "top:-1", "min:x", "best:3", "min:NaN"] {
             assert_eq!(CutOff::parse("cut_off", bad).unwrap_err().key, "error-cut-off", "{bad}");
         }
+    }
+
+    #[test]
+    fn only_a_scoring_member_of_the_same_cohort_and_region_scores() {
+        let member = |role| CommissionMember {
+            cohort: 2017,
+            region: "550000000".into(),
+            full_name: "Ким Ольга".into(),
+            position: None,
+            role,
+        };
+        assert_eq!(may_score(&member(CommissionRole::Member), 2017, "550000000"), Ok(()));
+        assert_eq!(may_score(&member(CommissionRole::Chair), 2017, "550000000"), Ok(()));
+        let key = |r: Result<(), FieldError>| r.unwrap_err().key;
+        assert_eq!(
+            key(may_score(&member(CommissionRole::Secretary), 2017, "550000000")),
+            "error-secretary-scores"
+        );
+        assert_eq!(
+            key(may_score(&member(CommissionRole::Member), 2017, "470000000")),
+            "error-member-other-region"
+        );
+        assert_eq!(
+            key(may_score(&member(CommissionRole::Member), 2018, "550000000")),
+            "error-member-other-region"
+        );
     }
 
     #[test]

@@ -349,6 +349,39 @@ pub enum Discrepancy {
     },
 }
 
+impl Discrepancy {
+    /// What differs, in the three languages.
+    pub fn text(&self) -> crate::Text {
+        let short = |hash: &str| hash.chars().take(16).collect::<String>();
+        let (key, args): (&str, Vec<crate::messages::Arg>) = match self {
+            Discrepancy::Algorithm(name) => (
+                "lottery-differs-algorithm",
+                vec![("algorithm", name.clone()), ("ours", ALGORITHM.to_owned())],
+            ),
+            Discrepancy::Input(why) => ("lottery-differs-input", vec![("why", why.clone())]),
+            Discrepancy::InputHash { recorded, recomputed } => (
+                "lottery-differs-input-hash",
+                vec![("recorded", short(recorded)), ("recomputed", short(recomputed))],
+            ),
+            Discrepancy::Added(id) => ("lottery-differs-added", vec![("group", id.to_string())]),
+            Discrepancy::Removed(id) => ("lottery-differs-removed", vec![("group", id.to_string())]),
+            Discrepancy::Arm { application_id, recorded, recomputed } => (
+                "lottery-differs-arm",
+                vec![
+                    ("group", application_id.to_string()),
+                    ("recorded", recorded.code().to_owned()),
+                    ("recomputed", recomputed.code().to_owned()),
+                ],
+            ),
+            Discrepancy::OutputHash { recorded, recomputed } => (
+                "lottery-differs-output-hash",
+                vec![("recorded", short(recorded)), ("recomputed", short(recomputed))],
+            ),
+        };
+        crate::messages::text(key, &args)
+    }
+}
+
 /// Draws again from `input` with the recorded seed and names every difference from `recorded`:
 /// an empty list means the draw is what the algorithm gives.
 pub fn verify(recorded: &Draw, input: LotteryInput) -> Vec<Discrepancy> {

@@ -38,6 +38,12 @@ fn bundle_for(lang: Lang) -> &'static Bundle {
     }
 }
 
+/// Message `key` with its arguments in all three languages, for records that are read later in
+/// whichever language the reader chose.
+pub fn text(key: &str, args: &[Arg]) -> crate::Text {
+    crate::Text { kk: tr(Lang::Kk, key, args), ru: tr(Lang::Ru, key, args), en: tr(Lang::En, key, args) }
+}
+
 /// An argument of a message: a name and its value, already formatted for display.
 pub type Arg = (&'static str, String);
 

@@ -176,7 +176,7 @@ mod tests {
 /// changed nor removed; only a memorandum is added, once, to a host organisation's decision.
 pub mod decisions {
     use super::{Reference, RowError, parse, references};
-    use crate::commission::{CommissionDecision, CommissionMember, CommissionRole, Score};
+    use crate::commission::{CommissionDecision, CommissionMember, Score, may_score};
     use crate::rules::Screening;
     use crate::selection::{
         HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
@@ -275,14 +275,10 @@ pub mod decisions {
                 let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
                 same("application_id", (score.cohort, &score.region), (app.cohort, &app.region))?;
                 let member: CommissionMember = required(lookup, &refs, "member_id")?;
-                same("member_id", (score.cohort, &score.region), (member.cohort, &member.region))?;
-                if member.role == CommissionRole::Secretary {
-                    return Err(RowError {
-                        field: "member_id".to_owned(),
-                        problem: "the commission's secretary does not score".to_owned(),
-                    });
-                }
-                Ok(())
+                may_score(&member, score.cohort, &score.region).map_err(|e| RowError {
+                    field: "member_id".to_owned(),
+                    problem: e.message(crate::Lang::En),
+                })
             }
             Entity::CommissionDecision => {
                 let d: CommissionDecision = parse(fields)?;

@@ -193,6 +193,17 @@ impl Store {
         Ok(Screening { cohort: self.rulebook.cohort, region, screened_at: self.clock.now(), evaluation })
     }
 
+    /// Refuses, naming the field, a cohort this desk does not run.
+    pub fn own_cohort(&self, cohort: i32) -> Result<()> {
+        if cohort == self.rulebook.cohort {
+            return Ok(());
+        }
+        let error = FieldError::new("cohort", "error-unknown-value")
+            .arg("value", cohort)
+            .arg("allowed", self.rulebook.cohort);
+        Err(ValidationErrors::one(error).into())
+    }
+
     /// The mentor a screening moves from "applied" to "screened": one who passed (warnings
     /// allowed) and still awaits screening. A failed mentor stays "applied" and may be screened
     /// again once the missing documents come.
@@ -220,14 +231,7 @@ impl Store {
     /// newest screening saw, under the same rulebook, keeps that screening; the others get a new
     /// one, all in one transaction. Returns a line per subject, applications first.
     pub fn screen_cohort(&mut self, cohort: i32) -> Result<Vec<ScreeningLine>> {
-        if cohort != self.rulebook.cohort {
-            return Err(ValidationErrors::one(
-                FieldError::new("cohort", "error-unknown-value")
-                    .arg("value", cohort)
-                    .arg("allowed", self.rulebook.cohort),
-            )
-            .into());
-        }
+        self.own_cohort(cohort)?;
         // Host organisations carry no cohort: the competition screens every one this desk holds.
         let mut subjects = labelled(
             &self.conn,

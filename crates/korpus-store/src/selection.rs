@@ -8,8 +8,8 @@ use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
 use crate::tables::{Record, read_by_id, read_records, select_columns};
 use korpus_domain::commission::{
-    CommissionDecision, CommissionMember, CommissionMemberInput, CommissionRole, CutOff, Ranked, Score,
-    ScoreInput, rank, replacement_reason,
+    CommissionDecision, CommissionMember, CommissionMemberInput, CutOff, Ranked, Score, ScoreInput,
+    may_score, rank, replacement_reason,
 };
 use korpus_domain::indicators::{CountedPerson, Indicators, Reach, indicators};
 use korpus_domain::lottery::{
@@ -126,8 +126,8 @@ pub struct LotteryCheck {
     /// decision selected, as the database holds them now.
     #[cfg_attr(feature = "ts", ts(type = "Array<Record<string, unknown>>"))]
     pub discrepancies: Vec<Discrepancy>,
-    /// The differences in words.
-    pub messages: Vec<String>,
+    /// The differences in words, in the three languages.
+    pub messages: Vec<korpus_domain::Text>,
 }
 
 /// A mentor's selection after screening.
@@ -208,12 +208,7 @@ impl Store {
             query: member.trim().to_owned(),
         })?;
         let m: Record<CommissionMember> = read_by_id(&self.conn, Entity::CommissionMember, member_id)?;
-        if m.data.region != app.data.region || m.data.cohort != app.data.cohort {
-            return refuse(FieldError::new("member", "error-member-other-region"));
-        }
-        if m.data.role == CommissionRole::Secretary {
-            return refuse(FieldError::new("member", "error-secretary-scores"));
-        }
+        may_score(&m.data, app.data.cohort, &app.data.region).map_err(ValidationErrors::one)?;
         match self.newest_result(Subject::Application, app.id)? {
             None => return refuse(FieldError::new("application", "error-not-screened")),
             Some(Verdict::Fail) => return refuse(FieldError::new("application", "error-screening-failed")),
@@ -473,7 +468,7 @@ impl Store {
             input.strata.clone_from(&rb.lottery.strata);
         }
         let discrepancies = lottery::verify(&record.data.draw, input);
-        let messages = discrepancies.iter().map(ToString::to_string).collect();
+        let messages = discrepancies.iter().map(Discrepancy::text).collect();
         Ok(LotteryCheck { lottery_id: record.id, discrepancies, messages })
     }
 
@@ -531,13 +526,7 @@ impl Store {
 
     /// Progress against the cohort's targets, by region and in total.
     pub fn indicators(&self, cohort: i32) -> Result<Indicators> {
-        if cohort != self.rulebook.cohort {
-            return refuse(
-                FieldError::new("cohort", "error-unknown-value")
-                    .arg("value", cohort)
-                    .arg("allowed", self.rulebook.cohort),
-            );
-        }
+        self.own_cohort(cohort)?;
         let arms = self.arms(cohort)?;
         let mut memberships: BTreeMap<Uuid, Reach> = BTreeMap::new();
         let mut statement = self.conn.prepare(

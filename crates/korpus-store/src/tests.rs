@@ -792,6 +792,8 @@ fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
         check.discrepancies.iter().any(|d| matches!(d, korpus_domain::lottery::Discrepancy::Arm { .. })),
         "{check:?}"
     );
+    let said = check.messages.iter().find(|m| m.en.contains("when drawn again")).expect("the arm is named");
+    assert!(said.kk.contains("тобы: жазылғаны") && said.ru.contains("при повторном расчёте"), "{said:?}");
 }
 
 #[test]

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDate, formatTenge, fullName, orNull } from './format';
+import {
+  formatBytes,
+  formatCount,
+  formatDate,
+  formatPercent,
+  formatTenge,
+  fullName,
+  orNull,
+  percentOf,
+  todayText,
+} from './format';
 
 describe('format', () => {
   it('writes dates as DD.MM.YYYY', () => {
@@ -36,5 +46,19 @@ describe('format', () => {
     expect(formatBytes(900)).toBe('900 B');
     expect(formatBytes(12_500)).toBe('12 KB');
     expect(formatBytes(3_565_158)).toBe('3.4 MB');
+  });
+
+  it('writes today as forms take a date', () => {
+    expect(todayText(new Date(2017, 4, 2))).toBe('02.05.2017');
+    expect(todayText(new Date(2026, 10, 25))).toBe('25.11.2026');
+  });
+
+  it('gives shares in percent, bounded, and writes them with one decimal', () => {
+    expect(percentOf(6, 9)).toBeCloseTo(66.667, 3);
+    expect(percentOf(0, 0)).toBe(0);
+    expect(percentOf(12, 10)).toBe(100);
+    expect(formatPercent(55)).toBe('55.0 %');
+    expect(formatPercent(percentOf(1, 3))).toBe('33.3 %');
+    expect(formatPercent(null)).toBe('—');
   });
 });

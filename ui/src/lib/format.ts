@@ -37,3 +37,19 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** Today as forms take a date: DD.MM.YYYY, on the desk's own calendar. */
+export function todayText(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(now.getDate())}.${pad(now.getMonth() + 1)}.${now.getFullYear()}`;
+}
+
+/** `part` of `whole` in percent, 0 to 100 (0 when there is no whole): for shares and bar widths. */
+export function percentOf(part: number, whole: number): number {
+  return whole > 0 ? Math.min(100, Math.max(0, (part * 100) / whole)) : 0;
+}
+
+/** A percentage with one decimal, `—` when there is none: `55` → `55.0 %`. */
+export function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${value.toFixed(1)} %`;
+}

@@ -130,11 +130,7 @@ pub struct Outcome {
 impl Outcome {
     /// An outcome explained by message `key` with `evidence` as its arguments.
     pub(crate) fn new(code: RuleCode, verdict: Verdict, key: &str, evidence: Vec<Arg>) -> Outcome {
-        let text = Text {
-            kk: tr(Lang::Kk, key, &evidence),
-            ru: tr(Lang::Ru, key, &evidence),
-            en: tr(Lang::En, key, &evidence),
-        };
+        let text = crate::messages::text(key, &evidence);
         Outcome::with_text(code, verdict, key, evidence, text)
     }
 

@@ -114,7 +114,10 @@ impl App {
 /// The exit code of a store error: 1 bad input, 3 database or key, 4 I/O.
 pub(crate) fn exit_code(error: &StoreError) -> u8 {
     match error {
-        StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Stale { .. } => 1,
+        StoreError::Invalid(_)
+        | StoreError::Refused { .. }
+        | StoreError::NotFound { .. }
+        | StoreError::Stale { .. } => 1,
         StoreError::WrongKey
         | StoreError::NoKey
         | StoreError::Keyring(_)

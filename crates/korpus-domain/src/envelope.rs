@@ -39,6 +39,18 @@ code_enum! {
         MentorDecision = "mentor_decision",
         /// The host organisation competition's decision and memorandum.
         HostOrgDecision = "host_org_decision",
+        /// A training event of the calendar.
+        TrainingEvent = "training_event",
+        /// Whether one person attended one day of a training.
+        Attendance = "attendance",
+        /// A mentor accompanying a sub-project.
+        MentorAssignment = "mentor_assignment",
+        /// A mentor's session and its protocol.
+        MentorSession = "mentor_session",
+        /// A complaint, question, suggestion or violation report.
+        Grievance = "grievance",
+        /// A step in a grievance's history.
+        GrievanceAction = "grievance_action",
     }
 }
 

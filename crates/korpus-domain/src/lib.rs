@@ -10,14 +10,17 @@ pub mod alphabet;
 
 pub mod applications;
 pub mod bin;
+pub mod calendar;
 pub mod commission;
 pub mod documents;
 pub mod envelope;
+pub mod grievances;
 pub mod host_orgs;
 pub mod iin;
 pub mod indicators;
 pub mod lang;
 pub mod lottery;
+pub mod mentoring;
 pub mod mentors;
 pub mod messages;
 pub mod persons;
@@ -25,6 +28,7 @@ pub mod records;
 pub mod rulebook;
 pub mod rules;
 pub mod selection;
+pub mod training;
 pub mod validation;
 
 pub use applications::{ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication};

@@ -3,8 +3,11 @@
 //! not have written lands in the programme's database.
 
 use crate::commission::{CommissionDecision, CommissionMember, Score};
+use crate::grievances::{Grievance, GrievanceAction};
+use crate::mentoring::{MentorAssignment, MentorSession};
 use crate::rules::Screening;
 use crate::selection::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
+use crate::training::{Attendance, TrainingEvent};
 use crate::{ApplicationMember, Entity, HostOrg, Mentor, Person, SubProjectApplication, SupportingDocument};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -62,6 +65,30 @@ pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowE
         Entity::MentorInterview => round_trip::<MentorInterview>(fields),
         Entity::MentorDecision => round_trip::<MentorDecision>(fields),
         Entity::HostOrgDecision => round_trip::<HostOrgDecision>(fields),
+        Entity::TrainingEvent => {
+            round_trip::<TrainingEvent>(fields)?;
+            let event: TrainingEvent = parse(fields)?;
+            if event.dates.is_empty() || !event.dates.is_sorted_by(|a, b| a < b) {
+                return Err(RowError { field: "dates".to_owned(), problem: "not days in order".to_owned() });
+            }
+            Ok(())
+        }
+        Entity::Attendance => {
+            round_trip::<Attendance>(fields)?;
+            let mark: Attendance = parse(fields)?;
+            if mark.day == 0 {
+                return Err(RowError { field: "day".to_owned(), problem: "days count from 1".to_owned() });
+            }
+            Ok(())
+        }
+        Entity::MentorAssignment => round_trip::<MentorAssignment>(fields),
+        Entity::MentorSession => round_trip::<MentorSession>(fields),
+        Entity::Grievance => {
+            round_trip::<Grievance>(fields)?;
+            let grievance: Grievance = parse(fields)?;
+            grievance.check().map_err(|problem| RowError { field: "status".to_owned(), problem })
+        }
+        Entity::GrievanceAction => round_trip::<GrievanceAction>(fields),
     }
 }
 
@@ -113,6 +140,11 @@ pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference>
         }
         Entity::MentorInterview | Entity::MentorDecision => [one("mentor_id", Entity::Mentor)].into(),
         Entity::HostOrgDecision => [one("host_org_id", Entity::HostOrg)].into(),
+        Entity::Attendance => [one("event_id", Entity::TrainingEvent)].into(),
+        Entity::MentorAssignment | Entity::MentorSession => {
+            [one("mentor_id", Entity::Mentor), one("application_id", Entity::Application)].into()
+        }
+        Entity::GrievanceAction => [one("grievance_id", Entity::Grievance)].into(),
         _ => Vec::new(),
     }
     .into_iter()
@@ -177,10 +209,13 @@ mod tests {
 pub mod decisions {
     use super::{Reference, RowError, parse, references};
     use crate::commission::{CommissionDecision, CommissionMember, Score, may_score};
+    use crate::grievances::{Grievance, GrievanceAction, GrievanceStatus, GrievanceStep, step_allowed};
+    use crate::mentoring::{MentorAssignment, MentorSession};
     use crate::rules::Screening;
     use crate::selection::{
         HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
     };
+    use crate::training::{Attendance, TrainingEvent, attendance_id};
     use crate::{Entity, HostOrg, Mentor, MentorStage, SubProjectApplication};
     use serde::de::DeserializeOwned;
     use serde_json::{Map, Value};
@@ -197,7 +232,19 @@ pub mod decisions {
                 | Entity::MentorInterview
                 | Entity::MentorDecision
                 | Entity::HostOrgDecision
+                | Entity::GrievanceAction
         )
+    }
+
+    /// Whether rows of `entity` are never removed: decisions, and what the programme must keep
+    /// (grievances, so that none is lost; sessions, whose protocols pay the mentor; attendance and
+    /// assignments, which certificates and pay are decided on; an assignment ends with a date).
+    pub fn is_never_removed(entity: Entity) -> bool {
+        is_record_of_decision(entity)
+            || matches!(
+                entity,
+                Entity::Grievance | Entity::MentorSession | Entity::Attendance | Entity::MentorAssignment
+            )
     }
 
     /// The fields of a memorandum, added once to a host organisation's decision.
@@ -336,6 +383,39 @@ pub mod decisions {
                 let org: HostOrg = required(lookup, &refs, "host_org_id")?;
                 same("host_org_id", (d.cohort, &d.region), (d.cohort, &org.region))
             }
+            Entity::Attendance => {
+                let mark: Attendance = parse(fields)?;
+                let event: TrainingEvent = required(lookup, &refs, "event_id")?;
+                same("event_id", (mark.cohort, &mark.region), (event.cohort, &event.region))?;
+                if event.date_of(mark.day).is_none() {
+                    return Err(RowError {
+                        field: "day".to_owned(),
+                        problem: format!("the event has {} day(s)", event.dates.len()),
+                    });
+                }
+                expect_id(id, attendance_id(mark.event_id, mark.attendee_id, mark.day), "this day's mark")
+            }
+            Entity::MentorAssignment | Entity::MentorSession => {
+                let (cohort, region) = match entity {
+                    Entity::MentorAssignment => {
+                        let a: MentorAssignment = parse(fields)?;
+                        (a.cohort, a.region)
+                    }
+                    _ => {
+                        let s: MentorSession = parse(fields)?;
+                        (s.cohort, s.region)
+                    }
+                };
+                let mentor: Mentor = required(lookup, &refs, "mentor_id")?;
+                same("mentor_id", (cohort, &region), (mentor.cohort, &mentor.identity.region))?;
+                let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
+                same("application_id", (cohort, &region), (app.cohort, &app.region))
+            }
+            Entity::GrievanceAction => {
+                let action: GrievanceAction = parse(fields)?;
+                let grievance: Grievance = required(lookup, &refs, "grievance_id")?;
+                same("grievance_id", (action.cohort, &action.region), (grievance.cohort, &grievance.region))
+            }
             _ => Ok(()),
         }
     }
@@ -365,6 +445,21 @@ pub mod decisions {
         is_record_of_decision(entity)
             || (entity == Entity::Mentor && matches!(field, "stage" | "certified_on"))
             || (entity == Entity::Score && SCORE_SUBJECT.contains(&field))
+            || (entity == Entity::Grievance && field == "status")
+    }
+
+    /// Whether a grievance may go from `from` to `to` by one step.
+    fn grievance_step_exists(from: GrievanceStatus, to: GrievanceStatus) -> bool {
+        use GrievanceStatus as S;
+        let to_of = |step: GrievanceStep| match step {
+            GrievanceStep::Acknowledge => vec![S::Acknowledged],
+            GrievanceStep::Assign => vec![S::Assigned],
+            GrievanceStep::Resolve => vec![S::Resolved],
+            GrievanceStep::Close => vec![S::Closed],
+            GrievanceStep::Reopen => vec![S::Acknowledged, S::Assigned],
+        };
+        from == to
+            || GrievanceStep::ALL.iter().any(|step| step_allowed(from, *step) && to_of(*step).contains(&to))
     }
 
     /// A memorandum is signed only with a selected organisation, with its number and date
@@ -386,8 +481,18 @@ pub mod decisions {
     }
 
     /// Checks a new row's decisions: a mentor starts as `applied`, not certified; a screening
-    /// gives again, from its inputs, the outcomes it records.
+    /// gives again, from its inputs, the outcomes it records; a grievance starts as received.
     pub fn check_new(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowError> {
+        if entity == Entity::Grievance {
+            let g: Grievance = parse(fields)?;
+            if g.status != GrievanceStatus::Received {
+                return Err(RowError {
+                    field: "status".into(),
+                    problem: "a new grievance starts as received".into(),
+                });
+            }
+            return Ok(());
+        }
         if entity == Entity::Screening {
             let screening: Screening = parse(fields)?;
             return screening.check().map_err(|problem| RowError { field: "outcomes".into(), problem });
@@ -437,6 +542,14 @@ pub mod decisions {
             };
         }
         match (entity, field) {
+            (Entity::Grievance, "status") => {
+                let status = |v: &Value| serde_json::from_value::<GrievanceStatus>(v.clone()).ok();
+                match (status(from), status(to)) {
+                    (Some(a), Some(b)) if grievance_step_exists(a, b) => Ok(()),
+                    (Some(a), Some(b)) => refuse(format!("a grievance cannot go from {a} to {b}")),
+                    _ => refuse("not a status".into()),
+                }
+            }
             (Entity::Mentor, "stage") => match (stage(from), stage(to)) {
                 (Some(a), Some(b)) if mentor_stage_allows(a, b) => Ok(()),
                 (Some(a), Some(b)) => refuse(format!("a mentor cannot go from {a} to {b}")),

@@ -1,6 +1,7 @@
 //! The rulebook of a cohort: every number of the programme (PROGRAMME.md) as data, versioned. Rules
 //! read their numbers from here, never from a literal; each decision keeps the version that made it.
 
+use crate::calendar::CalendarRules;
 use crate::codes::code_enum;
 use crate::documents::DocumentKind;
 use crate::lang::Text;
@@ -8,6 +9,9 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
+
+/// Earlier versions of the built-in rulebooks, kept so that decisions made under them still verify.
+const EARLIER: [&str; 1] = [include_str!("../rulebooks/2017-pilot.2.toml")];
 
 /// The numbers of one cohort of the programme.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -42,6 +46,15 @@ pub struct Rulebook {
     pub training: TrainingRules,
     /// Deadlines of the grievance mechanism.
     pub grievances: GrievanceRules,
+    /// Working days: the weekend, public holidays and the days moved by decree.
+    #[serde(default)]
+    pub calendar: CalendarRules,
+    /// What completes a training for a certificate.
+    #[serde(default)]
+    pub certification: CertificationRules,
+    /// When the sub-projects' reports are due.
+    #[serde(default)]
+    pub reports: ReportRules,
     /// The documents each kind of applicant must bring.
     #[serde(default)]
     pub documents: RequiredDocuments,
@@ -218,6 +231,13 @@ pub struct TrainingRules {
     pub phase3_beneficiary_days: u32,
     /// Month of phase III for beneficiaries.
     pub phase3_beneficiary_month: u32,
+    /// Hours of one day of a phase I or phase III training.
+    #[serde(default = "six_hours")]
+    pub training_day_hours: u32,
+}
+
+fn six_hours() -> u32 {
+    6
 }
 
 /// Deadlines of the grievance mechanism, in working days.
@@ -229,6 +249,37 @@ pub struct GrievanceRules {
     pub acknowledge_working_days: u32,
     /// Days to resolve it.
     pub resolve_working_days: u32,
+}
+
+/// What completes a training, for certification and certificates. Left out of a rulebook (as in
+/// those written before delivery was recorded), every day must be attended.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificationRules {
+    /// Share of a training's days a person must attend, in percent.
+    pub attendance_min_percent: u32,
+}
+
+impl Default for CertificationRules {
+    fn default() -> Self {
+        CertificationRules { attendance_min_percent: 100 }
+    }
+}
+
+/// When the programme and financial reports of a sub-project are due.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportRules {
+    /// Working days after the last day of phase II.
+    pub due_working_days_after_phase2: u32,
+}
+
+impl Default for ReportRules {
+    fn default() -> Self {
+        ReportRules { due_working_days_after_phase2: 10 }
+    }
 }
 
 /// The documents the technical screening asks of each kind of applicant. Left out of a rulebook
@@ -348,7 +399,10 @@ impl Rulebook {
     /// recorded decision against.
     pub fn built_in(version: &str) -> Option<Rulebook> {
         let pilot = Rulebook::pilot_2017();
-        (pilot.version == version).then_some(pilot)
+        if pilot.version == version {
+            return Some(pilot);
+        }
+        EARLIER.iter().filter_map(|text| Rulebook::from_toml(text).ok()).find(|r| r.version == version)
     }
 
     fn check(&self) -> Result<(), RulebookError> {
@@ -382,6 +436,12 @@ impl Rulebook {
         }
         if self.commission.criteria.iter().any(|c| c.max == 0) {
             return fail("commission.criteria: a criterion's max must be positive");
+        }
+        if let Some(problem) = self.calendar.problem() {
+            return fail(problem);
+        }
+        if !(1..=100).contains(&self.certification.attendance_min_percent) {
+            return fail("certification.attendance_min_percent must be 1 to 100");
         }
         if self.regions.is_empty() || self.directions.is_empty() {
             return fail("regions and directions may not be empty");
@@ -428,6 +488,19 @@ mod tests {
         assert_eq!(r.regions.len(), 4);
         assert_eq!(r.directions.len(), 11);
         assert!(r.direction("other").is_some());
+    }
+
+    #[test]
+    fn earlier_versions_stay_built_in() {
+        let current = Rulebook::pilot_2017();
+        assert_eq!(current.version, "2017-pilot.3");
+        let earlier = Rulebook::built_in("2017-pilot.2").unwrap();
+        assert_eq!(earlier.cohort, 2017);
+        assert_eq!(earlier.commission, current.commission);
+        // Written before the calendar was kept: weekends only.
+        assert!(earlier.calendar.holidays.is_empty());
+        assert_eq!(Rulebook::built_in("2017-pilot.3"), Some(current));
+        assert_eq!(Rulebook::built_in("2017-pilot.9"), None);
     }
 
     #[test]

@@ -142,10 +142,10 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
                 }
                 let mut row = old.clone();
                 row.version = old.version + 1;
-                if kind == OpKind::Delete && decisions::is_record_of_decision(op.entity) {
+                if kind == OpKind::Delete && decisions::is_never_removed(op.entity) {
                     return Outcome::Rejected(
                         codes::INVALID_TRANSITION,
-                        at(&format!("a {} is a decision on record and is never removed", op.entity)),
+                        at(&format!("a {} is kept on record and is never removed", op.entity)),
                     );
                 }
                 if kind == OpKind::Delete {

@@ -1,7 +1,9 @@
 //! What can go wrong with the case database, as values with stable codes and kk/ru/en messages.
 
 use korpus_domain::messages::tr;
+use korpus_domain::rules::{Outcome, Verdict};
 use korpus_domain::validation::FieldReport;
+use korpus_domain::validation::field_label;
 use korpus_domain::{Entity, Lang, ValidationErrors};
 use std::path::PathBuf;
 
@@ -11,6 +13,15 @@ pub enum StoreError {
     /// Some fields are wrong; nothing was written.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// A rule of the programme refuses the action; nothing was written. Each failed outcome
+    /// explains itself in the three languages.
+    #[error("refused by {}", .outcomes.iter().filter(|o| o.verdict == Verdict::Fail).map(|o| o.code.code()).collect::<Vec<_>>().join(", "))]
+    Refused {
+        /// The field of the action the rules concern (`mentor`, `application_id`, `attendee`).
+        field: &'static str,
+        /// Every rule's outcome, passed ones too.
+        outcomes: Vec<Outcome>,
+    },
     /// The key does not open the database.
     #[error("the key does not open this database")]
     WrongKey,
@@ -79,6 +90,7 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Invalid(_) => "validation",
+            StoreError::Refused { .. } => "rule_failed",
             StoreError::WrongKey => "wrong_key",
             StoreError::NewerDatabase { .. } => "newer_database",
             StoreError::NotInitialised => "not_initialised",
@@ -100,6 +112,9 @@ impl StoreError {
         let database = || tr(lang, "field-database", &[]);
         match self {
             StoreError::Invalid(errors) => errors.render(lang),
+            StoreError::Refused { .. } => {
+                self.fields(lang).into_iter().map(|f| f.message).collect::<Vec<_>>().join("\n")
+            }
             StoreError::WrongKey => {
                 format!("{}: {}", tr(lang, "field-key", &[]), tr(lang, "error-wrong-key", &[]))
             }
@@ -161,6 +176,19 @@ impl StoreError {
     pub fn fields(&self, lang: Lang) -> Vec<FieldReport> {
         match self {
             StoreError::Invalid(errors) => errors.0.iter().map(|e| e.report(lang)).collect(),
+            StoreError::Refused { field, outcomes } => outcomes
+                .iter()
+                .filter(|o| o.verdict == Verdict::Fail)
+                .map(|o| {
+                    let text = format!("{} — {}", o.rule_text(lang), o.text.get(lang));
+                    FieldReport {
+                        field: (*field).to_owned(),
+                        code: o.code.code().to_owned(),
+                        message: format!("{}: {text}", field_label(lang, field)),
+                        text,
+                    }
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }

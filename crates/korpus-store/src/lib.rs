@@ -7,8 +7,10 @@ mod clock;
 mod demo;
 mod documents;
 mod error;
+mod grievances;
 mod host_orgs;
 mod keys;
+mod mentoring;
 mod mentors;
 mod outbox;
 mod persons;
@@ -18,16 +20,19 @@ mod search;
 mod selection;
 mod sync;
 mod tables;
+mod training;
 
 pub use applications::ApplicationView;
 pub use clock::{Clock, FixedClock, SystemClock, local_time};
 pub use demo::{DemoSummary, demo_data};
 pub use documents::DocumentFile;
 pub use error::{Result, StoreError};
+pub use grievances::{GrievanceFilter, GrievanceLine, GrievanceView};
 pub use keys::{
     DbKey, default_author, delete_from_keyring, load_from_keyring, one_keyring_call_at_a_time,
     save_in_keyring,
 };
+pub use mentoring::{AssignmentLine, MentorWork};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
 pub use screening::ScreeningLine;
@@ -40,6 +45,7 @@ pub use sync::{
     SyncState,
 };
 pub use tables::Record;
+pub use training::{AttendanceMark, Roster, RosterLine};
 
 use include_dir::{Dir, include_dir};
 use korpus_domain::{Context, Rulebook};
@@ -253,5 +259,7 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod delivery_tests;
 #[cfg(test)]
 mod tests;

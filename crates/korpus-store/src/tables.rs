@@ -242,6 +242,99 @@ static HOST_ORG_DECISIONS: Table = Table {
     ],
 };
 
+static TRAINING_EVENTS: Table = Table {
+    name: "training_events",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("stage", Text),
+        ("dates", Json),
+        ("hours_per_day", Int),
+        ("venue", Text),
+        ("trainers", Text),
+        ("notes", Text),
+    ],
+};
+static ATTENDANCE: Table = Table {
+    name: "attendance",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("event_id", Text),
+        ("attendee", Text),
+        ("attendee_id", Text),
+        ("day", Int),
+        ("present", Bool),
+    ],
+};
+static MENTOR_ASSIGNMENTS: Table = Table {
+    name: "mentor_assignments",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("mentor_id", Text),
+        ("application_id", Text),
+        ("assigned_on", Text),
+        ("ended_on", Text),
+        ("end_reason", Text),
+    ],
+};
+static MENTOR_SESSIONS: Table = Table {
+    name: "mentor_sessions",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("mentor_id", Text),
+        ("application_id", Text),
+        ("held_on", Text),
+        ("starts_at", Text),
+        ("minutes", Int),
+        ("kind", Text),
+        ("attendees", Json),
+        ("topics", Text),
+        ("problems", Text),
+        ("next_steps", Text),
+        ("notes", Text),
+        ("protocol_on", Text),
+    ],
+};
+static GRIEVANCES: Table = Table {
+    name: "grievances",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("received_on", Text),
+        ("channel", Text),
+        ("kind", Text),
+        ("category", Text),
+        ("anonymous", Bool),
+        ("from_name", Text),
+        ("from_contact", Text),
+        ("application_id", Text),
+        ("mentor_id", Text),
+        ("text", Text),
+        ("status", Text),
+        ("acknowledged_on", Text),
+        ("assigned_to", Text),
+        ("resolved_on", Text),
+        ("resolution", Text),
+        ("closed_on", Text),
+        ("reopened_on", Text),
+    ],
+};
+static GRIEVANCE_ACTIONS: Table = Table {
+    name: "grievance_actions",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("grievance_id", Text),
+        ("step", Text),
+        ("taken_on", Text),
+        ("taken_by", Text),
+        ("note", Text),
+    ],
+};
+
 /// The table of `entity`.
 pub(crate) fn table(entity: Entity) -> &'static Table {
     match entity {
@@ -259,6 +352,12 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
         Entity::MentorInterview => &MENTOR_INTERVIEWS,
         Entity::MentorDecision => &MENTOR_DECISIONS,
         Entity::HostOrgDecision => &HOST_ORG_DECISIONS,
+        Entity::TrainingEvent => &TRAINING_EVENTS,
+        Entity::Attendance => &ATTENDANCE,
+        Entity::MentorAssignment => &MENTOR_ASSIGNMENTS,
+        Entity::MentorSession => &MENTOR_SESSIONS,
+        Entity::Grievance => &GRIEVANCES,
+        Entity::GrievanceAction => &GRIEVANCE_ACTIONS,
     }
 }
 

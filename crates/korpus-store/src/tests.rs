@@ -14,7 +14,7 @@ fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2017, 5, 2, 6, 0, 0).unwrap()))
 }
 
-fn new_store() -> (TempDir, Store, Arc<FixedClock>) {
+pub(crate) fn new_store() -> (TempDir, Store, Arc<FixedClock>) {
     let dir = TempDir::new().unwrap();
     let clock = clock();
     let store =
@@ -23,11 +23,11 @@ fn new_store() -> (TempDir, Store, Arc<FixedClock>) {
     (dir, store, clock)
 }
 
-fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn person(serial: u16, surname: &str, given: &str) -> PersonInput {
+pub(crate) fn person(serial: u16, surname: &str, given: &str) -> PersonInput {
     let iin = (serial..serial + 100).find_map(|s| Iin::compose(date(1996, 5, 17), Sex::Female, s)).unwrap();
     PersonInput {
         identity: IdentityInput {
@@ -48,7 +48,7 @@ fn person(serial: u16, surname: &str, given: &str) -> PersonInput {
     }
 }
 
-fn application(members: Vec<Uuid>) -> ApplicationInput {
+pub(crate) fn application(members: Vec<Uuid>) -> ApplicationInput {
     ApplicationInput {
         path: "initiative_group".into(),
         leader_id: members.first().copied(),
@@ -65,7 +65,7 @@ fn application(members: Vec<Uuid>) -> ApplicationInput {
     }
 }
 
-fn count(store: &Store, table: &str) -> i64 {
+pub(crate) fn count(store: &Store, table: &str) -> i64 {
     store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
 
@@ -282,7 +282,7 @@ fn same_iin_twice_is_refused_naming_the_holder() {
     assert_eq!(count(&store, "persons"), 1);
 }
 
-fn three_persons(store: &mut Store, first_serial: u16) -> Vec<Uuid> {
+pub(crate) fn three_persons(store: &mut Store, first_serial: u16) -> Vec<Uuid> {
     (0..3)
         .map(|i| store.add_person(&person(first_serial + i * 200, "Оспанова", "Мөлдір")).unwrap().id)
         .collect()
@@ -657,7 +657,7 @@ fn a_person_in_two_applications_fails_screening_of_the_later_one() {
     assert_eq!(earlier.result, Verdict::Warn);
 }
 
-fn score_input(store: &Store, each: u32) -> korpus_domain::commission::ScoreInput {
+pub(crate) fn score_input(store: &Store, each: u32) -> korpus_domain::commission::ScoreInput {
     korpus_domain::commission::ScoreInput {
         points: store
             .rulebook()
@@ -670,7 +670,7 @@ fn score_input(store: &Store, each: u32) -> korpus_domain::commission::ScoreInpu
     }
 }
 
-fn member(store: &mut Store, name: &str, role: &str) -> Uuid {
+pub(crate) fn member(store: &mut Store, name: &str, role: &str) -> Uuid {
     let input = korpus_domain::commission::CommissionMemberInput {
         region: "550000000".into(),
         full_name: name.into(),
@@ -680,7 +680,7 @@ fn member(store: &mut Store, name: &str, role: &str) -> Uuid {
     store.add_commission_member(&input).unwrap().id
 }
 
-fn field_of(err: StoreError) -> String {
+pub(crate) fn field_of(err: StoreError) -> String {
     match err {
         StoreError::Invalid(e) => e.0[0].field.to_owned(),
         other => panic!("not a field error: {other}"),

@@ -79,6 +79,22 @@ code_enum! {
         MentorDocuments = "MENTOR_DOCUMENTS",
         /// P:111-112 experience of organising projects or events: an advantage, not a requirement.
         MentorProjectExperience = "MENTOR_PROJECT_EXPERIENCE",
+        /// P:118 a mentor is certified after completing phase I successfully.
+        MentorPhase1Completed = "MENTOR_PHASE1_COMPLETED",
+        /// P:118 only a certified mentor trains and accompanies beneficiaries.
+        MentorCertified = "MENTOR_CERTIFIED",
+        /// P:67-71 groups A and C have a mentor, group B does not.
+        ArmHasMentor = "ARM_HAS_MENTOR",
+        /// P:121 at most 2 sub-projects per mentor.
+        MentorMaxSubprojects = "MENTOR_MAX_SUBPROJECTS",
+        /// P:121 at most 10 people per mentor.
+        MentorMaxPeople = "MENTOR_MAX_PEOPLE",
+        /// P:121-122 at least 2 meetings a month.
+        MentorMeetingsPerMonth = "MENTOR_MEETINGS_PER_MONTH",
+        /// P:122-123 at least 20 hours of sessions a month.
+        MentorHoursPerMonth = "MENTOR_HOURS_PER_MONTH",
+        /// P:123-124 a protocol after every session.
+        MentorProtocols = "MENTOR_PROTOCOLS",
     }
 }
 

@@ -1,0 +1,437 @@
+//! The training calendar (PROGRAMME.md lines 129-139): orientation seminars, phase I and phase III
+//! for mentors and for beneficiaries, as events with their days, place and trainers, and who
+//! attended each day. Phase II (learning by doing) is the months between: mentors meet the groups
+//! then ([`crate::mentoring`]).
+
+use crate::calendar::WorkingCalendar;
+use crate::codes::code_enum;
+use crate::lottery::Arm;
+use crate::persons::Context;
+use crate::rulebook::Rulebook;
+use crate::validation::{
+    Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date,
+    parse_integer,
+};
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+code_enum! {
+    /// A stage of the training calendar that people attend.
+    TrainingStage, "training-stage" {
+        /// P:132 the Coordination Agency's seminar for beneficiaries (4 hours).
+        OrientationBeneficiaries = "orientation_beneficiaries",
+        /// P:132 the seminar for potential mentors (2 hours).
+        OrientationMentors = "orientation_mentors",
+        /// P:133 trainer-experts train mentors; ends in certification.
+        Phase1Mentors = "phase1_mentors",
+        /// P:134 certified mentors train beneficiaries: life skills and project management.
+        Phase1Beneficiaries = "phase1_beneficiaries",
+        /// P:137 review of learning by doing, for mentors.
+        Phase3Mentors = "phase3_mentors",
+        /// P:138 own role, planning the future, evaluating the sub-project.
+        Phase3Beneficiaries = "phase3_beneficiaries",
+    }
+}
+
+code_enum! {
+    /// Who a training is for.
+    Audience, "audience" {
+        /// Young people of the groups.
+        Beneficiaries = "beneficiaries",
+        /// Mentors (potential ones at the orientation seminar).
+        Mentors = "mentors",
+    }
+}
+
+impl TrainingStage {
+    /// Who attends.
+    pub fn audience(self) -> Audience {
+        match self {
+            TrainingStage::OrientationBeneficiaries
+            | TrainingStage::Phase1Beneficiaries
+            | TrainingStage::Phase3Beneficiaries => Audience::Beneficiaries,
+            TrainingStage::OrientationMentors
+            | TrainingStage::Phase1Mentors
+            | TrainingStage::Phase3Mentors => Audience::Mentors,
+        }
+    }
+
+    /// Whether the stage is the orientation seminar, held before selection for anyone interested.
+    pub fn is_orientation(self) -> bool {
+        matches!(self, TrainingStage::OrientationBeneficiaries | TrainingStage::OrientationMentors)
+    }
+
+    /// Days the rulebook gives the stage.
+    pub fn days(self, rulebook: &Rulebook) -> u32 {
+        let t = &rulebook.training;
+        match self {
+            TrainingStage::OrientationBeneficiaries | TrainingStage::OrientationMentors => t.orientation_days,
+            TrainingStage::Phase1Mentors => t.phase1_mentor_days,
+            TrainingStage::Phase1Beneficiaries => t.phase1_beneficiary_days,
+            TrainingStage::Phase3Mentors => t.phase3_mentor_days,
+            TrainingStage::Phase3Beneficiaries => t.phase3_beneficiary_days,
+        }
+    }
+
+    /// Hours of one day of the stage: the orientation seminars' own (P:132), a full training day
+    /// otherwise.
+    pub fn hours_per_day(self, rulebook: &Rulebook) -> u32 {
+        let t = &rulebook.training;
+        match self {
+            TrainingStage::OrientationBeneficiaries => t.orientation_beneficiary_hours,
+            TrainingStage::OrientationMentors => t.orientation_mentor_hours,
+            _ => t.training_day_hours,
+        }
+    }
+}
+
+/// Whether the arm a group was assigned gives its members the life-skills training (P:67-71):
+/// groups A and C are trained, group B is not.
+pub fn arm_gives_training(arm: Arm) -> bool {
+    matches!(arm, Arm::A | Arm::C)
+}
+
+/// Whether the arm gives a grant for the group's own sub-project: A and B, not C.
+pub fn arm_gives_grant(arm: Arm) -> bool {
+    matches!(arm, Arm::A | Arm::B)
+}
+
+/// Whether the arm gives the group a mentor: A and C, not B.
+pub fn arm_gives_mentor(arm: Arm) -> bool {
+    matches!(arm, Arm::A | Arm::C)
+}
+
+/// One training event in a region: its stage, its days, where and by whom.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingEvent {
+    /// The programme year.
+    pub cohort: i32,
+    /// The region (KATO) it is held for.
+    pub region: String,
+    /// The stage.
+    pub stage: TrainingStage,
+    /// Its days, in order; attendance is kept per day (day 1 is the first).
+    pub dates: Vec<NaiveDate>,
+    /// Hours of each day.
+    pub hours_per_day: u32,
+    /// Where, once known.
+    pub venue: Option<String>,
+    /// Who trains, once known.
+    pub trainers: Option<String>,
+    /// Anything else the coordinator notes.
+    pub notes: Option<String>,
+}
+
+impl TrainingEvent {
+    /// The first day.
+    pub fn starts_on(&self) -> Option<NaiveDate> {
+        self.dates.first().copied()
+    }
+
+    /// The date of day `day` (1-based), if the event has it.
+    pub fn date_of(&self, day: u32) -> Option<NaiveDate> {
+        day.checked_sub(1).and_then(|i| self.dates.get(i as usize)).copied()
+    }
+}
+
+/// The first Monday of `month` in `year`, or the month's first day if the month does not exist.
+fn first_monday(year: i32, month: u32) -> Option<NaiveDate> {
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1)
+}
+
+/// The training calendar of a cohort in a region as the rulebook lays it out, to be edited as the
+/// coordinator fixes places and days:
+/// - phase I for mentors from the first Monday of the phase I month, on working days;
+/// - phase I for beneficiaries from the next working day after it (mentors are certified first);
+/// - both orientation seminars on the first working day two weeks before phase I;
+/// - phase III for mentors and for beneficiaries from the first Monday of their months.
+pub fn plan(rulebook: &Rulebook, region: &str) -> Vec<TrainingEvent> {
+    let cal = rulebook.calendar.calendar();
+    let year = rulebook.cohort;
+    let t = &rulebook.training;
+    let event = |stage: TrainingStage, from: Option<NaiveDate>, cal: &WorkingCalendar<'_>| {
+        from.map(|from| TrainingEvent {
+            cohort: year,
+            region: region.to_owned(),
+            stage,
+            dates: cal.working_days_from(from, stage.days(rulebook)),
+            hours_per_day: stage.hours_per_day(rulebook),
+            venue: None,
+            trainers: None,
+            notes: None,
+        })
+    };
+    let mentors1 = event(TrainingStage::Phase1Mentors, first_monday(year, t.phase1_month), &cal);
+    let after_mentors = mentors1.as_ref().and_then(|e| e.dates.last()).map(|d| cal.add_working_days(*d, 1));
+    let beneficiaries1 = event(TrainingStage::Phase1Beneficiaries, after_mentors, &cal);
+    let orientation_day =
+        mentors1.as_ref().and_then(TrainingEvent::starts_on).map(|d| d - chrono::Days::new(14));
+    [
+        event(TrainingStage::OrientationBeneficiaries, orientation_day, &cal),
+        event(TrainingStage::OrientationMentors, orientation_day, &cal),
+        mentors1,
+        beneficiaries1,
+        event(TrainingStage::Phase3Mentors, first_monday(year, t.phase3_mentor_month), &cal),
+        event(TrainingStage::Phase3Beneficiaries, first_monday(year, t.phase3_beneficiary_month), &cal),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The first and last day of phase II, learning by doing (P:136): from the first day of the phase
+/// I month for as many months as the rulebook gives.
+pub fn phase2(rulebook: &Rulebook) -> Option<(NaiveDate, NaiveDate)> {
+    let t = &rulebook.training;
+    let start = NaiveDate::from_ymd_opt(rulebook.cohort, t.phase1_month, 1)?;
+    let end = start.checked_add_months(chrono::Months::new(t.phase2_months))?.pred_opt()?;
+    Some((start, end))
+}
+
+/// An event as typed in the form: the stage, the first day and how many working days it runs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingEventInput {
+    /// The stage's code.
+    pub stage: String,
+    /// The first day, as typed.
+    pub starts_on: String,
+    /// Working days it runs, as typed.
+    pub days: String,
+    /// Hours a day, as typed.
+    pub hours_per_day: String,
+    /// Where.
+    pub venue: Option<String>,
+    /// Who trains.
+    pub trainers: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// The most days an event may run: a month of working days.
+pub const EVENT_DAYS_MAX: i64 = 23;
+
+impl TrainingEventInput {
+    /// The form of an event, to edit it.
+    pub fn of(event: &TrainingEvent) -> TrainingEventInput {
+        TrainingEventInput {
+            stage: event.stage.code().to_owned(),
+            starts_on: event.starts_on().map(crate::validation::format_date).unwrap_or_default(),
+            days: event.dates.len().to_string(),
+            hours_per_day: event.hours_per_day.to_string(),
+            venue: event.venue.clone(),
+            trainers: event.trainers.clone(),
+            notes: event.notes.clone(),
+        }
+    }
+
+    /// Checks every field; the event runs on the working days from its first day.
+    pub fn validate(&self, ctx: &Context<'_>, region: &str) -> Result<TrainingEvent, ValidationErrors> {
+        let mut check = Checker::new();
+        let stage = check.take(TrainingStage::parse("stage", &self.stage));
+        let starts_on = check.take(parse_date("starts_on", &self.starts_on).and_then(|d| {
+            let year = ctx.rulebook.cohort;
+            if (year - 1..=year + 1).contains(&d.year()) {
+                Ok(d)
+            } else {
+                Err(FieldError::new("starts_on", "error-training-year").arg("cohort", year))
+            }
+        }));
+        let days = check.take(parse_integer("days", &self.days).and_then(|n| {
+            if (1..=EVENT_DAYS_MAX).contains(&n) {
+                Ok(n as u32)
+            } else {
+                Err(FieldError::new("days", "error-out-of-range").arg("min", 1).arg("max", EVENT_DAYS_MAX))
+            }
+        }));
+        let hours = check.take(parse_integer("hours_per_day", &self.hours_per_day).and_then(|n| {
+            if (1..=12).contains(&n) {
+                Ok(n as u32)
+            } else {
+                Err(FieldError::new("hours_per_day", "error-out-of-range").arg("min", 1).arg("max", 12))
+            }
+        }));
+        let venue = check.take(optional_text("venue", self.venue.as_deref(), SHORT_TEXT_MAX));
+        let trainers = check.take(optional_text("trainers", self.trainers.as_deref(), SHORT_TEXT_MAX));
+        let notes = check.take(optional_text("notes", self.notes.as_deref(), LONG_TEXT_MAX));
+        if let Some(d) = starts_on
+            && !ctx.rulebook.calendar.calendar().is_working_day(d)
+        {
+            check.push(
+                FieldError::new("starts_on", "error-not-working-day")
+                    .arg("date", crate::validation::format_date(d)),
+            );
+        }
+        check.finish()?;
+        match (stage, starts_on, days, hours, venue, trainers, notes) {
+            (
+                Some(stage),
+                Some(from),
+                Some(days),
+                Some(hours_per_day),
+                Some(venue),
+                Some(trainers),
+                Some(notes),
+            ) => Ok(TrainingEvent {
+                cohort: ctx.rulebook.cohort,
+                region: region.to_owned(),
+                stage,
+                dates: ctx.rulebook.calendar.calendar().working_days_from(from, days),
+                hours_per_day,
+                venue,
+                trainers,
+                notes,
+            }),
+            _ => Err(ValidationErrors::one(FieldError::new("stage", "error-required"))),
+        }
+    }
+}
+
+code_enum! {
+    /// Who a mark of attendance is about.
+    Attendee, "attendee" {
+        /// A beneficiary (a person).
+        Person = "person",
+        /// A mentor.
+        Mentor = "mentor",
+    }
+}
+
+/// Whether one person was at one day of a training.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    /// The programme year.
+    pub cohort: i32,
+    /// The event's region.
+    pub region: String,
+    /// The event.
+    pub event_id: Uuid,
+    /// A beneficiary or a mentor.
+    pub attendee: Attendee,
+    /// The person's or mentor's id.
+    pub attendee_id: Uuid,
+    /// The day of the event (1 is the first).
+    pub day: u32,
+    /// Present or absent.
+    pub present: bool,
+}
+
+/// The id of the one mark of `attendee_id` on `day` of `event_id`: the same on every desk, so a
+/// second sheet for the same day changes the mark instead of adding another.
+pub fn attendance_id(event_id: Uuid, attendee_id: Uuid, day: u32) -> Uuid {
+    Uuid::new_v5(&event_id, format!("attendance/{attendee_id}/{day}").as_bytes())
+}
+
+/// How much of an event one person attended, for certification.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceTally {
+    /// Days marked present.
+    pub present: u32,
+    /// Days of the event.
+    pub days: u32,
+}
+
+impl AttendanceTally {
+    /// Whether the days attended reach the rulebook's share (80 % of 6 days is 4.8: 5 days).
+    pub fn completes(&self, rulebook: &Rulebook) -> bool {
+        self.days > 0
+            && u64::from(self.present) * 100
+                >= u64::from(self.days) * u64::from(rulebook.certification.attendance_min_percent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_pilot_plan_follows_the_brochure_and_the_holidays() {
+        let rulebook = Rulebook::pilot_2017();
+        let events = plan(&rulebook, "190000000");
+        let stages: Vec<TrainingStage> = events.iter().map(|e| e.stage).collect();
+        assert_eq!(stages, TrainingStage::ALL);
+        let of = |s: TrainingStage| events.iter().find(|e| e.stage == s).unwrap();
+        // Phase I for mentors: Monday 3 July 2017, six working days (Capital Day and the 7th off).
+        let m1 = of(TrainingStage::Phase1Mentors);
+        assert_eq!(m1.dates.first(), Some(&d(2017, 7, 3)));
+        assert_eq!(m1.dates.last(), Some(&d(2017, 7, 12)));
+        assert_eq!(m1.hours_per_day, 6);
+        // Beneficiaries from the next working day, 13 July, for six days.
+        let b1 = of(TrainingStage::Phase1Beneficiaries);
+        assert_eq!(b1.dates.first(), Some(&d(2017, 7, 13)));
+        assert_eq!(b1.dates.len(), 6);
+        // Orientation two weeks before: Monday 19 June, 4 hours and 2 hours.
+        assert_eq!(of(TrainingStage::OrientationBeneficiaries).dates, vec![d(2017, 6, 19)]);
+        assert_eq!(of(TrainingStage::OrientationBeneficiaries).hours_per_day, 4);
+        assert_eq!(of(TrainingStage::OrientationMentors).hours_per_day, 2);
+        // Phase III: October for mentors (3 days), November for beneficiaries (6 days).
+        assert_eq!(
+            of(TrainingStage::Phase3Mentors).dates,
+            vec![d(2017, 10, 2), d(2017, 10, 3), d(2017, 10, 4)]
+        );
+        assert_eq!(of(TrainingStage::Phase3Beneficiaries).dates.first(), Some(&d(2017, 11, 6)));
+        assert_eq!(phase2(&rulebook), Some((d(2017, 7, 1), d(2017, 11, 30))));
+    }
+
+    #[test]
+    fn the_arm_decides_training_grant_and_mentor() {
+        assert!(arm_gives_training(Arm::A) && arm_gives_grant(Arm::A) && arm_gives_mentor(Arm::A));
+        assert!(!arm_gives_training(Arm::B) && arm_gives_grant(Arm::B) && !arm_gives_mentor(Arm::B));
+        assert!(arm_gives_training(Arm::C) && !arm_gives_grant(Arm::C) && arm_gives_mentor(Arm::C));
+    }
+
+    #[test]
+    fn an_event_is_typed_on_working_days() {
+        let rulebook = Rulebook::pilot_2017();
+        let ctx = Context { rulebook: &rulebook, today: d(2017, 6, 1) };
+        let input = TrainingEventInput {
+            stage: "phase1_mentors".into(),
+            starts_on: "05.07.2017".into(),
+            days: "3".into(),
+            hours_per_day: "6".into(),
+            venue: Some("Талдықорған, жастар орталығы".into()),
+            trainers: None,
+            notes: None,
+        };
+        let event = input.validate(&ctx, "190000000").unwrap();
+        assert_eq!(event.dates, vec![d(2017, 7, 5), d(2017, 7, 10), d(2017, 7, 11)]);
+        assert_eq!(event.date_of(2), Some(d(2017, 7, 10)));
+        assert_eq!(event.date_of(0), None);
+        assert_eq!(TrainingEventInput::of(&event).starts_on, "05.07.2017");
+        let bad = TrainingEventInput {
+            stage: "phase9".into(),
+            starts_on: "06.07.2017".into(),
+            days: "0".into(),
+            hours_per_day: "13".into(),
+            ..input
+        };
+        let err = bad.validate(&ctx, "190000000").unwrap_err();
+        for field in ["stage", "starts_on", "days", "hours_per_day"] {
+            assert!(err.has(field), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn eighty_percent_of_six_days_is_five() {
+        let rulebook = Rulebook::pilot_2017();
+        assert!(AttendanceTally { present: 5, days: 6 }.completes(&rulebook));
+        assert!(!AttendanceTally { present: 4, days: 6 }.completes(&rulebook));
+        assert!(AttendanceTally { present: 1, days: 1 }.completes(&rulebook));
+        assert!(!AttendanceTally { present: 0, days: 0 }.completes(&rulebook));
+    }
+
+    #[test]
+    fn a_mark_has_one_id_on_every_desk() {
+        let (e, p) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(attendance_id(e, p, 2), attendance_id(e, p, 2));
+        assert_ne!(attendance_id(e, p, 2), attendance_id(e, p, 3));
+    }
+}

@@ -5,8 +5,10 @@
 mod applications;
 mod database;
 mod documents;
+mod grievances;
 mod host_orgs;
 mod inputs;
+mod mentoring;
 mod mentors;
 mod output;
 mod persons;
@@ -14,6 +16,7 @@ mod programme;
 mod screening;
 mod selection;
 mod sync;
+mod training;
 
 use clap::{Parser, Subcommand};
 use korpus_domain::Lang;
@@ -88,6 +91,12 @@ enum Command {
     Lottery(selection::LotteryCommand),
     /// Progress against the cohort's targets, by region and in total.
     Indicators(selection::IndicatorsArgs),
+    /// The training calendar: plan, events, rosters and attendance sheets.
+    #[command(subcommand)]
+    Training(training::TrainingCommand),
+    /// The feedback and grievance log.
+    #[command(subcommand)]
+    Grievance(grievances::GrievanceCommand),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
 }
@@ -158,6 +167,8 @@ fn main() -> ExitCode {
         Command::Commission(c) => selection::commission(&app, c),
         Command::Lottery(c) => selection::lottery(&app, c),
         Command::Indicators(a) => selection::indicators(&app, a),
+        Command::Training(c) => training::run(&app, c),
+        Command::Grievance(c) => grievances::run(&app, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -46,6 +46,55 @@ pub enum MentorCommand {
     },
     /// Search by IIN prefix or names.
     Search(SearchArgs),
+    /// Certify a selected mentor who completed phase I as trainer and mentor.
+    Certify {
+        /// Id or IIN.
+        mentor: String,
+        /// The day (DD.MM.YYYY; default today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Assign a certified mentor to a sub-project of arm A or C.
+    Assign {
+        /// Id or IIN.
+        mentor: String,
+        /// The sub-project's application id.
+        #[arg(long)]
+        application: String,
+        /// From when (DD.MM.YYYY; default today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// End an assignment, with the reason.
+    Unassign {
+        /// The assignment's id.
+        assignment: String,
+        /// The last day (DD.MM.YYYY; default today).
+        #[arg(long)]
+        on: Option<String>,
+        /// Why it ends.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record a session with a sub-project's group or one member, with its protocol or without.
+    Session {
+        /// Id or IIN.
+        mentor: String,
+        #[command(flatten)]
+        args: crate::mentoring::SessionArgs,
+    },
+    /// Write (or correct) the protocol of a session.
+    Protocol {
+        /// The session's id.
+        session: String,
+        #[command(flatten)]
+        args: crate::mentoring::ProtocolArgs,
+    },
+    /// A mentor's sub-projects, sessions and monthly compliance.
+    Work {
+        /// Id or IIN.
+        mentor: String,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -117,6 +166,18 @@ pub fn run(app: &App, command: MentorCommand) -> Result<()> {
         MentorCommand::Decide { mentor, args } => {
             crate::selection::decide_mentor(&mut store, out, &mentor, args)?
         }
+        MentorCommand::Certify { mentor, on } => crate::mentoring::certify(&mut store, out, &mentor, on)?,
+        MentorCommand::Assign { mentor, application, on } => {
+            crate::mentoring::assign(&mut store, out, &mentor, &application, on)?
+        }
+        MentorCommand::Unassign { assignment, on, reason } => {
+            crate::mentoring::unassign(&mut store, out, &assignment, on, &reason)?
+        }
+        MentorCommand::Session { mentor, args } => crate::mentoring::session(&mut store, out, &mentor, args)?,
+        MentorCommand::Protocol { session, args } => {
+            crate::mentoring::protocol(&mut store, out, &session, args)?
+        }
+        MentorCommand::Work { mentor } => crate::mentoring::work(&store, out, &mentor)?,
         MentorCommand::Search(args) => {
             let mentors = store.search_mentors(&args.query, args.limit)?;
             out.print(&mentors, || table(&out, store.rulebook(), &mentors));

@@ -46,7 +46,11 @@ impl Out {
 
     /// A table: a header of field labels and one line per row, columns padded to their widest cell.
     pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> String {
-        let header: Vec<String> = header.iter().map(|f| field_label(self.lang, f)).collect();
+        self.table_with(header.iter().map(|f| field_label(self.lang, f)).collect(), rows)
+    }
+
+    /// A table whose header is given as shown (day numbers, say).
+    pub fn table_with(&self, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
         let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
         for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {

@@ -182,7 +182,7 @@ impl DecisionArgs {
     }
 }
 
-fn today(store: &Store) -> String {
+pub(crate) fn today(store: &Store) -> String {
     format_date(store.context().today)
 }
 

@@ -482,11 +482,11 @@ fn rules_explain_names_every_rule_and_screen_records_once() {
     korpus(&db).args(["rules", "explain", "application", id]).assert().success().stdout(
         predicate::str::contains("✓ GROUP_SIZE  Топта 3-тен 5-ке дейін мүше бар")
             .and(predicate::str::contains("Мүшелері: 3, 3-5 аралығында."))
-            .and(predicate::str::contains("Нәтиже: сәйкес (ережелер жинағы 2017-pilot.2).")),
+            .and(predicate::str::contains("Нәтиже: сәйкес (ережелер жинағы 2017-pilot.3).")),
     );
     let explained = json(korpus(&db).args(["rules", "explain", "application", id]));
     assert_eq!(explained["result"], "pass");
-    assert_eq!(explained["rulebook_version"], "2017-pilot.2");
+    assert_eq!(explained["rulebook_version"], "2017-pilot.3");
     let budget = explained["outcomes"]
         .as_array()
         .unwrap()
@@ -780,4 +780,132 @@ fn a_mentor_and_a_host_org_go_through_their_selection_and_the_public_list_is_exp
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[1].contains("«Жастар ордасы» ҚБ") && lines[1].contains(&bin), "{text}");
     assert!(lines[1].ends_with("14-М,03.05.2017"), "{text}");
+}
+
+#[test]
+fn a_grievance_is_logged_goes_overdue_and_is_reopened_with_its_history() {
+    let (_dir, db) = new_db();
+    // Refused by field in the chosen language, and nothing written.
+    korpus(&db)
+        .args(["--lang", "ru", "grievance", "add", "--region", "Павлодар", "--channel", "fax"])
+        .args(["--kind", "complaint", "--category", "training", "--text", "Поздно сообщили"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("Канал поступления")
+                .and(predicate::str::contains("«fax»").or(predicate::str::contains("\"fax\""))),
+        )
+        .stderr(predicate::str::contains("От кого: укажите имя или отметьте обращение как анонимное"));
+    assert_eq!(outbox_len(&db), 0);
+
+    let added = json(
+        korpus(&db)
+            .args(["grievance", "add", "--region", "550000000", "--received-on", "04.08.2017"])
+            .args(["--channel", "phone", "--kind", "complaint", "--category", "training", "--anonymous"])
+            .args(["--text", "Тренинг орны алыс, жол ақысы төленбейді"]),
+    );
+    let id = added["grievance"]["id"].as_str().unwrap().to_owned();
+    // Received Friday 4 August 2017: acknowledged by Wednesday the 9th, resolved by the 25th.
+    assert_eq!(added["deadlines"]["acknowledge_by"], "2017-08-09");
+    assert_eq!(added["deadlines"]["resolve_by"], "2017-08-25");
+    assert_eq!(added["deadlines"]["overdue"], "acknowledgement");
+
+    let overdue = json(korpus(&db).args(["grievance", "list", "--overdue"]));
+    assert_eq!(overdue.as_array().unwrap().len(), 1);
+    korpus(&db)
+        .args(["grievance", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Алынғаны мерзімінде хабарланбады"));
+
+    // Steps in order; one out of order is named.
+    korpus(&db)
+        .args(["--lang", "en", "grievance", "step", &id, "close", "--on", "10.08.2017"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Step: cannot be taken as the grievance stands (received)"));
+    korpus(&db)
+        .args(["grievance", "step", &id, "assign", "--on", "10.08.2017", "--note", "Серікова А."])
+        .assert()
+        .success();
+    korpus(&db)
+        .args(["grievance", "step", &id, "resolve", "--on", "11.08.2017", "--note", "Жол ақысы өтелді"])
+        .assert()
+        .success();
+    korpus(&db).args(["grievance", "step", &id, "close", "--on", "11.08.2017"]).assert().success();
+    let reopened = json(korpus(&db).args([
+        "grievance",
+        "step",
+        &id,
+        "reopen",
+        "--on",
+        "04.09.2017",
+        "--note",
+        "Өтемақы түспеді",
+    ]));
+    assert_eq!(reopened["grievance"]["status"], "assigned");
+    assert_eq!(reopened["history"].as_array().unwrap().len(), 4);
+    assert_eq!(reopened["history"][0]["taken_by"], "tester");
+    korpus(&db)
+        .args(["--lang", "en", "grievance", "show", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("reopen").or(predicate::str::contains("Reopen")))
+        .stdout(predicate::str::contains("resolve by 25.09.2017"));
+}
+
+#[test]
+fn a_regions_training_calendar_is_planned_on_working_days_and_an_uncertified_mentor_is_not_assigned() {
+    let (_dir, db) = new_db();
+    let plan = json(korpus(&db).args(["training", "plan", "--region", "Павлодар"]));
+    let events = plan.as_array().unwrap();
+    assert_eq!(events.len(), 6);
+    let phase1 = events.iter().find(|e| e["stage"] == "phase1_mentors").unwrap();
+    // 3 July 2017 on, skipping Capital Day and the Friday moved after it.
+    assert_eq!(
+        phase1["dates"],
+        serde_json::json!([
+            "2017-07-03",
+            "2017-07-04",
+            "2017-07-05",
+            "2017-07-10",
+            "2017-07-11",
+            "2017-07-12"
+        ])
+    );
+    assert_eq!(
+        json(korpus(&db).args(["training", "plan", "--region", "Павлодар"])).as_array().unwrap().len(),
+        0
+    );
+    let id = phase1["id"].as_str().unwrap();
+    korpus(&db)
+        .args(["--lang", "en", "training", "edit", id, "--starts-on", "06.07.2017"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("First day: 06.07.2017 is not a working day"));
+    korpus(&db)
+        .args(["--lang", "en", "training", "edit", id, "--venue", "Pavlodar, youth centre"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Venue"));
+    korpus(&db)
+        .args(["training", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Pavlodar, youth centre"));
+
+    let mentor = json(
+        korpus(&db)
+            .args(["mentor", "add", "--iin", &iin(1985, 3, 9, Sex::Male, 10), "--surname", "Серікбаев"])
+            .args(["--given-name", "Дәурен", "--region", "550000000", "--locality", "Павлодар"])
+            .args(["--occupation", "social_worker", "--experience", "5", "--education", "higher"]),
+    );
+    let key = mentor["id"].as_str().unwrap();
+    let refused = json(korpus(&db).args(["--lang", "en", "mentor", "certify", key, "--on", "12.07.2017"]));
+    assert_eq!(refused["error"]["code"], "rule_failed");
+    assert_eq!(refused["error"]["fields"][0]["code"], "MENTOR_PHASE1_COMPLETED");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("not selected"), "{refused}");
+    let work = json(korpus(&db).args(["mentor", "work", key]));
+    assert_eq!(work["certification"]["verdict"], "fail");
+    assert_eq!(work["assignments"].as_array().unwrap().len(), 0);
 }

@@ -678,3 +678,17 @@ error-arm-no-training = { $name } is in arm { $arm }, which gets no training
 error-not-on-roster = { $value } is not expected at this event
 field-application_id = Sub-project
 field-end_reason = Why it ended
+
+cli-attendance-saved = Marks saved: { $count } change(s).
+cli-grievance-deadlines = Acknowledge by { $acknowledge_by }; resolve by { $resolve_by }.
+cli-grievance-overdue = Overdue: { $what }, by { $days } working day(s).
+cli-compliance-counts = meetings: { $meetings }, hours: { $hours }, without protocol: { $missing }
+cli-mentor-certified = Certified as trainer and mentor on { $on }.
+grievance-anonymous = anonymous
+grievance-history = History
+session-no-protocol = no protocol yet
+field-status = Status
+field-assigned_to = Assigned to
+field-resolution = Resolution
+field-resolve_by = Resolve by
+field-acknowledge_by = Acknowledge by

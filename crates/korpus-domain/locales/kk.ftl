@@ -678,3 +678,17 @@ error-arm-no-training = { $name } { $arm } тобында: бұл топқа о�
 error-not-on-roster = { $value } бұл іс-шараның тізімінде жоқ
 field-application_id = Кіші жоба
 field-end_reason = Аяқталу себебі
+
+cli-attendance-saved = Белгілер сақталды: { $count } өзгеріс.
+cli-grievance-deadlines = Алынғанын хабарлау мерзімі: { $acknowledge_by }; шешу мерзімі: { $resolve_by }.
+cli-grievance-overdue = Мерзімі өтті: { $what }, { $days } жұмыс күні.
+cli-compliance-counts = кездесу: { $meetings }, сағат: { $hours }, хаттамасыз: { $missing }
+cli-mentor-certified = { $on } бастап жаттықтырушы және тәлімгер ретінде сертификатталған.
+grievance-anonymous = жасырын
+grievance-history = Тарихы
+session-no-protocol = хаттама жазылмаған
+field-status = Күйі
+field-assigned_to = Жауапты
+field-resolution = Шешімі
+field-resolve_by = Шешу мерзімі
+field-acknowledge_by = Хабарлау мерзімі

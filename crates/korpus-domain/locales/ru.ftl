@@ -678,3 +678,17 @@ error-arm-no-training = { $name } в группе { $arm }: этой групп�
 error-not-on-roster = { $value } нет в списке этого мероприятия
 field-application_id = Подпроект
 field-end_reason = Причина окончания
+
+cli-attendance-saved = Отметки сохранены: изменений { $count }.
+cli-grievance-deadlines = Подтвердить получение до { $acknowledge_by }; решить до { $resolve_by }.
+cli-grievance-overdue = Просрочено: { $what }, рабочих дней: { $days }.
+cli-compliance-counts = встреч: { $meetings }, часов: { $hours }, без протокола: { $missing }
+cli-mentor-certified = Сертифицирован как тренер и наставник с { $on }.
+grievance-anonymous = анонимно
+grievance-history = История
+session-no-protocol = протокол не написан
+field-status = Состояние
+field-assigned_to = Ответственный
+field-resolution = Решение
+field-resolve_by = Решить до
+field-acknowledge_by = Подтвердить до

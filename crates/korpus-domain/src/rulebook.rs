@@ -18,7 +18,7 @@ const EARLIER: [&str; 1] = [include_str!("../rulebooks/2017-pilot.2.toml")];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
-    /// Stable version label, kept with every decision and envelope (`2017-pilot.2`).
+    /// Stable version label, kept with every decision and envelope (`2017-pilot.3`).
     pub version: String,
     /// The programme year this rulebook governs.
     pub cohort: i32,

@@ -183,7 +183,8 @@ fn the_calendar_is_planned_once_and_only_trained_arms_are_expected() {
     let e = store.training_event(&phase1.to_string()).unwrap();
     let mut input = korpus_domain::training::TrainingEventInput::of(&e.data);
     input.venue = Some("Павлодар, жастар ресурстық орталығы".into());
-    let edited = store.edit_training_event(&phase1.to_string(), e.version, &input).unwrap();
+    let (edited, changed) = store.edit_training_event(&phase1.to_string(), e.version, &input).unwrap();
+    assert_eq!(changed, ["venue"]);
     assert_eq!(edited.data.venue.as_deref(), Some("Павлодар, жастар ресурстық орталығы"));
     input.stage = "phase3_beneficiaries".into();
     assert_eq!(

@@ -114,13 +114,14 @@ impl Store {
     }
 
     /// Changes an event read at `base_version`: its days, hours, venue, trainers. Days that
-    /// already have marks stay: an event is not shortened below a marked day.
+    /// already have marks stay: an event is not shortened below a marked day. Returns the event
+    /// and the names of the fields that changed.
     pub fn edit_training_event(
         &mut self,
         id: &str,
         base_version: i64,
         input: &TrainingEventInput,
-    ) -> Result<Record<TrainingEvent>> {
+    ) -> Result<(Record<TrainingEvent>, Vec<String>)> {
         let old = self.training_event(id)?;
         let event = input.validate(&self.context(), &old.data.region)?;
         let last_marked: Option<i64> = self.conn.query_row(
@@ -138,8 +139,7 @@ impl Store {
             check.push(FieldError::new("days", "error-event-days-marked").arg("day", day));
         }
         check.finish()?;
-        let (record, _) = self.write(|w| w.replace(Entity::TrainingEvent, old.id, base_version, event))?;
-        Ok(record)
+        self.write(|w| w.replace(Entity::TrainingEvent, old.id, base_version, event))
     }
 
     /// Who is expected at an event, with their marks: at a beneficiaries' training the members of

@@ -21,7 +21,7 @@ const lines: ScreeningLine[] = [
 const evaluation: Evaluation = {
   subject: 'host_org',
   subject_id: 'h1',
-  rulebook_version: '2017-pilot.2',
+  rulebook_version: '2017-pilot.3',
   inputs: {},
   result: 'fail',
   outcomes: [

@@ -6,17 +6,20 @@ use crate::ipc::{
     DeskStatus, Home, IpcError, ListQuery, Page, Reference, SyncOutcome, SyncPanel, SyncProgress,
 };
 use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
+use korpus_domain::grievances::{Grievance, GrievanceAction, GrievanceInput, GrievanceStepInput};
 use korpus_domain::indicators::Indicators;
 use korpus_domain::lottery::Balance;
+use korpus_domain::mentoring::{MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput};
 use korpus_domain::rules::Evaluation;
 use korpus_domain::selection::{DecisionInput, HostOrgDecision, LotteryRecord, MentorInterviewInput};
+use korpus_domain::training::{TrainingEvent, TrainingEventInput};
 use korpus_domain::{
     ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,
 };
 use korpus_store::{
-    ApplicationView, CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking,
-    Record, ScreeningLine,
+    ApplicationView, AttendanceMark, CommissionDecisionInput, GrievanceFilter, GrievanceLine, GrievanceView,
+    LotteryCheck, LotteryDrawInput, MentorSelection, MentorWork, Ranking, Record, Roster, ScreeningLine,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,6 +64,23 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     MentorInterviewInput::export_all_to(dir)?;
     DecisionInput::export_all_to(dir)?;
     HostOrgDecision::export_all_to(dir)?;
+    Record::<TrainingEvent>::export_all_to(dir)?;
+    TrainingEvent::export_all_to(dir)?;
+    TrainingEventInput::export_all_to(dir)?;
+    Roster::export_all_to(dir)?;
+    AttendanceMark::export_all_to(dir)?;
+    MentorWork::export_all_to(dir)?;
+    MentorAssignment::export_all_to(dir)?;
+    MentorSession::export_all_to(dir)?;
+    MentorSessionInput::export_all_to(dir)?;
+    ProtocolInput::export_all_to(dir)?;
+    GrievanceInput::export_all_to(dir)?;
+    GrievanceStepInput::export_all_to(dir)?;
+    GrievanceLine::export_all_to(dir)?;
+    GrievanceView::export_all_to(dir)?;
+    Grievance::export_all_to(dir)?;
+    GrievanceAction::export_all_to(dir)?;
+    GrievanceFilter::export_all_to(dir)?;
     Ok(())
 }
 

@@ -9,9 +9,37 @@ use crate::settings::Settings;
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
-use korpus_store::{DbKey, Result as StoreResult, Store, StoreError, SystemClock, default_author, demo_data};
+use korpus_store::{
+    Clock, DbKey, Result as StoreResult, Store, StoreError, SystemClock, default_author, demo_data,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The desk's clock: the computer's; in a debug build with `KORPUS_CLOCK_FILE` set, the instant
+/// written in that file (RFC 3339), read anew each time, so that window tests move the desk's day
+/// (a grievance going overdue) without waiting for it. Release builds always use the computer's.
+fn clock() -> Arc<dyn Clock> {
+    #[cfg(debug_assertions)]
+    if let Some(path) = std::env::var_os("KORPUS_CLOCK_FILE") {
+        return Arc::new(FileClock(PathBuf::from(path)));
+    }
+    Arc::new(SystemClock)
+}
+
+/// A clock that shows the instant written in a file, or the computer's time when the file cannot
+/// be read: the window tests' hand on the desk's clock.
+#[cfg(debug_assertions)]
+struct FileClock(PathBuf);
+
+#[cfg(debug_assertions)]
+impl Clock for FileClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
+            .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc))
+    }
+}
 
 /// Where database keys are kept: the OS keyring in the desk, a stand-in in unit tests of the
 /// fallback (the real keyring is exercised by the window tests).
@@ -102,7 +130,7 @@ impl Desk {
         let waiting = |creating: bool, e: &StoreError| Waiting { creating, reason: e.message(lang) };
         if self.database.exists() {
             return match self.keys.load(&self.database) {
-                Ok(Some(key)) => Store::open(&self.database, &key, Arc::new(SystemClock))
+                Ok(Some(key)) => Store::open(&self.database, &key, clock())
                     .map(|s| (s, key))
                     .map_err(|e| waiting(false, &e)),
                 Ok(None) => Err(Waiting { creating: false, reason: tr(lang, "desk-no-key-in-keyring", &[]) }),
@@ -115,7 +143,7 @@ impl Desk {
     }
 
     fn create(&self, key: &DbKey) -> StoreResult<Store> {
-        let mut store = Store::create(&self.database, key, &default_author(), Arc::new(SystemClock))?;
+        let mut store = Store::create(&self.database, key, &default_author(), clock())?;
         if let Some(persons) = self.demo_persons {
             demo_data(&mut store, persons, 2017)?;
         }
@@ -135,11 +163,8 @@ impl Desk {
             return Err(IpcError::from_store(&error, lang));
         }
         let key = DbKey::passphrase(passphrase);
-        let store = if waiting.creating {
-            self.create(&key)
-        } else {
-            Store::open(&self.database, &key, Arc::new(SystemClock))
-        };
+        let store =
+            if waiting.creating { self.create(&key) } else { Store::open(&self.database, &key, clock()) };
         inner.store = Some(store.map_err(|e| IpcError::from_store(&e, lang))?);
         inner.key = Some(key);
         inner.waiting = None;
@@ -182,7 +207,7 @@ impl Desk {
         let key = inner.key.clone().ok_or_else(|| IpcError::locked(inner.lang))?;
         let lang = inner.lang;
         drop(inner);
-        Store::open(&self.database, &key, Arc::new(SystemClock)).map_err(|e| IpcError::from_store(&e, lang))
+        Store::open(&self.database, &key, clock()).map_err(|e| IpcError::from_store(&e, lang))
     }
 
     /// Runs `action` on the open database, turning its error into the IPC form in the user's language.

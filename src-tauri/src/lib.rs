@@ -1,6 +1,7 @@
 //! The desk: a Tauri shell whose commands are thin adapters over korpus-store and korpus-domain.
 
 pub mod commands;
+pub mod delivery;
 pub mod desk;
 pub mod ipc;
 pub mod selection;
@@ -109,6 +110,21 @@ pub fn run() {
             selection::host_org_decision,
             selection::decide_host_org,
             selection::record_memorandum,
+            delivery::training_events,
+            delivery::plan_training,
+            delivery::edit_training_event,
+            delivery::roster,
+            delivery::record_attendance,
+            delivery::mentor_work,
+            delivery::certify_mentor,
+            delivery::assign_mentor,
+            delivery::end_assignment,
+            delivery::record_session,
+            delivery::write_protocol,
+            delivery::record_grievance,
+            delivery::grievance_step,
+            delivery::grievance,
+            delivery::grievances,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = built {

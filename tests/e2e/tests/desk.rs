@@ -513,3 +513,240 @@ async fn a_screened_mentor_is_interviewed_and_selected_on_the_mentors_page() {
         (1, Some("Ахметова Сәуле".into()))
     );
 }
+
+/// A certified mentor of Pavlodar assigned to the group that the lottery put in arm A (or C):
+/// everything before the sessions, made through the store as the desk would.
+fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
+    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
+    use korpus_domain::selection::{DecisionInput, MentorInterviewInput};
+    let apps = three_applications(store, 800);
+    store.screen_cohort(2017).unwrap();
+    let criteria: Vec<String> = store.rulebook().commission.criteria.iter().map(|c| c.code.clone()).collect();
+    for name in ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"] {
+        let input = CommissionMemberInput {
+            region: "550000000".into(),
+            full_name: name.into(),
+            position: None,
+            role: "member".into(),
+        };
+        let member = store.add_commission_member(&input).unwrap().id;
+        for app in &apps {
+            let sheet = ScoreInput {
+                points: criteria.iter().map(|c| (c.clone(), "6".to_owned())).collect(),
+                conflict_of_interest: false,
+            };
+            store.record_score(&app.to_string(), &member.to_string(), &sheet).unwrap();
+        }
+    }
+    let on = "20.05.2017";
+    store
+        .decide_commission(&korpus_store::CommissionDecisionInput {
+            region: "550000000".into(),
+            cut_off: "top:3".into(),
+            decided_on: on.into(),
+            decided_by: "Ахметова Сәуле".into(),
+            reason: None,
+        })
+        .unwrap();
+    store
+        .draw_lottery(&korpus_store::LotteryDrawInput {
+            region: "550000000".into(),
+            seed: "31 05 2017".into(),
+            drawn_on: on.into(),
+            drawn_by: "Сейітов Нұрлан".into(),
+            reason: None,
+        })
+        .unwrap();
+    let arms = store.arms(2017).unwrap();
+    let app = *apps.iter().find(|a| arms[*a] == korpus_domain::lottery::Arm::A).unwrap();
+    let identity = korpus_domain::IdentityInput {
+        iin: iin(1983, 4, 12, Sex::Female, 700),
+        surname: "Жұмабаева".into(),
+        given_name: "Гүлнар".into(),
+        region: "550000000".into(),
+        locality: "Павлодар".into(),
+        ..Default::default()
+    };
+    let mentor = store
+        .add_mentor(&korpus_domain::MentorInput {
+            identity,
+            occupation: "social_worker".into(),
+            workplace: None,
+            experience_years: "7".into(),
+            education: "higher".into(),
+            project_experience: true,
+        })
+        .unwrap();
+    for kind in store.rulebook().documents.mentor.clone() {
+        let doc = korpus_domain::DocumentInput {
+            kind: kind.code().into(),
+            issue_date: "01.04.2017".into(),
+            note: None,
+        };
+        store.add_document(korpus_domain::DocumentOwner::Mentor, mentor.id, &doc, None).unwrap();
+    }
+    store.screen_cohort(2017).unwrap();
+    let key = mentor.id.to_string();
+    let interview = MentorInterviewInput {
+        held_on: on.into(),
+        interviewer: "Ким Ольга".into(),
+        notes: None,
+        outcome: "passed".into(),
+    };
+    store.record_interview(&key, &interview).unwrap();
+    let decision = DecisionInput {
+        decided_on: on.into(),
+        decided_by: "Ахметова Сәуле".into(),
+        outcome: "selected".into(),
+        notes: None,
+    };
+    store.decide_mentor(&key, &decision).unwrap();
+    let phase1 = store
+        .plan_training("550000000")
+        .unwrap()
+        .into_iter()
+        .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase1Mentors)
+        .unwrap();
+    for day in 1..=6 {
+        let mark = korpus_store::AttendanceMark { attendee_id: key.clone(), present: true };
+        store.record_attendance(&phase1.id.to_string(), day, &[mark]).unwrap();
+    }
+    store.certify_mentor(&key, "12.07.2017").unwrap();
+    store.assign_mentor(&key, &app.to_string(), "14.07.2017").unwrap();
+    (mentor.id, app)
+}
+
+/// Fills the session form on a mentor's page: 10 hours from 15:00 with every member, and its
+/// protocol.
+async fn record_session(desk: &Desk, app: uuid::Uuid, date: &str) {
+    desk.choose("[data-testid=session-application]", &app.to_string()).await.unwrap();
+    desk.type_into("[data-testid=session-date]", date).await.unwrap();
+    desk.type_into("[data-testid=session-start]", "15:00").await.unwrap();
+    desk.type_into("[data-testid=session-length]", "10:00").await.unwrap();
+    let boxes = desk
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=session-attendees] input"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3);
+    for checkbox in boxes {
+        checkbox.click().await.unwrap();
+    }
+    desk.type_into("[data-testid=session-topics]", "Бюджетті түзету").await.unwrap();
+    desk.type_into("[data-testid=session-next-steps]", "Үш баға ұсынысын жинау").await.unwrap();
+    desk.click("[data-testid=session-save]").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_mentor_session_recorded_on_the_mentors_page_changes_the_months_compliance() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    let (mentor, app) = mentor_at_work(&mut open_database(&home));
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-mentors]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    desk.wait_for("[data-testid=mentor-work]").await.unwrap();
+    // August 2017 is over and had no session.
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-status]", "Conditions not met")
+        .await
+        .unwrap();
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 0 meeting(s)")
+        .await
+        .unwrap();
+
+    // A length that is not one is named, and nothing is written.
+    desk.choose("[data-testid=session-application]", &app.to_string()).await.unwrap();
+    desk.type_into("[data-testid=session-length]", "ten hours").await.unwrap();
+    desk.click("[data-testid=session-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-length]", "is not a length").await.unwrap();
+
+    record_session(&desk, app, "01.08.2017").await;
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 1 meeting(s)")
+        .await
+        .unwrap();
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 10:00 hours")
+        .await
+        .unwrap();
+    record_session(&desk, app, "08.08.2017").await;
+    desk.wait_for_text(
+        "[data-testid=month-2017-08] [data-testid=compliance-status]",
+        "Conditions met · payable",
+    )
+    .await
+    .unwrap();
+    desk.screenshot("mentor-compliance").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let store = open_database(&home);
+    let sessions = store.sessions(mentor).unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s.data.has_protocol() && s.data.minutes == 600 && s.data.attendees.len() == 3)
+    );
+}
+
+#[tokio::test]
+async fn a_grievance_goes_overdue_in_the_log_when_the_clock_passes_its_deadline() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let clock = home.path().join("clock");
+    // Tuesday 2 May 2017, 11:00 in Almaty.
+    std::fs::write(&clock, "2017-05-02T05:00:00Z").unwrap();
+    let env = [("KORPUS_CLOCK_FILE", clock.to_str().unwrap())];
+    let desk = Desk::launch(&home, &env).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-grievances]").await.unwrap();
+    desk.click("[data-testid=grievance-add]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.type_into("[data-testid=grievance-received-on]", "02.05.2017").await.unwrap();
+    desk.choose("[data-testid=grievance-channel]", "phone").await.unwrap();
+    desk.choose("[data-testid=grievance-kind]", "complaint").await.unwrap();
+    desk.choose("[data-testid=grievance-category]", "training").await.unwrap();
+    desk.type_into("[data-testid=grievance-text]", "Семинар туралы хабарландыру кеш келді").await.unwrap();
+    // Neither a name nor "anonymous": the field says which it needs.
+    desk.click("[data-testid=grievance-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-from_name]", "give the name, or mark the grievance anonymous")
+        .await
+        .unwrap();
+    desk.type_into("[data-testid=grievance-from]", "Жақсыбекова Айгүл").await.unwrap();
+    desk.click("[data-testid=grievance-save]").await.unwrap();
+    // Acknowledge by Friday 5 May: not late yet.
+    desk.wait_for_text("[data-testid=grievance-deadlines]", "Acknowledge by: 05.05.2017").await.unwrap();
+    desk.wait_for_text("[data-testid=grievance-due]", "05.05.2017").await.unwrap();
+
+    // Wednesday 10 May: the 8th and 9th were days off, the 10th is one working day late.
+    std::fs::write(&clock, "2017-05-10T05:00:00Z").unwrap();
+    desk.choose("[data-testid=grievance-filter]", "overdue").await.unwrap();
+    desk.wait_for_text(
+        "[data-testid=grievance-line].overdue [data-testid=grievance-due]",
+        "Not acknowledged in time (+1)",
+    )
+    .await
+    .unwrap();
+    desk.screenshot("grievance-overdue").await.unwrap();
+    // Acknowledged, it leaves the overdue list.
+    desk.click("[data-testid=grievance-open]").await.unwrap();
+    desk.choose("[data-testid=grievance-step]", "acknowledge").await.unwrap();
+    desk.type_into("[data-testid=grievance-step-on]", "10.05.2017").await.unwrap();
+    desk.click("[data-testid=grievance-step-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=grievance-action]", "Acknowledge").await.unwrap();
+    desk.wait_for_text("[data-testid=grievance-log]", "Nothing found").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let store = open_database(&home);
+    let log = store.grievances(None, korpus_store::GrievanceFilter::All).unwrap();
+    assert_eq!(log.len(), 1);
+    let g = &log[0].grievance.data;
+    assert_eq!(
+        (g.status, g.acknowledged_on),
+        (
+            korpus_domain::grievances::GrievanceStatus::Acknowledged,
+            Some(NaiveDate::from_ymd_opt(2017, 5, 10).unwrap())
+        )
+    );
+    assert_eq!(g.from_name.as_deref(), Some("Жақсыбекова Айгүл"));
+}

@@ -40,6 +40,20 @@ import type { MentorDecision } from './bindings/MentorDecision';
 import type { MentorInterview } from './bindings/MentorInterview';
 import type { MentorInterviewInput } from './bindings/MentorInterviewInput';
 import type { MentorSelection } from './bindings/MentorSelection';
+import type { AttendanceMark } from './bindings/AttendanceMark';
+import type { GrievanceFilter } from './bindings/GrievanceFilter';
+import type { GrievanceInput } from './bindings/GrievanceInput';
+import type { GrievanceLine } from './bindings/GrievanceLine';
+import type { GrievanceStepInput } from './bindings/GrievanceStepInput';
+import type { GrievanceView } from './bindings/GrievanceView';
+import type { MentorAssignment } from './bindings/MentorAssignment';
+import type { MentorSession } from './bindings/MentorSession';
+import type { MentorSessionInput } from './bindings/MentorSessionInput';
+import type { MentorWork } from './bindings/MentorWork';
+import type { ProtocolInput } from './bindings/ProtocolInput';
+import type { Roster } from './bindings/Roster';
+import type { TrainingEvent } from './bindings/TrainingEvent';
+import type { TrainingEventInput } from './bindings/TrainingEventInput';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -121,4 +135,28 @@ export const api = {
     call<Record<HostOrgDecision>>('decide_host_org', { id, input }),
   recordMemorandum: (id: string, number: string, date: string) =>
     call<Record<HostOrgDecision>>('record_memorandum', { id, number, date }),
+  trainingEvents: (region: string | null) => call<Record<TrainingEvent>[]>('training_events', { region }),
+  planTraining: (region: string) => call<Record<TrainingEvent>[]>('plan_training', { region }),
+  editTrainingEvent: (id: string, version: number, input: TrainingEventInput) =>
+    call<Record<TrainingEvent>>('edit_training_event', { id, version, input }),
+  roster: (event: string) => call<Roster>('roster', { event }),
+  recordAttendance: (event: string, day: number, marks: AttendanceMark[]) =>
+    call<Roster>('record_attendance', { event, day, marks }),
+  mentorWork: (mentor: string) => call<MentorWork>('mentor_work', { mentor }),
+  certifyMentor: (mentor: string, on: string) => call<Record<Mentor>>('certify_mentor', { mentor, on }),
+  assignMentor: (mentor: string, application: string, on: string) =>
+    call<Record<MentorAssignment>>('assign_mentor', { mentor, application, on }),
+  endAssignment: (id: string, on: string, reason: string) =>
+    call<Record<MentorAssignment>>('end_assignment', { id, on, reason }),
+  recordSession: (mentor: string, input: MentorSessionInput) =>
+    call<Record<MentorSession>>('record_session', { mentor, input }),
+  writeProtocol: (session: string, input: ProtocolInput) =>
+    call<Record<MentorSession>>('write_protocol', { session, input }),
+  recordGrievance: (region: string, input: GrievanceInput, application: string | null, mentor: string | null) =>
+    call<GrievanceLine>('record_grievance', { region, input, application, mentor }),
+  grievanceStep: (id: string, version: number, input: GrievanceStepInput) =>
+    call<GrievanceView>('grievance_step', { id, version, input }),
+  grievance: (id: string) => call<GrievanceView>('grievance', { id }),
+  grievances: (region: string | null, filter: GrievanceFilter) =>
+    call<GrievanceLine[]>('grievances', { region, filter }),
 };

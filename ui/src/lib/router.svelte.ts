@@ -1,6 +1,15 @@
 // Which screen the desk shows. A desk has no address bar; the state is all there is.
 
-export type Screen = 'home' | 'persons' | 'host-orgs' | 'applications' | 'mentors' | 'selection' | 'sync';
+export type Screen =
+  | 'home'
+  | 'persons'
+  | 'host-orgs'
+  | 'applications'
+  | 'mentors'
+  | 'selection'
+  | 'training'
+  | 'grievances'
+  | 'sync';
 export type View = 'list' | 'detail' | 'form';
 
 class Router {

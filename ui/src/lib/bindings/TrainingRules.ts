@@ -51,4 +51,8 @@ phase3_beneficiary_days: number,
 /**
  * Month of phase III for beneficiaries.
  */
-phase3_beneficiary_month: number, };
+phase3_beneficiary_month: number, 
+/**
+ * Hours of one day of a phase I or phase III training.
+ */
+training_day_hours: number, };

@@ -430,4 +430,52 @@ mod tests {
         let e = envelope(vec![screening_op(OpKind::Delete, 1, Map::new())]);
         assert!(matches!(plan(&e, &held, &Regions::All), Outcome::Rejected(codes::INVALID_TRANSITION, _)));
     }
+
+    fn grievance_fields() -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "cohort": 2017, "region": REGION, "received_on": "2017-08-04", "channel": "phone",
+            "kind": "complaint", "category": "training", "anonymous": true, "from_name": null,
+            "from_contact": null, "application_id": null, "mentor_id": null,
+            "text": "Тренинг орны алыс", "status": "received", "acknowledged_on": null,
+            "assigned_to": null, "resolved_on": null, "resolution": null, "closed_on": null,
+            "reopened_on": null,
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    fn grievance_op(kind: OpKind, base_version: i64, fields: Map<String, Value>) -> Op {
+        Op { entity: Entity::Grievance, entity_id: Uuid::from_u128(3), op: kind, base_version, fields }
+    }
+
+    #[test]
+    fn a_grievance_starts_received_moves_by_its_steps_and_is_never_removed() {
+        let refused = |e: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>| {
+            matches!(plan(e, rows, &only(&[REGION])), Outcome::Rejected(codes::INVALID_TRANSITION, _))
+        };
+        let mut closed = grievance_fields();
+        closed.insert("status".into(), json!("closed"));
+        closed.insert("closed_on".into(), json!("2017-08-05"));
+        assert!(refused(&envelope(vec![grievance_op(OpKind::Insert, 0, closed)]), &HashMap::new()));
+
+        let e = envelope(vec![grievance_op(OpKind::Insert, 0, grievance_fields())]);
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else { panic!() };
+        let rows: HashMap<(Entity, Uuid), HqRow> = rows.into_iter().collect();
+        // Acknowledged: one step.
+        let mut ack = patch("status", json!("acknowledged"));
+        ack.insert("acknowledged_on".into(), json!("2017-08-07"));
+        let e = envelope(vec![grievance_op(OpKind::Update, 1, ack)]);
+        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+        // Straight to resolved: no step does that.
+        let mut jump = patch("status", json!("resolved"));
+        jump.insert("resolved_on".into(), json!("2017-08-07"));
+        jump.insert("resolution".into(), json!("done"));
+        assert!(refused(&envelope(vec![grievance_op(OpKind::Update, 1, jump)]), &rows));
+        // Acknowledged without its date: the row disagrees with itself.
+        let e = envelope(vec![grievance_op(OpKind::Update, 1, patch("status", json!("acknowledged")))]);
+        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Rejected(codes::INVALID_FIELD, _)));
+        // Never removed.
+        assert!(refused(&envelope(vec![grievance_op(OpKind::Delete, 1, Map::new())]), &rows));
+    }
 }

@@ -989,3 +989,53 @@ async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_dra
     assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'lottery'").await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_grievance_and_its_history_travel_and_are_stepped_on_either_desk() -> Result<(), Error> {
+    use korpus_domain::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let input = GrievanceInput {
+        received_on: "04.08.2017".into(),
+        channel: "phone".into(),
+        kind: "complaint".into(),
+        category: "training".into(),
+        anonymous: true,
+        from_name: None,
+        from_contact: None,
+        text: "Тренинг орны алыс, жол ақысы төленбейді".into(),
+    };
+    let id = north.store.record_grievance(&r1, &input, None, None)?.grievance.id.to_string();
+    let step = |step: &str, on: &str, note: Option<&str>| GrievanceStepInput {
+        step: step.into(),
+        taken_on: on.into(),
+        note: note.map(Into::into),
+    };
+    north.store.grievance_step(&id, 1, &step("acknowledge", "07.08.2017", None))?;
+    north.store.grievance_step(&id, 2, &step("assign", "07.08.2017", Some("Серікова А.")))?;
+    north.store.plan_training(&r1)?;
+    let report = north.sync().await?;
+    assert_eq!((report.applied, report.rejected, report.conflict), (4, 0, 0), "{report:?}");
+
+    office.sync().await?;
+    let seen = office.store.grievance(&id)?;
+    assert_eq!(seen.line.grievance.data.status, GrievanceStatus::Assigned);
+    assert_eq!(seen.history.len(), 2);
+    assert_eq!(office.store.training_events(Some(&r1))?.len(), 6);
+    // The office resolves it; the north sees the resolution and the whole history.
+    office.store.grievance_step(
+        &id,
+        seen.line.grievance.version,
+        &step("resolve", "10.08.2017", Some("Жол ақысы өтелді")),
+    )?;
+    office.sync().await?;
+    north.sync().await?;
+    let back = north.store.grievance(&id)?;
+    assert_eq!(back.line.grievance.data.status, GrievanceStatus::Resolved);
+    assert_eq!(back.history.len(), 3);
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    Ok(())
+}

@@ -449,6 +449,38 @@ async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
     assert!(store.verify_lottery(&l.id.to_string()).unwrap().discrepancies.is_empty());
 }
 
+/// A mentor of Pavlodar with every document, screened (stage "screened").
+fn screened_mentor(store: &mut Store) -> uuid::Uuid {
+    let identity = korpus_domain::IdentityInput {
+        iin: iin(1983, 4, 12, Sex::Female, 700),
+        surname: "Жұмабаева".into(),
+        given_name: "Гүлнар".into(),
+        region: "550000000".into(),
+        locality: "Павлодар".into(),
+        ..Default::default()
+    };
+    let mentor = store
+        .add_mentor(&korpus_domain::MentorInput {
+            identity,
+            occupation: "social_worker".into(),
+            workplace: None,
+            experience_years: "7".into(),
+            education: "higher".into(),
+            project_experience: true,
+        })
+        .unwrap();
+    for kind in store.rulebook().documents.mentor.clone() {
+        let doc = korpus_domain::DocumentInput {
+            kind: kind.code().into(),
+            issue_date: "01.04.2017".into(),
+            note: None,
+        };
+        store.add_document(korpus_domain::DocumentOwner::Mentor, mentor.id, &doc, None).unwrap();
+    }
+    store.screen_cohort(2017).unwrap();
+    mentor.id
+}
+
 #[tokio::test]
 async fn a_screened_mentor_is_interviewed_and_selected_on_the_mentors_page() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -456,33 +488,7 @@ async fn a_screened_mentor_is_interviewed_and_selected_on_the_mentors_page() {
     Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
     {
         let mut store = open_database(&home);
-        let identity = korpus_domain::IdentityInput {
-            iin: iin(1983, 4, 12, Sex::Female, 700),
-            surname: "Жұмабаева".into(),
-            given_name: "Гүлнар".into(),
-            region: "550000000".into(),
-            locality: "Павлодар".into(),
-            ..Default::default()
-        };
-        let mentor = store
-            .add_mentor(&korpus_domain::MentorInput {
-                identity,
-                occupation: "social_worker".into(),
-                workplace: None,
-                experience_years: "7".into(),
-                education: "higher".into(),
-                project_experience: true,
-            })
-            .unwrap();
-        for kind in store.rulebook().documents.mentor.clone() {
-            let doc = korpus_domain::DocumentInput {
-                kind: kind.code().into(),
-                issue_date: "01.04.2017".into(),
-                note: None,
-            };
-            store.add_document(korpus_domain::DocumentOwner::Mentor, mentor.id, &doc, None).unwrap();
-        }
-        store.screen_cohort(2017).unwrap();
+        screened_mentor(&mut store);
     }
     let desk = Desk::launch(&home, &[]).await.unwrap();
     desk.click("[data-testid=lang-en]").await.unwrap();
@@ -559,34 +565,8 @@ fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
         .unwrap();
     let arms = store.arms(2017).unwrap();
     let app = *apps.iter().find(|a| arms[*a] == korpus_domain::lottery::Arm::A).unwrap();
-    let identity = korpus_domain::IdentityInput {
-        iin: iin(1983, 4, 12, Sex::Female, 700),
-        surname: "Жұмабаева".into(),
-        given_name: "Гүлнар".into(),
-        region: "550000000".into(),
-        locality: "Павлодар".into(),
-        ..Default::default()
-    };
-    let mentor = store
-        .add_mentor(&korpus_domain::MentorInput {
-            identity,
-            occupation: "social_worker".into(),
-            workplace: None,
-            experience_years: "7".into(),
-            education: "higher".into(),
-            project_experience: true,
-        })
-        .unwrap();
-    for kind in store.rulebook().documents.mentor.clone() {
-        let doc = korpus_domain::DocumentInput {
-            kind: kind.code().into(),
-            issue_date: "01.04.2017".into(),
-            note: None,
-        };
-        store.add_document(korpus_domain::DocumentOwner::Mentor, mentor.id, &doc, None).unwrap();
-    }
-    store.screen_cohort(2017).unwrap();
-    let key = mentor.id.to_string();
+    let mentor = screened_mentor(store);
+    let key = mentor.to_string();
     let interview = MentorInterviewInput {
         held_on: on.into(),
         interviewer: "Ким Ольга".into(),
@@ -613,7 +593,7 @@ fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
     }
     store.certify_mentor(&key, "12.07.2017").unwrap();
     store.assign_mentor(&key, &app.to_string(), "14.07.2017").unwrap();
-    (mentor.id, app)
+    (mentor, app)
 }
 
 /// Fills the session form on a mentor's page: 10 hours from 15:00 with every member, and its

@@ -250,6 +250,23 @@ fn a_mentor_certified_after_phase_one_takes_two_sub_projects_of_arms_a_and_c() {
         err.message(korpus_domain::Lang::En)
     );
 
+    // The mentor reports a threat to the sub-project: a grievance of their region that names them.
+    let report = GrievanceInput {
+        received_on: "20.07.2017".into(),
+        channel: "mentor".into(),
+        kind: "violation_report".into(),
+        category: "host_org".into(),
+        anonymous: false,
+        from_name: Some("Серікбаев Дәурен".into()),
+        from_contact: None,
+        text: "Қабылдаушы ұйым топқа сатып алу туралы есеп бермейді".into(),
+    };
+    let app = arms[&Arm::A][0].to_string();
+    let line = store.record_grievance(REGION, &report, Some(&app), Some(&key)).unwrap();
+    assert_eq!(line.grievance.data.mentor_id, Some(mentor));
+    let elsewhere = store.record_grievance("190000000", &report, None, Some(&key)).unwrap_err();
+    assert_eq!(field_of(elsewhere), "mentor");
+
     // Ending an assignment frees a place; the record stays.
     store.end_assignment(&a.id.to_string(), "20.07.2017", "the group left the programme").unwrap();
     assign(&mut store, arms[&Arm::A][1]).unwrap();

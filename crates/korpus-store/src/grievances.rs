@@ -85,7 +85,13 @@ impl Store {
             None => None,
         };
         let mentor = match mentor.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(m) => Some(self.mentor(m)?.id),
+            Some(m) => {
+                let m = self.mentor(m)?;
+                if m.data.identity.region != region {
+                    return Err(ValidationErrors::one(FieldError::new("mentor", "error-other-region")).into());
+                }
+                Some(m.id)
+            }
             None => None,
         };
         let grievance = input.validate(&self.context(), &region, application, mentor)?;

@@ -714,3 +714,6 @@ field-without_protocol = Without protocol
 grievance-filter-all = All
 grievance-filter-open = Open
 grievance-filter-overdue = Overdue
+
+error-arm-no-grant = arm { $arm } gets no grant: only arms A and B do
+error-arm-not-drawn = the group has not been assigned by the lottery yet

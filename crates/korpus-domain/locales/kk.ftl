@@ -714,3 +714,6 @@ field-without_protocol = Хаттамасыз
 grievance-filter-all = Барлығы
 grievance-filter-open = Ашықтары
 grievance-filter-overdue = Мерзімі өткендер
+
+error-arm-no-grant = { $arm } тобына грант берілмейді: тек A және B топтарына
+error-arm-not-drawn = топ әлі кездейсоқ іріктеуде бөлінбеген

@@ -714,3 +714,6 @@ field-without_protocol = Без протокола
 grievance-filter-all = Все
 grievance-filter-open = Открытые
 grievance-filter-overdue = Просроченные
+
+error-arm-no-grant = группе { $arm } грант не положен: только группам A и B
+error-arm-not-drawn = группа ещё не распределена случайным отбором

@@ -23,6 +23,7 @@ pub mod lottery;
 pub mod mentoring;
 pub mod mentors;
 pub mod messages;
+pub mod money;
 pub mod persons;
 pub mod records;
 pub mod rulebook;

@@ -3,6 +3,7 @@
 //! and prints the result in the user's language or as JSON.
 
 mod applications;
+mod closing;
 mod database;
 mod documents;
 mod grievances;
@@ -97,6 +98,18 @@ enum Command {
     /// The feedback and grievance log.
     #[command(subcommand)]
     Grievance(grievances::GrievanceCommand),
+    /// Money: grant contracts, scholarship rolls and totals.
+    #[command(subcommand)]
+    Money(closing::MoneyCommand),
+    /// The sub-projects' programme and financial reports.
+    #[command(subcommand)]
+    Report(closing::ReportCommand),
+    /// Outreach to young people and partners.
+    #[command(subcommand)]
+    Outreach(closing::OutreachCommand),
+    /// Certificates: who earned one, issuing it.
+    #[command(subcommand)]
+    Certificate(closing::CertificateCommand),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
 }
@@ -169,6 +182,10 @@ fn main() -> ExitCode {
         Command::Indicators(a) => selection::indicators(&app, a),
         Command::Training(c) => training::run(&app, c),
         Command::Grievance(c) => grievances::run(&app, c),
+        Command::Money(c) => closing::money(&app, c),
+        Command::Report(c) => closing::report(&app, c),
+        Command::Outreach(c) => closing::outreach(&app, c),
+        Command::Certificate(c) => closing::certificate(&app, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

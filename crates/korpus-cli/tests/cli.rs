@@ -909,3 +909,154 @@ fn a_regions_training_calendar_is_planned_on_working_days_and_an_uncertified_men
     assert_eq!(work["certification"]["verdict"], "fail");
     assert_eq!(work["assignments"].as_array().unwrap().len(), 0);
 }
+
+/// Three applications of Pavlodar, all selected by the commission and drawn: their ids.
+fn drawn_region(db: &Path) -> Vec<String> {
+    let apps: Vec<String> = (0..3)
+        .map(|i| {
+            let members = three_members(db, 300 + i * 10);
+            json(&mut application(db, &members))["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    korpus(db).args(["screen", "--cohort", "2017"]).assert().success();
+    let members: Vec<String> = ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"]
+        .iter()
+        .map(|name| {
+            let m =
+                json(korpus(db).args(["commission", "add-member", "--region", "Павлодар", "--name", name]));
+            m["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    for app in &apps {
+        for m in &members {
+            let mut cmd = korpus(db);
+            cmd.args(["commission", "score", "--application", app, "--member", m]);
+            for c in ["relevance", "social_impact", "feasibility", "budget", "participation"] {
+                cmd.args(["--points", &format!("{c}=7")]);
+            }
+            cmd.assert().success();
+        }
+    }
+    korpus(db)
+        .args([
+            "commission",
+            "decide",
+            "--region",
+            "Павлодар",
+            "--cut-off",
+            "top:3",
+            "--by",
+            "Ахметова Сәуле",
+        ])
+        .assert()
+        .success();
+    korpus(db)
+        .args(["lottery", "draw", "--cohort", "2017", "--seed", "11 22 33", "--by", "Сейітов Нұрлан"])
+        .assert()
+        .success();
+    apps
+}
+
+#[test]
+fn contracts_rolls_reports_certificates_and_outreach_on_the_command_line() {
+    let (_dir, db) = new_db();
+    drawn_region(&db);
+    let reports = json(korpus(&db).args(["report", "list", "--region", "Павлодар"]));
+    let lines = reports.as_array().unwrap();
+    // 15.12.2017 has passed: every report is overdue.
+    assert!(lines.iter().all(|l| l["state"] == "overdue" && l["due_on"] == "2017-12-15"), "{reports}");
+
+    // A contract over the maximum is named by its field; one within it has no overhead (no host
+    // organisation applied).
+    let grants = json(korpus(&db).args(["money", "grants"]));
+    let grant = grants[0]["application_id"].as_str().unwrap().to_owned();
+    korpus(&db)
+        .args(["--lang", "ru", "money", "contract", "--application", &grant, "--number", "ГК-17/001"])
+        .args(["--signed-on", "26.06.2017", "--sum", "1 000 001"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Сумма, тенге").and(predicate::str::contains("1 000 000")));
+    let contract = json(
+        korpus(&db).args(["money", "contract", "--application", &grant, "--number", "ГК-17/001"]).args([
+            "--signed-on",
+            "26.06.2017",
+            "--sum",
+            "999 999",
+        ]),
+    );
+    assert_eq!(
+        (contract["sum_tenge"].as_i64(), contract["overhead_tenge"].as_i64()),
+        (Some(999_999), Some(0))
+    );
+
+    // July's roll: nine school leavers at 26,000.
+    let roll =
+        json(korpus(&db).args(["money", "roll", "--region", "Павлодар", "--month", "07.2017", "--record"]));
+    assert_eq!((roll["lines"].as_array().unwrap().len(), roll["total_tenge"].as_i64()), (9, Some(234_000)));
+    let totals = json(korpus(&db).args(["money", "totals"]));
+    let all = totals.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(all["total_tenge"].as_i64(), Some(999_999 + 234_000));
+    korpus(&db)
+        .args(["--lang", "en", "money", "roll", "--region", "Павлодар", "--month", "2017-12"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a scholarship month: 2017-06 to 2017-11"));
+
+    // The grant sub-project's programme report comes in; returning it needs a reason.
+    korpus(&db)
+        .args(["report", "submit", "--application", &grant, "--kind", "programme", "--on", "14.12.2017"])
+        .assert()
+        .success();
+    korpus(&db)
+        .args(["--lang", "en", "report", "review", "--application", &grant, "--kind", "programme", "return"])
+        .args(["--on", "15.12.2017"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("say why the report is returned"));
+    let accepted = json(
+        korpus(&db)
+            .args(["report", "review", "--application", &grant, "--kind", "programme", "accept"])
+            .args(["--on", "15.12.2017"]),
+    );
+    assert_eq!(accepted["status"], "accepted");
+
+    // A member of that group has no certificate yet: the rules say why, and issuing is refused.
+    let member = json(korpus(&db).args(["application", "show", &grant]))["members"][0]["iin"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let check = json(korpus(&db).args(["certificate", "check", "--person", &member]));
+    assert_eq!(check["eligible"], false);
+    let failed: Vec<&str> = check["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["verdict"] == "fail")
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"CERT_REPORTS_SUBMITTED"), "{check}");
+    korpus(&db)
+        .args(["--lang", "en", "certificate", "issue", "--person", &member, "--on", "20.12.2017"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("The sub-project's reports are in"));
+    assert_eq!(json(korpus(&db).args(["certificate", "list", "--ready"])).as_array().unwrap().len(), 0);
+
+    // Outreach: more women than people reached is named; totals by region.
+    korpus(&db)
+        .args(["--lang", "ru", "outreach", "add", "--region", "Павлодар", "--kind", "seminar"])
+        .args(["--on", "12.04.2017", "--place", "Ақсу колледжі", "--reached", "30", "--women", "31"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Женщины"));
+    korpus(&db)
+        .args(["outreach", "add", "--region", "Павлодар", "--kind", "seminar", "--on", "12.04.2017"])
+        .args(["--place", "Ақсу колледжі", "--reached", "30", "--women", "17", "--vulnerable", "20"])
+        .assert()
+        .success();
+    korpus(&db)
+        .args(["--lang", "en", "outreach", "totals"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("17 (57 %)").and(predicate::str::contains("20 (67 %)")));
+}

@@ -51,6 +51,16 @@ code_enum! {
         Grievance = "grievance",
         /// A step in a grievance's history.
         GrievanceAction = "grievance_action",
+        /// A sub-project's grant contract.
+        GrantContract = "grant_contract",
+        /// One beneficiary's scholarship for one month.
+        Scholarship = "scholarship",
+        /// A sub-project's programme or financial report.
+        SubprojectReport = "subproject_report",
+        /// An outreach activity.
+        Outreach = "outreach",
+        /// A beneficiary's or mentor's certificate.
+        Certificate = "certificate",
     }
 }
 

@@ -2,9 +2,13 @@
 //! HQ checks every row an envelope leaves behind with [`check_row`], so that nothing a desk could
 //! not have written lands in the programme's database.
 
+use crate::certification::Certificate;
 use crate::commission::{CommissionDecision, CommissionMember, Score};
 use crate::grievances::{Grievance, GrievanceAction};
 use crate::mentoring::{MentorAssignment, MentorSession};
+use crate::money::{GrantContract, Scholarship};
+use crate::outreach::OutreachEvent;
+use crate::reports::SubprojectReport;
 use crate::rules::Screening;
 use crate::selection::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
 use crate::training::{Attendance, TrainingEvent};
@@ -89,6 +93,37 @@ pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowE
             grievance.check().map_err(|problem| RowError { field: "status".to_owned(), problem })
         }
         Entity::GrievanceAction => round_trip::<GrievanceAction>(fields),
+        Entity::GrantContract => {
+            round_trip::<GrantContract>(fields)?;
+            let c: GrantContract = parse(fields)?;
+            c.check().map_err(|problem| RowError { field: "overhead_tenge".to_owned(), problem })
+        }
+        Entity::Scholarship => {
+            round_trip::<Scholarship>(fields)?;
+            let s: Scholarship = parse(fields)?;
+            if s.amount_tenge <= 0 {
+                return Err(RowError {
+                    field: "amount_tenge".to_owned(),
+                    problem: "not positive".to_owned(),
+                });
+            }
+            Ok(())
+        }
+        Entity::SubprojectReport => {
+            round_trip::<SubprojectReport>(fields)?;
+            let r: SubprojectReport = parse(fields)?;
+            r.check().map_err(|problem| RowError { field: "status".to_owned(), problem })
+        }
+        Entity::Outreach => {
+            round_trip::<OutreachEvent>(fields)?;
+            let o: OutreachEvent = parse(fields)?;
+            o.check().map_err(|e| RowError { field: e.field.to_owned(), problem: e.message(crate::Lang::En) })
+        }
+        Entity::Certificate => {
+            round_trip::<Certificate>(fields)?;
+            let c: Certificate = parse(fields)?;
+            c.check().map_err(|problem| RowError { field: "outcomes".to_owned(), problem })
+        }
     }
 }
 
@@ -145,6 +180,20 @@ pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference>
             [one("mentor_id", Entity::Mentor), one("application_id", Entity::Application)].into()
         }
         Entity::GrievanceAction => [one("grievance_id", Entity::Grievance)].into(),
+        Entity::GrantContract => {
+            [one("application_id", Entity::Application), one("host_org_id", Entity::HostOrg)].into()
+        }
+        Entity::Scholarship => {
+            [one("person_id", Entity::Person), one("application_id", Entity::Application)].into()
+        }
+        Entity::SubprojectReport => [one("application_id", Entity::Application)].into(),
+        Entity::Certificate => {
+            let to = match fields.get("holder").and_then(Value::as_str) {
+                Some("mentor") => Entity::Mentor,
+                _ => Entity::Person,
+            };
+            [one("holder_id", to)].into()
+        }
         _ => Vec::new(),
     }
     .into_iter()
@@ -208,15 +257,18 @@ mod tests {
 /// changed nor removed; only a memorandum is added, once, to a host organisation's decision.
 pub mod decisions {
     use super::{Reference, RowError, parse, references};
+    use crate::certification::{Certificate, Holder, certificate_id};
     use crate::commission::{CommissionDecision, CommissionMember, Score, may_score};
     use crate::grievances::{Grievance, GrievanceAction, GrievanceStatus, GrievanceStep, step_allowed};
     use crate::mentoring::{MentorAssignment, MentorSession};
+    use crate::money::{GrantContract, Scholarship, grant_contract_id, scholarship_id};
+    use crate::reports::{SubprojectReport, report_id};
     use crate::rules::Screening;
     use crate::selection::{
         HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
     };
     use crate::training::{Attendance, TrainingEvent, attendance_id};
-    use crate::{Entity, HostOrg, Mentor, MentorStage, SubProjectApplication};
+    use crate::{Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication};
     use serde::de::DeserializeOwned;
     use serde_json::{Map, Value};
     use uuid::Uuid;
@@ -233,6 +285,8 @@ pub mod decisions {
                 | Entity::MentorDecision
                 | Entity::HostOrgDecision
                 | Entity::GrievanceAction
+                | Entity::Scholarship
+                | Entity::Certificate
         )
     }
 
@@ -243,7 +297,12 @@ pub mod decisions {
         is_record_of_decision(entity)
             || matches!(
                 entity,
-                Entity::Grievance | Entity::MentorSession | Entity::Attendance | Entity::MentorAssignment
+                Entity::Grievance
+                    | Entity::MentorSession
+                    | Entity::Attendance
+                    | Entity::MentorAssignment
+                    | Entity::GrantContract
+                    | Entity::SubprojectReport
             )
     }
 
@@ -415,6 +474,55 @@ pub mod decisions {
                 let action: GrievanceAction = parse(fields)?;
                 let grievance: Grievance = required(lookup, &refs, "grievance_id")?;
                 same("grievance_id", (action.cohort, &action.region), (grievance.cohort, &grievance.region))
+            }
+            Entity::GrantContract => {
+                let c: GrantContract = parse(fields)?;
+                expect_id(id, grant_contract_id(c.application_id), "this sub-project's contract")?;
+                let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
+                same("application_id", (c.cohort, &c.region), (app.cohort, &app.region))?;
+                if c.host_org_id != app.host_org_id {
+                    return Err(RowError {
+                        field: "host_org_id".to_owned(),
+                        problem: "is not the organisation that applied for the sub-project".to_owned(),
+                    });
+                }
+                Ok(())
+            }
+            Entity::Scholarship => {
+                let s: Scholarship = parse(fields)?;
+                expect_id(id, scholarship_id(s.person_id, &s.month), "this person's month")?;
+                let person: Person = required(lookup, &refs, "person_id")?;
+                same("person_id", (s.cohort, &s.region), (person.cohort, &person.identity.region))?;
+                let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
+                same("application_id", (s.cohort, &s.region), (app.cohort, &app.region))
+            }
+            Entity::SubprojectReport => {
+                let r: SubprojectReport = parse(fields)?;
+                expect_id(id, report_id(r.application_id, r.kind), "this sub-project's report")?;
+                let app: SubProjectApplication = required(lookup, &refs, "application_id")?;
+                same("application_id", (r.cohort, &r.region), (app.cohort, &app.region))
+            }
+            Entity::Certificate => {
+                let c: Certificate = parse(fields)?;
+                expect_id(id, certificate_id(c.cohort, c.holder_id), "this holder's certificate")?;
+                let (cohort, region, name) = match c.holder {
+                    Holder::Person => {
+                        let p: Person = required(lookup, &refs, "holder_id")?;
+                        (p.cohort, p.identity.region.clone(), p.identity.full_name())
+                    }
+                    Holder::Mentor => {
+                        let m: Mentor = required(lookup, &refs, "holder_id")?;
+                        (m.cohort, m.identity.region.clone(), m.identity.full_name())
+                    }
+                };
+                same("holder_id", (c.cohort, &c.region), (cohort, &region))?;
+                if name != c.full_name {
+                    return Err(RowError {
+                        field: "full_name".to_owned(),
+                        problem: format!("the holder is {name}"),
+                    });
+                }
+                Ok(())
             }
             _ => Ok(()),
         }

@@ -14,14 +14,14 @@ use korpus_domain::training::TrainingStage;
 use korpus_domain::{DocumentInput, DocumentOwner, Iin, MentorStage, Sex};
 use std::collections::BTreeMap;
 
-const REGION: &str = "550000000";
+pub(crate) const REGION: &str = "550000000";
 
-fn at(clock: &FixedClock, y: i32, m: u32, d: u32) {
+pub(crate) fn at(clock: &FixedClock, y: i32, m: u32, d: u32) {
     clock.set(Utc.with_ymd_and_hms(y, m, d, 6, 0, 0).unwrap());
 }
 
 /// Six groups of three in Pavlodar, all selected by the commission and drawn: two in each arm.
-fn drawn_groups(store: &mut Store) -> BTreeMap<Arm, Vec<Uuid>> {
+pub(crate) fn drawn_groups(store: &mut Store) -> BTreeMap<Arm, Vec<Uuid>> {
     let apps: Vec<Uuid> = (0..6)
         .map(|i| {
             let members = three_persons(store, 2000 + i * 7);
@@ -65,7 +65,7 @@ fn drawn_groups(store: &mut Store) -> BTreeMap<Arm, Vec<Uuid>> {
 }
 
 /// A mentor of Pavlodar taken through screening, interview and the commission's decision.
-fn selected_mentor(store: &mut Store, serial: u16, surname: &str) -> Uuid {
+pub(crate) fn selected_mentor(store: &mut Store, serial: u16, surname: &str) -> Uuid {
     let iin = (serial..serial + 100).find_map(|s| Iin::compose(date(1985, 3, 9), Sex::Male, s)).unwrap();
     let mut identity = crate::tests::person(serial, surname, "Дәурен").identity;
     identity.iin = iin.to_string();
@@ -103,7 +103,7 @@ fn selected_mentor(store: &mut Store, serial: u16, surname: &str) -> Uuid {
     mentor.id
 }
 
-fn refused_codes(err: StoreError) -> Vec<RuleCode> {
+pub(crate) fn refused_codes(err: StoreError) -> Vec<RuleCode> {
     match err {
         StoreError::Refused { outcomes, .. } => {
             outcomes.into_iter().filter(|o| o.verdict == Verdict::Fail).map(|o| o.code).collect()
@@ -112,7 +112,7 @@ fn refused_codes(err: StoreError) -> Vec<RuleCode> {
     }
 }
 
-fn mark_all(store: &mut Store, event: Uuid, day: u32, who: &[Uuid], present: bool) -> usize {
+pub(crate) fn mark_all(store: &mut Store, event: Uuid, day: u32, who: &[Uuid], present: bool) -> usize {
     let marks: Vec<AttendanceMark> =
         who.iter().map(|id| AttendanceMark { attendee_id: id.to_string(), present }).collect();
     store.record_attendance(&event.to_string(), day, &marks).unwrap()

@@ -3,6 +3,7 @@
 //! outbox in the same transaction.
 
 mod applications;
+mod certificates;
 mod clock;
 mod demo;
 mod documents;
@@ -12,9 +13,12 @@ mod host_orgs;
 mod keys;
 mod mentoring;
 mod mentors;
+mod money;
 mod outbox;
+mod outreach;
 mod persons;
 mod reference;
+mod reports;
 mod screening;
 mod search;
 mod selection;
@@ -23,6 +27,7 @@ mod tables;
 mod training;
 
 pub use applications::ApplicationView;
+pub use certificates::CertificateLine;
 pub use clock::{Clock, FixedClock, SystemClock, local_time};
 pub use demo::{DemoSummary, demo_data};
 pub use documents::DocumentFile;
@@ -33,8 +38,10 @@ pub use keys::{
     save_in_keyring,
 };
 pub use mentoring::{AssignmentLine, MentorWork};
+pub use money::{GrantLine, RollLine, ScholarshipRoll};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
 pub use reference::{Attention, RegionCounts};
+pub use reports::ReportLine;
 pub use screening::ScreeningLine;
 pub use selection::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, RankingLine,
@@ -259,6 +266,8 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod closing_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]

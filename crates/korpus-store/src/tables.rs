@@ -335,6 +335,79 @@ static GRIEVANCE_ACTIONS: Table = Table {
     ],
 };
 
+static GRANT_CONTRACTS: Table = Table {
+    name: "grant_contracts",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("application_id", Text),
+        ("host_org_id", Text),
+        ("number", Text),
+        ("signed_on", Text),
+        ("sum_tenge", Int),
+        ("overhead_percent", Int),
+        ("overhead_tenge", Int),
+    ],
+};
+static SCHOLARSHIPS: Table = Table {
+    name: "scholarships",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("person_id", Text),
+        ("application_id", Text),
+        ("month", Text),
+        ("education", Text),
+        ("amount_tenge", Int),
+    ],
+};
+static SUBPROJECT_REPORTS: Table = Table {
+    name: "subproject_reports",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("application_id", Text),
+        ("kind", Text),
+        ("submitted_by", Text),
+        ("submitted_on", Text),
+        ("status", Text),
+        ("reviewed_on", Text),
+        ("review_note", Text),
+    ],
+};
+static OUTREACH: Table = Table {
+    name: "outreach",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("kind", Text),
+        ("held_on", Text),
+        ("place", Text),
+        ("partner", Text),
+        ("reached", Int),
+        ("women", Int),
+        ("vulnerable", Int),
+        ("notes", Text),
+    ],
+};
+static CERTIFICATES: Table = Table {
+    name: "certificates",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("holder", Text),
+        ("holder_id", Text),
+        ("full_name", Text),
+        ("arm", Text),
+        ("completed_on", Text),
+        ("number", Text),
+        ("issued_on", Text),
+        ("device_id", Text),
+        ("rulebook_version", Text),
+        ("outcomes", Json),
+    ],
+};
+
 /// The table of `entity`.
 pub(crate) fn table(entity: Entity) -> &'static Table {
     match entity {
@@ -358,6 +431,11 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
         Entity::MentorSession => &MENTOR_SESSIONS,
         Entity::Grievance => &GRIEVANCES,
         Entity::GrievanceAction => &GRIEVANCE_ACTIONS,
+        Entity::GrantContract => &GRANT_CONTRACTS,
+        Entity::Scholarship => &SCHOLARSHIPS,
+        Entity::SubprojectReport => &SUBPROJECT_REPORTS,
+        Entity::Outreach => &OUTREACH,
+        Entity::Certificate => &CERTIFICATES,
     }
 }
 
@@ -464,4 +542,14 @@ pub(crate) fn read_by_id<T: DeserializeOwned>(
     read_records(conn, entity, &sql, [id.to_string()])?
         .pop()
         .ok_or_else(|| StoreError::NotFound { entity, query: id.to_string() })
+}
+
+/// The record of `entity` with id `id`, if there is one.
+pub(crate) fn find_by_id<T: DeserializeOwned>(
+    conn: &rusqlite::Connection,
+    entity: Entity,
+    id: Uuid,
+) -> Result<Option<Record<T>>> {
+    let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_columns(entity), table(entity).name);
+    Ok(read_records(conn, entity, &sql, [id.to_string()])?.pop())
 }

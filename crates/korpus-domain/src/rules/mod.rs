@@ -95,6 +95,14 @@ code_enum! {
         MentorHoursPerMonth = "MENTOR_HOURS_PER_MONTH",
         /// P:123-124 a protocol after every session.
         MentorProtocols = "MENTOR_PROTOCOLS",
+        /// P:67-71 a certificate goes to a member of a group the lottery assigned.
+        CertGroupDrawn = "CERT_GROUP_DRAWN",
+        /// P:134, P:141 phase I attended at the rulebook's share of days (arms A and C).
+        CertPhase1Attended = "CERT_PHASE1_ATTENDED",
+        /// P:137-138, P:141 phase III attended at the rulebook's share of days.
+        CertPhase3Attended = "CERT_PHASE3_ATTENDED",
+        /// P:139, P:141 the sub-project's reports are in and not returned.
+        CertReportsSubmitted = "CERT_REPORTS_SUBMITTED",
     }
 }
 

@@ -5,11 +5,15 @@
 use crate::ipc::{
     DeskStatus, Home, IpcError, ListQuery, Page, Reference, SyncOutcome, SyncPanel, SyncProgress,
 };
+use korpus_domain::certification::Certificate;
 use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
 use korpus_domain::grievances::{Grievance, GrievanceAction, GrievanceInput, GrievanceStepInput};
 use korpus_domain::indicators::Indicators;
 use korpus_domain::lottery::Balance;
 use korpus_domain::mentoring::{MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput};
+use korpus_domain::money::{GrantContractInput, MoneyTotals};
+use korpus_domain::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
+use korpus_domain::reports::{ReportInput, ReviewInput};
 use korpus_domain::rules::Evaluation;
 use korpus_domain::selection::{DecisionInput, HostOrgDecision, LotteryRecord, MentorInterviewInput};
 use korpus_domain::training::{TrainingEvent, TrainingEventInput};
@@ -18,8 +22,9 @@ use korpus_domain::{
     SubProjectApplication,
 };
 use korpus_store::{
-    ApplicationView, AttendanceMark, CommissionDecisionInput, GrievanceFilter, GrievanceLine, GrievanceView,
-    LotteryCheck, LotteryDrawInput, MentorSelection, MentorWork, Ranking, Record, Roster, ScreeningLine,
+    ApplicationView, AttendanceMark, CertificateLine, CommissionDecisionInput, GrantLine, GrievanceFilter,
+    GrievanceLine, GrievanceView, LotteryCheck, LotteryDrawInput, MentorSelection, MentorWork, Ranking,
+    Record, ReportLine, Roster, ScholarshipRoll, ScreeningLine,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +86,19 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Grievance::export_all_to(dir)?;
     GrievanceAction::export_all_to(dir)?;
     GrievanceFilter::export_all_to(dir)?;
+    GrantLine::export_all_to(dir)?;
+    GrantContractInput::export_all_to(dir)?;
+    ScholarshipRoll::export_all_to(dir)?;
+    MoneyTotals::export_all_to(dir)?;
+    ReportLine::export_all_to(dir)?;
+    ReportInput::export_all_to(dir)?;
+    ReviewInput::export_all_to(dir)?;
+    Record::<OutreachEvent>::export_all_to(dir)?;
+    OutreachEvent::export_all_to(dir)?;
+    OutreachInput::export_all_to(dir)?;
+    OutreachTotals::export_all_to(dir)?;
+    CertificateLine::export_all_to(dir)?;
+    Record::<Certificate>::export_all_to(dir)?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The desk: a Tauri shell whose commands are thin adapters over korpus-store and korpus-domain.
 
+pub mod closing;
 pub mod commands;
 pub mod delivery;
 pub mod desk;
@@ -125,6 +126,19 @@ pub fn run() {
             delivery::grievance_step,
             delivery::grievance,
             delivery::grievances,
+            closing::grants,
+            closing::save_contract,
+            closing::scholarship_roll,
+            closing::record_scholarships,
+            closing::money_totals,
+            closing::report_lines,
+            closing::submit_report,
+            closing::review_report,
+            closing::outreach,
+            closing::record_outreach,
+            closing::outreach_totals,
+            closing::certificate_lines,
+            closing::issue_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = built {

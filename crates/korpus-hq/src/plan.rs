@@ -478,4 +478,54 @@ mod tests {
         // Never removed.
         assert!(refused(&envelope(vec![grievance_op(OpKind::Delete, 1, Map::new())]), &rows));
     }
+
+    fn contract_fields(overhead: i64) -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "cohort": 2017, "region": REGION, "application_id": Uuid::from_u128(40).to_string(),
+            "host_org_id": Uuid::from_u128(41).to_string(), "number": "ГК-17/001",
+            "signed_on": "2017-06-26", "sum_tenge": 999_999, "overhead_percent": 15,
+            "overhead_tenge": overhead,
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    #[test]
+    fn a_contract_carries_its_exact_overhead_under_its_sub_projects_id_and_names_a_sub_project_hq_holds() {
+        let contract = |id: Uuid, overhead: i64| {
+            envelope(vec![Op {
+                entity: Entity::GrantContract,
+                entity_id: id,
+                op: OpKind::Insert,
+                base_version: 0,
+                fields: contract_fields(overhead),
+            }])
+        };
+        let id = korpus_domain::money::grant_contract_id(Uuid::from_u128(40));
+        // 15 % of 999,999 is 150,000 to the tenge, not 149,999.
+        let Outcome::Rejected(code, message) =
+            plan(&contract(id, 149_999), &HashMap::new(), &only(&[REGION]))
+        else {
+            panic!()
+        };
+        assert_eq!(code, codes::INVALID_FIELD);
+        assert!(message.contains("overhead_tenge"), "{message}");
+        // Under another id: a second contract for the same sub-project.
+        let Outcome::Rejected(code, message) =
+            plan(&contract(Uuid::from_u128(5), 150_000), &HashMap::new(), &only(&[REGION]))
+        else {
+            panic!()
+        };
+        assert_eq!(code, codes::INVALID_TRANSITION);
+        assert!(message.contains("contract"), "{message}");
+        // The sub-project is not at HQ.
+        let Outcome::Rejected(code, message) =
+            plan(&contract(id, 150_000), &HashMap::new(), &only(&[REGION]))
+        else {
+            panic!()
+        };
+        assert_eq!(code, codes::INVALID_TRANSITION);
+        assert!(message.contains("application_id"), "{message}");
+    }
 }

@@ -730,3 +730,112 @@ async fn a_grievance_goes_overdue_in_the_log_when_the_clock_passes_its_deadline(
     );
     assert_eq!(g.from_name.as_deref(), Some("Жақсыбекова Айгүл"));
 }
+
+#[tokio::test]
+async fn a_training_days_attendance_sheet_is_filled_in_the_window() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    mentor_at_work(&mut open_database(&home));
+    let (phase1, trained) = {
+        let store = open_database(&home);
+        let event = store
+            .training_events(Some("550000000"))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase1Beneficiaries)
+            .unwrap();
+        let roster = store.roster(&event.id.to_string()).unwrap();
+        (event.id, roster.lines.len())
+    };
+    assert!(trained >= 3, "groups A and C are expected");
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-training]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.click("[data-testid=training-open-phase1_beneficiaries]").await.unwrap();
+    desk.wait_for("[data-testid=attendance-sheet]").await.unwrap();
+    // Day 2: everyone starts present; the first on the list is marked absent; one save.
+    desk.click("[data-testid=sheet-day-2]").await.unwrap();
+    let boxes = desk.client.find_all(fantoccini::Locator::Css("[data-testid=roster-present]")).await.unwrap();
+    assert_eq!(boxes.len(), trained);
+    for b in &boxes {
+        assert_eq!(b.prop("checked").await.unwrap().as_deref(), Some("true"));
+    }
+    boxes[0].click().await.unwrap();
+    desk.click("[data-testid=sheet-save]").await.unwrap();
+    // The saved day is read back from the store: the first is absent, the rest present.
+    desk.click("[data-testid=sheet-day-1]").await.unwrap();
+    desk.click("[data-testid=sheet-day-2]").await.unwrap();
+    let first = desk.wait_for("[data-testid=roster-present]").await.unwrap();
+    assert_eq!(first.prop("checked").await.unwrap().as_deref(), Some("false"));
+    desk.screenshot("attendance-sheet").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let store = open_database(&home);
+    let roster = store.roster(&phase1.to_string()).unwrap();
+    let day2: Vec<Option<bool>> = roster.lines.iter().map(|l| l.marks[1]).collect();
+    assert_eq!(day2[0], Some(false));
+    assert!(day2[1..].iter().all(|m| *m == Some(true)), "{day2:?}");
+    assert!(roster.lines.iter().all(|l| l.marks[0].is_none()), "day 1 was not saved");
+}
+
+#[tokio::test]
+async fn a_mentors_violation_report_goes_to_the_log_and_the_mentors_certificate_is_issued() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    let (mentor, app) = {
+        let mut store = open_database(&home);
+        let (mentor, app) = mentor_at_work(&mut store);
+        let phase3 = store
+            .training_events(Some("550000000"))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
+            .unwrap();
+        for day in 1..=3 {
+            let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
+            store.record_attendance(&phase3.id.to_string(), day, &[mark]).unwrap();
+        }
+        (mentor, app)
+    };
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-mentors]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    desk.wait_for("[data-testid=violation-form]").await.unwrap();
+    desk.choose("[data-testid=violation-application]", &app.to_string()).await.unwrap();
+    desk.type_into("[data-testid=violation-on]", "15.08.2017").await.unwrap();
+    desk.type_into("[data-testid=violation-text]", "Қабылдаушы ұйым сатып алуды кешіктіруде").await.unwrap();
+    // No category: named next to its field.
+    desk.click("[data-testid=violation-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-category]", "is not one of").await.unwrap();
+    desk.choose("[data-testid=violation-category]", "host_org").await.unwrap();
+    desk.click("[data-testid=violation-save]").await.unwrap();
+    // Received Tuesday 15 August: acknowledged by Friday the 18th.
+    desk.wait_for_text("[data-testid=violation-sent]", "18.08.2017").await.unwrap();
+
+    // The mentor completed phase I and phase III: the certificate is issued on its screen.
+    desk.click("[data-testid=nav-certificates]").await.unwrap();
+    desk.click("[data-testid=certificates-ready]").await.unwrap();
+    desk.wait_for_text("[data-testid=certificate-line]", "Mentor").await.unwrap();
+    desk.type_into("[data-testid=certificate-on]", "20.12.2017").await.unwrap();
+    desk.click("[data-testid=certificate-issue]").await.unwrap();
+    desk.click("[data-testid=certificates-ready]").await.unwrap();
+    desk.wait_for_text("[data-testid=certificate-list]", "No. 2017-").await.unwrap();
+    desk.screenshot("certificates").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let store = open_database(&home);
+    let log = store.grievances(None, korpus_store::GrievanceFilter::All).unwrap();
+    assert_eq!(log.len(), 1);
+    let g = &log[0].grievance.data;
+    assert_eq!(g.kind, korpus_domain::grievances::GrievanceKind::ViolationReport);
+    assert_eq!((g.mentor_id, g.application_id), (Some(mentor), Some(app)));
+    let line =
+        store.certificate_line(korpus_domain::certification::Holder::Mentor, &mentor.to_string()).unwrap();
+    let issued = line.certificate.expect("issued");
+    assert_eq!(issued.data.issued_on, NaiveDate::from_ymd_opt(2017, 12, 20).unwrap());
+    assert!(issued.data.number.starts_with("2017-"), "{}", issued.data.number);
+}

@@ -15,6 +15,21 @@ import type { Page } from './bindings/Page';
 import type { Person } from './bindings/Person';
 import type { PersonInput } from './bindings/PersonInput';
 import type { Record } from './bindings/Record';
+import type { Certificate } from './bindings/Certificate';
+import type { CertificateLine } from './bindings/CertificateLine';
+import type { GrantContract } from './bindings/GrantContract';
+import type { GrantContractInput } from './bindings/GrantContractInput';
+import type { GrantLine } from './bindings/GrantLine';
+import type { Holder } from './bindings/Holder';
+import type { MoneyTotals } from './bindings/MoneyTotals';
+import type { OutreachEvent } from './bindings/OutreachEvent';
+import type { OutreachInput } from './bindings/OutreachInput';
+import type { OutreachTotals } from './bindings/OutreachTotals';
+import type { ReportInput } from './bindings/ReportInput';
+import type { ReportLine } from './bindings/ReportLine';
+import type { ReviewInput } from './bindings/ReviewInput';
+import type { ScholarshipRoll } from './bindings/ScholarshipRoll';
+import type { SubprojectReport } from './bindings/SubprojectReport';
 import type { Reference } from './bindings/Reference';
 import type { SubProjectApplication } from './bindings/SubProjectApplication';
 import type { SyncOutcome } from './bindings/SyncOutcome';
@@ -159,4 +174,23 @@ export const api = {
   grievance: (id: string) => call<GrievanceView>('grievance', { id }),
   grievances: (region: string | null, filter: GrievanceFilter) =>
     call<GrievanceLine[]>('grievances', { region, filter }),
+  grants: (region: string | null) => call<GrantLine[]>('grants', { region }),
+  saveContract: (application: string, version: number | null, input: GrantContractInput) =>
+    call<Record<GrantContract>>('save_contract', { application, version, input }),
+  scholarshipRoll: (region: string, month: string) => call<ScholarshipRoll>('scholarship_roll', { region, month }),
+  recordScholarships: (region: string, month: string) =>
+    call<ScholarshipRoll>('record_scholarships', { region, month }),
+  moneyTotals: () => call<MoneyTotals[]>('money_totals'),
+  reportLines: (region: string | null) => call<ReportLine[]>('report_lines', { region }),
+  submitReport: (application: string, input: ReportInput) =>
+    call<Record<SubprojectReport>>('submit_report', { application, input }),
+  reviewReport: (application: string, kind: string, version: number, input: ReviewInput) =>
+    call<Record<SubprojectReport>>('review_report', { application, kind, version, input }),
+  outreach: (region: string | null) => call<Record<OutreachEvent>[]>('outreach', { region }),
+  recordOutreach: (region: string, input: OutreachInput) =>
+    call<Record<OutreachEvent>>('record_outreach', { region, input }),
+  outreachTotals: () => call<OutreachTotals[]>('outreach_totals'),
+  certificateLines: (region: string | null) => call<CertificateLine[]>('certificate_lines', { region }),
+  issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
+    call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
 };

@@ -9,6 +9,10 @@ export type Screen =
   | 'selection'
   | 'training'
   | 'grievances'
+  | 'money'
+  | 'reports'
+  | 'certificates'
+  | 'outreach'
   | 'sync';
 export type View = 'list' | 'detail' | 'form';
 

@@ -879,15 +879,20 @@ async fn push_forged(
     Ok(answer.receipts.into_iter().next().ok_or("no receipt")?)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_draw_is_refused()
--> Result<(), Error> {
+/// Three applications of `region` on `desk`, scored by a commission of three, the best two
+/// selected and drawn: the decision and the lottery.
+fn draw_three(
+    north: &mut Desk,
+    r1: &str,
+) -> Result<
+    (
+        korpus_store::Record<korpus_domain::commission::CommissionDecision>,
+        korpus_store::Record<korpus_domain::selection::LotteryRecord>,
+    ),
+    Error,
+> {
     use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
-    use korpus_domain::selection::{decision_id, kinds};
-    let (r1, _, _) = regions();
-    let hq = Hq::start().await?;
-    let mut north = Desk::enrolled(&hq, "north").await?;
-    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let r1 = r1.to_owned();
     let mut apps = Vec::new();
     for a in 0..3u16 {
         let members: Vec<Uuid> = (0..3)
@@ -942,6 +947,18 @@ async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_dra
         drawn_by: "Сейітов Нұрлан".into(),
         reason: None,
     })?;
+    Ok((decision, lottery))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_draw_is_refused()
+-> Result<(), Error> {
+    use korpus_domain::selection::{decision_id, kinds};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let (decision, lottery) = draw_three(&mut north, &r1)?;
     let report = north.sync().await?;
     assert_eq!(report.rejected, 0, "{report:?}");
     office.sync().await?;
@@ -1037,5 +1054,101 @@ async fn a_grievance_and_its_history_travel_and_are_stepped_on_either_desk() -> 
     assert_eq!(back.history.len(), 3);
     assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
     assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certificate_is_never_rewritten()
+-> Result<(), Error> {
+    use korpus_domain::certification::Holder;
+    use korpus_domain::reports::{ReportInput, expected_reports};
+    use korpus_domain::training::{TrainingStage, arm_gives_grant, arm_gives_training};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut office = Desk::enrolled(&hq, "hq").await?;
+    let (_, lottery) = draw_three(&mut north, &r1)?;
+    let (app, arm) = lottery.data.arms().into_iter().next().ok_or("nothing drawn")?;
+    let key = app.to_string();
+    let members: Vec<Uuid> = north.store.application(&key)?.members.iter().map(|m| m.id).collect();
+
+    if arm_gives_grant(arm) {
+        let input = korpus_domain::money::GrantContractInput {
+            number: "ГК-17/001".into(),
+            signed_on: "26.06.2017".into(),
+            sum_tenge: "700 000".into(),
+        };
+        north.store.save_contract(&key, None, &input)?;
+    }
+    north.store.record_scholarships(&r1, "2017-07")?;
+    for kind in expected_reports(arm) {
+        north.store.submit_report(
+            &key,
+            &ReportInput { kind: kind.code().into(), submitted_on: "14.12.2017".into() },
+        )?;
+    }
+    if arm_gives_training(arm) {
+        for event in north.store.plan_training(&r1)? {
+            if matches!(
+                event.data.stage,
+                TrainingStage::Phase1Beneficiaries | TrainingStage::Phase3Beneficiaries
+            ) {
+                for day in 1..=u32::try_from(event.data.dates.len())? {
+                    let marks: Vec<korpus_store::AttendanceMark> = members
+                        .iter()
+                        .map(|m| korpus_store::AttendanceMark { attendee_id: m.to_string(), present: true })
+                        .collect();
+                    north.store.record_attendance(&event.id.to_string(), day, &marks)?;
+                }
+            }
+        }
+    }
+    let outreach = korpus_domain::outreach::OutreachInput {
+        kind: "promotion".into(),
+        held_on: "12.04.2017".into(),
+        place: "Орталық алаң".into(),
+        partner: None,
+        reached: "120".into(),
+        women: "70".into(),
+        vulnerable: "45".into(),
+        notes: None,
+    };
+    north.store.record_outreach(&r1, &outreach)?;
+    let certificate = north.store.issue_certificate(Holder::Person, &members[0].to_string(), "20.12.2017")?;
+    let report = north.sync().await?;
+    assert_eq!(report.rejected, 0, "{report:?}");
+
+    office.sync().await?;
+    let seen = office.store.certificate(&certificate.data.number)?;
+    assert_eq!(seen.data, certificate.data, "the office holds the certificate as issued");
+    assert_eq!(office.store.grants(Some(&r1))?, north.store.grants(Some(&r1))?);
+    assert_eq!(office.store.report_lines(Some(&r1))?, north.store.report_lines(Some(&r1))?);
+    assert_eq!(office.store.money_totals()?, north.store.money_totals()?);
+    assert_eq!(office.store.outreach_totals()?.last().map(|t| t.reached), Some(120));
+    assert_eq!(count(&office.store, Entity::Scholarship), 6);
+    assert_eq!(office.state_hash()?, hq.state_hash(&[])?);
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+
+    // A certificate is made once: renamed or issued again under its id, it is refused.
+    let rename = Op {
+        entity: Entity::Certificate,
+        entity_id: certificate.id,
+        op: OpKind::Update,
+        base_version: 1,
+        fields: serde_json::Map::from_iter([("full_name".to_owned(), json!("Басқа Адам"))]),
+    };
+    let receipt = push_forged(&north, 1000, vec![rename]).await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::INVALID_TRANSITION), "{receipt:?}");
+    let row =
+        north.store.all_rows()?.into_iter().find(|r| r.entity == Entity::Certificate).ok_or("no row")?;
+    let again = Op {
+        entity: Entity::Certificate,
+        entity_id: certificate.id,
+        op: OpKind::Insert,
+        base_version: 0,
+        fields: row.fields,
+    };
+    let receipt = push_forged(&north, 1001, vec![again]).await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::ROW_EXISTS), "{receipt:?}");
     Ok(())
 }

@@ -14,12 +14,12 @@
 
 use crate::codes::code_enum;
 use crate::lottery::Arm;
+use crate::mentoring;
 use crate::messages::Arg;
 use crate::reports::{ReportKind, SubprojectReport, expected_reports};
 use crate::rulebook::Rulebook;
 use crate::rules::{Outcome, RuleCode, Verdict};
 use crate::training::{AttendanceTally, arm_gives_training};
-use crate::validation::format_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -117,16 +117,10 @@ pub fn beneficiary(rulebook: &Rulebook, facts: &BeneficiaryFacts) -> Vec<Outcome
 
 /// Every rule of a mentor's certificate: certified after phase I, and phase III attended.
 pub fn mentor(rulebook: &Rulebook, facts: &MentorFacts) -> Vec<Outcome> {
-    let certified = match facts.certified_on {
-        Some(on) => Outcome::new(
-            RuleCode::MentorCertified,
-            Verdict::Pass,
-            "rule-mentor-certified",
-            vec![("on", format_date(on))],
-        ),
-        None => Outcome::new(RuleCode::MentorCertified, Verdict::Fail, "rule-mentor-not-certified", vec![]),
-    };
-    vec![certified, attended(rulebook, RuleCode::CertPhase3Attended, facts.phase3.as_ref())]
+    vec![
+        mentoring::certified(facts.certified_on),
+        attended(rulebook, RuleCode::CertPhase3Attended, facts.phase3.as_ref()),
+    ]
 }
 
 /// A certificate as recorded: made once per person and cohort, never changed nor removed. It keeps

@@ -78,11 +78,9 @@ pub struct AssignmentFacts {
     pub people: u32,
 }
 
-/// Every rule of an assignment (P:118, P:67-71, P:121): the mentor is certified, the group's arm
-/// has a mentor, and the mentor stays within 2 sub-projects and 10 people.
-pub fn assignment(rulebook: &Rulebook, facts: &AssignmentFacts) -> Vec<Outcome> {
-    let m = &rulebook.mentor;
-    let certified = match facts.certified_on {
+/// `MENTOR_CERTIFIED` (P:118): whether the mentor was certified after phase I, and when.
+pub fn certified(certified_on: Option<NaiveDate>) -> Outcome {
+    match certified_on {
         Some(on) => Outcome::new(
             RuleCode::MentorCertified,
             Verdict::Pass,
@@ -90,7 +88,14 @@ pub fn assignment(rulebook: &Rulebook, facts: &AssignmentFacts) -> Vec<Outcome> 
             vec![("on", format_date(on))],
         ),
         None => Outcome::new(RuleCode::MentorCertified, Verdict::Fail, "rule-mentor-not-certified", vec![]),
-    };
+    }
+}
+
+/// Every rule of an assignment (P:118, P:67-71, P:121): the mentor is certified, the group's arm
+/// has a mentor, and the mentor stays within 2 sub-projects and 10 people.
+pub fn assignment(rulebook: &Rulebook, facts: &AssignmentFacts) -> Vec<Outcome> {
+    let m = &rulebook.mentor;
+    let certified = certified(facts.certified_on);
     let arm = match facts.arm {
         Some(arm) if arm_gives_mentor(arm) => Outcome::new(
             RuleCode::ArmHasMentor,

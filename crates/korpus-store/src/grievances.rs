@@ -4,7 +4,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::tables::{Record, read_by_id, read_records, select_columns};
+use crate::tables::{Record, expect_version, read_by_id, read_records, select_columns};
 use korpus_domain::grievances::{
     Deadlines, Grievance, GrievanceAction, GrievanceInput, GrievanceStatus, GrievanceStepInput, deadlines,
     log_order,
@@ -114,14 +114,7 @@ impl Store {
         input: &GrievanceStepInput,
     ) -> Result<GrievanceView> {
         let g: Record<Grievance> = read_by_id(&self.conn, Entity::Grievance, grievance_id(id)?)?;
-        if g.version != base_version {
-            return Err(StoreError::Stale {
-                entity: Entity::Grievance,
-                id: g.id,
-                found: g.version,
-                expected: base_version,
-            });
-        }
+        expect_version(Entity::Grievance, &g, base_version)?;
         let author = self.author().to_owned();
         let (next, action) = input.apply(&self.context(), g.id, &g.data, &author)?;
         let action_id = Uuid::now_v7();

@@ -3,7 +3,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::tables::{Record, read_by_id, read_records, select_columns};
+use crate::tables::{Record, expect_version, read_by_id, read_records, select_columns};
 use korpus_domain::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
 use korpus_domain::{Entity, ValidationErrors};
 use std::collections::BTreeMap;
@@ -33,14 +33,7 @@ impl Store {
         input: &OutreachInput,
     ) -> Result<Record<OutreachEvent>> {
         let old: Record<OutreachEvent> = read_by_id(&self.conn, Entity::Outreach, outreach_id(id)?)?;
-        if old.version != base_version {
-            return Err(StoreError::Stale {
-                entity: Entity::Outreach,
-                id: old.id,
-                found: old.version,
-                expected: base_version,
-            });
-        }
+        expect_version(Entity::Outreach, &old, base_version)?;
         let event = input.validate(&self.context(), &old.data.region)?;
         self.write(|w| w.update(Entity::Outreach, old.id, old.version, &old.data, &event))?;
         Ok(Record { id: old.id, version: old.version + 1, data: event })

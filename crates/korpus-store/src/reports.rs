@@ -4,7 +4,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::tables::{Record, find_by_id, read_records, select_columns};
+use crate::tables::{Record, expect_version, find_by_id, read_records, select_columns};
 use chrono::NaiveDate;
 use korpus_domain::lottery::Arm;
 use korpus_domain::reports::{
@@ -158,14 +158,7 @@ impl Store {
                 entity: Entity::SubprojectReport,
                 query: format!("{} {kind}", app.id),
             })?;
-        if old.version != base_version {
-            return Err(StoreError::Stale {
-                entity: Entity::SubprojectReport,
-                id,
-                found: old.version,
-                expected: base_version,
-            });
-        }
+        expect_version(Entity::SubprojectReport, &old, base_version)?;
         let reviewed = input.apply(&self.context(), &old.data)?;
         self.write(|w| w.update(Entity::SubprojectReport, id, old.version, &old.data, &reviewed))?;
         Ok(Record { id, version: old.version + 1, data: reviewed })

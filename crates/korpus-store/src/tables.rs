@@ -544,6 +544,16 @@ pub(crate) fn read_by_id<T: DeserializeOwned>(
         .ok_or_else(|| StoreError::NotFound { entity, query: id.to_string() })
 }
 
+/// Whether a record read at `expected` is still at that version: a change made on an older read
+/// would overwrite what the reader never saw.
+pub(crate) fn expect_version<T>(entity: Entity, record: &Record<T>, expected: i64) -> Result<()> {
+    if record.version == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Stale { entity, id: record.id, found: record.version, expected })
+    }
+}
+
 /// The record of `entity` with id `id`, if there is one.
 pub(crate) fn find_by_id<T: DeserializeOwned>(
     conn: &rusqlite::Connection,

@@ -97,7 +97,14 @@ impl Desk {
         );
         let started = Instant::now();
         let client = loop {
-            match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
+            // A session whose desk never comes up is never answered: bound each attempt.
+            let mut builder = ClientBuilder::native();
+            builder.capabilities(capabilities.clone());
+            let Ok(answer) = tokio::time::timeout(PATIENCE, builder.connect(&url)).await else {
+                let _ = driver.kill();
+                return Err(format!("no WebDriver session on {url}: the desk did not come up").into());
+            };
+            match answer {
                 Ok(client) => break client,
                 Err(e) if started.elapsed() < PATIENCE => {
                     let _ = e;
@@ -115,10 +122,30 @@ impl Desk {
     }
 
     /// Closes the window and stops the driver.
+    ///
+    /// Waits until the desk and WebKitWebDriver are gone too: the desk is a single instance on the
+    /// session bus, so a desk still closing when the next test starts one would take the new one's
+    /// place and the new one would exit, leaving its WebDriver session waiting for ever.
     pub async fn quit(mut self) -> Result<(), Error> {
         let closed = self.client.clone().close().await;
+        let family = descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        for signal in ["-TERM", "-KILL"] {
+            let alive: Vec<u32> = family.iter().copied().filter(|pid| is_running(*pid)).collect();
+            if alive.is_empty() {
+                break;
+            }
+            let _ = Command::new("kill")
+                .arg(signal)
+                .args(alive.iter().map(u32::to_string))
+                .stderr(Stdio::null())
+                .status();
+            let started = Instant::now();
+            while family.iter().any(|pid| is_running(*pid)) && started.elapsed() < PATIENCE {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
         closed.map_err(Into::into)
     }
 
@@ -193,4 +220,40 @@ impl Drop for Desk {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The parent of process `pid`, from `/proc/PID/stat` (the field after the command's name).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether process `pid` exists and is not a zombie.
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
+}
+
+/// Every process started, directly or not, by `root`: the test harness runs on Linux only, so it
+/// reads the process tree from `/proc`.
+fn descendants(root: u32) -> Vec<u32> {
+    let pids: Vec<u32> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+        .collect();
+    let mut family = vec![root];
+    let mut i = 0;
+    while i < family.len() {
+        let parent = family[i];
+        family.extend(pids.iter().copied().filter(|pid| parent_of(*pid) == Some(parent)));
+        i += 1;
+    }
+    family.remove(0);
+    family
 }

@@ -839,3 +839,77 @@ async fn a_mentors_violation_report_goes_to_the_log_and_the_mentors_certificate_
     assert_eq!(issued.data.issued_on, NaiveDate::from_ymd_opt(2017, 12, 20).unwrap());
     assert!(issued.data.number.starts_with("2017-"), "{}", issued.data.number);
 }
+
+#[tokio::test]
+async fn a_contract_a_scholarship_roll_a_report_and_outreach_are_recorded_on_their_screens() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    mentor_at_work(&mut open_database(&home));
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+
+    // Money: a sum over the maximum is named; the group applied on its own, so no overhead.
+    desk.click("[data-testid=nav-money]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.click("[data-testid=grant-sign]").await.unwrap();
+    desk.type_into("[data-testid=contract-number]", "ГК-17/001").await.unwrap();
+    desk.type_into("[data-testid=contract-signed-on]", "26.06.2017").await.unwrap();
+    desk.type_into("[data-testid=contract-sum]", "1 000 001").await.unwrap();
+    desk.click("[data-testid=contract-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-sum_tenge]", "over the limit of 1 000 000").await.unwrap();
+    desk.type_into("[data-testid=contract-sum]", "999 999").await.unwrap();
+    desk.click("[data-testid=contract-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=grant-sum]", "999 999 ₸").await.unwrap();
+    desk.wait_for_text("[data-testid=grant-overhead]", "0 ₸").await.unwrap();
+    // July's roll: nine TVET students at 26,000.
+    desk.type_into("[data-testid=roll-month]", "2017-12").await.unwrap();
+    desk.click("[data-testid=roll-show]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-month]", "not a scholarship month").await.unwrap();
+    desk.type_into("[data-testid=roll-month]", "2017-07").await.unwrap();
+    desk.click("[data-testid=roll-record]").await.unwrap();
+    desk.wait_for_text("[data-testid=roll-total]", "234 000 ₸").await.unwrap();
+    desk.wait_for_text("[data-testid=money-totals]", "1 233 999 ₸").await.unwrap();
+
+    // Reports: overdue after 15.12.2017; a return needs its reason; then accepted.
+    desk.click("[data-testid=nav-reports]").await.unwrap();
+    desk.wait_for_text("[data-testid=report-state]", "Overdue").await.unwrap();
+    desk.click("[data-testid=report-open]").await.unwrap();
+    desk.type_into("[data-testid=report-on]", "14.12.2017").await.unwrap();
+    desk.click("[data-testid=report-submit]").await.unwrap();
+    desk.wait_for_text("[data-testid=report-list]", "Submitted").await.unwrap();
+    desk.click("[data-testid=report-line]:not(.overdue) [data-testid=report-open]").await.unwrap();
+    desk.type_into("[data-testid=report-on]", "15.12.2017").await.unwrap();
+    desk.click("[data-testid=report-return]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-note]", "say why the report is returned").await.unwrap();
+    desk.click("[data-testid=report-accept]").await.unwrap();
+    desk.wait_for_text("[data-testid=report-list]", "Accepted").await.unwrap();
+
+    // Outreach: more women than people reached is named; then the region's totals.
+    desk.click("[data-testid=nav-outreach]").await.unwrap();
+    desk.click("[data-testid=outreach-add]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.choose("[data-testid=outreach-kind]", "seminar").await.unwrap();
+    desk.type_into("[data-testid=outreach-on]", "12.04.2017").await.unwrap();
+    desk.type_into("[data-testid=outreach-place]", "Ақсу колледжі").await.unwrap();
+    desk.type_into("[data-testid=outreach-reached]", "30").await.unwrap();
+    desk.type_into("[data-testid=outreach-women]", "31").await.unwrap();
+    desk.click("[data-testid=outreach-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-women]", "more than the 30 people reached").await.unwrap();
+    desk.type_into("[data-testid=outreach-women]", "17").await.unwrap();
+    desk.type_into("[data-testid=outreach-vulnerable]", "20").await.unwrap();
+    desk.click("[data-testid=outreach-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=outreach-totals]", "17 (56.7 %)").await.unwrap();
+    desk.screenshot("outreach").await.unwrap();
+    desk.quit().await.unwrap();
+
+    let store = open_database(&home);
+    let totals = store.money_totals().unwrap();
+    let all = totals.last().unwrap();
+    assert_eq!((all.contracts, all.grants_tenge, all.scholarships_tenge), (1, 999_999, 234_000));
+    let reports = store.report_lines(Some("550000000")).unwrap();
+    let states: Vec<_> = reports.iter().filter_map(|l| l.report.as_ref().map(|r| r.data.status)).collect();
+    assert_eq!(states, [korpus_domain::reports::ReportStatus::Accepted]);
+    let outreach = store.outreach(None).unwrap();
+    assert_eq!((outreach.len(), outreach[0].data.women, outreach[0].data.vulnerable), (1, 17, 20));
+}

@@ -92,6 +92,17 @@ impl std::fmt::Debug for Store {
 
 /// Opens the file and applies the key, telling a wrong key from other failures.
 fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
+    // SQLite marks itself initialised before it runs SQLCipher's own initialisation
+    // (`sqlite3_initialize` sets `isInit`, leaves its mutex, then calls `sqlcipher_extra_init`).
+    // A second thread opening its first connection in that gap finds SQLCipher not ready, and its
+    // `PRAGMA key` fails with "An error occurred with PRAGMA key or rekey" (seen once in CI, two
+    // tests opening their first stores at once). Opening one throw-away connection under a `Once`
+    // makes every other thread wait until the whole initialisation has finished.
+    static SQLITE_READY: std::sync::Once = std::sync::Once::new();
+    SQLITE_READY.call_once(|| {
+        // Its error, if any, is the same one the real open below reports with its path.
+        let _ = Connection::open_in_memory();
+    });
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;

@@ -112,5 +112,9 @@ pub fn issue_certificate(
     id: String,
     issued_on: String,
 ) -> Reply<Record<Certificate>> {
-    desk.with_store(|s| s.issue_certificate(holder, &id, &issued_on))
+    desk.with_store(|s| {
+        let key = korpus_sync::secrets::device_signing_key(s.device_id())
+            .map_err(|e| korpus_store::StoreError::Keyring(e.0))?;
+        s.issue_certificate(holder, &id, &issued_on, &key)
+    })
 }

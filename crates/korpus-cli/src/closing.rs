@@ -193,7 +193,7 @@ pub enum CertificateCommand {
 /// A beneficiary or a mentor.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct Who {
+pub(crate) struct Who {
     /// A beneficiary: id or IIN.
     #[arg(long)]
     person: Option<String>,
@@ -203,7 +203,7 @@ pub struct Who {
 }
 
 impl Who {
-    fn holder(self) -> (Holder, String) {
+    pub(crate) fn holder(self) -> (Holder, String) {
         match (self.person, self.mentor) {
             (Some(p), _) => (Holder::Person, p),
             (None, Some(m)) => (Holder::Mentor, m),
@@ -507,7 +507,8 @@ pub fn certificate(app: &App, command: CertificateCommand) -> Result<()> {
         CertificateCommand::Issue { who, on } => {
             let (holder, id) = who.holder();
             let on = today(&store, on);
-            let c = store.issue_certificate(holder, &id, &on)?;
+            let key = signing_key(&store)?;
+            let c = store.issue_certificate(holder, &id, &on, &key)?;
             out.print(&c, || {
                 out.tr(
                     "cli-certificate-issued",
@@ -580,4 +581,10 @@ fn certificates_table(out: &Out, lines: &[CertificateLine]) -> String {
         })
         .collect();
     out.table(&["full_name", "holder", "application_id", "arm", "status", "id"], rows)
+}
+
+/// This device's signing key, from the OS keyring (made there the first time).
+pub(crate) fn signing_key(store: &korpus_store::Store) -> Result<ed25519_dalek::SigningKey> {
+    korpus_sync::secrets::device_signing_key(store.device_id())
+        .map_err(|e| korpus_store::StoreError::Keyring(e.0))
 }

@@ -13,6 +13,7 @@ mod mentoring;
 mod mentors;
 mod output;
 mod persons;
+mod print;
 mod programme;
 mod screening;
 mod selection;
@@ -110,6 +111,11 @@ enum Command {
     /// Certificates: who earned one, issuing it.
     #[command(subcommand)]
     Certificate(closing::CertificateCommand),
+    /// Print documents as PDF: certificates.
+    #[command(subcommand)]
+    Print(print::PrintCommand),
+    /// Tell a genuine certificate from an edited or forged one, by its PDF or its QR code.
+    VerifyCertificate(print::VerifyArgs),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
 }
@@ -186,6 +192,12 @@ fn main() -> ExitCode {
         Command::Report(c) => closing::report(&app, c),
         Command::Outreach(c) => closing::outreach(&app, c),
         Command::Certificate(c) => closing::certificate(&app, c),
+        Command::Print(c) => print::run(&app, c),
+        Command::VerifyCertificate(a) => match print::verify(&app, a) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1060,3 +1060,105 @@ fn contracts_rolls_reports_certificates_and_outreach_on_the_command_line() {
         .success()
         .stdout(predicate::str::contains("17 (57 %)").and(predicate::str::contains("20 (67 %)")));
 }
+
+/// Text of a PDF as poppler's `pdftotext` extracts it.
+fn pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_certificate_is_printed_verified_and_an_edited_one_is_not() {
+    let (dir, db) = new_db();
+    drawn_region(&db);
+    // Group B has no training: its two reports in, its members have earned their certificates.
+    let grants = json(korpus(&db).args(["money", "grants"]));
+    let b = grants.as_array().unwrap().iter().find(|g| g["arm"] == "B").expect("a group B")["application_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for kind in ["programme", "financial"] {
+        korpus(&db)
+            .args(["report", "submit", "--application", &b, "--kind", kind, "--on", "14.12.2017"])
+            .assert()
+            .success();
+    }
+    let members = json(korpus(&db).args(["application", "show", &b]))["members"].clone();
+    let member = members[0]["iin"].as_str().unwrap().to_owned();
+    korpus(&db)
+        .args(["print", "certificate", "--person", &member, "--out"])
+        .arg(dir.path().join("none.pdf"))
+        .args(["--lang", "en"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no certificate has been issued"));
+    let issued = json(korpus(&db).args(["certificate", "issue", "--person", &member, "--on", "20.12.2017"]));
+    let name = issued["full_name"].as_str().unwrap().to_owned();
+    let number = issued["number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("2017-L"), "no HQ block yet: the device's own series, {number}");
+
+    // One certificate, in Russian and Kazakh: the name is there as text.
+    let pdf = dir.path().join("out").join("one.pdf");
+    korpus(&db)
+        .args(["print", "certificate", "--person", &member, "--in", "kk+ru", "--out"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&name) && text.contains("Настоящий сертификат подтверждает"), "{text}");
+    korpus(&db)
+        .args(["--lang", "ru", "print", "certificate", "--person", &member, "--in", "de", "--out"])
+        .arg(&pdf)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("kk+ru"));
+
+    // The file verifies; so does its code; the code with one letter of the name changed does not.
+    korpus(&db)
+        .args(["--lang", "en", "verify-certificate"])
+        .arg(&pdf)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Certificate No. {number} is genuine")))
+        .stdout(predicate::str::contains("The record in this database matches the code."));
+    let code = json(korpus(&db).arg("verify-certificate").arg(&pdf))["code"].clone();
+    let signed = format!(
+        "KORPUS1|{number}|P|{name}|{}|{}|{}|{}|{}",
+        code["completed_on"].as_str().unwrap(),
+        code["issued_on"].as_str().unwrap(),
+        code["region"].as_str().unwrap(),
+        code["device_id"].as_str().unwrap().replace('-', ""),
+        code["signature"].as_str().unwrap()
+    );
+    korpus(&db).args(["verify-certificate", &signed]).assert().success();
+    let first = name.chars().next().unwrap();
+    let other = if first == 'А' { 'Ә' } else { 'А' };
+    let edited = signed.replacen(&name, &format!("{other}{}", &name[first.len_utf8()..]), 1);
+    korpus(&db).args(["--lang", "en", "verify-certificate", &edited]).assert().code(1).stdout(
+        predicate::str::contains("is NOT genuine").and(predicate::str::contains("altered or forged")),
+    );
+    korpus(&db)
+        .args(["--lang", "en", "verify-certificate", "hello"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Certificate code: this is not a Korpus certificate code"));
+
+    // The whole cohort: every member of group B, one file each, named by number.
+    for m in members.as_array().unwrap().iter().skip(1) {
+        korpus(&db)
+            .args(["certificate", "issue", "--person", m["iin"].as_str().unwrap(), "--on", "20.12.2017"])
+            .assert()
+            .success();
+    }
+    let bulk = dir.path().join("bulk");
+    let printed = json(korpus(&db).args(["print", "certificates", "--cohort", "2017", "--out"]).arg(&bulk));
+    let files = printed["files"].as_array().unwrap();
+    assert_eq!(files.len(), members.as_array().unwrap().len());
+    assert!(bulk.join(format!("{number}.pdf")).is_file());
+    assert!(printed["bytes"].as_u64().unwrap() < 40 * 1024 * files.len() as u64, "{printed}");
+}

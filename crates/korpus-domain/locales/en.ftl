@@ -833,3 +833,32 @@ certificate-issue = Issue the certificate
 mentor-violation-report = Report a violation
 mentor-violation-sent = The report is in the grievance log; it is acknowledged by { $date }.
 action-send = Send
+
+# Printing: certificates
+print-programme = Youth Corps Development Project
+print-certificate-title = CERTIFICATE
+print-certificate-certifies = This is to certify that
+print-certificate-beneficiary = has completed the Youth Corps programme (group { $arm }): life skills and project management. Completed on { $date }.
+print-certificate-mentor = has completed the trainer and mentor training of the Youth Corps programme. Completed on { $date }.
+print-certificate-region = Region: { $region }
+print-certificate-number = No. { $number }
+print-certificate-issued = Issued on { $date }
+print-signature-coordinator = Regional coordinator (signature)
+print-stamp = Stamp
+print-scan-to-verify = Scan to verify
+error-not-a-certificate-code = this is not a Korpus certificate code
+error-certificate-signature = the signature does not match: the certificate was altered or forged
+error-no-certificate-numbers = this device has no certificate numbers left; sync with HQ
+field-certificate_code = Certificate code
+
+cli-printed = { $count } document(s) printed: { $path }
+cli-printing = Printing
+cli-certificate-genuine = Certificate No. { $number } is genuine: the signature of the device that issued it matches.
+cli-certificate-not-genuine = Certificate No. { $number } is NOT genuine.
+cli-certificate-on-record = The record in this database matches the code.
+cli-certificate-record-differs = The record with this number in this database differs from the code.
+cli-certificate-not-on-record = This database has no certificate with this number.
+error-not-a-certificate-pdf = this is not a certificate PDF printed by Korpus
+error-certificate-other-device = the certificate was issued by another device ({ $device }); HQ verifies it
+error-certificate-name-printed = the name printed is not the name that was signed
+error-certificate-not-issued = no certificate has been issued to { $name } yet

@@ -833,3 +833,32 @@ certificate-issue = Сертификат беру
 mentor-violation-report = Бұзушылық туралы хабарлау
 mentor-violation-sent = Хабарлама өтініштер журналына жазылды; { $date } дейін қабылданғаны хабарланады.
 action-send = Жіберу
+
+# Printing: certificates
+print-programme = Жастар корпусын дамыту жобасы
+print-certificate-title = СЕРТИФИКАТ
+print-certificate-certifies = Осы сертификат мынаны растайды:
+print-certificate-beneficiary = Жастар корпусы бағдарламасын ({ $arm } тобы) толық өтті: өмірлік маңызы бар дағдылар және жобаларды басқару. Аяқталған күні: { $date }.
+print-certificate-mentor = Жастар корпусы бағдарламасының жаттықтырушы және тәлімгер оқуын толық өтті. Аяқталған күні: { $date }.
+print-certificate-region = Өңір: { $region }
+print-certificate-number = № { $number }
+print-certificate-issued = Берілген күні: { $date }
+print-signature-coordinator = Өңірлік үйлестіруші (қолы)
+print-stamp = М.О.
+print-scan-to-verify = Тексеру үшін сканерлеңіз
+error-not-a-certificate-code = бұл Korpus сертификатының коды емес
+error-certificate-signature = қолтаңба сәйкес келмейді: сертификат өзгертілген немесе жалған
+error-no-certificate-numbers = бұл құрылғының сертификат нөмірлері таусылды; HQ-мен синхрондаңыз
+field-certificate_code = Сертификат коды
+
+cli-printed = { $count } құжат басылды: { $path }
+cli-printing = Басылуда
+cli-certificate-genuine = Сертификат № { $number } түпнұсқа: оны берген құрылғының қолтаңбасы сәйкес келеді.
+cli-certificate-not-genuine = Сертификат № { $number } түпнұсқа ЕМЕС.
+cli-certificate-on-record = Бұл дерекқордағы жазба кодпен сәйкес.
+cli-certificate-record-differs = Бұл дерекқордағы осы нөмірлі жазба кодтан өзгеше.
+cli-certificate-not-on-record = Бұл дерекқорда осы нөмірлі сертификат жоқ.
+error-not-a-certificate-pdf = бұл Korpus басып шығарған сертификат PDF-і емес
+error-certificate-other-device = сертификатты басқа құрылғы берген ({ $device }); оны HQ тексереді
+error-certificate-name-printed = басылған аты-жөні қол қойылған аты-жөнмен сәйкес келмейді
+error-certificate-not-issued = { $name } үшін сертификат әлі берілмеген

@@ -833,3 +833,32 @@ certificate-issue = Выдать сертификат
 mentor-violation-report = Сообщить о нарушении
 mentor-violation-sent = Сообщение записано в журнал обращений; получение подтвердят до { $date }.
 action-send = Отправить
+
+# Printing: certificates
+print-programme = Проект развития Молодёжного корпуса
+print-certificate-title = СЕРТИФИКАТ
+print-certificate-certifies = Настоящий сертификат подтверждает, что
+print-certificate-beneficiary = прошёл(а) программу Молодёжного корпуса (группа { $arm }) полностью: жизненно важные навыки и управление проектами. Дата завершения: { $date }.
+print-certificate-mentor = прошёл(а) обучение тренеров и менторов программы Молодёжного корпуса. Дата завершения: { $date }.
+print-certificate-region = Регион: { $region }
+print-certificate-number = № { $number }
+print-certificate-issued = Дата выдачи: { $date }
+print-signature-coordinator = Региональный координатор (подпись)
+print-stamp = М.П.
+print-scan-to-verify = Отсканируйте для проверки
+error-not-a-certificate-code = это не код сертификата Korpus
+error-certificate-signature = подпись не совпадает: сертификат изменён или поддельный
+error-no-certificate-numbers = номера сертификатов этого устройства закончились; синхронизируйтесь с HQ
+field-certificate_code = Код сертификата
+
+cli-printed = Напечатано документов: { $count } — { $path }
+cli-printing = Печать
+cli-certificate-genuine = Сертификат № { $number } подлинный: подпись выдавшего устройства совпадает.
+cli-certificate-not-genuine = Сертификат № { $number } НЕ подлинный.
+cli-certificate-on-record = Запись в этой базе совпадает с кодом.
+cli-certificate-record-differs = Запись с этим номером в этой базе отличается от кода.
+cli-certificate-not-on-record = В этой базе нет сертификата с этим номером.
+error-not-a-certificate-pdf = это не PDF сертификата, напечатанного Korpus
+error-certificate-other-device = сертификат выдан другим устройством ({ $device }); его проверяет HQ
+error-certificate-name-printed = напечатанное имя не совпадает с подписанным
+error-certificate-not-issued = сертификат для { $name } ещё не выдан

@@ -12,6 +12,7 @@
 //! The certificate itself is a record made once per person and cohort, with its number and date;
 //! the PDF is printed from it.
 
+use crate::certificate_code::{NumberOrigin, number_origin};
 use crate::codes::code_enum;
 use crate::lottery::Arm;
 use crate::mentoring;
@@ -153,6 +154,9 @@ pub struct Certificate {
     pub rulebook_version: String,
     /// Every rule's outcome when it was issued.
     pub outcomes: Vec<Outcome>,
+    /// The issuing device's Ed25519 signature of the certificate's code (base64url): what its QR
+    /// carries, and what tells it from an edited or forged one ([`crate::certificate_code`]).
+    pub signature: String,
 }
 
 impl Certificate {
@@ -165,8 +169,19 @@ impl Certificate {
         if self.issued_on < self.completed_on {
             return Err("issued before the programme was completed".into());
         }
-        if !self.number.starts_with(&format!("{}-", self.cohort)) {
-            return Err(format!("the number {} is not of cohort {}", self.number, self.cohort));
+        match number_origin(&self.number) {
+            Some(NumberOrigin::Hq { cohort, .. }) if cohort == self.cohort => {}
+            Some(NumberOrigin::Local { cohort, device, .. })
+                if cohort == self.cohort && device == self.device_id => {}
+            _ => {
+                return Err(format!(
+                    "the number {} is not one of cohort {} from this device",
+                    self.number, self.cohort
+                ));
+            }
+        }
+        if self.signature.is_empty() {
+            return Err("a certificate is signed by the device that issues it".into());
         }
         Ok(())
     }
@@ -176,14 +191,6 @@ impl Certificate {
 /// desks issuing it offline meet at HQ as one row.
 pub fn certificate_id(cohort: i32, holder_id: Uuid) -> Uuid {
     Uuid::new_v5(&holder_id, format!("certificate/{cohort}").as_bytes())
-}
-
-/// A certificate number issued offline: the cohort, the first eight hex digits of the device's id
-/// and the device's count, `2017-1F0C93A2-00042`. Unique as long as devices' ids differ in those
-/// digits; reserved blocks from HQ replace it with the printing work.
-pub fn certificate_number(cohort: i32, device_id: Uuid, seq: u32) -> String {
-    let device = device_id.simple().to_string();
-    format!("{cohort}-{}-{seq:05}", device[..8].to_uppercase())
 }
 
 #[cfg(test)]
@@ -281,9 +288,8 @@ mod tests {
     }
 
     #[test]
-    fn numbers_name_the_cohort_and_the_device() {
+    fn one_certificate_id_per_holder_and_cohort() {
         let device = Uuid::parse_str("1f0c93a2-0000-7000-8000-000000000000").unwrap();
-        assert_eq!(certificate_number(2017, device, 42), "2017-1F0C93A2-00042");
         assert_eq!(certificate_id(2017, device), certificate_id(2017, device));
         assert_ne!(certificate_id(2017, device), certificate_id(2018, device));
     }

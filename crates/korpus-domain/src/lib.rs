@@ -11,6 +11,7 @@ pub mod alphabet;
 pub mod applications;
 pub mod bin;
 pub mod calendar;
+pub mod certificate_code;
 pub mod certification;
 pub mod commission;
 pub mod documents;

@@ -3,11 +3,14 @@
 //! domain's ([`korpus_domain::certification`]); the store gathers their facts.
 
 use crate::Store;
+use crate::blocks;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, find_by_id, read_records, select_columns};
 use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use korpus_domain::certificate_code;
 use korpus_domain::certification::{
-    self, BeneficiaryFacts, Certificate, Holder, MentorFacts, certificate_id, certificate_number,
+    self, BeneficiaryFacts, Certificate, Holder, MentorFacts, certificate_id,
 };
 use korpus_domain::lottery::Arm;
 use korpus_domain::rules::{Outcome, Verdict, overall};
@@ -237,24 +240,17 @@ impl Store {
         }
     }
 
-    /// The next number of this device's certificates.
-    fn next_certificate_number(&self) -> Result<String> {
-        let issued: i64 = self.conn.query_row(
-            "SELECT count(*) FROM certificates WHERE device_id = ?1",
-            [self.device_id().to_string()],
-            |r| r.get(0),
-        )?;
-        let seq = u32::try_from(issued).unwrap_or(u32::MAX).saturating_add(1);
-        Ok(certificate_number(self.rulebook.cohort, self.device_id(), seq))
-    }
-
     /// Issues the certificate of a beneficiary or mentor who earned it, on `issued_on`: refused
     /// with every failed rule's reason otherwise, and never twice.
+    ///
+    /// The number is drawn from this device's blocks in the same transaction, and the record is
+    /// signed with `key`, the device's signing key.
     pub fn issue_certificate(
         &mut self,
         holder: Holder,
         id: &str,
         issued_on: &str,
+        key: &SigningKey,
     ) -> Result<Record<Certificate>> {
         let line = self.certificate_line(holder, id)?;
         let today = self.context().today;
@@ -278,7 +274,7 @@ impl Store {
             )
             .into());
         }
-        let certificate = Certificate {
+        let mut certificate = Certificate {
             cohort: self.rulebook.cohort,
             region: line.region,
             holder,
@@ -286,14 +282,20 @@ impl Store {
             full_name: line.full_name,
             arm: line.arm,
             completed_on,
-            number: self.next_certificate_number()?,
+            number: String::new(),
             issued_on,
             device_id: self.device_id(),
             rulebook_version: self.rulebook.version.clone(),
             outcomes: line.outcomes,
+            signature: String::new(),
         };
         let id = certificate_id(self.rulebook.cohort, line.holder_id);
-        self.write(|w| w.insert(Entity::Certificate, id, &certificate))?;
+        let now = self.clock.now();
+        self.write(|w| {
+            certificate.number = blocks::draw(w.conn(), certificate.cohort, certificate.device_id, now)?;
+            certificate.signature = certificate_code::sign(&certificate, key);
+            w.insert(Entity::Certificate, id, &certificate)
+        })?;
         Ok(Record { id, version: 1, data: certificate })
     }
 
@@ -307,5 +309,14 @@ impl Store {
         read_records(&self.conn, Entity::Certificate, &sql, [key])?
             .pop()
             .ok_or_else(|| StoreError::NotFound { entity: Entity::Certificate, query: key.to_owned() })
+    }
+
+    /// The certificates issued in `cohort`, of one region or all, by number.
+    pub fn certificates(&self, cohort: i32, region: Option<&str>) -> Result<Vec<Record<Certificate>>> {
+        let sql = format!(
+            "SELECT {} FROM certificates WHERE cohort = ?1 AND (?2 IS NULL OR region = ?2) ORDER BY number",
+            select_columns(Entity::Certificate)
+        );
+        read_records(&self.conn, Entity::Certificate, &sql, (cohort, region))
     }
 }

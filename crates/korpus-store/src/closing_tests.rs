@@ -5,6 +5,7 @@
 use crate::delivery_tests::{REGION, at, drawn_groups, mark_all, refused_codes, selected_mentor};
 use crate::tests::{count, date, field_of, new_store};
 use crate::*;
+use korpus_domain::certificate_code::CertificateCode;
 use korpus_domain::certification::Holder;
 use korpus_domain::lottery::Arm;
 use korpus_domain::money::GrantContractInput;
@@ -120,8 +121,9 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
         mark_all(&mut store, phase3, day, &[&a_people[..1], &c_people[..]].concat(), day != 6);
         mark_all(&mut store, phase3, day, &a_people[1..2], day <= 4);
     }
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let cert = |store: &mut Store, holder: Holder, id: Uuid| {
-        store.issue_certificate(holder, &id.to_string(), "16.12.2017")
+        store.issue_certificate(holder, &id.to_string(), "16.12.2017", &key)
     };
     // The financial report was returned: group A is not certified yet, group B and C are.
     assert_eq!(
@@ -129,14 +131,18 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
         [RuleCode::CertReportsSubmitted]
     );
     let first = cert(&mut store, Holder::Person, b_people[0]).unwrap();
-    let device = store.device_id().simple().to_string()[..8].to_uppercase();
-    assert_eq!(first.data.number, format!("2017-{device}-00001"));
+    // No block from HQ yet: the device's own series, named by its whole id.
+    let device = store.device_id().simple().to_string().to_uppercase();
+    assert_eq!(first.data.number, format!("2017-L{device}-0001"));
+    let code = CertificateCode::parse(&CertificateCode::of(&first.data).text()).unwrap();
+    assert!(code.verify(&key.verifying_key()).is_ok());
+    assert!(code.verify(&ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key()).is_err());
     assert_eq!(first.data.completed_on, date(2017, 12, 13));
     assert_eq!(field_of(cert(&mut store, Holder::Person, b_people[0]).unwrap_err()), "holder_id");
     let c_cert = cert(&mut store, Holder::Person, c_people[0]).unwrap();
     // Completed when the last condition was met: the programme report of 14 December, after
     // phase III's last day.
-    assert_eq!(c_cert.data.number, format!("2017-{device}-00002"));
+    assert_eq!(c_cert.data.number, format!("2017-L{device}-0002"));
     let phase3_last = *plan.iter().find(|e| e.id == phase3).unwrap().data.dates.last().unwrap();
     assert!(phase3_last < date(2017, 12, 14));
     assert_eq!(c_cert.data.completed_on, date(2017, 12, 14));
@@ -144,18 +150,27 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
     submit(&mut store, a, "financial", "16.12.2017").unwrap();
     assert_eq!(
         field_of(
-            store.issue_certificate(Holder::Person, &a_people[0].to_string(), "15.12.2017").unwrap_err()
+            store
+                .issue_certificate(Holder::Person, &a_people[0].to_string(), "15.12.2017", &key)
+                .unwrap_err()
         ),
         "issued_on"
     );
-    cert(&mut store, Holder::Person, a_people[0]).unwrap();
+    // A block from HQ is drawn first; the same block received twice is kept once, an overlapping
+    // one is refused.
+    store.add_certificate_block(2017, 501, 501).unwrap();
+    store.add_certificate_block(2017, 501, 501).unwrap();
+    assert!(store.add_certificate_block(2017, 400, 501).is_err());
+    assert_eq!(store.hq_numbers_left(2017).unwrap(), 1);
+    assert_eq!(cert(&mut store, Holder::Person, a_people[0]).unwrap().data.number, "2017-000501");
+    assert_eq!(store.hq_numbers_left(2017).unwrap(), 0);
     assert_eq!(
         refused_codes(cert(&mut store, Holder::Person, a_people[1]).unwrap_err()),
         [RuleCode::CertPhase3Attended]
     );
 
     // The mentor: certified after phase I, then phase III (3 days) attended.
-    let key = mentor.to_string();
+    let mentor_key = mentor.to_string();
     assert_eq!(
         refused_codes(cert(&mut store, Holder::Mentor, mentor).unwrap_err()),
         [RuleCode::MentorCertified, RuleCode::CertPhase3Attended]
@@ -164,13 +179,24 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
     for day in 1..=6 {
         mark_all(&mut store, m1, day, &[mentor], true);
     }
-    store.certify_mentor(&key, "12.07.2017").unwrap();
+    store.certify_mentor(&mentor_key, "12.07.2017").unwrap();
     let m3 = event(TrainingStage::Phase3Mentors);
     for day in 1..=3 {
         mark_all(&mut store, m3, day, &[mentor], true);
     }
     let m_cert = cert(&mut store, Holder::Mentor, mentor).unwrap();
     assert_eq!(m_cert.data.holder, Holder::Mentor);
+    // HQ's block used up, the device's own series goes on where it stopped: refused issues drew
+    // nothing.
+    assert_eq!(m_cert.data.number, format!("2017-L{device}-0003"));
+    let blocks = store.certificate_blocks().unwrap();
+    assert_eq!(
+        blocks.iter().map(|b| (b.source, b.next)).collect::<Vec<_>>(),
+        [
+            (korpus_domain::certificate_code::BlockSource::Hq, 502),
+            (korpus_domain::certificate_code::BlockSource::Local, 4)
+        ]
+    );
     assert_eq!(store.certificate(&m_cert.data.number).unwrap().id, m_cert.id);
 
     let lines = store.certificate_lines(Some(REGION)).unwrap();

@@ -3,6 +3,7 @@
 //! outbox in the same transaction.
 
 mod applications;
+mod blocks;
 mod certificates;
 mod clock;
 mod demo;
@@ -27,6 +28,7 @@ mod tables;
 mod training;
 
 pub use applications::ApplicationView;
+pub use blocks::NumberBlock;
 pub use certificates::CertificateLine;
 pub use clock::{Clock, FixedClock, SystemClock, local_time};
 pub use demo::{DemoSummary, demo_data};

@@ -405,6 +405,7 @@ static CERTIFICATES: Table = Table {
         ("device_id", Text),
         ("rulebook_version", Text),
         ("outcomes", Json),
+        ("signature", Text),
     ],
 };
 

@@ -9,7 +9,6 @@ use crate::protocol::{
     Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes,
 };
 use crate::secrets::{self, KeyringError};
-use ed25519_dalek::SigningKey;
 use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, StoreError, SyncCase, SyncEnrolment};
 use serde::Serialize;
 use std::time::Duration;
@@ -212,16 +211,7 @@ pub async fn enrol(
     check_enrolment(server_url, code, device_name)?;
     let (server_url, code, device_name) = (server_url.trim(), code.trim(), device_name.trim());
     let device = store.device_id();
-    let key = match secrets::load_signing_key(device)? {
-        Some(k) => k,
-        None => {
-            let mut seed = [0u8; 32];
-            rand::Rng::fill_bytes(&mut rand::rng(), &mut seed);
-            let k = SigningKey::from_bytes(&seed);
-            secrets::save_signing_key(device, &k)?;
-            k
-        }
-    };
+    let key = secrets::device_signing_key(device)?;
     let client = Client::new(server_url, None)?;
     let answer = client
         .enrol(&EnrolRequest {

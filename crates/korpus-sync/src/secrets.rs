@@ -55,3 +55,16 @@ pub fn load_signing_key(device: Uuid) -> Result<Option<SigningKey>, KeyringError
         .ok_or_else(|| KeyringError("the signing key kept there is not 32 bytes of hex".into()))?;
     Ok(Some(SigningKey::from_bytes(&bytes)))
 }
+
+/// The device's signing key: the one kept, or a new one made and kept now. It signs the files the
+/// device exports and the certificates it issues; HQ learns its public half at enrolment.
+pub fn device_signing_key(device: Uuid) -> Result<SigningKey, KeyringError> {
+    if let Some(key) = load_signing_key(device)? {
+        return Ok(key);
+    }
+    let mut seed = [0u8; 32];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut seed);
+    let key = SigningKey::from_bytes(&seed);
+    save_signing_key(device, &key)?;
+    Ok(key)
+}

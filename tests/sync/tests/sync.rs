@@ -1114,7 +1114,9 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
         notes: None,
     };
     north.store.record_outreach(&r1, &outreach)?;
-    let certificate = north.store.issue_certificate(Holder::Person, &members[0].to_string(), "20.12.2017")?;
+    let key = korpus_sync::secrets::device_signing_key(north.store.device_id())?;
+    let certificate =
+        north.store.issue_certificate(Holder::Person, &members[0].to_string(), "20.12.2017", &key)?;
     let report = north.sync().await?;
     assert_eq!(report.rejected, 0, "{report:?}");
 

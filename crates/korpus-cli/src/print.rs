@@ -1,0 +1,229 @@
+//! `korpus print …` and `korpus verify-certificate`: documents as PDF files, and telling a genuine
+//! certificate from an edited or forged one.
+
+use crate::App;
+use crate::closing::Who;
+use clap::{Args, Subcommand};
+use korpus_domain::certificate_code::CertificateCode;
+use korpus_domain::certification::Certificate;
+use korpus_domain::validation::FieldError;
+use korpus_domain::{Lang, ValidationErrors};
+use korpus_print::{CertificateSheet, PrintLang, Printer, read_certificate_pdf};
+use korpus_store::{Record, Result, Store, StoreError};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Documents to print.
+#[derive(Debug, Subcommand)]
+pub enum PrintCommand {
+    /// One issued certificate as a PDF.
+    Certificate {
+        /// Whose certificate.
+        #[command(flatten)]
+        who: Who,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// Every issued certificate of a cohort (or of one region), one PDF each, named by number.
+    Certificates {
+        /// The cohort (programme year).
+        #[arg(long)]
+        cohort: i32,
+        /// Only this region (KATO code or name).
+        #[arg(long)]
+        region: Option<String>,
+        /// The folder to write them to; made if missing.
+        #[arg(long)]
+        out: PathBuf,
+        /// The documents' language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+}
+
+/// `korpus verify-certificate`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A certificate's PDF, or the code its QR holds.
+    pub certificate: String,
+}
+
+fn print_lang(typed: &str) -> Result<PrintLang> {
+    PrintLang::parse(typed).ok_or_else(|| {
+        ValidationErrors::one(FieldError::unknown_value("lang", typed, &["kk", "ru", "en", "kk+ru"])).into()
+    })
+}
+
+fn printer() -> Result<Printer> {
+    Printer::new().map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn render(printer: &Printer, store: &Store, c: &Certificate, lang: PrintLang) -> Result<Vec<u8>> {
+    let region =
+        store.rulebook().region(&c.region).map(|r| r.name.clone()).ok_or_else(|| {
+            StoreError::Corrupt(format!("certificate {}: no region {}", c.number, c.region))
+        })?;
+    printer
+        .certificate(&CertificateSheet { certificate: c, region: &region, lang })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+/// What a print wrote.
+#[derive(Debug, Serialize)]
+struct Printed {
+    files: Vec<PathBuf>,
+    bytes: u64,
+}
+
+/// Runs `korpus print`.
+pub fn run(app: &App, command: PrintCommand) -> Result<()> {
+    let store = app.store()?;
+    let out = app.out;
+    match command {
+        PrintCommand::Certificate { who, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let (holder, id) = who.holder();
+            let line = store.certificate_line(holder, &id)?;
+            let Some(c) = line.certificate else {
+                return Err(ValidationErrors::one(
+                    FieldError::new("holder_id", "error-certificate-not-issued").arg("name", &line.full_name),
+                )
+                .into());
+            };
+            let bytes = render(&printer()?, &store, &c.data, lang)?;
+            write(&file, &bytes)?;
+            let printed = Printed { files: vec![file.clone()], bytes: bytes.len() as u64 };
+            out.print(&printed, || {
+                out.tr("cli-printed", &[("count", "1".into()), ("path", file.display().to_string())])
+            });
+        }
+        PrintCommand::Certificates { cohort, region, out: dir, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let region = region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
+            let certificates = store.certificates(cohort, region.as_deref())?;
+            std::fs::create_dir_all(&dir)?;
+            let printer = printer()?;
+            let bar = progress(certificates.len() as u64, out.lang);
+            let mut printed = Printed { files: Vec::new(), bytes: 0 };
+            for Record { data: c, .. } in &certificates {
+                let bytes = render(&printer, &store, c, lang)?;
+                let file = dir.join(format!("{}.pdf", c.number));
+                write(&file, &bytes)?;
+                printed.bytes += bytes.len() as u64;
+                printed.files.push(file);
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            out.print(&printed, || {
+                out.tr(
+                    "cli-printed",
+                    &[("count", printed.files.len().to_string()), ("path", dir.display().to_string())],
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error; drawn only when that is a terminal.
+fn progress(total: u64, lang: Lang) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    let label = korpus_domain::messages::tr(lang, "cli-printing", &[]);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template(&format!("{label} {{bar:40}} {{pos}}/{{len}} {{eta}}"))
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// What `verify-certificate` found.
+#[derive(Debug, Serialize)]
+pub struct Verification {
+    /// The certificate is what its issuing device signed, and (for a file) prints the name signed.
+    pub genuine: bool,
+    /// The code read.
+    pub code: CertificateCode,
+    /// Why not, when not genuine, in the user's language.
+    pub problem: Option<String>,
+    /// The record of this database with that number matches the code.
+    pub on_record: Option<bool>,
+}
+
+/// Runs `korpus verify-certificate`: 0 when genuine, 1 when not (or when it cannot tell).
+pub fn verify(app: &App, args: VerifyArgs) -> Result<bool> {
+    let out = app.out;
+    let path = Path::new(&args.certificate);
+    let (text, printed) = if path.is_file() {
+        let bytes = std::fs::read(path)?;
+        let pdf = read_certificate_pdf(&bytes).ok_or_else(|| {
+            ValidationErrors::one(FieldError::new("certificate_code", "error-not-a-certificate-pdf"))
+        })?;
+        (pdf.code, Some(pdf.text))
+    } else {
+        (args.certificate.clone(), None)
+    };
+    let code = CertificateCode::parse(&text).map_err(ValidationErrors::one)?;
+    let store = app.store()?;
+    if code.device_id != store.device_id() {
+        return Err(ValidationErrors::one(
+            FieldError::new("certificate_code", "error-certificate-other-device")
+                .arg("device", code.device_id),
+        )
+        .into());
+    }
+    let key = crate::closing::signing_key(&store)?.verifying_key();
+    let mut problem = code.verify(&key).err().map(|e| e.message(out.lang));
+    if problem.is_none()
+        && let Some(text) = &printed
+        && !squeezed(text).contains(&squeezed(&code.full_name))
+    {
+        problem = Some(FieldError::new("full_name", "error-certificate-name-printed").message(out.lang));
+    }
+    let on_record = store.certificate(&code.number).ok().map(|r| CertificateCode::of(&r.data) == code);
+    let verification = Verification { genuine: problem.is_none(), code, problem, on_record };
+    out.print(&verification, || verification_text(app, &verification));
+    Ok(verification.genuine)
+}
+
+/// Text with its runs of white space as one space: a PDF reader may break a long name over lines.
+fn squeezed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn verification_text(app: &App, v: &Verification) -> String {
+    let out = app.out;
+    let verdict = match &v.problem {
+        None => out.tr("cli-certificate-genuine", &[("number", v.code.number.clone())]),
+        Some(problem) => format!(
+            "{}\n{problem}",
+            out.tr("cli-certificate-not-genuine", &[("number", v.code.number.clone())])
+        ),
+    };
+    let record = match v.on_record {
+        Some(true) => out.tr("cli-certificate-on-record", &[]),
+        Some(false) => out.tr("cli-certificate-record-differs", &[]),
+        None => out.tr("cli-certificate-not-on-record", &[]),
+    };
+    let fields = out.fields(&[
+        ("full_name", v.code.full_name.clone()),
+        ("number", v.code.number.clone()),
+        ("completed_on", korpus_domain::validation::format_date(v.code.completed_on)),
+        ("issued_on", korpus_domain::validation::format_date(v.code.issued_on)),
+        ("region", v.code.region.clone()),
+        ("device_id", v.code.device_id.to_string()),
+    ]);
+    format!("{verdict}\n{fields}\n{record}")
+}

@@ -1,0 +1,82 @@
+//! Korpus's printed documents as PDF: certificates with a verifiable QR code, mentor session
+//! protocols and monthly summaries, attendance sheets, lists of applications, lottery results.
+//!
+//! Every document embeds DejaVu Sans (its licence is in `fonts/`), subset to the glyphs it uses,
+//! so every Kazakh letter prints and its text can be searched and copied. Documents are made in
+//! memory from the domain's records; where they are written is the caller's business.
+
+mod canvas;
+mod certificate;
+
+pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
+
+use korpus_domain::Lang;
+use korpus_domain::messages::tr;
+
+/// What can go wrong making a document. None comes from the data: every record prints.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// An embedded font could not be read (a broken build).
+    #[error("the embedded font {0} cannot be read")]
+    Font(String),
+    /// The QR code could not hold the data.
+    #[error("the QR code: {0}")]
+    Qr(String),
+}
+
+/// The language a document is printed in: one of the three, or Kazakh and Russian together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintLang {
+    /// One language.
+    One(Lang),
+    /// Kazakh and Russian, every text in both.
+    KkRu,
+}
+
+impl PrintLang {
+    /// Reads `kk`, `ru`, `en` or `kk+ru`.
+    pub fn parse(text: &str) -> Option<PrintLang> {
+        match text.trim() {
+            "kk+ru" | "kk-ru" | "bilingual" => Some(PrintLang::KkRu),
+            other => Lang::ALL.into_iter().find(|l| l.code() == other).map(PrintLang::One),
+        }
+    }
+
+    /// The languages printed, first the main one.
+    pub fn langs(self) -> &'static [Lang] {
+        match self {
+            PrintLang::One(Lang::Kk) => &[Lang::Kk],
+            PrintLang::One(Lang::Ru) => &[Lang::Ru],
+            PrintLang::One(Lang::En) => &[Lang::En],
+            PrintLang::KkRu => &[Lang::Kk, Lang::Ru],
+        }
+    }
+
+    /// A label in every printed language, joined by " / ".
+    pub(crate) fn label(self, key: &str, args: &[korpus_domain::messages::Arg]) -> String {
+        self.each(|l| tr(l, key, args))
+    }
+
+    /// `text` made in every printed language, joined by " / ", each different text once.
+    pub(crate) fn each(self, text: impl Fn(Lang) -> String) -> String {
+        let mut unique: Vec<String> = Vec::new();
+        for t in self.langs().iter().map(|&l| text(l)) {
+            if !unique.contains(&t) {
+                unique.push(t);
+            }
+        }
+        unique.join(" / ")
+    }
+}
+
+/// Makes documents. Made once (it parses the fonts), then used for any number of them.
+pub struct Printer {
+    fonts: canvas::Fonts,
+}
+
+impl Printer {
+    /// A printer with the embedded fonts ready.
+    pub fn new() -> Result<Printer, PrintError> {
+        Ok(Printer { fonts: canvas::Fonts::load()? })
+    }
+}

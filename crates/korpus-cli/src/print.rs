@@ -43,6 +43,72 @@ pub enum PrintCommand {
         #[arg(long = "in", default_value = "kk")]
         doc_lang: String,
     },
+    /// A mentor session's protocol, with a signature line for each attendee.
+    Protocol {
+        /// The session's id.
+        #[arg(long)]
+        session: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// A mentor's monthly summary with the month's compliance status.
+    Summary {
+        /// The mentor: id or IIN.
+        #[arg(long)]
+        mentor: String,
+        /// The month, YYYY-MM or MM.YYYY.
+        #[arg(long)]
+        month: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// The attendance sheet of one day of a training event, with a column to sign.
+    Attendance {
+        /// The event's id.
+        #[arg(long)]
+        event: String,
+        /// The day, 1 for the first.
+        #[arg(long)]
+        day: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// The list of a host organisation's applications.
+    Applications {
+        /// The host organisation: id or BIN.
+        #[arg(long)]
+        host_org: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// A region's lottery result with its seed and hashes (the one in force).
+    Lottery {
+        /// The region (KATO code or name).
+        #[arg(long)]
+        region: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
 }
 
 /// `korpus verify-certificate`.
@@ -58,8 +124,13 @@ fn print_lang(typed: &str) -> Result<PrintLang> {
     })
 }
 
+/// A printing failure is a broken build (a font, the QR library), never the data's fault.
+fn print_error(e: korpus_print::PrintError) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
 fn printer() -> Result<Printer> {
-    Printer::new().map_err(|e| StoreError::Corrupt(e.to_string()))
+    Printer::new().map_err(print_error)
 }
 
 fn render(printer: &Printer, store: &Store, c: &Certificate, lang: PrintLang) -> Result<Vec<u8>> {
@@ -67,9 +138,7 @@ fn render(printer: &Printer, store: &Store, c: &Certificate, lang: PrintLang) ->
         store.rulebook().region(&c.region).map(|r| r.name.clone()).ok_or_else(|| {
             StoreError::Corrupt(format!("certificate {}: no region {}", c.number, c.region))
         })?;
-    printer
-        .certificate(&CertificateSheet { certificate: c, region: &region, lang })
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    printer.certificate(&CertificateSheet { certificate: c, region: &region, lang }).map_err(print_error)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -133,7 +202,43 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
                 )
             });
         }
+        PrintCommand::Protocol { session, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let bytes = sheets::protocol(&printer()?, &store, &session, lang)?;
+            one_file(app, &file, &bytes)?;
+        }
+        PrintCommand::Summary { mentor, month, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let bytes = sheets::monthly_summary(&printer()?, &store, &mentor, &month, lang)?;
+            one_file(app, &file, &bytes)?;
+        }
+        PrintCommand::Attendance { event, day, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let bytes = sheets::attendance(&printer()?, &store, &event, &day, lang)?;
+            one_file(app, &file, &bytes)?;
+        }
+        PrintCommand::Applications { host_org, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let bytes = sheets::applications(&printer()?, &store, &host_org, lang)?;
+            one_file(app, &file, &bytes)?;
+        }
+        PrintCommand::Lottery { region, out: file, doc_lang } => {
+            let lang = print_lang(&doc_lang)?;
+            let region = crate::inputs::region_code(store.rulebook(), &region);
+            let bytes = sheets::lottery(&printer()?, &store, &region, lang)?;
+            one_file(app, &file, &bytes)?;
+        }
     }
+    Ok(())
+}
+
+fn one_file(app: &App, file: &Path, bytes: &[u8]) -> Result<()> {
+    write(file, bytes)?;
+    let out = app.out;
+    let printed = Printed { files: vec![file.to_owned()], bytes: bytes.len() as u64 };
+    out.print(&printed, || {
+        out.tr("cli-printed", &[("count", "1".into()), ("path", file.display().to_string())])
+    });
     Ok(())
 }
 
@@ -226,4 +331,160 @@ fn verification_text(app: &App, v: &Verification) -> String {
         ("device_id", v.code.device_id.to_string()),
     ]);
     format!("{verdict}\n{fields}\n{record}")
+}
+
+/// The documents other than certificates: the store gathers, the printer lays out.
+mod sheets {
+    use super::print_error;
+    use korpus_domain::lang::Text;
+    use korpus_domain::messages::tr;
+    use korpus_print::{
+        ApplicationListSheet, AttendanceSheet, Expected, ListedApplication, LotterySheet,
+        MonthlySummarySheet, PrintLang, Printer, ProtocolSheet,
+    };
+    use korpus_store::{ApplicationStanding, Result, Store, StoreError};
+
+    fn region(store: &Store, kato: &str) -> Result<Text> {
+        store
+            .rulebook()
+            .region(kato)
+            .map(|r| r.name.clone())
+            .ok_or_else(|| StoreError::Corrupt(format!("no region {kato} in the rulebook")))
+    }
+
+    pub(super) fn protocol(
+        printer: &Printer,
+        store: &Store,
+        session: &str,
+        lang: PrintLang,
+    ) -> Result<Vec<u8>> {
+        let v = store.protocol_view(session)?;
+        let region = region(store, &v.session.data.region)?;
+        printer
+            .protocol(&ProtocolSheet {
+                session: &v.session.data,
+                mentor: &v.mentor,
+                subproject: &v.subproject,
+                region: &region,
+                attendees: &v.attendees,
+                lang,
+            })
+            .map_err(print_error)
+    }
+
+    pub(super) fn monthly_summary(
+        printer: &Printer,
+        store: &Store,
+        mentor: &str,
+        month: &str,
+        lang: PrintLang,
+    ) -> Result<Vec<u8>> {
+        let v = store.summary_view(mentor, month)?;
+        let region = region(store, &v.region)?;
+        printer
+            .monthly_summary(&MonthlySummarySheet {
+                mentor: &v.mentor,
+                region: &region,
+                month: &v.month,
+                sessions: &v.sessions,
+                lang,
+            })
+            .map_err(print_error)
+    }
+
+    pub(super) fn attendance(
+        printer: &Printer,
+        store: &Store,
+        event: &str,
+        day: &str,
+        lang: PrintLang,
+    ) -> Result<Vec<u8>> {
+        let v = store.attendance_view(event, day)?;
+        let region = region(store, &v.event.data.region)?;
+        let people: Vec<Expected> = v
+            .people
+            .iter()
+            .map(|p| Expected { name: p.name.clone(), iin: p.iin.clone(), group: p.group.clone() })
+            .collect();
+        printer
+            .attendance_sheet(&AttendanceSheet {
+                event: &v.event.data,
+                region: &region,
+                day: v.day,
+                people: &people,
+                lang,
+            })
+            .map_err(print_error)
+    }
+
+    pub(super) fn applications(
+        printer: &Printer,
+        store: &Store,
+        host_org: &str,
+        lang: PrintLang,
+    ) -> Result<Vec<u8>> {
+        let v = store.application_list_view(host_org)?;
+        let region = region(store, &v.host_org.data.region)?;
+        let rulebook = store.rulebook();
+        let listed: Vec<ListedApplication> = v
+            .applications
+            .iter()
+            .map(|(a, standing)| {
+                let app = &a.application.data;
+                let direction = rulebook
+                    .direction(&app.direction)
+                    .map(|d| {
+                        lang.langs().iter().map(|&l| d.name.get(l).to_owned()).collect::<Vec<_>>().join(" / ")
+                    })
+                    .unwrap_or_else(|| app.direction.clone());
+                let status = lang
+                    .langs()
+                    .iter()
+                    .map(|&l| match standing {
+                        ApplicationStanding::Registered => tr(l, "print-standing-registered", &[]),
+                        ApplicationStanding::Screened(v) => {
+                            format!(
+                                "{}: {}",
+                                tr(l, "print-standing-screened", &[]),
+                                tr(l, v.message_key(), &[])
+                            )
+                        }
+                        ApplicationStanding::Drawn(arm) => tr(l, arm.message_key(), &[]),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                ListedApplication {
+                    name: app.name.clone(),
+                    direction,
+                    leader: a.members.first().map(|m| m.data.identity.full_name()).unwrap_or_default(),
+                    members: a.members.len(),
+                    budget_tenge: app.budget,
+                    status,
+                }
+            })
+            .collect();
+        printer
+            .application_list(&ApplicationListSheet {
+                host_org: &v.host_org.data.name,
+                bin: &v.host_org.data.bin.to_string(),
+                region: &region,
+                cohort: rulebook.cohort,
+                applications: &listed,
+                lang,
+            })
+            .map_err(print_error)
+    }
+
+    pub(super) fn lottery(printer: &Printer, store: &Store, kato: &str, lang: PrintLang) -> Result<Vec<u8>> {
+        let v = store.lottery_view(kato)?;
+        let region = region(store, kato)?;
+        printer
+            .lottery_result(&LotterySheet {
+                lottery: &v.lottery.data,
+                region: &region,
+                names: &v.names,
+                lang,
+            })
+            .map_err(print_error)
+    }
 }

@@ -1162,3 +1162,87 @@ fn a_certificate_is_printed_verified_and_an_edited_one_is_not() {
     assert!(bulk.join(format!("{number}.pdf")).is_file());
     assert!(printed["bytes"].as_u64().unwrap() < 40 * 1024 * files.len() as u64, "{printed}");
 }
+
+#[test]
+fn a_lottery_a_training_day_and_a_host_orgs_applications_print_as_lists() {
+    let (dir, db) = new_db();
+    let apps = drawn_region(&db);
+    // The lottery in force: its seed, its hashes, every group with its arm.
+    let pdf = dir.path().join("lottery.pdf");
+    korpus(&db)
+        .args(["print", "lottery", "--region", "Павлодар", "--in", "ru", "--out"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    let text = pdf_text(&pdf);
+    let lottery = json(korpus(&db).args(["lottery", "list", "--cohort", "2017"]))[0].clone();
+    for expected in [
+        "Результат случайного отбора, 2017",
+        "11 22 33",
+        lottery["draw"]["input_sha256"].as_str().unwrap(),
+        lottery["draw"]["output_sha256"].as_str().unwrap(),
+        "Жасыл аула",
+        "Сейітов Нұрлан",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert_eq!(apps.len(), 3);
+
+    // Day 2 of phase I for beneficiaries: the drawn groups of arms A and C, each with a line to sign.
+    let plan = json(korpus(&db).args(["training", "plan", "--region", "Павлодар"]));
+    let event =
+        plan.as_array().unwrap().iter().find(|e| e["stage"] == "phase1_beneficiaries").unwrap().clone();
+    let id = event["id"].as_str().unwrap();
+    let sheet = dir.path().join("day2.pdf");
+    korpus(&db)
+        .args(["print", "attendance", "--event", id, "--day", "2", "--out"])
+        .arg(&sheet)
+        .assert()
+        .success();
+    let text = pdf_text(&sheet);
+    let day2 = event["dates"][1].as_str().unwrap();
+    let shown = format!("{}.{}.{}", &day2[8..10], &day2[5..7], &day2[..4]);
+    assert!(
+        text.contains("Қатысу парағы") && text.contains(&shown) && text.contains("Оспанов Айдос"),
+        "{text}"
+    );
+    korpus(&db)
+        .args(["--lang", "en", "print", "attendance", "--event", id, "--day", "7", "--out"])
+        .arg(&sheet)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Day: \"7\" is not a day of the event: it has 6 day(s)"));
+
+    // A host organisation's applications: both of its groups, with budget and standing.
+    let bin = (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).unwrap().to_string();
+    add_host_org(&db, &bin, "«Жігер» қоғамдық бірлестігі").assert().success();
+    for (i, name) in ["Кітап үйі", "Спорт алаңы"].iter().enumerate() {
+        let members = three_members(&db, 600 + i as u16 * 10);
+        let mut cmd = korpus(&db);
+        cmd.args(["application", "add", "--path", "host_org", "--host-org", &bin, "--leader", &members[0]])
+            .args(["--name", name, "--territory", "Ақсу", "--goal", "Жастарды біріктіру"])
+            .args(["--target-group", "Жастар", "--description", "Жастарға арналған орын"])
+            .args(["--direction", "ecology_landscaping", "--budget", "750 000", "--region", "Павлодар"]);
+        for m in &members {
+            cmd.args(["--member", m]);
+        }
+        cmd.assert().success();
+    }
+    let list = dir.path().join("applications.pdf");
+    korpus(&db)
+        .args(["print", "applications", "--host-org", &bin, "--in", "en", "--out"])
+        .arg(&list)
+        .assert()
+        .success();
+    let text = pdf_text(&list);
+    for expected in [
+        "«Жігер» қоғамдық бірлестігі",
+        "Кітап үйі",
+        "Спорт алаңы",
+        "750 000",
+        "registered",
+        "2 application(s), 1 500 000",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+}

@@ -7,8 +7,14 @@
 
 mod canvas;
 mod certificate;
+mod documents;
+mod flow;
 
 pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
+pub use documents::{
+    ApplicationListSheet, AttendanceSheet, Expected, ListedApplication, LotterySheet, MonthlySummarySheet,
+    ProtocolSheet,
+};
 
 use korpus_domain::Lang;
 use korpus_domain::messages::tr;

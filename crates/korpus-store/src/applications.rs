@@ -240,3 +240,17 @@ fn check_parties(
     }
     ValidationErrors(errors).into_result(()).map_err(StoreError::from)
 }
+
+impl Store {
+    /// The applications a host organisation submits, by name.
+    pub fn host_org_applications(&self, host_org: Uuid) -> Result<Vec<ApplicationView>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM applications WHERE host_org_id = ?1 ORDER BY name COLLATE kazakh",
+            )?
+            .query_map([host_org.to_string()], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        ids.iter().map(|id| self.application(id)).collect()
+    }
+}

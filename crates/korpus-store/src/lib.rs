@@ -18,6 +18,7 @@ mod money;
 mod outbox;
 mod outreach;
 mod persons;
+mod printing;
 mod reference;
 mod reports;
 mod screening;
@@ -42,6 +43,9 @@ pub use keys::{
 pub use mentoring::{AssignmentLine, MentorWork};
 pub use money::{GrantLine, RollLine, ScholarshipRoll};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
+pub use printing::{
+    ApplicationListView, ApplicationStanding, AttendanceView, LotteryView, ProtocolView, SummaryView,
+};
 pub use reference::{Attention, RegionCounts};
 pub use reports::ReportLine;
 pub use screening::ScreeningLine;

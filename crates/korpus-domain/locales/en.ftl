@@ -926,3 +926,6 @@ print-standing-registered = registered
 print-standing-screened = screening
 error-no-sessions-month = the mentor has no sessions in { $month }
 error-day-of-event = "{ $value }" is not a day of the event: it has { $days } day(s)
+
+error-certificate-unknown-device = the device that issued the certificate is not enrolled at HQ
+error-certificate-number-not-reserved = this number was never reserved for the device that issued the certificate

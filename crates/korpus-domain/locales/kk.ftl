@@ -926,3 +926,6 @@ print-standing-registered = тіркелген
 print-standing-screened = техникалық іріктеу
 error-no-sessions-month = { $month } айында тәлімгердің сессиясы жоқ
 error-day-of-event = «{ $value }» — мұндай күн жоқ: іс-шара { $days } күн
+
+error-certificate-unknown-device = сертификатты берген құрылғы HQ-да тіркелмеген
+error-certificate-number-not-reserved = бұл нөмір сертификатты берген құрылғыға бөлінбеген

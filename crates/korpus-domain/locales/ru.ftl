@@ -926,3 +926,6 @@ print-standing-registered = зарегистрирована
 print-standing-screened = технический отбор
 error-no-sessions-month = у ментора нет сессий за { $month }
 error-day-of-event = «{ $value }» — такого дня нет: мероприятие длится { $days } дн.
+
+error-certificate-unknown-device = устройство, выдавшее сертификат, не зарегистрировано в HQ
+error-certificate-number-not-reserved = этот номер не выделялся устройству, выдавшему сертификат

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod blobs;
+pub mod certificates;
 pub mod db;
 pub mod error;
 pub mod import;

@@ -137,6 +137,9 @@ struct Known {
     receipts: HashMap<Uuid, Given>,
     seqs: HashSet<i64>,
     rows: HashMap<(Entity, Uuid), HqRow>,
+    /// The device's blocks of certificate numbers (cohort, first, last), when the batch issues
+    /// certificates.
+    blocks: Vec<(i32, u32, u32)>,
 }
 
 impl Known {
@@ -176,7 +179,17 @@ impl Known {
                 &rows_params,
             ),
         )?;
-        let mut known = Known { receipts: HashMap::new(), seqs: HashSet::new(), rows: HashMap::new() };
+        let issues_certificates = envelopes
+            .iter()
+            .flat_map(|s| &s.envelope.ops)
+            .any(|o| o.entity == Entity::Certificate && o.op == OpKind::Insert);
+        let blocks = if issues_certificates {
+            crate::certificates::blocks_of(tx, device.id).await?
+        } else {
+            Vec::new()
+        };
+        let mut known =
+            Known { receipts: HashMap::new(), seqs: HashSet::new(), rows: HashMap::new(), blocks };
         for r in given {
             let status: String = r.get(3);
             let conflicts: Value = r.get(7);
@@ -273,6 +286,14 @@ impl Batch {
         if let Some(path) = &p.nul_at {
             let message = format!("{path}: holds the character U+0000");
             return self.quarantine(p, known, codes::INVALID_FIELD, &message);
+        }
+        let refused = e
+            .ops
+            .iter()
+            .filter(|o| o.entity == Entity::Certificate && o.op == OpKind::Insert)
+            .find_map(|o| crate::certificates::refuse_certificate(device, &known.blocks, &o.fields));
+        if let Some((code, message)) = refused {
+            return self.quarantine(p, known, code, &message);
         }
         match plan(e, &known.rows, &device.regions) {
             Outcome::Rejected(code, message) => self.quarantine(p, known, code, &message),

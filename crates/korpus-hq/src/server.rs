@@ -1,10 +1,10 @@
 //! The HTTP API, version 1 (`korpus_sync::protocol`): JSON bodies, zstd or gzip in both
-//! directions, a bearer token on every endpoint but capabilities and enrolment, and a code on
-//! every refusal.
+//! directions, a bearer token on every endpoint but capabilities, enrolment and certificate
+//! verification, and a code on every refusal.
 
 use crate::accounts::{self, DeviceAuth};
 use crate::error::HqError;
-use crate::{blobs, pull, push};
+use crate::{blobs, certificates, pull, push};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::JsonRejection;
@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
 use korpus_sync::protocol::{
-    API_VERSION, BlobStatus, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest, PushResponse,
-    codes,
+    API_VERSION, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
+    NumberBlockGrant, PullPage, PushRequest, PushResponse, VerifyRequest, codes,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull_page))
         .route("/v1/blobs/{sha256}", get(blob_status).put(blob_upload))
         .route("/v1/blobs/{sha256}/data", get(blob_data))
+        .route("/v1/certificate-blocks", post(reserve_block))
+        .route("/v1/certificates/verify", post(verify_certificate))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
@@ -110,6 +112,22 @@ async fn enrol(
     Body(request): Body<EnrolRequest>,
 ) -> Result<Json<Enrolment>, HqError> {
     Ok(Json(accounts::enrol(&state.pool, &request, chrono::Utc::now()).await?))
+}
+
+async fn reserve_block(
+    State(state): State<AppState>,
+    device: DeviceAuth,
+    Body(request): Body<BlockRequest>,
+) -> Result<Json<NumberBlockGrant>, HqError> {
+    Ok(Json(certificates::reserve(&state.pool, &device, &request).await?))
+}
+
+/// Open to anyone holding a certificate's code: it tells only whether the code is genuine.
+async fn verify_certificate(
+    State(state): State<AppState>,
+    Body(request): Body<VerifyRequest>,
+) -> Result<Json<CertificateCheck>, HqError> {
+    Ok(Json(certificates::verify(&state.pool, &request.code).await?))
 }
 
 async fn push_batch(

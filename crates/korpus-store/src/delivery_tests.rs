@@ -4,7 +4,7 @@
 
 use crate::tests::{application, count, date, field_of, member, new_store, score_input, three_persons};
 use crate::*;
-use chrono::{TimeZone, Utc};
+use chrono::{Datelike, TimeZone, Utc};
 use korpus_domain::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput, Overdue};
 use korpus_domain::lottery::Arm;
 use korpus_domain::mentoring::{ComplianceStatus, MentorSessionInput, ProtocolInput};
@@ -323,6 +323,25 @@ fn sessions_and_their_protocols_make_a_compliant_month() {
     let july = work.compliance.iter().find(|m| m.month == "2017-07").unwrap();
     assert_eq!(july.status, ComplianceStatus::NotCompliant);
     assert_eq!(work.sessions.len(), 3);
+
+    // What the protocol and the month's summary print: the names, the sessions oldest first.
+    let names: Vec<String> = store
+        .application(&app.to_string())
+        .unwrap()
+        .members
+        .iter()
+        .map(|m| m.data.identity.full_name())
+        .collect();
+    let printed = store.protocol_view(&later.id.to_string()).unwrap();
+    assert_eq!(printed.attendees, names[..2]);
+    assert!(printed.mentor.starts_with("Серікбаев"), "{}", printed.mentor);
+    assert_eq!(printed.session.data.topics.as_deref(), Some("Тәуекелдер"));
+    let summary = store.summary_view(&key, "08.2017").unwrap();
+    assert_eq!(summary.month.minutes, 1200);
+    let days: Vec<u32> = summary.sessions.iter().map(|(s, _)| s.held_on.day()).collect();
+    assert_eq!(days, [1, 8, 9]);
+    assert_eq!(field_of(store.summary_view(&key, "2017-10").unwrap_err()), "month");
+    assert_eq!(field_of(store.summary_view(&key, "October").unwrap_err()), "month");
 }
 
 #[test]

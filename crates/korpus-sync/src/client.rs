@@ -2,8 +2,8 @@
 //! and retries with exponential backoff and full jitter for what is worth retrying.
 
 use crate::protocol::{
-    API_PREFIX, ApiError, BlobStatus, Capabilities, EnrolRequest, Enrolment, PullPage, PushRequest,
-    PushResponse,
+    API_PREFIX, ApiError, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
+    NumberBlockGrant, PullPage, PushRequest, PushResponse, VerifyRequest,
 };
 use rand::RngExt;
 use reqwest::StatusCode;
@@ -232,6 +232,31 @@ impl Client {
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         let (page, down) = Self::answer(response).await?;
         Ok((page, Traffic { up: 0, down }))
+    }
+}
+
+impl Client {
+    /// Reserves a block of certificate numbers for this device.
+    pub async fn reserve_block(&self, request: &BlockRequest) -> Result<NumberBlockGrant, ClientError> {
+        let response = self
+            .authorised(self.http.post(self.url("/certificate-blocks")))
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Self::answer(response).await?.0)
+    }
+
+    /// HQ's word on a certificate's code.
+    pub async fn verify_certificate(&self, code: &str) -> Result<CertificateCheck, ClientError> {
+        let response = self
+            .http
+            .post(self.url("/certificates/verify"))
+            .json(&VerifyRequest { code: code.to_owned() })
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Self::answer(response).await?.0)
     }
 }
 

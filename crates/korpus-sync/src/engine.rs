@@ -6,7 +6,8 @@
 use crate::client::{Client, ClientError, RetryPolicy, with_retry};
 use crate::file::{self, ExportPayload};
 use crate::protocol::{
-    Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes,
+    BlockRequest, Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope,
+    codes,
 };
 use crate::secrets::{self, KeyringError};
 use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, StoreError, SyncCase, SyncEnrolment};
@@ -141,6 +142,8 @@ pub struct Report {
     /// Files that could not travel yet (their document is not at HQ, or their desk has not
     /// sent them): the next sync tries again.
     pub files_waiting: u64,
+    /// Certificate numbers HQ reserved for this desk in this sync (a block, when few were left).
+    pub numbers_reserved: u64,
 }
 
 impl Report {
@@ -408,10 +411,27 @@ pub async fn sync(
             progress(&p);
         }
     }
+    // Certificate numbers: a new block from HQ when few of the last are left, so the desk can
+    // issue offline until its next sync.
+    let cohort = store.rulebook().cohort;
+    if store.hq_numbers_left(cohort)? < NUMBERS_LOW {
+        let request = BlockRequest { cohort, size: NUMBERS_BLOCK };
+        let grant =
+            with_retry(options.retry, || client.reserve_block(&request), |_, _, _: Duration| retries += 1)
+                .await?;
+        store.add_certificate_block(grant.cohort, grant.first, grant.last)?;
+        report.numbers_reserved = u64::from(grant.last - grant.first + 1);
+    }
     store.mark_synced()?;
+    p.retries = retries;
     report.progress = p;
     Ok(report)
 }
+
+/// Below this many certificate numbers of HQ's blocks left, a sync reserves another block.
+pub const NUMBERS_LOW: u32 = 20;
+/// How many numbers a block a sync reserves holds.
+pub const NUMBERS_BLOCK: u32 = 100;
 
 /// HQ's receipts as the store keeps them, counted into `report`.
 fn receipt_records(receipts: &[Receipt], report: &mut Report) -> Vec<ReceiptRecord> {

@@ -201,6 +201,49 @@ pub struct BlobStatus {
     pub received: i64,
 }
 
+/// `POST /v1/certificate-blocks`: a block of certificate numbers for the calling device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRequest {
+    /// The cohort the numbers are of.
+    pub cohort: i32,
+    /// How many numbers, 1 to [`MAX_BLOCK`].
+    pub size: u32,
+}
+
+/// Most numbers one block may hold.
+pub const MAX_BLOCK: u32 = 1_000;
+
+/// A block HQ reserved for the device: numbers `first..=last` of the cohort, never given to
+/// another device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberBlockGrant {
+    /// The cohort.
+    pub cohort: i32,
+    /// The first number.
+    pub first: u32,
+    /// The last number.
+    pub last: u32,
+}
+
+/// `POST /v1/certificates/verify`: a certificate's code, as its QR holds it. Open to anyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    /// The code.
+    pub code: String,
+}
+
+/// HQ's word on a certificate code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateCheck {
+    /// Signed by the device it names, with the key HQ enrolled, and not changed since.
+    pub genuine: bool,
+    /// Why not, when not: `not_a_code`, `unknown_device`, `bad_signature`, `number_not_reserved`.
+    pub problem: Option<String>,
+    /// Whether HQ holds a certificate with that number and the same fields (`None`: no such
+    /// number at HQ yet, as when the desk has not synced since it issued it).
+    pub on_record: Option<bool>,
+}
+
 /// Every error answer: a stable code and an English message for logs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -254,6 +297,10 @@ pub mod codes {
     pub const UNKNOWN_BLOB: &str = "UNKNOWN_BLOB";
     /// A chunk that does not start where HQ's copy ends.
     pub const OFFSET_MISMATCH: &str = "OFFSET_MISMATCH";
-    /// A signed file whose signature does not verify.
+    /// A signed file or certificate whose signature does not verify.
     pub const BAD_SIGNATURE: &str = "BAD_SIGNATURE";
+    /// A certificate number from no block HQ reserved for the device.
+    pub const NUMBER_NOT_RESERVED: &str = "NUMBER_NOT_RESERVED";
+    /// The cohort has no certificate numbers left to reserve.
+    pub const NUMBERS_EXHAUSTED: &str = "NUMBERS_EXHAUSTED";
 }

@@ -444,6 +444,47 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
     let status: Value = serde_json::from_slice(&korpus(&["--json", "sync", "status"])?.stdout)?;
     assert_eq!(status["unsent"], json!(0), "{status}");
 
+    // Another desk's certificate code is verified by HQ, which holds every enrolled key: one
+    // signed with that desk's key from its own block is genuine, one signed with a stranger's is not.
+    let mut other = Desk::enrolled(&hq, "south").await?;
+    other.sync().await?;
+    let block = other.store.certificate_blocks()?.into_iter().next().ok_or("no block")?;
+    let mut certificate = korpus_domain::certification::Certificate {
+        cohort: 2017,
+        region: r1.clone(),
+        holder: korpus_domain::certification::Holder::Person,
+        holder_id: Uuid::now_v7(),
+        full_name: "Әбенова Ғалия".into(),
+        arm: None,
+        completed_on: chrono::NaiveDate::from_ymd_opt(2017, 11, 30).ok_or("date")?,
+        number: format!("2017-{:06}", block.first),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2017, 12, 20).ok_or("date")?,
+        device_id: other.store.device_id(),
+        rulebook_version: "2017-pilot.3".into(),
+        outcomes: Vec::new(),
+        signature: String::new(),
+    };
+    let code = |c: &korpus_domain::certification::Certificate| {
+        korpus_domain::certificate_code::CertificateCode::of(c).text()
+    };
+    certificate.signature = korpus_domain::certificate_code::sign(
+        &certificate,
+        &korpus_sync::secrets::device_signing_key(other.store.device_id())?,
+    );
+    let genuine = korpus(&["verify-certificate", &code(&certificate)])?;
+    let said = String::from_utf8_lossy(&genuine.stdout);
+    assert!(
+        genuine.status.success() && said.contains("түпнұсқа"),
+        "{said}{}",
+        String::from_utf8_lossy(&genuine.stderr)
+    );
+    certificate.signature =
+        korpus_domain::certificate_code::sign(&certificate, &ed25519_dalek::SigningKey::from_bytes(&[5; 32]));
+    let forged = korpus(&["verify-certificate", &code(&certificate)])?;
+    let said = String::from_utf8_lossy(&forged.stdout);
+    assert_eq!(forged.status.code(), Some(1), "{said}");
+    assert!(said.contains("түпнұсқа ЕМЕС") && said.contains("қолтаңба сәйкес келмейді"), "{said}");
+
     hq.kill();
     let away = korpus(&["sync", "--attempts", "1"])?;
     assert_eq!(away.status.code(), Some(5));
@@ -1152,5 +1193,58 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
     };
     let receipt = push_forged(&north, 1001, vec![again]).await?;
     assert_eq!(receipt.code.as_deref(), Some(codes::ROW_EXISTS), "{receipt:?}");
+
+    // Numbers: issued before any block, the certificate took the desk's own series; the sync
+    // reserved a block of 100 at HQ, and the office's sync the next 100, not one number shared.
+    let device = north.store.device_id().simple().to_string().to_uppercase();
+    assert_eq!(certificate.data.number, format!("2017-L{device}-0001"));
+    assert_eq!(report.numbers_reserved, 100);
+    let hq_blocks = |desk: &Desk| -> Result<Vec<(u32, u32)>, Error> {
+        Ok(desk
+            .store
+            .certificate_blocks()?
+            .into_iter()
+            .filter(|b| b.source == korpus_domain::certificate_code::BlockSource::Hq)
+            .map(|b| (b.first, b.last))
+            .collect())
+    };
+    assert_eq!(hq_blocks(&north)?, [(1, 100)]);
+    assert_eq!(hq_blocks(&office)?, [(101, 200)]);
+    let second =
+        north.store.issue_certificate(Holder::Person, &members[1].to_string(), "20.12.2017", &key)?;
+    assert_eq!(second.data.number, "2017-000001");
+    assert_eq!(north.sync().await?.rejected, 0);
+
+    // HQ verifies a code for anyone: genuine and on record; one letter of the name changed, not.
+    let client = north.client.clone().ok_or("not enrolled")?;
+    let code = korpus_domain::certificate_code::CertificateCode::of(&second.data);
+    let check = client.verify_certificate(&code.text()).await?;
+    assert_eq!((check.genuine, check.problem.as_deref(), check.on_record), (true, None, Some(true)));
+    let mut edited = code.clone();
+    edited.full_name.push('а');
+    let check = client.verify_certificate(&edited.text()).await?;
+    assert_eq!((check.genuine, check.problem.as_deref()), (false, Some("bad_signature")));
+    assert_eq!(client.verify_certificate("hello").await?.problem.as_deref(), Some("not_a_code"));
+
+    // A desk cannot issue from another desk's block, nor sign for another key.
+    let forged = |number: &str, key: &ed25519_dalek::SigningKey| -> Result<Op, Error> {
+        let mut c = second.data.clone();
+        c.holder_id = members[2];
+        c.number = number.to_owned();
+        c.signature = korpus_domain::certificate_code::sign(&c, key);
+        let Value::Object(fields) = serde_json::to_value(&c)? else { return Err("not an object".into()) };
+        Ok(Op {
+            entity: Entity::Certificate,
+            entity_id: korpus_domain::certification::certificate_id(2017, members[2]),
+            op: OpKind::Insert,
+            base_version: 0,
+            fields,
+        })
+    };
+    let receipt = push_forged(&north, 1002, vec![forged("2017-000150", &key)?]).await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::NUMBER_NOT_RESERVED), "{receipt:?}");
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let receipt = push_forged(&north, 1003, vec![forged("2017-000050", &stranger)?]).await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::BAD_SIGNATURE), "{receipt:?}");
     Ok(())
 }

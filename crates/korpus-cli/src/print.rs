@@ -5,10 +5,10 @@ use crate::App;
 use crate::closing::Who;
 use clap::{Args, Subcommand};
 use korpus_domain::certificate_code::CertificateCode;
-use korpus_domain::certification::Certificate;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
-use korpus_print::{CertificateSheet, PrintLang, Printer, read_certificate_pdf};
+use korpus_print::from_store::{self, Document, print_error, print_lang};
+use korpus_print::{Printer, read_certificate_pdf};
 use korpus_store::{Record, Result, Store, StoreError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -118,27 +118,8 @@ pub struct VerifyArgs {
     pub certificate: String,
 }
 
-fn print_lang(typed: &str) -> Result<PrintLang> {
-    PrintLang::parse(typed).ok_or_else(|| {
-        ValidationErrors::one(FieldError::unknown_value("lang", typed, &["kk", "ru", "en", "kk+ru"])).into()
-    })
-}
-
-/// A printing failure is a broken build (a font, the QR library), never the data's fault.
-fn print_error(e: korpus_print::PrintError) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
-
 fn printer() -> Result<Printer> {
     Printer::new().map_err(print_error)
-}
-
-fn render(printer: &Printer, store: &Store, c: &Certificate, lang: PrintLang) -> Result<Vec<u8>> {
-    let region =
-        store.rulebook().region(&c.region).map(|r| r.name.clone()).ok_or_else(|| {
-            StoreError::Corrupt(format!("certificate {}: no region {}", c.number, c.region))
-        })?;
-    printer.certificate(&CertificateSheet { certificate: c, region: &region, lang }).map_err(print_error)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -160,24 +141,7 @@ struct Printed {
 pub fn run(app: &App, command: PrintCommand) -> Result<()> {
     let store = app.store()?;
     let out = app.out;
-    match command {
-        PrintCommand::Certificate { who, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
-            let (holder, id) = who.holder();
-            let line = store.certificate_line(holder, &id)?;
-            let Some(c) = line.certificate else {
-                return Err(ValidationErrors::one(
-                    FieldError::new("holder_id", "error-certificate-not-issued").arg("name", &line.full_name),
-                )
-                .into());
-            };
-            let bytes = render(&printer()?, &store, &c.data, lang)?;
-            write(&file, &bytes)?;
-            let printed = Printed { files: vec![file.clone()], bytes: bytes.len() as u64 };
-            out.print(&printed, || {
-                out.tr("cli-printed", &[("count", "1".into()), ("path", file.display().to_string())])
-            });
-        }
+    let (document, file, doc_lang) = match command {
         PrintCommand::Certificates { cohort, region, out: dir, doc_lang } => {
             let lang = print_lang(&doc_lang)?;
             let region = region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
@@ -187,8 +151,9 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
             let bar = progress(certificates.len() as u64, out.lang);
             let mut printed = Printed { files: Vec::new(), bytes: 0 };
             for Record { data: c, .. } in &certificates {
-                let bytes = render(&printer, &store, c, lang)?;
-                let file = dir.join(format!("{}.pdf", c.number));
+                let rendered = from_store::certificate(&printer, &store, c, lang)?;
+                let bytes = rendered.printed.pdf();
+                let file = dir.join(rendered.file_name);
                 write(&file, &bytes)?;
                 printed.bytes += bytes.len() as u64;
                 printed.files.push(file);
@@ -201,35 +166,30 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
                     &[("count", printed.files.len().to_string()), ("path", dir.display().to_string())],
                 )
             });
+            return Ok(());
         }
-        PrintCommand::Protocol { session, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
-            let bytes = sheets::protocol(&printer()?, &store, &session, lang)?;
-            one_file(app, &file, &bytes)?;
+        PrintCommand::Certificate { who, out, doc_lang } => {
+            let (holder, id) = who.holder();
+            (Document::Certificate { holder, id }, out, doc_lang)
         }
-        PrintCommand::Summary { mentor, month, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
-            let bytes = sheets::monthly_summary(&printer()?, &store, &mentor, &month, lang)?;
-            one_file(app, &file, &bytes)?;
+        PrintCommand::Protocol { session, out, doc_lang } => (Document::Protocol { session }, out, doc_lang),
+        PrintCommand::Summary { mentor, month, out, doc_lang } => {
+            (Document::Summary { mentor, month }, out, doc_lang)
         }
-        PrintCommand::Attendance { event, day, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
-            let bytes = sheets::attendance(&printer()?, &store, &event, &day, lang)?;
-            one_file(app, &file, &bytes)?;
+        PrintCommand::Attendance { event, day, out, doc_lang } => {
+            (Document::Attendance { event, day }, out, doc_lang)
         }
-        PrintCommand::Applications { host_org, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
-            let bytes = sheets::applications(&printer()?, &store, &host_org, lang)?;
-            one_file(app, &file, &bytes)?;
+        PrintCommand::Applications { host_org, out, doc_lang } => {
+            (Document::Applications { host_org }, out, doc_lang)
         }
-        PrintCommand::Lottery { region, out: file, doc_lang } => {
-            let lang = print_lang(&doc_lang)?;
+        PrintCommand::Lottery { region, out, doc_lang } => {
             let region = crate::inputs::region_code(store.rulebook(), &region);
-            let bytes = sheets::lottery(&printer()?, &store, &region, lang)?;
-            one_file(app, &file, &bytes)?;
+            (Document::Lottery { region }, out, doc_lang)
         }
-    }
-    Ok(())
+    };
+    let lang = print_lang(&doc_lang)?;
+    let bytes = from_store::render(&printer()?, &store, &document, lang)?.printed.pdf();
+    one_file(app, &file, &bytes)
 }
 
 fn one_file(app: &App, file: &Path, bytes: &[u8]) -> Result<()> {
@@ -358,160 +318,4 @@ fn verification_text(app: &App, v: &Verification) -> String {
         ("device_id", v.code.device_id.to_string()),
     ]);
     format!("{verdict}\n{fields}\n{record}")
-}
-
-/// The documents other than certificates: the store gathers, the printer lays out.
-mod sheets {
-    use super::print_error;
-    use korpus_domain::lang::Text;
-    use korpus_domain::messages::tr;
-    use korpus_print::{
-        ApplicationListSheet, AttendanceSheet, Expected, ListedApplication, LotterySheet,
-        MonthlySummarySheet, PrintLang, Printer, ProtocolSheet,
-    };
-    use korpus_store::{ApplicationStanding, Result, Store, StoreError};
-
-    fn region(store: &Store, kato: &str) -> Result<Text> {
-        store
-            .rulebook()
-            .region(kato)
-            .map(|r| r.name.clone())
-            .ok_or_else(|| StoreError::Corrupt(format!("no region {kato} in the rulebook")))
-    }
-
-    pub(super) fn protocol(
-        printer: &Printer,
-        store: &Store,
-        session: &str,
-        lang: PrintLang,
-    ) -> Result<Vec<u8>> {
-        let v = store.protocol_view(session)?;
-        let region = region(store, &v.session.data.region)?;
-        printer
-            .protocol(&ProtocolSheet {
-                session: &v.session.data,
-                mentor: &v.mentor,
-                subproject: &v.subproject,
-                region: &region,
-                attendees: &v.attendees,
-                lang,
-            })
-            .map_err(print_error)
-    }
-
-    pub(super) fn monthly_summary(
-        printer: &Printer,
-        store: &Store,
-        mentor: &str,
-        month: &str,
-        lang: PrintLang,
-    ) -> Result<Vec<u8>> {
-        let v = store.summary_view(mentor, month)?;
-        let region = region(store, &v.region)?;
-        printer
-            .monthly_summary(&MonthlySummarySheet {
-                mentor: &v.mentor,
-                region: &region,
-                month: &v.month,
-                sessions: &v.sessions,
-                lang,
-            })
-            .map_err(print_error)
-    }
-
-    pub(super) fn attendance(
-        printer: &Printer,
-        store: &Store,
-        event: &str,
-        day: &str,
-        lang: PrintLang,
-    ) -> Result<Vec<u8>> {
-        let v = store.attendance_view(event, day)?;
-        let region = region(store, &v.event.data.region)?;
-        let people: Vec<Expected> = v
-            .people
-            .iter()
-            .map(|p| Expected { name: p.name.clone(), iin: p.iin.clone(), group: p.group.clone() })
-            .collect();
-        printer
-            .attendance_sheet(&AttendanceSheet {
-                event: &v.event.data,
-                region: &region,
-                day: v.day,
-                people: &people,
-                lang,
-            })
-            .map_err(print_error)
-    }
-
-    pub(super) fn applications(
-        printer: &Printer,
-        store: &Store,
-        host_org: &str,
-        lang: PrintLang,
-    ) -> Result<Vec<u8>> {
-        let v = store.application_list_view(host_org)?;
-        let region = region(store, &v.host_org.data.region)?;
-        let rulebook = store.rulebook();
-        let listed: Vec<ListedApplication> = v
-            .applications
-            .iter()
-            .map(|(a, standing)| {
-                let app = &a.application.data;
-                let direction = rulebook
-                    .direction(&app.direction)
-                    .map(|d| {
-                        lang.langs().iter().map(|&l| d.name.get(l).to_owned()).collect::<Vec<_>>().join(" / ")
-                    })
-                    .unwrap_or_else(|| app.direction.clone());
-                let status = lang
-                    .langs()
-                    .iter()
-                    .map(|&l| match standing {
-                        ApplicationStanding::Registered => tr(l, "print-standing-registered", &[]),
-                        ApplicationStanding::Screened(v) => {
-                            format!(
-                                "{}: {}",
-                                tr(l, "print-standing-screened", &[]),
-                                tr(l, v.message_key(), &[])
-                            )
-                        }
-                        ApplicationStanding::Drawn(arm) => tr(l, arm.message_key(), &[]),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" / ");
-                ListedApplication {
-                    name: app.name.clone(),
-                    direction,
-                    leader: a.members.first().map(|m| m.data.identity.full_name()).unwrap_or_default(),
-                    members: a.members.len(),
-                    budget_tenge: app.budget,
-                    status,
-                }
-            })
-            .collect();
-        printer
-            .application_list(&ApplicationListSheet {
-                host_org: &v.host_org.data.name,
-                bin: &v.host_org.data.bin.to_string(),
-                region: &region,
-                cohort: rulebook.cohort,
-                applications: &listed,
-                lang,
-            })
-            .map_err(print_error)
-    }
-
-    pub(super) fn lottery(printer: &Printer, store: &Store, kato: &str, lang: PrintLang) -> Result<Vec<u8>> {
-        let v = store.lottery_view(kato)?;
-        let region = region(store, kato)?;
-        printer
-            .lottery_result(&LotterySheet {
-                lottery: &v.lottery.data,
-                region: &region,
-                names: &v.names,
-                lang,
-            })
-            .map_err(print_error)
-    }
 }

@@ -157,6 +157,18 @@ impl<'f> Sheet<'f> {
         self.pages.push(PdfPage::new(Mm(canvas.width), Mm(canvas.height), canvas.ops));
     }
 
+    /// How many pages it has.
+    pub(crate) fn pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// The first page as SVG (fonts embedded), for a preview on screen.
+    pub(crate) fn preview(self) -> String {
+        let mut doc = self.doc;
+        let doc = doc.with_pages(self.pages);
+        doc.page_to_svg(1, &printpdf::PdfToSvgOptions::default(), &mut Vec::new()).unwrap_or_default()
+    }
+
     /// The PDF: fonts embedded and subset to the glyphs used, streams compressed.
     pub(crate) fn finish(self) -> Vec<u8> {
         let mut doc = self.doc;
@@ -214,7 +226,20 @@ impl Canvas<'_> {
         min: f32,
         text: &str,
     ) -> (f32, Vec<String>) {
-        let (size, lines) = self.layout(area, style, min, text);
+        self.fit_shrinking(area, align, style, (min.max(style.size * 0.75), min), text)
+    }
+
+    /// As [`Canvas::fit`], but staying on one line down to `one_line` points before wrapping
+    /// (a name reads best whole).
+    pub(crate) fn fit_shrinking(
+        &mut self,
+        area: Area,
+        align: Align,
+        style: Style,
+        (one_line, min): (f32, f32),
+        text: &str,
+    ) -> (f32, Vec<String>) {
+        let (size, lines) = self.layout(area, style, (one_line, min), text);
         let style = Style { size, ..style };
         let leading = size * MM_PER_PT * 1.2;
         let block = leading * lines.len() as f32;
@@ -232,11 +257,18 @@ impl Canvas<'_> {
     }
 
     /// The size and lines [`Canvas::fit`] draws.
-    pub(crate) fn layout(&self, area: Area, style: Style, min: f32, text: &str) -> (f32, Vec<String>) {
+    pub(crate) fn layout(
+        &self,
+        area: Area,
+        style: Style,
+        (one_line, min): (f32, f32),
+        text: &str,
+    ) -> (f32, Vec<String>) {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut size = style.size;
-        // One line, shrinking at most to `min`.
-        while size >= min {
+        // One line, shrinking down to `one_line`: beyond that, wrapped lines read better than
+        // small type.
+        while size >= one_line.max(min) {
             let s = Style { size, ..style };
             if self.measure(&text, s) <= area.w && line_height(size) <= area.h {
                 return (size, vec![text]);

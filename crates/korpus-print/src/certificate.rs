@@ -3,7 +3,7 @@
 //! the signature and the stamp, and the QR code of the signed certificate code.
 
 use crate::canvas::{Align, Area, Sheet, Style};
-use crate::{PrintError, PrintLang, Printer};
+use crate::{PrintError, PrintLang, Printed, Printer};
 use korpus_domain::certificate_code::CertificateCode;
 use korpus_domain::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
@@ -31,8 +31,8 @@ const HEIGHT: f32 = 210.0;
 pub(crate) const NAME_AREA: Area = Area { x: 28.0, y: 76.0, w: 241.0, h: 26.0 };
 
 impl Printer {
-    /// One certificate, as a PDF of one page.
-    pub fn certificate(&self, sheet: &CertificateSheet<'_>) -> Result<Vec<u8>, PrintError> {
+    /// One certificate, one page.
+    pub fn certificate(&self, sheet: &CertificateSheet<'_>) -> Result<Printed<'_>, PrintError> {
         let c = sheet.certificate;
         let lang = sheet.lang;
         let code = CertificateCode::of(c).text();
@@ -70,7 +70,7 @@ impl Printer {
             Style::regular(13.0),
             &lang.label("print-certificate-certifies", &[]),
         );
-        page.fit(NAME_AREA, Align::Centre, Style::bold(30.0), 11.0, &c.full_name);
+        page.fit_shrinking(NAME_AREA, Align::Centre, Style::bold(30.0), (18.0, 11.0), &c.full_name);
 
         let completed = format_date(c.completed_on);
         let mut y = 106.0;
@@ -138,7 +138,7 @@ impl Printer {
             &lang.label("print-scan-to-verify", &[]),
         );
         doc.push(page);
-        Ok(doc.finish())
+        Ok(Printed(doc))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::canvas::{Align, Style};
 use crate::flow::{Column, Flow, LANDSCAPE, PORTRAIT};
-use crate::{PrintError, PrintLang, Printer};
+use crate::{PrintError, PrintLang, Printed, Printer};
 use korpus_domain::lang::Text;
 use korpus_domain::lottery::Arm;
 use korpus_domain::mentoring::{MentorSession, MonthlyCompliance, format_minutes};
@@ -130,7 +130,7 @@ fn arm_name(lang: PrintLang, arm: Arm) -> String {
 
 impl Printer {
     /// A mentor session's protocol: one A4 portrait page (more only if its texts are long).
-    pub fn protocol(&self, sheet: &ProtocolSheet<'_>) -> Result<Vec<u8>, PrintError> {
+    pub fn protocol(&self, sheet: &ProtocolSheet<'_>) -> Result<Printed<'_>, PrintError> {
         let (s, lang) = (sheet.session, sheet.lang);
         let title = lang.label("print-protocol-title", &[]);
         let mut flow =
@@ -193,7 +193,7 @@ impl Printer {
 
     /// A mentor's monthly summary: the sessions of the month, the totals against the rules, and
     /// the compliance status that decides the month's pay.
-    pub fn monthly_summary(&self, sheet: &MonthlySummarySheet<'_>) -> Result<Vec<u8>, PrintError> {
+    pub fn monthly_summary(&self, sheet: &MonthlySummarySheet<'_>) -> Result<Printed<'_>, PrintError> {
         let (m, lang) = (sheet.month, sheet.lang);
         let title = lang.label("print-summary-title", &[("month", m.month.clone())]);
         let mut flow = Flow::new(&self.fonts, &title, PORTRAIT, title.clone());
@@ -259,7 +259,7 @@ impl Printer {
     }
 
     /// The attendance sheet of one training day, A4 portrait, with a column to sign in.
-    pub fn attendance_sheet(&self, sheet: &AttendanceSheet<'_>) -> Result<Vec<u8>, PrintError> {
+    pub fn attendance_sheet(&self, sheet: &AttendanceSheet<'_>) -> Result<Printed<'_>, PrintError> {
         let (e, lang) = (sheet.event, sheet.lang);
         let stage = lang.each(|l| tr(l, e.stage.message_key(), &[]));
         let date = e.date_of(sheet.day).map(format_date).unwrap_or_default();
@@ -313,7 +313,7 @@ impl Printer {
     }
 
     /// A host organisation's applications, A4 landscape.
-    pub fn application_list(&self, sheet: &ApplicationListSheet<'_>) -> Result<Vec<u8>, PrintError> {
+    pub fn application_list(&self, sheet: &ApplicationListSheet<'_>) -> Result<Printed<'_>, PrintError> {
         let lang = sheet.lang;
         let title = lang.label("print-applications-title", &[("cohort", sheet.cohort.to_string())]);
         let mut flow = Flow::new(&self.fonts, &title, LANDSCAPE, title.clone());
@@ -366,7 +366,7 @@ impl Printer {
 
     /// A lottery's result: who drew it and when, the seed, the algorithm, the hashes of the
     /// input and the output, and every group's arm.
-    pub fn lottery_result(&self, sheet: &LotterySheet<'_>) -> Result<Vec<u8>, PrintError> {
+    pub fn lottery_result(&self, sheet: &LotterySheet<'_>) -> Result<Printed<'_>, PrintError> {
         let (l, lang) = (sheet.lottery, sheet.lang);
         let title = lang.label("print-lottery-title", &[("cohort", l.cohort.to_string())]);
         let mut flow = Flow::new(&self.fonts, &title, PORTRAIT, title.clone());

@@ -1,6 +1,7 @@
 //! Documents that run from top to bottom over as many pages as they need: headings, labelled
 //! paragraphs, tables whose header repeats on every page, and "page n of N" at the foot.
 
+use crate::Printed;
 use crate::canvas::{Align, Area, Canvas, Fonts, Sheet, Style};
 
 /// A4 portrait, mm.
@@ -220,8 +221,8 @@ impl<'f> Flow<'f> {
         self.y = top + height;
     }
 
-    /// The PDF, with "page n of N" at the foot of every page.
-    pub(crate) fn finish(mut self) -> Vec<u8> {
+    /// The document, with "page n of N" at the foot of every page.
+    pub(crate) fn finish(mut self) -> Printed<'f> {
         let count = self.pages.len();
         let (w, h) = self.size;
         for (i, mut page) in std::mem::take(&mut self.pages).into_iter().enumerate() {
@@ -229,6 +230,6 @@ impl<'f> Flow<'f> {
             page.text(w / 2.0, h - MARGIN + 2.0, Align::Centre, Style::caption(8.0), &foot);
             self.sheet.push(page);
         }
-        self.sheet.finish()
+        Printed(self.sheet)
     }
 }

@@ -9,6 +9,8 @@ mod canvas;
 mod certificate;
 mod documents;
 mod flow;
+#[cfg(feature = "store")]
+pub mod from_store;
 
 pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
 pub use documents::{
@@ -72,6 +74,26 @@ impl PrintLang {
             }
         }
         unique.join(" / ")
+    }
+}
+
+/// A document made: its PDF, or its first page as SVG for a preview on screen.
+pub struct Printed<'p>(canvas::Sheet<'p>);
+
+impl Printed<'_> {
+    /// The PDF: fonts embedded and subset to the glyphs used, streams compressed.
+    pub fn pdf(self) -> Vec<u8> {
+        self.0.finish()
+    }
+
+    /// How many pages it has.
+    pub fn pages(&self) -> usize {
+        self.0.pages()
+    }
+
+    /// The first page as SVG, its fonts embedded, to show before printing.
+    pub fn preview_svg(self) -> String {
+        self.0.preview()
     }
 }
 

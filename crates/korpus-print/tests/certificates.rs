@@ -49,7 +49,8 @@ fn region() -> Text {
 
 fn print(dir: &Path, name: &str, c: &Certificate, lang: PrintLang) -> PathBuf {
     let printer = Printer::new().unwrap();
-    let bytes = printer.certificate(&CertificateSheet { certificate: c, region: &region(), lang }).unwrap();
+    let bytes =
+        printer.certificate(&CertificateSheet { certificate: c, region: &region(), lang }).unwrap().pdf();
     let path = dir.join(name);
     std::fs::write(&path, &bytes).unwrap();
     // Kept for a person to look at, as the window tests keep their screenshots.
@@ -201,4 +202,22 @@ fn a_name_of_120_characters_stays_inside_its_box_and_a_short_one_is_centred() {
     let middle = (x0 + x1) / 2.0;
     assert!((middle - 148.5).abs() < 1.0, "centred on the page's middle: {middle:.2} mm");
     assert!(poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]).contains("CERTIFICATE"));
+}
+
+#[test]
+fn the_preview_is_the_page_as_svg_with_the_name_and_its_font() {
+    let printer = Printer::new().unwrap();
+    let c = certificate(KAZAKH, Holder::Person);
+    let sheet = CertificateSheet { certificate: &c, region: &region(), lang: PrintLang::One(Lang::Kk) };
+    let printed = printer.certificate(&sheet).unwrap();
+    assert_eq!(printed.pages(), 1);
+    let svg = printed.preview_svg();
+    std::fs::write("/tmp/preview.svg", &svg).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 841.88983 595.27563\""),
+        "{}",
+        &svg[..200]
+    );
+    assert!(svg.contains("@font-face"), "the font travels with the preview");
+    assert!(svg.contains("Әлібекқызы"), "the name is text in the preview");
 }

@@ -85,7 +85,8 @@ fn a_protocol_names_the_session_its_texts_and_a_signature_line_per_attendee() {
                 attendees: &attendees,
                 lang: PrintLang::One(Lang::Kk),
             })
-            .unwrap(),
+            .unwrap()
+            .pdf(),
     );
     assert_eq!(pages(&pdf), 1);
     let t = text(&pdf);
@@ -130,7 +131,8 @@ fn a_monthly_summary_shows_the_sessions_and_why_the_month_is_not_paid() {
                 sessions: &sessions,
                 lang: PrintLang::One(Lang::Ru),
             })
-            .unwrap(),
+            .unwrap()
+            .pdf(),
     );
     let t = text(&pdf);
     for expected in [
@@ -178,7 +180,8 @@ fn an_attendance_sheet_of_thirty_runs_onto_a_second_page_with_its_header_again()
                 people: &people,
                 lang: PrintLang::KkRu,
             })
-            .unwrap(),
+            .unwrap()
+            .pdf(),
     );
     assert_eq!(pages(&pdf), 2);
     let t = text(&pdf);

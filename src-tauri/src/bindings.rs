@@ -31,6 +31,11 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    korpus_print::from_store::Document::export_all_to(dir)?;
+    crate::printing::Preview::export_all_to(dir)?;
+    crate::printing::Saved::export_all_to(dir)?;
+    crate::printing::SavedBatch::export_all_to(dir)?;
+    crate::printing::PrintProgress::export_all_to(dir)?;
     DeskStatus::export_all_to(dir)?;
     IpcError::export_all_to(dir)?;
     Home::export_all_to(dir)?;

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod delivery;
 pub mod desk;
 pub mod ipc;
+pub mod printing;
 pub mod selection;
 pub mod settings;
 pub mod sync;
@@ -64,6 +65,13 @@ pub fn run() {
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
             std::fs::create_dir_all(&data_dir)?;
+            // Printed documents go where the coordinator finds them: Documents/Korpus.
+            let prints = app
+                .path()
+                .document_dir()
+                .map(|d| d.join("Korpus"))
+                .unwrap_or_else(|_| data_dir.join("prints"));
+            app.manage(printing::Prints::new(prints));
             app.manage(Desk::start(
                 data_dir.join(DATABASE_FILE),
                 config_dir,
@@ -139,6 +147,10 @@ pub fn run() {
             closing::outreach_totals,
             closing::certificate_lines,
             closing::issue_certificate,
+            printing::print_preview,
+            printing::print_save,
+            printing::print_certificates,
+            printing::open_printed,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = built {

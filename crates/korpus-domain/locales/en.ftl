@@ -929,3 +929,28 @@ error-day-of-event = "{ $value }" is not a day of the event: it has { $days } da
 
 error-certificate-unknown-device = the device that issued the certificate is not enrolled at HQ
 error-certificate-number-not-reserved = this number was never reserved for the device that issued the certificate
+
+# The desk's printing
+print = Print
+print-preview = Print preview
+print-language = Document language
+print-lang-kk = Kazakh
+print-lang-ru = Russian
+print-lang-en = English
+print-lang-kk-ru = Kazakh and Russian
+print-close = Close
+print-pages = Pages: { $pages }
+print-making = Making the document…
+print-save-open = Save PDF and open
+print-saved = Saved: { $path }
+print-open-again = Open again
+print-all-certificates = Print every issued certificate
+print-batch-progress = { $done } of { $total } done
+print-batch-done = { $files } certificate(s) saved in { $folder }
+print-open-folder = Open the folder
+print-protocol-button = Print the protocol
+print-summary-button = Print the month's summary
+print-attendance-button = Print the day's sheet
+print-lottery-button = Print the result
+print-applications-button = Print the list of applications
+error-not-printed-here = Korpus did not print this file

@@ -929,3 +929,28 @@ error-day-of-event = «{ $value }» — мұндай күн жоқ: іс-шар�
 
 error-certificate-unknown-device = сертификатты берген құрылғы HQ-да тіркелмеген
 error-certificate-number-not-reserved = бұл нөмір сертификатты берген құрылғыға бөлінбеген
+
+# The desk's printing
+print = Басып шығару
+print-preview = Басып шығару алдында қарау
+print-language = Құжат тілі
+print-lang-kk = Қазақша
+print-lang-ru = Орысша
+print-lang-en = Ағылшынша
+print-lang-kk-ru = Қазақша және орысша
+print-close = Жабу
+print-pages = Беттер саны: { $pages }
+print-making = Құжат дайындалуда…
+print-save-open = PDF сақтап, ашу
+print-saved = Сақталды: { $path }
+print-open-again = Қайта ашу
+print-all-certificates = Берілген сертификаттардың бәрін басу
+print-batch-progress = { $total } сертификаттың { $done }-і дайын
+print-batch-done = { $files } сертификат сақталды: { $folder }
+print-open-folder = Буманы ашу
+print-protocol-button = Хаттаманы басу
+print-summary-button = Айлық есепті басу
+print-attendance-button = Күннің парағын басу
+print-lottery-button = Нәтижені басу
+print-applications-button = Өтінімдер тізімін басу
+error-not-printed-here = Korpus бұл файлды басып шығармаған

@@ -929,3 +929,28 @@ error-day-of-event = «{ $value }» — такого дня нет: меропр
 
 error-certificate-unknown-device = устройство, выдавшее сертификат, не зарегистрировано в HQ
 error-certificate-number-not-reserved = этот номер не выделялся устройству, выдавшему сертификат
+
+# The desk's printing
+print = Печать
+print-preview = Предпросмотр печати
+print-language = Язык документа
+print-lang-kk = Казахский
+print-lang-ru = Русский
+print-lang-en = Английский
+print-lang-kk-ru = Казахский и русский
+print-close = Закрыть
+print-pages = Страниц: { $pages }
+print-making = Документ готовится…
+print-save-open = Сохранить PDF и открыть
+print-saved = Сохранено: { $path }
+print-open-again = Открыть снова
+print-all-certificates = Напечатать все выданные сертификаты
+print-batch-progress = Готово { $done } из { $total }
+print-batch-done = Сохранено сертификатов: { $files } — { $folder }
+print-open-folder = Открыть папку
+print-protocol-button = Напечатать протокол
+print-summary-button = Напечатать сводку за месяц
+print-attendance-button = Напечатать лист дня
+print-lottery-button = Напечатать результат
+print-applications-button = Напечатать список заявок
+error-not-printed-here = этот файл не печатал Korpus

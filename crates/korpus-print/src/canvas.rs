@@ -110,7 +110,7 @@ pub(crate) struct Sheet<'f> {
     doc: PdfDocument,
     regular: FontId,
     bold: FontId,
-    pages: Vec<PdfPage>,
+    pages: Vec<(f32, f32, Vec<Op>, Vec<QrMark>)>,
 }
 
 /// One page being drawn.
@@ -123,6 +123,7 @@ pub(crate) struct Canvas<'s> {
     /// Page height, mm.
     pub height: f32,
     ops: Vec<Op>,
+    qrs: Vec<QrMark>,
 }
 
 impl<'f> Sheet<'f> {
@@ -149,12 +150,13 @@ impl<'f> Sheet<'f> {
             width,
             height,
             ops: Vec::new(),
+            qrs: Vec::new(),
         }
     }
 
     /// Adds a drawn page.
     pub(crate) fn push(&mut self, canvas: Canvas<'_>) {
-        self.pages.push(PdfPage::new(Mm(canvas.width), Mm(canvas.height), canvas.ops));
+        self.pages.push((canvas.width, canvas.height, canvas.ops, canvas.qrs));
     }
 
     /// How many pages it has.
@@ -165,14 +167,16 @@ impl<'f> Sheet<'f> {
     /// The first page as SVG (fonts embedded), for a preview on screen.
     pub(crate) fn preview(self) -> String {
         let mut doc = self.doc;
-        let doc = doc.with_pages(self.pages);
+        let pages = self.pages.iter().take(1).map(|(w, h, ops, qrs)| page(*w, *h, ops, qrs, false)).collect();
+        let doc = doc.with_pages(pages);
         doc.page_to_svg(1, &printpdf::PdfToSvgOptions::default(), &mut Vec::new()).unwrap_or_default()
     }
 
     /// The PDF: fonts embedded and subset to the glyphs used, streams compressed.
     pub(crate) fn finish(self) -> Vec<u8> {
         let mut doc = self.doc;
-        doc.with_pages(self.pages).save(&printpdf::PdfSaveOptions::default(), &mut Vec::new())
+        let pages = self.pages.iter().map(|(w, h, ops, qrs)| page(*w, *h, ops, qrs, true)).collect();
+        doc.with_pages(pages).save(&printpdf::PdfSaveOptions::default(), &mut Vec::new())
     }
 }
 
@@ -354,18 +358,8 @@ impl Canvas<'_> {
         let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
             .map_err(|e| crate::PrintError::Qr(e.to_string()))?;
         let n = code.width();
-        let module = pt(side / n as f32).0;
         let colors = code.to_colors();
-        // Drawn in module units (the matrix maps one unit to one module, the origin to the code's
-        // top-left corner, y downwards), so every rectangle is four small integers.
-        let origin = self.point(x, y);
-        self.ops.extend([
-            Op::SaveGraphicsState,
-            Op::SetTransformationMatrix {
-                matrix: CurTransMat::Raw([module, 0.0, 0.0, -module, origin.x.0, origin.y.0]),
-            },
-            Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) },
-        ]);
+        let mut runs = Vec::new();
         for row in 0..n {
             let mut col = 0;
             while col < n {
@@ -377,21 +371,72 @@ impl Canvas<'_> {
                 while col < n && colors[row * n + col] == qrcode::Color::Dark {
                     col += 1;
                 }
-                self.ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(start as f32),
-                        y: Pt(row as f32),
-                        width: Pt((col - start) as f32),
-                        height: Pt(1.0),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: Some(WindingOrder::NonZero),
-                    },
-                });
+                runs.push((row as f32, start as f32, (col - start) as f32));
             }
         }
-        self.ops.push(Op::RestoreGraphicsState);
+        let origin = self.point(x, y);
+        self.qrs.push(QrMark { at: self.ops.len(), origin, module: pt(side / n as f32).0, runs });
         Ok(())
     }
+}
+
+/// A QR code placed on a page: where its operations go among the page's, its top-left corner,
+/// its module's side (pt), and its dark runs (row, first column, length).
+struct QrMark {
+    at: usize,
+    origin: Point,
+    module: f32,
+    runs: Vec<(f32, f32, f32)>,
+}
+
+impl QrMark {
+    /// The operations that draw it. For the PDF, in module units (a matrix maps one unit to one
+    /// module, y downwards), so every rectangle is four small integers; for the SVG preview, in
+    /// page points, since printpdf's SVG output does not apply the matrix to paths.
+    fn ops(&self, compact: bool) -> Vec<Op> {
+        let black = Op::SetFillColor { col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)) };
+        let rect = |x: f32, y: f32, width: f32, height: f32| Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(width),
+                height: Pt(height),
+                mode: Some(PaintMode::Fill),
+                winding_order: Some(WindingOrder::NonZero),
+            },
+        };
+        let (m, o) = (self.module, self.origin);
+        let mut ops = vec![Op::SaveGraphicsState];
+        if compact {
+            ops.push(Op::SetTransformationMatrix {
+                matrix: CurTransMat::Raw([m, 0.0, 0.0, -m, o.x.0, o.y.0]),
+            });
+            ops.push(black);
+            ops.extend(self.runs.iter().map(|&(row, start, len)| rect(start, row, len, 1.0)));
+        } else {
+            ops.push(black);
+            ops.extend(
+                self.runs
+                    .iter()
+                    .map(|&(row, start, len)| rect(o.x.0 + start * m, o.y.0 - (row + 1.0) * m, len * m, m)),
+            );
+        }
+        ops.push(Op::RestoreGraphicsState);
+        ops
+    }
+}
+
+/// A page's operations with its QR codes drawn in.
+fn page(width: f32, height: f32, ops: &[Op], qrs: &[QrMark], compact: bool) -> PdfPage {
+    let mut all = Vec::with_capacity(ops.len());
+    let mut from = 0;
+    for q in qrs {
+        all.extend_from_slice(&ops[from..q.at]);
+        all.extend(q.ops(compact));
+        from = q.at;
+    }
+    all.extend_from_slice(&ops[from..]);
+    PdfPage::new(Mm(width), Mm(height), all)
 }
 
 fn line_height(size: f32) -> f32 {

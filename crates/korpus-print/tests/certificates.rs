@@ -220,4 +220,12 @@ fn the_preview_is_the_page_as_svg_with_the_name_and_its_font() {
     );
     assert!(svg.contains("@font-face"), "the font travels with the preview");
     assert!(svg.contains("Әлібекқызы"), "the name is text in the preview");
+    // The QR code is drawn in page points there too: its modules fill the box at x 235..273 mm.
+    let qr_paths = svg
+        .split("<path d=\"M")
+        .skip(1)
+        .filter_map(|p| p.split(',').next()?.parse::<f32>().ok())
+        .filter(|x| (235.0 * 72.0 / 25.4..273.0 * 72.0 / 25.4).contains(x))
+        .count();
+    assert!(qr_paths > 100, "{qr_paths} modules of the QR code in the preview");
 }

@@ -913,3 +913,123 @@ async fn a_contract_a_scholarship_roll_a_report_and_outreach_are_recorded_on_the
     let outreach = store.outreach(None).unwrap();
     assert_eq!((outreach.len(), outreach[0].data.women, outreach[0].data.vulnerable), (1, 17, 20));
 }
+
+/// A stand-in for the system's PDF viewer: `xdg-open` first on the desk's PATH, writing down what
+/// it was asked to open (the desk's side of opening a file is real: it runs `xdg-open`).
+fn viewer(home: &Home) -> (String, std::path::PathBuf) {
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = home.path().join("opened.txt");
+    let script = bin.join("xdg-open");
+    std::fs::write(&script, format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    (path, opened)
+}
+
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_certificate_is_previewed_saved_and_opened_and_every_one_is_printed_at_once() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    let mentor = {
+        let mut store = open_database(&home);
+        let (mentor, _) = mentor_at_work(&mut store);
+        let phase3 = store
+            .training_events(Some("550000000"))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
+            .unwrap();
+        for day in 1..=3 {
+            let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
+            store.record_attendance(&phase3.id.to_string(), day, &[mark]).unwrap();
+        }
+        mentor
+    };
+    let (path, opened) = viewer(&home);
+    // The user's Documents folder, as a desktop session names it.
+    let documents = home.path().join("Documents");
+    std::fs::create_dir_all(home.path().join(".config")).unwrap();
+    std::fs::write(home.path().join(".config/user-dirs.dirs"), "XDG_DOCUMENTS_DIR=\"$HOME/Documents\"\n")
+        .unwrap();
+    let desk = Desk::launch(&home, &[("PATH", &path)]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-certificates]").await.unwrap();
+    desk.click("[data-testid=certificates-ready]").await.unwrap();
+    desk.wait_for_text("[data-testid=certificate-line]", "Mentor").await.unwrap();
+    desk.type_into("[data-testid=certificate-on]", "20.12.2017").await.unwrap();
+    desk.click("[data-testid=certificate-issue]").await.unwrap();
+    desk.click("[data-testid=certificates-ready]").await.unwrap();
+    desk.wait_for_text("[data-testid=certificate-list]", "No. 2017-").await.unwrap();
+
+    // The preview: the page as it will print, Kazakh first, then Kazakh and Russian.
+    desk.click("[data-testid=certificate-print]").await.unwrap();
+    desk.wait_for("[data-testid=print-preview]").await.unwrap();
+    desk.wait_for_text("[data-testid=print-pages]", "Pages: 1").await.unwrap();
+    desk.choose("[data-testid=print-lang]", "kk+ru").await.unwrap();
+    desk.wait_for("[data-testid=print-preview]").await.unwrap();
+    let width = desk
+        .client
+        .execute(
+            "const img = document.querySelector('[data-testid=print-preview]'); \
+             return img.complete ? img.naturalWidth : -1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(width.as_f64().unwrap_or(0.0) > 100.0, "the preview is drawn: {width}");
+    desk.screenshot("print-preview").await.unwrap();
+    // Saved in Documents/Korpus and handed to the system's viewer.
+    desk.click("[data-testid=print-save]").await.unwrap();
+    let saved = desk.wait_for_text("[data-testid=print-saved]", "Korpus").await.unwrap();
+    let file = std::path::PathBuf::from(saved.trim_start_matches("Saved: ").trim());
+    assert!(file.starts_with(documents.join("Korpus")), "{}", file.display());
+    let text = pdf_text(&file);
+    assert!(text.contains("СЕРТИФИКАТ") && text.contains("Настоящий сертификат подтверждает"), "{text}");
+    let store = open_database(&home);
+    let issued = store
+        .certificate_line(korpus_domain::certification::Holder::Mentor, &mentor.to_string())
+        .unwrap()
+        .certificate
+        .unwrap();
+    assert!(text.contains(&issued.data.full_name), "{text}");
+    let asked = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(asked.trim(), file.display().to_string());
+    desk.click("[data-testid=print-close]").await.unwrap();
+
+    // Every issued certificate at once: the folder, then opened.
+    desk.choose("[data-testid=batch-lang]", "ru").await.unwrap();
+    desk.click("[data-testid=print-all]").await.unwrap();
+    let done = desk.wait_for_text("[data-testid=batch-done]", "1 certificate(s) saved").await.unwrap();
+    let folder = documents.join("Korpus").join("certificates-2017");
+    assert!(done.contains(&folder.display().to_string()), "{done}");
+    let batch = folder.join(format!("{}.pdf", issued.data.number));
+    assert!(pdf_text(&batch).contains("Региональный координатор"), "the batch is in Russian");
+    desk.click("[data-testid=batch-open]").await.unwrap();
+    let asked = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(asked.lines().last(), Some(folder.display().to_string().as_str()));
+
+    // A training day's sheet prints where it is filled: phase III for mentors, day 2.
+    desk.click("[data-testid=nav-training]").await.unwrap();
+    desk.choose("#field-region", "550000000").await.unwrap();
+    desk.click("[data-testid=training-open-phase3_mentors]").await.unwrap();
+    desk.click("[data-testid=sheet-day-2]").await.unwrap();
+    desk.click("[data-testid=print-attendance]").await.unwrap();
+    desk.wait_for_text("[data-testid=print-pages]", "Pages: 1").await.unwrap();
+    desk.click("[data-testid=print-save]").await.unwrap();
+    let saved = desk.wait_for_text("[data-testid=print-saved]", "attendance-phase3_mentors").await.unwrap();
+    let sheet = std::path::PathBuf::from(saved.trim_start_matches("Saved: ").trim());
+    let text = pdf_text(&sheet);
+    assert!(text.contains("Қатысу парағы") && text.contains(&issued.data.full_name), "{text}");
+    desk.quit().await.unwrap();
+}

@@ -17,6 +17,10 @@ import type { PersonInput } from './bindings/PersonInput';
 import type { Record } from './bindings/Record';
 import type { Certificate } from './bindings/Certificate';
 import type { CertificateLine } from './bindings/CertificateLine';
+import type { Document } from './bindings/Document';
+import type { Preview } from './bindings/Preview';
+import type { Saved } from './bindings/Saved';
+import type { SavedBatch } from './bindings/SavedBatch';
 import type { GrantContract } from './bindings/GrantContract';
 import type { GrantContractInput } from './bindings/GrantContractInput';
 import type { GrantLine } from './bindings/GrantLine';
@@ -191,6 +195,11 @@ export const api = {
     call<Record<OutreachEvent>>('record_outreach', { region, input }),
   outreachTotals: () => call<OutreachTotals[]>('outreach_totals'),
   certificateLines: (region: string | null) => call<CertificateLine[]>('certificate_lines', { region }),
+  printPreview: (document: Document, lang: string) => call<Preview>('print_preview', { document, lang }),
+  printSave: (document: Document, lang: string) => call<Saved>('print_save', { document, lang }),
+  printCertificates: (region: string | null, lang: string) =>
+    call<SavedBatch>('print_certificates', { region, lang }),
+  openPrinted: (path: string) => call<null>('open_printed', { path }),
   issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
     call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
 };

@@ -55,4 +55,9 @@ rulebook_version: string,
 /**
  * Every rule's outcome when it was issued.
  */
-outcomes: Array<Outcome>, };
+outcomes: Array<Outcome>, 
+/**
+ * The issuing device's Ed25519 signature of the certificate's code (base64url): what its QR
+ * carries, and what tells it from an edited or forged one ([`crate::certificate_code`]).
+ */
+signature: string, };

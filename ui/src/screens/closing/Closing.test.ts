@@ -76,6 +76,7 @@ const issueCertificate = vi.fn<(holder: Holder, id: string, on: string) => Promi
 const saveContract = vi.fn<(application: string, version: number | null, input: GrantContractInput) => Promise<unknown>>(
   async () => ({}),
 );
+vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
 vi.mock('../../lib/api', async (original) => ({
   ...(await original<typeof import('../../lib/api')>()),
   api: {

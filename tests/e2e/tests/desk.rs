@@ -780,26 +780,28 @@ async fn a_training_days_attendance_sheet_is_filled_in_the_window() {
     assert!(roster.lines.iter().all(|l| l.marks[0].is_none()), "day 1 was not saved");
 }
 
+/// [`mentor_at_work`], and the mentor attended every day of phase III: their certificate is earned.
+fn mentor_who_completed(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
+    let (mentor, app) = mentor_at_work(store);
+    let phase3 = store
+        .training_events(Some("550000000"))
+        .unwrap()
+        .into_iter()
+        .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
+        .unwrap();
+    for day in 1..=3 {
+        let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
+        store.record_attendance(&phase3.id.to_string(), day, &[mark]).unwrap();
+    }
+    (mentor, app)
+}
+
 #[tokio::test]
 async fn a_mentors_violation_report_goes_to_the_log_and_the_mentors_certificate_is_issued() {
     let _turn = ONE_AT_A_TIME.lock().await;
     let home = Home::new().unwrap();
     Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
-    let (mentor, app) = {
-        let mut store = open_database(&home);
-        let (mentor, app) = mentor_at_work(&mut store);
-        let phase3 = store
-            .training_events(Some("550000000"))
-            .unwrap()
-            .into_iter()
-            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
-            .unwrap();
-        for day in 1..=3 {
-            let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
-            store.record_attendance(&phase3.id.to_string(), day, &[mark]).unwrap();
-        }
-        (mentor, app)
-    };
+    let (mentor, app) = mentor_who_completed(&mut open_database(&home));
     let desk = Desk::launch(&home, &[]).await.unwrap();
     desk.click("[data-testid=lang-en]").await.unwrap();
     desk.click("[data-testid=nav-mentors]").await.unwrap();
@@ -941,21 +943,7 @@ async fn a_certificate_is_previewed_saved_and_opened_and_every_one_is_printed_at
     let _turn = ONE_AT_A_TIME.lock().await;
     let home = Home::new().unwrap();
     Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
-    let mentor = {
-        let mut store = open_database(&home);
-        let (mentor, _) = mentor_at_work(&mut store);
-        let phase3 = store
-            .training_events(Some("550000000"))
-            .unwrap()
-            .into_iter()
-            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
-            .unwrap();
-        for day in 1..=3 {
-            let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
-            store.record_attendance(&phase3.id.to_string(), day, &[mark]).unwrap();
-        }
-        mentor
-    };
+    let (mentor, _) = mentor_who_completed(&mut open_database(&home));
     let (path, opened) = viewer(&home);
     // The user's Documents folder, as a desktop session names it.
     let documents = home.path().join("Documents");

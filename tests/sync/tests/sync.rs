@@ -1098,6 +1098,29 @@ async fn a_grievance_and_its_history_travel_and_are_stepped_on_either_desk() -> 
     Ok(())
 }
 
+#[tokio::test]
+async fn a_sync_is_complete_when_hq_has_no_numbers_left_and_the_desk_keeps_its_own_series()
+-> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    // The cohort's numbers are nearly all reserved: not one block of 100 is left.
+    let next = hq
+        .query_i64(
+            "WITH s AS (INSERT INTO certificate_series (cohort, next) VALUES (2017, 999990)
+             ON CONFLICT (cohort) DO UPDATE SET next = 999990 RETURNING next) SELECT next::bigint FROM s",
+        )
+        .await?;
+    assert_eq!(next, 999_990);
+    let mut desk = Desk::enrolled(&hq, "north").await?;
+    desk.add_person(10, "Серікова", &r1)?;
+    let report = desk.sync().await?;
+    assert_eq!((report.applied, report.numbers_reserved), (1, 0), "{report:?}");
+    assert_eq!(desk.store.hq_numbers_left(2017)?, 0);
+    assert_eq!(desk.store.sync_state()?.map(|s| s.unsent), Some(0));
+    assert_eq!(hq.query_i64("SELECT count(*) FROM certificate_blocks").await?, 0);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certificate_is_never_rewritten()
 -> Result<(), Error> {

@@ -212,7 +212,6 @@ fn the_preview_is_the_page_as_svg_with_the_name_and_its_font() {
     let printed = printer.certificate(&sheet).unwrap();
     assert_eq!(printed.pages(), 1);
     let svg = printed.preview_svg();
-    std::fs::write("/tmp/preview.svg", &svg).unwrap();
     assert!(
         svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 841.88983 595.27563\""),
         "{}",

@@ -65,6 +65,8 @@ impl Home {
 /// A running desk and the WebDriver session on it.
 pub struct Desk {
     driver: Child,
+    /// Already stopped (by `quit`).
+    stopped: bool,
     /// The WebDriver session.
     pub client: Client,
 }
@@ -116,7 +118,7 @@ impl Desk {
                 }
             }
         };
-        let desk = Desk { driver, client };
+        let desk = Desk { driver, client, stopped: false };
         desk.wait_for("[data-testid=desk], .unlock").await?;
         Ok(desk)
     }
@@ -128,6 +130,18 @@ impl Desk {
     /// place and the new one would exit, leaving its WebDriver session waiting for ever.
     pub async fn quit(mut self) -> Result<(), Error> {
         let closed = self.client.clone().close().await;
+        self.stop();
+        closed.map_err(Into::into)
+    }
+
+    /// Stops the driver, WebKitWebDriver and the desk (TERM, then KILL), and waits until they are
+    /// gone. Also when a test fails half-way (on drop): a desk left running would take the next
+    /// test's place as the single instance.
+    fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
         let family = descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -143,10 +157,9 @@ impl Desk {
                 .status();
             let started = Instant::now();
             while family.iter().any(|pid| is_running(*pid)) && started.elapsed() < PATIENCE {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                std::thread::sleep(Duration::from_millis(100));
             }
         }
-        closed.map_err(Into::into)
     }
 
     /// The first element matching `css`, once it is there.
@@ -217,8 +230,7 @@ impl Desk {
 
 impl Drop for Desk {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.stop();
     }
 }
 

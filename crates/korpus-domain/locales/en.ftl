@@ -954,3 +954,6 @@ print-attendance-button = Print the day's sheet
 print-lottery-button = Print the result
 print-applications-button = Print the list of applications
 error-not-printed-here = Korpus did not print this file
+
+field-document_lang = Document language
+field-device_id = Device

@@ -954,3 +954,6 @@ print-attendance-button = Күннің парағын басу
 print-lottery-button = Нәтижені басу
 print-applications-button = Өтінімдер тізімін басу
 error-not-printed-here = Korpus бұл файлды басып шығармаған
+
+field-document_lang = Құжат тілі
+field-device_id = Құрылғы

@@ -954,3 +954,6 @@ print-attendance-button = Напечатать лист дня
 print-lottery-button = Напечатать результат
 print-applications-button = Напечатать список заявок
 error-not-printed-here = этот файл не печатал Korpus
+
+field-document_lang = Язык документа
+field-device_id = Устройство

@@ -173,15 +173,21 @@ pub fn scholarship_months(rulebook: &Rulebook) -> Vec<String> {
         .collect()
 }
 
+/// Reads a month as typed, `2017-07` or `07.2017`, as its code `2017-07`; the field is `month`.
+pub fn parse_month(value: &str) -> Result<String, FieldError> {
+    let typed = value.trim();
+    NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&format!("01.{typed}"), "%d.%m.%Y"))
+        .map(month_code)
+        .map_err(|_| FieldError::new("month", "error-month-format").arg("value", typed))
+}
+
 /// Reads a month as typed (`2017-07` or `07.2017`) and checks it is one of the cohort's
 /// scholarship months.
 pub fn scholarship_month(rulebook: &Rulebook, value: &str) -> Result<String, FieldError> {
     let typed = value.trim();
-    let parsed = NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(&format!("01.{typed}"), "%d.%m.%Y"))
-        .map_err(|_| FieldError::new("month", "error-month-format").arg("value", typed))?;
+    let code = parse_month(typed)?;
     let months = scholarship_months(rulebook);
-    let code = month_code(parsed);
     if !months.contains(&code) {
         let first = months.first().cloned().unwrap_or_default();
         let last = months.last().cloned().unwrap_or_default();

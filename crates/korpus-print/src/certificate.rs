@@ -38,7 +38,7 @@ impl Printer {
         let code = CertificateCode::of(c).text();
         let mut doc =
             Sheet::new(&self.fonts, &format!("{} {}", lang.label("print-certificate-title", &[]), c.number));
-        doc.set_subject(format!("{CERTIFICATE_SUBJECT}{}", hex_encode(&code)));
+        doc.set_subject(format!("{CERTIFICATE_SUBJECT}{}", hex::encode(&code)));
         let mut page = doc.page(WIDTH, HEIGHT);
         let centre = WIDTH / 2.0;
         page.frame(Area { x: 10.0, y: 10.0, w: WIDTH - 20.0, h: HEIGHT - 20.0 }, 2.0);
@@ -142,10 +142,6 @@ impl Printer {
     }
 }
 
-fn hex_encode(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What a certificate's PDF holds: the code in its subject, and the text of its pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificatePdf {
@@ -160,12 +156,8 @@ pub struct CertificatePdf {
 pub fn read_certificate_pdf(bytes: &[u8]) -> Option<CertificatePdf> {
     let doc =
         printpdf::PdfDocument::parse(bytes, &printpdf::PdfParseOptions::default(), &mut Vec::new()).ok()?;
-    let hex = doc.metadata.info.subject.strip_prefix(CERTIFICATE_SUBJECT)?.to_owned();
-    let raw: Option<Vec<u8>> = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect();
-    let code = String::from_utf8(raw?).ok()?;
+    let hex = doc.metadata.info.subject.strip_prefix(CERTIFICATE_SUBJECT)?;
+    let code = String::from_utf8(hex::decode(hex).ok()?).ok()?;
     let text = doc.extract_text().into_iter().flatten().collect::<Vec<_>>().join("\n");
     Some(CertificatePdf { code, text })
 }

@@ -71,10 +71,12 @@ pub fn print_error(e: PrintError) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-/// Reads a document language as typed (`kk`, `ru`, `en`, `kk+ru`), naming the field `lang`.
+/// Reads a document language as typed (`kk`, `ru`, `en`, `kk+ru`), naming the field
+/// `document_lang`.
 pub fn print_lang(typed: &str) -> Result<PrintLang> {
     PrintLang::parse(typed).ok_or_else(|| {
-        ValidationErrors::one(FieldError::unknown_value("lang", typed, &["kk", "ru", "en", "kk+ru"])).into()
+        ValidationErrors::one(FieldError::unknown_value("document_lang", typed, &["kk", "ru", "en", "kk+ru"]))
+            .into()
     })
 }
 

@@ -8,10 +8,9 @@ use crate::applications::ApplicationView;
 use crate::error::{Result, StoreError};
 use crate::tables::Record;
 use crate::training::RosterLine;
-use chrono::NaiveDate;
 use korpus_domain::lottery::Arm;
 use korpus_domain::mentoring::{MentorSession, MonthlyCompliance};
-use korpus_domain::money::month_code;
+use korpus_domain::money::{month_code, parse_month};
 use korpus_domain::rules::{Subject, Verdict, overall};
 use korpus_domain::selection::LotteryRecord;
 use korpus_domain::training::TrainingEvent;
@@ -86,17 +85,6 @@ pub struct LotteryView {
     pub names: Vec<String>,
 }
 
-/// Reads a month as typed: `2017-08` or `08.2017`.
-fn month(typed: &str) -> Result<String> {
-    let typed = typed.trim();
-    NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(&format!("01.{typed}"), "%d.%m.%Y"))
-        .map(month_code)
-        .map_err(|_| {
-            ValidationErrors::one(FieldError::new("month", "error-month-format").arg("value", typed)).into()
-        })
-}
-
 impl Store {
     fn subproject_name(&self, id: uuid::Uuid) -> Result<String> {
         Ok(self.application(&id.to_string())?.application.data.name)
@@ -118,7 +106,7 @@ impl Store {
 
     /// A mentor's month (`2017-08` or `08.2017`): its compliance and its sessions.
     pub fn summary_view(&self, mentor: &str, typed_month: &str) -> Result<SummaryView> {
-        let code = month(typed_month)?;
+        let code = parse_month(typed_month).map_err(ValidationErrors::one)?;
         let m = self.mentor(mentor)?;
         let month = self.compliance(mentor)?.into_iter().find(|c| c.month == code).ok_or_else(|| {
             ValidationErrors::one(FieldError::new("month", "error-no-sessions-month").arg("month", &code))

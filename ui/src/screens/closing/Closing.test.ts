@@ -1,7 +1,7 @@
 // The closing screens over a stubbed desk: the real commands are driven in the store, CLI and
 // window tests; here, what the reports list, the certificates list and the money screen do with
 // their answers.
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CertificateLine } from '../../lib/bindings/CertificateLine';
 import type { GrantContractInput } from '../../lib/bindings/GrantContractInput';
@@ -10,6 +10,7 @@ import type { Holder } from '../../lib/bindings/Holder';
 import type { ReportInput } from '../../lib/bindings/ReportInput';
 import type { ReportLine } from '../../lib/bindings/ReportLine';
 import type { ReviewInput } from '../../lib/bindings/ReviewInput';
+import type { SavedBatch } from '../../lib/bindings/SavedBatch';
 import { texts } from '../../lib/i18n.svelte';
 
 const report = (kind: ReportLine['kind'], state: ReportLine['state']): ReportLine => ({
@@ -58,6 +59,27 @@ const candidate = (holder_id: string, eligible: boolean): CertificateLine => ({
   completed_on: eligible ? '2017-12-14' : null,
   certificate: null,
 });
+const issuedLine = (holder_id: string): CertificateLine => ({
+  ...candidate(holder_id, true),
+  full_name: 'Серікова Әсел',
+  certificate: {
+    id: 'c3',
+    version: 1,
+    cohort: 2017,
+    region: '550000000',
+    holder: 'person',
+    holder_id,
+    full_name: 'Серікова Әсел',
+    arm: 'A',
+    completed_on: '2017-12-14',
+    number: '2017-000001',
+    issued_on: '2017-12-20',
+    device_id: 'd1',
+    rulebook_version: '2017-pilot.3',
+    outcomes: [],
+    signature: 'sig',
+  },
+});
 const grant: GrantLine = {
   application_id: 'app-1',
   application_name: 'Жасыл аула',
@@ -76,14 +98,28 @@ const issueCertificate = vi.fn<(holder: Holder, id: string, on: string) => Promi
 const saveContract = vi.fn<(application: string, version: number | null, input: GrantContractInput) => Promise<unknown>>(
   async () => ({}),
 );
-vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
+// The desk's progress events: the screen's listener is kept so the test can send one.
+const listeners = new Map<string, (event: { payload: unknown }) => void>();
+vi.mock('@tauri-apps/api/event', () => ({
+  listen: async (name: string, handler: (event: { payload: unknown }) => void) => {
+    listeners.set(name, handler);
+    return () => listeners.delete(name);
+  },
+}));
+let finishBatch: (batch: SavedBatch) => void = () => {};
+const printCertificates = vi.fn<(region: string | null, lang: string) => Promise<SavedBatch>>(
+  () => new Promise((done) => (finishBatch = done)),
+);
+const openPrinted = vi.fn<(path: string) => Promise<null>>(async () => null);
 vi.mock('../../lib/api', async (original) => ({
   ...(await original<typeof import('../../lib/api')>()),
   api: {
     reportLines: async () => [report('financial', 'overdue'), report('programme', 'submitted')],
     submitReport: (a: string, i: ReportInput) => submitReport(a, i),
     reviewReport: (a: string, k: string, v: number, i: ReviewInput) => reviewReport(a, k, v, i),
-    certificateLines: async () => [candidate('p1', false), candidate('p2', true)],
+    certificateLines: async () => [candidate('p1', false), candidate('p2', true), issuedLine('p3')],
+    printCertificates: (r: string | null, l: string) => printCertificates(r, l),
+    openPrinted: (p: string) => openPrinted(p),
     issueCertificate: (h: Holder, id: string, on: string) => issueCertificate(h, id, on),
     grants: async () => [grant],
     moneyTotals: async () => [],
@@ -128,6 +164,29 @@ describe('Certificates', () => {
     await fireEvent.input(screen.getByTestId('certificate-on'), { target: { value: '20.12.2017' } });
     await fireEvent.click(screen.getByTestId('certificate-issue'));
     expect(issueCertificate).toHaveBeenCalledWith('person', 'p2', '20.12.2017');
+  });
+
+  it('prints every issued certificate at once, showing the desk\'s progress, then offers the folder', async () => {
+    texts.lang = 'en';
+    render(Certificates);
+    const all = (await screen.findByTestId('print-all')) as HTMLButtonElement;
+    await waitFor(() => expect(all.textContent).toContain('(1)'));
+    expect(screen.getAllByTestId('certificate-print')).toHaveLength(1);
+    await fireEvent.change(screen.getByTestId('batch-lang'), { target: { value: 'kk+ru' } });
+    await fireEvent.click(all);
+    expect(printCertificates).toHaveBeenCalledWith(null, 'kk+ru');
+    expect(all.disabled).toBe(true);
+    listeners.get('print-progress')?.({ payload: { done: 1, total: 1 } });
+    const bar = (await screen.findByTestId('batch-progress')) as HTMLProgressElement;
+    await waitFor(() => expect(bar.value).toBe(1));
+    expect(screen.getByTestId('certificate-batch').textContent).toContain('1 of 1 done');
+    finishBatch({ folder: '/home/k/Documents/Korpus/certificates-2017', files: 1, bytes: 33000 });
+    expect((await screen.findByTestId('batch-done')).textContent).toContain(
+      '1 certificate(s) saved in /home/k/Documents/Korpus/certificates-2017',
+    );
+    expect(screen.queryByTestId('batch-progress')).toBeNull();
+    await fireEvent.click(screen.getByTestId('batch-open'));
+    expect(openPrinted).toHaveBeenCalledWith('/home/k/Documents/Korpus/certificates-2017');
   });
 });
 

@@ -2,9 +2,8 @@
 //! `ui/src/lib/bindings/`. This test fails when they are stale; run it with
 //! `KORPUS_WRITE_BINDINGS=1` to write them anew.
 
-use crate::ipc::{
-    DeskStatus, Home, IpcError, ListQuery, Page, Reference, SyncOutcome, SyncPanel, SyncProgress,
-};
+use crate::ipc::{DeskStatus, ErrorReport, Home, ListQuery, Page, Reference, SyncOutcome, SyncProgress};
+use korpus_app::sync::SyncPanel;
 use korpus_domain::certification::Certificate;
 use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
 use korpus_domain::grievances::{Grievance, GrievanceAction, GrievanceInput, GrievanceStepInput};
@@ -31,13 +30,13 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    korpus_print::from_store::Document::export_all_to(dir)?;
+    korpus_app::printing::Document::export_all_to(dir)?;
     crate::printing::Preview::export_all_to(dir)?;
     crate::printing::Saved::export_all_to(dir)?;
     crate::printing::SavedBatch::export_all_to(dir)?;
     crate::printing::PrintProgress::export_all_to(dir)?;
     DeskStatus::export_all_to(dir)?;
-    IpcError::export_all_to(dir)?;
+    ErrorReport::export_all_to(dir)?;
     Home::export_all_to(dir)?;
     ListQuery::export_all_to(dir)?;
     Reference::export_all_to(dir)?;

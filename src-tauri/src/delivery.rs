@@ -3,7 +3,7 @@
 //! Adapters only: each calls one function of korpus-store.
 
 use crate::desk::Desk;
-use crate::ipc::IpcError;
+use crate::ipc::Reply;
 use korpus_domain::Mentor;
 use korpus_domain::grievances::{GrievanceInput, GrievanceStepInput};
 use korpus_domain::mentoring::{MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput};
@@ -13,140 +13,142 @@ use korpus_store::{
 };
 use tauri::State;
 
-type Reply<T> = Result<T, IpcError>;
-
 /// The training events of a region (or all), by first day.
 #[tauri::command]
-pub fn training_events(desk: State<'_, Desk>, region: Option<String>) -> Reply<Vec<Record<TrainingEvent>>> {
-    desk.with_store(|s| s.training_events(region.as_deref()))
+pub async fn training_events(
+    desk: State<'_, Desk>,
+    region: Option<String>,
+) -> Reply<Vec<Record<TrainingEvent>>> {
+    desk.call(move |s| s.training_events(region.as_deref())).await
 }
 
 /// Lays out a region's calendar from the rulebook.
 #[tauri::command]
-pub fn plan_training(desk: State<'_, Desk>, region: String) -> Reply<Vec<Record<TrainingEvent>>> {
-    desk.with_store(|s| s.plan_training(&region))
+pub async fn plan_training(desk: State<'_, Desk>, region: String) -> Reply<Vec<Record<TrainingEvent>>> {
+    desk.call(move |s| s.plan_training(&region)).await
 }
 
 /// Changes an event's days, hours, venue, trainers or notes.
 #[tauri::command]
-pub fn edit_training_event(
+pub async fn edit_training_event(
     desk: State<'_, Desk>,
     id: String,
     version: i64,
     input: TrainingEventInput,
 ) -> Reply<Record<TrainingEvent>> {
-    desk.with_store(|s| s.edit_training_event(&id, version, &input).map(|(event, _)| event))
+    desk.call(move |s| s.edit_training_event(&id, version, &input).map(|(event, _)| event)).await
 }
 
 /// Who is expected at an event, with their marks.
 #[tauri::command]
-pub fn roster(desk: State<'_, Desk>, event: String) -> Reply<Roster> {
-    desk.with_store(|s| s.roster(&event))
+pub async fn roster(desk: State<'_, Desk>, event: String) -> Reply<Roster> {
+    desk.call(move |s| s.roster(&event)).await
 }
 
 /// Saves one day's sheet and returns the roster as it now is.
 #[tauri::command]
-pub fn record_attendance(
+pub async fn record_attendance(
     desk: State<'_, Desk>,
     event: String,
     day: u32,
     marks: Vec<AttendanceMark>,
 ) -> Reply<Roster> {
-    desk.with_store(|s| {
+    desk.call(move |s| {
         s.record_attendance(&event, day, &marks)?;
         s.roster(&event)
     })
+    .await
 }
 
 /// A mentor's certification, sub-projects, sessions and monthly compliance.
 #[tauri::command]
-pub fn mentor_work(desk: State<'_, Desk>, mentor: String) -> Reply<MentorWork> {
-    desk.with_store(|s| s.mentor_work(&mentor))
+pub async fn mentor_work(desk: State<'_, Desk>, mentor: String) -> Reply<MentorWork> {
+    desk.call(move |s| s.mentor_work(&mentor)).await
 }
 
 /// Certifies a mentor who completed phase I.
 #[tauri::command]
-pub fn certify_mentor(desk: State<'_, Desk>, mentor: String, on: String) -> Reply<Record<Mentor>> {
-    desk.with_store(|s| s.certify_mentor(&mentor, &on))
+pub async fn certify_mentor(desk: State<'_, Desk>, mentor: String, on: String) -> Reply<Record<Mentor>> {
+    desk.call(move |s| s.certify_mentor(&mentor, &on)).await
 }
 
 /// Assigns a mentor to a sub-project, within the load rules.
 #[tauri::command]
-pub fn assign_mentor(
+pub async fn assign_mentor(
     desk: State<'_, Desk>,
     mentor: String,
     application: String,
     on: String,
 ) -> Reply<Record<MentorAssignment>> {
-    desk.with_store(|s| s.assign_mentor(&mentor, &application, &on))
+    desk.call(move |s| s.assign_mentor(&mentor, &application, &on)).await
 }
 
 /// Ends an assignment with its reason.
 #[tauri::command]
-pub fn end_assignment(
+pub async fn end_assignment(
     desk: State<'_, Desk>,
     id: String,
     on: String,
     reason: String,
 ) -> Reply<Record<MentorAssignment>> {
-    desk.with_store(|s| s.end_assignment(&id, &on, &reason))
+    desk.call(move |s| s.end_assignment(&id, &on, &reason)).await
 }
 
 /// Records a session, with its protocol or without.
 #[tauri::command]
-pub fn record_session(
+pub async fn record_session(
     desk: State<'_, Desk>,
     mentor: String,
     input: MentorSessionInput,
 ) -> Reply<Record<MentorSession>> {
-    desk.with_store(|s| s.record_session(&mentor, &input))
+    desk.call(move |s| s.record_session(&mentor, &input)).await
 }
 
 /// Writes a session's protocol.
 #[tauri::command]
-pub fn write_protocol(
+pub async fn write_protocol(
     desk: State<'_, Desk>,
     session: String,
     input: ProtocolInput,
 ) -> Reply<Record<MentorSession>> {
-    desk.with_store(|s| s.write_protocol(&session, &input))
+    desk.call(move |s| s.write_protocol(&session, &input)).await
 }
 
 /// Records a grievance as received.
 #[tauri::command]
-pub fn record_grievance(
+pub async fn record_grievance(
     desk: State<'_, Desk>,
     region: String,
     input: GrievanceInput,
     application: Option<String>,
     mentor: Option<String>,
 ) -> Reply<GrievanceLine> {
-    desk.with_store(|s| s.record_grievance(&region, &input, application.as_deref(), mentor.as_deref()))
+    desk.call(move |s| s.record_grievance(&region, &input, application.as_deref(), mentor.as_deref())).await
 }
 
 /// Takes a step on a grievance.
 #[tauri::command]
-pub fn grievance_step(
+pub async fn grievance_step(
     desk: State<'_, Desk>,
     id: String,
     version: i64,
     input: GrievanceStepInput,
 ) -> Reply<GrievanceView> {
-    desk.with_store(|s| s.grievance_step(&id, version, &input))
+    desk.call(move |s| s.grievance_step(&id, version, &input)).await
 }
 
 /// One grievance with its history.
 #[tauri::command]
-pub fn grievance(desk: State<'_, Desk>, id: String) -> Reply<GrievanceView> {
-    desk.with_store(|s| s.grievance(&id))
+pub async fn grievance(desk: State<'_, Desk>, id: String) -> Reply<GrievanceView> {
+    desk.call(move |s| s.grievance(&id)).await
 }
 
 /// The grievance log, overdue first.
 #[tauri::command]
-pub fn grievances(
+pub async fn grievances(
     desk: State<'_, Desk>,
     region: Option<String>,
     filter: GrievanceFilter,
 ) -> Reply<Vec<GrievanceLine>> {
-    desk.with_store(|s| s.grievances(region.as_deref(), filter))
+    desk.call(move |s| s.grievances(region.as_deref(), filter)).await
 }

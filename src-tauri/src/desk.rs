@@ -4,15 +4,16 @@
 //! with a random key kept in the OS keyring. When the keyring cannot be used (no Secret Service,
 //! a locked or missing entry) the desk says so and waits for a passphrase instead.
 
-use crate::ipc::{DeskStatus, IpcError};
+use crate::ipc::{DeskStatus, Reply};
 use crate::settings::Settings;
+use korpus_app::AppError;
+use korpus_app::database::{self, KeySource};
+use korpus_app::secrets::{KeyStore, default_author};
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
-use korpus_store::{
-    Clock, DbKey, Result as StoreResult, Store, StoreError, SystemClock, default_author, demo_data,
-};
-use std::path::{Path, PathBuf};
+use korpus_store::{Clock, DbKey, Store, SystemClock};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The desk's clock: the computer's; in a debug build with `KORPUS_CLOCK_FILE` set, the instant
@@ -41,27 +42,6 @@ impl Clock for FileClock {
     }
 }
 
-/// Where database keys are kept: the OS keyring in the desk, a stand-in in unit tests of the
-/// fallback (the real keyring is exercised by the window tests).
-pub trait KeyStore: Send + Sync {
-    /// The key kept for the database at `path`, if any.
-    fn load(&self, path: &Path) -> StoreResult<Option<DbKey>>;
-    /// Keeps `key` for the database at `path`.
-    fn save(&self, path: &Path, key: &DbKey) -> StoreResult<()>;
-}
-
-/// The OS keyring.
-pub struct OsKeyring;
-
-impl KeyStore for OsKeyring {
-    fn load(&self, path: &Path) -> StoreResult<Option<DbKey>> {
-        korpus_store::load_from_keyring(path)
-    }
-    fn save(&self, path: &Path, key: &DbKey) -> StoreResult<()> {
-        korpus_store::save_in_keyring(path, key)
-    }
-}
-
 /// Why the desk waits for a passphrase.
 #[derive(Debug, Clone)]
 struct Waiting {
@@ -80,14 +60,16 @@ struct Inner {
     lang: Lang,
 }
 
-/// The desk, shared by all commands.
+/// The desk, shared by all commands. Commands reach the open database from the async runtime's
+/// blocking threads ([`Desk::call`]), never from the window's main thread, so a long query or a
+/// print preview cannot freeze the window.
 pub struct Desk {
     database: PathBuf,
     config_dir: PathBuf,
     keys: Box<dyn KeyStore>,
     /// Synthetic persons to add when the desk creates its database (the demo of `scripts/run`).
     demo_persons: Option<usize>,
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
 }
 
 impl Desk {
@@ -105,7 +87,7 @@ impl Desk {
             config_dir,
             keys,
             demo_persons,
-            inner: Mutex::new(Inner { store: None, key: None, waiting: None, lang }),
+            inner: Arc::new(Mutex::new(Inner { store: None, key: None, waiting: None, lang })),
         };
         let opened = desk.open_with_keyring(lang);
         let mut inner = desk.lock();
@@ -121,37 +103,34 @@ impl Desk {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A command that panicked cannot leave the store half-written (SQLite rolls back), so
-        // the state stays usable.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.inner)
     }
 
     fn open_with_keyring(&self, lang: Lang) -> Result<(Store, DbKey), Waiting> {
-        let waiting = |creating: bool, e: &StoreError| Waiting { creating, reason: e.message(lang) };
+        let waiting = |creating: bool, e: AppError| Waiting {
+            creating,
+            reason: match e {
+                AppError::NoKey => tr(lang, "desk-no-key-in-keyring", &[]),
+                e => e.message(lang),
+            },
+        };
         if self.database.exists() {
-            return match self.keys.load(&self.database) {
-                Ok(Some(key)) => Store::open(&self.database, &key, clock())
-                    .map(|s| (s, key))
-                    .map_err(|e| waiting(false, &e)),
-                Ok(None) => Err(Waiting { creating: false, reason: tr(lang, "desk-no-key-in-keyring", &[]) }),
-                Err(e) => Err(waiting(false, &e)),
-            };
+            return database::open(&self.database, KeySource::Kept(self.keys.as_ref()), clock())
+                .map_err(|e| waiting(false, e));
         }
-        let key = DbKey::generate();
-        self.keys.save(&self.database, &key).map_err(|e| waiting(true, &e))?;
-        self.create(&key).map(|s| (s, key)).map_err(|e| waiting(true, &e))
+        self.create(KeySource::Kept(self.keys.as_ref())).map_err(|e| waiting(true, e))
     }
 
-    fn create(&self, key: &DbKey) -> StoreResult<Store> {
-        let mut store = Store::create(&self.database, key, &default_author(), clock())?;
+    fn create(&self, source: KeySource<'_>) -> korpus_app::Result<(Store, DbKey)> {
+        let (mut store, key) = database::create(&self.database, source, &default_author(), clock())?;
         if let Some(persons) = self.demo_persons {
-            demo_data(&mut store, persons, 2017)?;
+            korpus_app::demo::demo_data(&mut store, persons, 2017)?;
         }
-        Ok(store)
+        Ok((store, key))
     }
 
     /// Opens (or creates) the database with a passphrase, when the keyring could not be used.
-    pub fn unlock(&self, passphrase: &str) -> Result<DeskStatus, IpcError> {
+    pub fn unlock(&self, passphrase: &str) -> Reply<DeskStatus> {
         let mut inner = self.lock();
         let lang = inner.lang;
         let Some(waiting) = inner.waiting.clone() else {
@@ -159,13 +138,17 @@ impl Desk {
         };
         if passphrase.trim().is_empty() {
             let error =
-                StoreError::from(ValidationErrors::one(FieldError::new("passphrase", "error-required")));
-            return Err(IpcError::from_store(&error, lang));
+                AppError::from(ValidationErrors::one(FieldError::new("passphrase", "error-required")));
+            return Err(error.report(lang));
         }
-        let key = DbKey::passphrase(passphrase);
-        let store =
-            if waiting.creating { self.create(&key) } else { Store::open(&self.database, &key, clock()) };
-        inner.store = Some(store.map_err(|e| IpcError::from_store(&e, lang))?);
+        let given = KeySource::Given(DbKey::passphrase(passphrase));
+        let opened = if waiting.creating {
+            self.create(given)
+        } else {
+            database::open(&self.database, given, clock())
+        };
+        let (store, key) = opened.map_err(|e| e.report(lang))?;
+        inner.store = Some(store);
         inner.key = Some(key);
         inner.waiting = None;
         Ok(self.status_of(&inner))
@@ -187,12 +170,11 @@ impl Desk {
     }
 
     /// Switches the language and remembers the choice.
-    pub fn set_lang(&self, lang: Lang) -> Result<DeskStatus, IpcError> {
+    pub fn set_lang(&self, lang: Lang) -> Reply<DeskStatus> {
         let mut inner = self.lock();
         inner.lang = lang;
-        Settings { lang }
-            .save(&self.config_dir)
-            .map_err(|e| IpcError::from_store(&StoreError::Io(e), lang))?;
+        let config = Settings::path(&self.config_dir);
+        Settings { lang }.save(&self.config_dir).map_err(|e| AppError::file(config, e).report(lang))?;
         Ok(self.status_of(&inner))
     }
 
@@ -201,37 +183,85 @@ impl Desk {
         self.lock().lang
     }
 
-    /// A connection of its own to the open database, for work that runs long (sync).
-    pub fn second_store(&self) -> Result<Store, IpcError> {
+    /// A connection of its own to the open database, for work that runs long (sync, printing in
+    /// bulk), so the rest of the desk stays usable meanwhile.
+    pub fn second_store(&self) -> Reply<Store> {
         let inner = self.lock();
-        let key = inner.key.clone().ok_or_else(|| IpcError::locked(inner.lang))?;
         let lang = inner.lang;
+        let key = inner.key.clone().ok_or_else(|| AppError::Locked.report(lang))?;
         drop(inner);
-        Store::open(&self.database, &key, clock()).map_err(|e| IpcError::from_store(&e, lang))
+        database::open(&self.database, KeySource::Given(key), clock())
+            .map(|(s, _)| s)
+            .map_err(|e| e.report(lang))
     }
 
-    /// Runs `action` on the open database, turning its error into the IPC form in the user's language.
-    pub fn with_store<T>(&self, action: impl FnOnce(&mut Store) -> StoreResult<T>) -> Result<T, IpcError> {
-        let mut inner = self.lock();
-        let lang = inner.lang;
-        let store = inner.store.as_mut().ok_or_else(|| IpcError::locked(lang))?;
-        action(store).map_err(|e| IpcError::from_store(&e, lang))
+    /// Runs `action` on the open database here, turning its error into the IPC form in the user's
+    /// language.
+    pub fn with_store<T, E: Into<AppError>>(
+        &self,
+        action: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Reply<T> {
+        run(&self.inner, action)
     }
+
+    /// Runs `action` on the open database on one of the runtime's blocking threads: what every
+    /// command does, so that the window's main thread never waits for the database.
+    pub async fn call<T, E>(
+        &self,
+        action: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
+    ) -> Reply<T>
+    where
+        T: Send + 'static,
+        E: Into<AppError>,
+    {
+        let inner = Arc::clone(&self.inner);
+        let lang = self.lang();
+        tauri::async_runtime::spawn_blocking(move || run(&inner, action))
+            .await
+            .unwrap_or_else(|e| Err(AppError::Internal(e.to_string()).report(lang)))
+    }
+}
+
+fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    // A command that panicked cannot leave the store half-written (SQLite rolls back), so the
+    // state stays usable.
+    inner.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn run<T, E: Into<AppError>>(
+    inner: &Mutex<Inner>,
+    action: impl FnOnce(&mut Store) -> Result<T, E>,
+) -> Reply<T> {
+    let mut inner = lock(inner);
+    let lang = inner.lang;
+    let store = inner.store.as_mut().ok_or_else(|| AppError::Locked.report(lang))?;
+    action(store).map_err(|e| e.into().report(lang))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// A keyring that is not there, as on a machine without a Secret Service.
     struct NoKeyring;
 
-    impl KeyStore for NoKeyring {
-        fn load(&self, _: &Path) -> StoreResult<Option<DbKey>> {
-            Err(StoreError::Keyring("no Secret Service on the session bus".into()))
+    fn no_service() -> AppError {
+        AppError::Keyring {
+            secret: korpus_app::Secret::DatabaseKey,
+            detail: "no Secret Service on the session bus".into(),
         }
-        fn save(&self, _: &Path, _: &DbKey) -> StoreResult<()> {
-            Err(StoreError::Keyring("no Secret Service on the session bus".into()))
+    }
+
+    impl KeyStore for NoKeyring {
+        fn load(&self, _: &Path) -> korpus_app::Result<Option<DbKey>> {
+            Err(no_service())
+        }
+        fn save(&self, _: &Path, _: &DbKey) -> korpus_app::Result<()> {
+            Err(no_service())
+        }
+        fn delete(&self, _: &Path) -> korpus_app::Result<()> {
+            Err(no_service())
         }
     }
 

@@ -1,39 +1,16 @@
-//! What crosses the IPC boundary besides the domain's own types: errors as `{code, message,
-//! details}`, the desk's status, pages of lists, the home screen.
+//! What crosses the IPC boundary besides the domain's and the application's own types: the
+//! desk's status, pages of lists, the home screen, a sync's progress.
 
-use korpus_domain::validation::FieldReport;
+pub use korpus_app::ErrorReport;
+use korpus_app::sync::SyncPanel;
 use korpus_domain::{Lang, Rulebook};
-use korpus_store::{Attention, RegionCounts, StoreError};
+use korpus_store::{Attention, RegionCounts};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// An error as the front end gets it: a stable code to branch on, the message in the user's
-/// language, and the wrong fields to show next to their inputs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct IpcError {
-    /// Stable code: `validation`, `not_found`, `stale_version`, `wrong_key`, `locked`...
-    pub code: String,
-    /// The message in the user's language.
-    pub message: String,
-    /// One entry per wrong field, for forms.
-    pub details: Vec<FieldReport>,
-}
-
-impl IpcError {
-    /// The IPC form of a store error, in `lang`.
-    pub fn from_store(error: &StoreError, lang: Lang) -> Self {
-        IpcError { code: error.code().to_owned(), message: error.message(lang), details: error.fields(lang) }
-    }
-
-    /// The database is not open yet: the desk waits for a passphrase.
-    pub fn locked(lang: Lang) -> Self {
-        IpcError {
-            code: "locked".to_owned(),
-            message: korpus_domain::messages::tr(lang, "desk-locked", &[]),
-            details: Vec::new(),
-        }
-    }
-}
+/// What a command answers: its value, or the error as the window gets it (`{code, message,
+/// details}`, from [`korpus_app::AppError::report`]).
+pub type Reply<T> = Result<T, ErrorReport>;
 
 /// Where the desk stands: ready, or waiting for a passphrase (and why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -87,59 +64,6 @@ pub struct Home {
 pub struct Reference {
     /// The current cohort's rulebook.
     pub rulebook: Rulebook,
-}
-
-/// The sync panel: where the desk stands with HQ, and the cases HQ sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct SyncPanel {
-    /// Enrolled with an HQ.
-    pub enrolled: bool,
-    /// HQ's address.
-    pub server_url: Option<String>,
-    /// The coordinator's login at HQ.
-    pub account: Option<String>,
-    /// The regions this desk receives.
-    pub regions: Vec<String>,
-    /// When the last complete sync ended, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
-    pub last_sync_at: Option<String>,
-    /// Changes HQ has not answered yet.
-    #[ts(type = "number")]
-    pub unsent: i64,
-    /// Changes HQ refused.
-    #[ts(type = "number")]
-    pub rejected: i64,
-    /// Open cases: conflicts to settle, duplicates to look at.
-    pub cases: Vec<CaseView>,
-}
-
-/// A case HQ sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct CaseView {
-    /// Its id.
-    pub id: String,
-    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
-    pub kind: String,
-    /// When HQ opened it, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
-    pub opened_at: String,
-    /// For a conflict: each field, with HQ's value and this desk's.
-    pub fields: Vec<ConflictView>,
-    /// For a duplicate: the ids of the records concerned.
-    pub records: Vec<String>,
-}
-
-/// One field in conflict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct ConflictView {
-    /// The kind of record.
-    pub entity: String,
-    /// Its id.
-    pub entity_id: String,
-    /// The field.
-    pub field: String,
-    /// HQ's value, as text.
-    pub theirs: String,
-    /// This desk's value, as text.
-    pub mine: String,
 }
 
 /// How far a running sync has come (the `sync-progress` event).

@@ -1,4 +1,5 @@
-//! The desk: a Tauri shell whose commands are thin adapters over korpus-store and korpus-domain.
+//! The desk: a Tauri shell whose commands are thin adapters over korpus-app, korpus-store and
+//! korpus-domain, run off the window's main thread.
 
 pub mod closing;
 pub mod commands;
@@ -13,14 +14,13 @@ pub mod sync;
 #[cfg(test)]
 mod bindings;
 
-use desk::{Desk, OsKeyring};
+use desk::Desk;
+use korpus_app::database::DATABASE_FILE;
+use korpus_app::secrets::OsKeyring;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, WindowEvent};
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
-
-/// The file name of the case database in the OS's application-data folder.
-const DATABASE_FILE: &str = "korpus.db";
 
 /// How long the window must rest before its size and position are written down.
 const WINDOW_SETTLE: Duration = Duration::from_millis(400);

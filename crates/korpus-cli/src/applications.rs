@@ -6,9 +6,10 @@ use crate::inputs::{region_code, set};
 use crate::output::Out;
 use crate::persons::{ListArgs, SearchArgs, created, updated};
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::validation::{format_date, format_tenge};
 use korpus_domain::{ApplicationInput, SubProjectApplication};
-use korpus_store::{ApplicationView, Record, Result, Store};
+use korpus_store::{ApplicationView, Record, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum ApplicationCommand {

@@ -7,6 +7,7 @@ use crate::inputs::region_code;
 use crate::output::Out;
 use crate::persons::created;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::certification::Holder;
 use korpus_domain::money::GrantContractInput;
 use korpus_domain::outreach::{OutreachInput, OutreachTotals};
@@ -14,7 +15,7 @@ use korpus_domain::reports::{ReportInput, ReviewInput};
 use korpus_domain::rules::Verdict;
 use korpus_domain::validation::{format_date, format_tenge};
 use korpus_domain::{Rulebook, money::MoneyTotals};
-use korpus_store::{CertificateLine, GrantLine, ReportLine, Result, ScholarshipRoll};
+use korpus_store::{CertificateLine, GrantLine, ReportLine, ScholarshipRoll};
 
 #[derive(Debug, Subcommand)]
 pub enum MoneyCommand {
@@ -507,8 +508,7 @@ pub fn certificate(app: &App, command: CertificateCommand) -> Result<()> {
         CertificateCommand::Issue { who, on } => {
             let (holder, id) = who.holder();
             let on = today(&store, on);
-            let key = signing_key(&store)?;
-            let c = store.issue_certificate(holder, &id, &on, &key)?;
+            let c = korpus_app::certificates::issue_certificate(&mut store, holder, &id, &on)?;
             out.print(&c, || {
                 out.tr(
                     "cli-certificate-issued",
@@ -581,10 +581,4 @@ fn certificates_table(out: &Out, lines: &[CertificateLine]) -> String {
         })
         .collect();
     out.table(&["full_name", "holder", "application_id", "arm", "status", "id"], rows)
-}
-
-/// This device's signing key, from the OS keyring (made there the first time).
-pub(crate) fn signing_key(store: &korpus_store::Store) -> Result<ed25519_dalek::SigningKey> {
-    korpus_sync::secrets::device_signing_key(store.device_id())
-        .map_err(|e| korpus_store::StoreError::Keyring(e.0))
 }

@@ -3,10 +3,11 @@
 
 use crate::App;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::documents::scanned_file;
 use korpus_domain::validation::{FieldError, format_date};
 use korpus_domain::{DocumentInput, DocumentOwner, ValidationErrors};
-use korpus_store::{DocumentFile, Result, Store};
+use korpus_store::{DocumentFile, Store};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -106,7 +107,7 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
         }
         DocumentCommand::File { sha256, out: path } => {
             let bytes = store.scanned_file(sha256.trim())?;
-            std::fs::write(&path, &bytes)?;
+            std::fs::write(&path, &bytes).map_err(|e| korpus_app::AppError::file(&path, e))?;
             let report = serde_json::json!({ "path": path, "bytes": bytes.len() });
             out.print(&report, || {
                 out.tr(

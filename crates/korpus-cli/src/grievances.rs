@@ -6,9 +6,10 @@ use crate::inputs::region_code;
 use crate::output::Out;
 use crate::persons::created;
 use clap::Subcommand;
+use korpus_app::Result;
 use korpus_domain::grievances::{GrievanceInput, GrievanceStepInput};
 use korpus_domain::validation::format_date;
-use korpus_store::{GrievanceFilter, GrievanceLine, GrievanceView, Result};
+use korpus_store::{GrievanceFilter, GrievanceLine, GrievanceView};
 
 #[derive(Debug, Subcommand)]
 pub enum GrievanceCommand {

@@ -5,9 +5,10 @@ use crate::inputs::{region_code, set, set_opt, yes_no};
 use crate::output::Out;
 use crate::persons::{ListArgs, SearchArgs, created, updated};
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::validation::{FieldError, format_date};
 use korpus_domain::{HostOrg, HostOrgCriteria, HostOrgInput, Rulebook, ValidationErrors};
-use korpus_store::{Record, Result};
+use korpus_store::Record;
 
 #[derive(Debug, Subcommand)]
 pub enum HostOrgCommand {

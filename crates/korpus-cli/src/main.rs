@@ -1,10 +1,9 @@
 //! `korpus`: the case desk on the command line, for HQ staff, scripts and tests. Every subcommand
-//! is an adapter: it reads its arguments, calls one function of korpus-store or korpus-domain,
-//! and prints the result in the user's language or as JSON.
+//! is an adapter: it reads its arguments, calls one function of korpus-app, korpus-store or
+//! korpus-domain, and prints the result in the user's language or as JSON.
 
 mod applications;
 mod closing;
-mod database;
 mod documents;
 mod grievances;
 mod host_orgs;
@@ -21,8 +20,11 @@ mod sync;
 mod training;
 
 use clap::{Parser, Subcommand};
+use korpus_app::database::{self, KeySource};
+use korpus_app::secrets::OsKeyring;
+use korpus_app::{AppError, Result};
 use korpus_domain::Lang;
-use korpus_store::{Store, StoreError};
+use korpus_store::{Store, SystemClock};
 use output::Out;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +33,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "korpus", version, about)]
 struct Cli {
-    /// The case database (default: korpus.db in the system's application data folder).
+    /// The case database (default: the desk's, korpus.db in the system's application-data folder).
     #[arg(long, global = true, env = "KORPUS_DB")]
     db: Option<PathBuf>,
     /// Print JSON for scripts instead of text.
@@ -129,31 +131,27 @@ pub struct App {
 }
 
 impl App {
+    /// Where the key comes from: `KORPUS_DB_KEY` when set, else the OS keyring.
+    pub fn key_source(&self) -> KeySource<'static> {
+        database::key_from_env().map_or(KeySource::Kept(&OsKeyring), KeySource::Given)
+    }
+
     /// Opens the database, signing changes by `--author` if given.
-    pub fn store(&self) -> Result<Store, StoreError> {
-        let mut store = database::open(&self.db)?;
+    pub fn store(&self) -> Result<Store> {
+        let (mut store, _) = database::open(&self.db, self.key_source(), std::sync::Arc::new(SystemClock))?;
         if let Some(author) = &self.author {
             store.set_author(author);
         }
         Ok(store)
     }
-}
 
-/// The exit code of a store error: 1 bad input, 3 database or key, 4 I/O.
-pub(crate) fn exit_code(error: &StoreError) -> u8 {
-    match error {
-        StoreError::Invalid(_)
-        | StoreError::Refused { .. }
-        | StoreError::NotFound { .. }
-        | StoreError::Stale { .. } => 1,
-        StoreError::WrongKey
-        | StoreError::NoKey
-        | StoreError::Keyring(_)
-        | StoreError::NoDatabase(_)
-        | StoreError::DatabaseExists(_)
-        | StoreError::NewerDatabase { .. }
-        | StoreError::NotInitialised => 3,
-        StoreError::Io(_) | StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => 4,
+    /// Runs `future` to its end on a runtime of this command's own (a call to HQ).
+    pub fn block_on<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| AppError::Store(korpus_store::StoreError::Io(e)))?;
+        runtime.block_on(future)
     }
 }
 
@@ -166,9 +164,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let app = App { out: Out { lang, json: cli.json }, db: database::path(cli.db), author: cli.author };
+    let db = cli.db.unwrap_or_else(database::default_path);
+    let app = App { out: Out { lang, json: cli.json }, db, author: cli.author };
     let result = match cli.command {
-        Command::Sync(a) => return sync::run(&app, a),
+        Command::Sync(a) => sync::run(&app, a),
         Command::Init => programme::init(&app),
         Command::Check(c) => programme::check(&app, c),
         Command::Person(c) => persons::run(&app, c),
@@ -211,7 +210,7 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("{}: {}", out.tr("cli-error", &[]), error.message(out.lang));
             }
-            ExitCode::from(exit_code(&error))
+            ExitCode::from(error.exit_code())
         }
     }
 }

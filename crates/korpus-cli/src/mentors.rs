@@ -5,9 +5,10 @@ use crate::inputs::{IdentityArgs, set, set_opt, yes_no};
 use crate::output::Out;
 use crate::persons::{ListArgs, SearchArgs, created, identity_rows, updated};
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::validation::format_date;
 use korpus_domain::{Mentor, MentorInput, Rulebook};
-use korpus_store::{Record, Result};
+use korpus_store::Record;
 
 #[derive(Debug, Subcommand)]
 pub enum MentorCommand {

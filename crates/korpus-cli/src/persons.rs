@@ -4,9 +4,10 @@ use crate::App;
 use crate::inputs::{IdentityArgs, yes_no};
 use crate::output::Out;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::validation::{format_date, format_tenge};
 use korpus_domain::{Identity, Person, PersonInput, Rulebook};
-use korpus_store::{Record, Result};
+use korpus_store::Record;
 
 #[derive(Debug, Subcommand)]
 pub enum PersonCommand {

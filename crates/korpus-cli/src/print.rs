@@ -4,12 +4,10 @@
 use crate::App;
 use crate::closing::Who;
 use clap::{Args, Subcommand};
-use korpus_domain::certificate_code::CertificateCode;
-use korpus_domain::validation::FieldError;
-use korpus_domain::{Lang, ValidationErrors};
-use korpus_print::from_store::{self, Document, print_error, print_lang};
-use korpus_print::{Printer, read_certificate_pdf};
-use korpus_store::{Record, Result, Store, StoreError};
+use korpus_app::Result;
+use korpus_app::certificates::Verification;
+use korpus_app::printing::{self, Document, Printer, print_lang};
+use korpus_domain::Lang;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -119,15 +117,7 @@ pub struct VerifyArgs {
 }
 
 fn printer() -> Result<Printer> {
-    Printer::new().map_err(print_error)
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, bytes)?;
-    Ok(())
+    Ok(Printer::new()?)
 }
 
 /// What a print wrote.
@@ -145,21 +135,22 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
         PrintCommand::Certificates { cohort, region, out: dir, doc_lang } => {
             let lang = print_lang(&doc_lang)?;
             let region = region.map(|r| crate::inputs::region_code(store.rulebook(), &r));
-            let certificates = store.certificates(cohort, region.as_deref())?;
-            std::fs::create_dir_all(&dir)?;
-            let printer = printer()?;
-            let bar = progress(certificates.len() as u64, out.lang);
-            let mut printed = Printed { files: Vec::new(), bytes: 0 };
-            for Record { data: c, .. } in &certificates {
-                let rendered = from_store::certificate(&printer, &store, c, lang)?;
-                let bytes = rendered.printed.pdf();
-                let file = dir.join(rendered.file_name);
-                write(&file, &bytes)?;
-                printed.bytes += bytes.len() as u64;
-                printed.files.push(file);
-                bar.inc(1);
-            }
+            let bar = progress(out.lang);
+            let mut tell = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let saved = printing::print_certificates(
+                &printer()?,
+                &store,
+                cohort,
+                region.as_deref(),
+                &dir,
+                lang,
+                &mut tell,
+            )?;
             bar.finish_and_clear();
+            let printed = Printed { files: saved.files, bytes: saved.bytes };
             out.print(&printed, || {
                 out.tr(
                     "cli-printed",
@@ -188,12 +179,12 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
         }
     };
     let lang = print_lang(&doc_lang)?;
-    let bytes = from_store::render(&printer()?, &store, &document, lang)?.printed.pdf();
+    let bytes = printing::render(&printer()?, &store, &document, lang)?.printed.pdf();
     one_file(app, &file, &bytes)
 }
 
 fn one_file(app: &App, file: &Path, bytes: &[u8]) -> Result<()> {
-    write(file, bytes)?;
+    printing::save(file, bytes)?;
     let out = app.out;
     let printed = Printed { files: vec![file.to_owned()], bytes: bytes.len() as u64 };
     out.print(&printed, || {
@@ -203,8 +194,8 @@ fn one_file(app: &App, file: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A progress bar on standard error; drawn only when that is a terminal.
-fn progress(total: u64, lang: Lang) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total);
+fn progress(lang: Lang) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
     let label = korpus_domain::messages::tr(lang, "cli-printing", &[]);
     if let Ok(style) =
         indicatif::ProgressStyle::with_template(&format!("{label} {{bar:40}} {{pos}}/{{len}} {{eta}}"))
@@ -214,85 +205,14 @@ fn progress(total: u64, lang: Lang) -> indicatif::ProgressBar {
     bar
 }
 
-/// What `verify-certificate` found.
-#[derive(Debug, Serialize)]
-pub struct Verification {
-    /// The certificate is what its issuing device signed, and (for a file) prints the name signed.
-    pub genuine: bool,
-    /// The code read.
-    pub code: CertificateCode,
-    /// Why not, when not genuine, in the user's language.
-    pub problem: Option<String>,
-    /// The record of this database with that number matches the code.
-    pub on_record: Option<bool>,
-}
-
 /// Runs `korpus verify-certificate`: 0 when genuine, 1 when not (or when it cannot tell).
 pub fn verify(app: &App, args: VerifyArgs) -> Result<bool> {
     let out = app.out;
-    let path = Path::new(&args.certificate);
-    let (text, printed) = if path.is_file() {
-        let bytes = std::fs::read(path)?;
-        let pdf = read_certificate_pdf(&bytes).ok_or_else(|| {
-            ValidationErrors::one(FieldError::new("certificate_code", "error-not-a-certificate-pdf"))
-        })?;
-        (pdf.code, Some(pdf.text))
-    } else {
-        (args.certificate.clone(), None)
-    };
-    let code = CertificateCode::parse(&text).map_err(ValidationErrors::one)?;
     let store = app.store()?;
-    let mut problem = if code.device_id == store.device_id() {
-        // This desk's own certificate: its own key says.
-        let key = crate::closing::signing_key(&store)?.verifying_key();
-        code.verify(&key).err().map(|e| e.message(out.lang))
-    } else {
-        // Another desk's: HQ holds every enrolled device's key.
-        hq_problem(&store, &code, out.lang)?
-    };
-    if problem.is_none()
-        && let Some(text) = &printed
-        && !squeezed(text).contains(&squeezed(&code.full_name))
-    {
-        problem = Some(FieldError::new("full_name", "error-certificate-name-printed").message(out.lang));
-    }
-    let on_record = store.certificate(&code.number).ok().map(|r| CertificateCode::of(&r.data) == code);
-    let verification = Verification { genuine: problem.is_none(), code, problem, on_record };
+    let verification =
+        app.block_on(korpus_app::certificates::verify_certificate(&store, &args.certificate, out.lang))?;
     out.print(&verification, || verification_text(app, &verification));
     Ok(verification.genuine)
-}
-
-/// HQ's word on a code of another desk, as this desk's problem with it (none when genuine).
-fn hq_problem(store: &Store, code: &CertificateCode, lang: Lang) -> Result<Option<String>> {
-    let other_device = || {
-        ValidationErrors::one(
-            FieldError::new("certificate_code", "error-certificate-other-device")
-                .arg("device", code.device_id),
-        )
-    };
-    let client = match korpus_sync::client_for(store) {
-        Ok(client) => client,
-        Err(korpus_sync::SyncError::NotEnrolled) => return Err(other_device().into()),
-        Err(e) => return Err(StoreError::Io(std::io::Error::other(e.message(lang)))),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let check = runtime
-        .block_on(client.verify_certificate(&code.text()))
-        .map_err(|e| StoreError::Io(std::io::Error::other(korpus_sync::SyncError::from(e).message(lang))))?;
-    Ok(check.problem.map(|p| {
-        let key = match p.as_str() {
-            "bad_signature" => "error-certificate-signature",
-            "unknown_device" => "error-certificate-unknown-device",
-            "number_not_reserved" => "error-certificate-number-not-reserved",
-            _ => "error-not-a-certificate-code",
-        };
-        FieldError::new("certificate_code", key).message(lang)
-    }))
-}
-
-/// Text with its runs of white space as one space: a PDF reader may break a long name over lines.
-fn squeezed(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn verification_text(app: &App, v: &Verification) -> String {

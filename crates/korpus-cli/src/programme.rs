@@ -2,11 +2,13 @@
 //! summary, outbox, demo data.
 
 use crate::App;
-use crate::database;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
+use korpus_app::database::{self, KeySource};
+use korpus_app::demo::demo_data;
+use korpus_app::secrets::default_author;
 use korpus_domain::validation::format_date;
 use korpus_domain::{Bin, Iin, ValidationErrors};
-use korpus_store::{Result, default_author, demo_data};
 use serde_json::json;
 
 #[derive(Debug, Subcommand)]
@@ -46,7 +48,10 @@ pub struct DemoArgs {
 /// `korpus init`.
 pub fn init(app: &App) -> Result<()> {
     let author = app.author.clone().unwrap_or_else(default_author);
-    let (store, in_keyring) = database::create(&app.db, &author)?;
+    let source = app.key_source();
+    let in_keyring = matches!(source, KeySource::Kept(_));
+    let (store, _) =
+        database::create(&app.db, source, &author, std::sync::Arc::new(korpus_store::SystemClock))?;
     let out = app.out;
     let report = json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
     out.print(&report, || {

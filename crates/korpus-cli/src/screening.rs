@@ -4,9 +4,10 @@
 use crate::App;
 use crate::output::Out;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::ValidationErrors;
 use korpus_domain::rules::{Evaluation, Subject, Verdict};
-use korpus_store::{Result, ScreeningLine};
+use korpus_store::ScreeningLine;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {

@@ -7,6 +7,7 @@ use crate::inputs::region_code;
 use crate::output::Out;
 use crate::persons::created;
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::ValidationErrors;
 use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
 use korpus_domain::indicators::Indicators;
@@ -14,7 +15,7 @@ use korpus_domain::lottery::Balance;
 use korpus_domain::selection::{DecisionInput, LotteryRecord, MentorInterviewInput};
 use korpus_domain::validation::{FieldError, format_date, format_tenge, parse_integer};
 use korpus_store::{
-    CommissionDecisionInput, LotteryDrawInput, Ranking, Record, Result, SelectedHostOrg, Store, StoreError,
+    CommissionDecisionInput, LotteryDrawInput, Ranking, Record, SelectedHostOrg, Store, StoreError,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -304,26 +305,14 @@ pub fn lottery(app: &App, command: LotteryCommand) -> Result<()> {
     let out = app.out;
     match command {
         LotteryCommand::Draw { cohort: typed, seed, region, drawn_by, drawn_on, reason } => {
-            let cohort = cohort(&typed)?;
-            store.own_cohort(cohort)?;
-            let regions: Vec<String> = match region {
-                Some(r) => vec![region_code(store.rulebook(), &r)],
-                None => undrawn_regions(&store, cohort)?,
+            let input = LotteryDrawInput {
+                region: region.map(|r| region_code(store.rulebook(), &r)).unwrap_or_default(),
+                seed,
+                drawn_on: drawn_on.unwrap_or_else(|| today(&store)),
+                drawn_by,
+                reason,
             };
-            if regions.is_empty() {
-                return Err(ValidationErrors::one(FieldError::new("region", "error-no-decision")).into());
-            }
-            let mut drawn = Vec::new();
-            for region in regions {
-                let input = LotteryDrawInput {
-                    region,
-                    seed: seed.clone(),
-                    drawn_on: drawn_on.clone().unwrap_or_else(|| today(&store)),
-                    drawn_by: drawn_by.clone(),
-                    reason: reason.clone(),
-                };
-                drawn.push(store.draw_lottery(&input)?);
-            }
+            let drawn = korpus_app::selection::draw_lotteries(&mut store, cohort(&typed)?, &input)?;
             out.print(&drawn, || {
                 drawn
                     .iter()
@@ -365,26 +354,9 @@ pub fn lottery(app: &App, command: LotteryCommand) -> Result<()> {
             out.print(&l, || show_lottery(&out, &store, &l));
         }
         LotteryCommand::Verify { lottery } => {
-            let check = store.verify_lottery(&lottery)?;
-            out.print(&check, || {
-                if check.discrepancies.is_empty() {
-                    out.tr("cli-lottery-verified", &[])
-                } else {
-                    let mut lines =
-                        vec![out.tr("cli-lottery-differs", &[("count", check.messages.len().to_string())])];
-                    lines.extend(check.messages.iter().map(|m| format!("  {}", m.get(out.lang))));
-                    lines.join("\n")
-                }
-            });
-            if !check.discrepancies.is_empty() {
-                // A draw that does not verify is a failure for scripts, with the differences printed.
-                let found: Vec<&str> = check.messages.iter().map(|m| m.get(out.lang)).collect();
-                return Err(StoreError::Corrupt(format!(
-                    "lottery {}: {}",
-                    check.lottery_id,
-                    found.join("; ")
-                )));
-            }
+            // A draw that does not verify fails (exit 1), its differences named in the message.
+            let check = korpus_app::selection::verified_lottery(&store, &lottery)?;
+            out.print(&check, || out.tr("cli-lottery-verified", &[]));
         }
         LotteryCommand::Balance { lottery } => {
             let balance = store.lottery_balance(&lottery)?;
@@ -392,18 +364,6 @@ pub fn lottery(app: &App, command: LotteryCommand) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The regions of `cohort` whose commission decided and that have no lottery yet.
-fn undrawn_regions(store: &Store, cohort: i32) -> Result<Vec<String>> {
-    let drawn: Vec<String> = store.lotteries(cohort)?.into_iter().map(|l| l.data.region).collect();
-    let mut out = Vec::new();
-    for region in store.rulebook().regions.iter().map(|r| r.kato.clone()) {
-        if !drawn.contains(&region) && store.ranking(&region)?.decision.is_some() {
-            out.push(region);
-        }
-    }
-    Ok(out)
 }
 
 fn show_lottery(out: &Out, store: &Store, l: &Record<LotteryRecord>) -> String {
@@ -601,7 +561,7 @@ pub fn selected_host_orgs(store: &Store, out: Out, typed_cohort: &str, csv: Opti
                 .and_then(|()| writer.flush().map_err(Into::into));
             written.map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
         }
-        std::fs::write(&path, bytes)?;
+        std::fs::write(&path, bytes).map_err(|e| korpus_app::AppError::file(&path, e))?;
     }
     out.print(&list, || out.table(&header, list.iter().map(cells).collect()));
     Ok(())

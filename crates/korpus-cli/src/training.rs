@@ -5,9 +5,10 @@ use crate::inputs::region_code;
 use crate::output::Out;
 use crate::persons::{created, updated};
 use clap::{Args, Subcommand};
+use korpus_app::Result;
 use korpus_domain::training::{TrainingEvent, TrainingEventInput};
 use korpus_domain::validation::format_date;
-use korpus_store::{AttendanceMark, Record, Result, Roster};
+use korpus_store::{AttendanceMark, Record, Roster};
 
 #[derive(Debug, Subcommand)]
 pub enum TrainingCommand {

@@ -957,3 +957,5 @@ error-not-printed-here = Korpus did not print this file
 
 field-document_lang = Document language
 field-device_id = Device
+error-print = the document cannot be made: { $detail }
+error-internal = Korpus stopped an action unfinished: { $detail }. Nothing of it was kept; tell HQ.

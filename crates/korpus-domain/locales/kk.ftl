@@ -957,3 +957,5 @@ error-not-printed-here = Korpus бұл файлды басып шығармағ�
 
 field-document_lang = Құжат тілі
 field-device_id = Құрылғы
+error-print = құжатты жасау мүмкін емес: { $detail }
+error-internal = Korpus әрекетті аяқтамай тоқтатты: { $detail }. Одан ештеңе сақталмады; штабқа хабарлаңыз.

@@ -957,3 +957,5 @@ error-not-printed-here = этот файл не печатал Korpus
 
 field-document_lang = Язык документа
 field-device_id = Устройство
+error-print = документ не удаётся сформировать: { $detail }
+error-internal = Korpus прервал действие: { $detail }. Ничего из него не сохранено; сообщите в штаб.

@@ -3,7 +3,7 @@
 //! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
 
 use korpus_domain::records::{check_row, decisions, row_region};
-use korpus_domain::{Entity, Envelope, OpKind};
+use korpus_domain::{Entity, Envelope, Op, OpKind};
 use korpus_sync::protocol::{FieldConflict, codes};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -64,160 +64,191 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
         return Outcome::Rejected(codes::MALFORMED, "the envelope has no ops".to_owned());
     }
     for (i, op) in envelope.ops.iter().enumerate() {
-        let key = (op.entity, op.entity_id);
-        let at = |what: &str| format!("op {i} ({} {}): {what}", op.entity, op.entity_id);
-        // The row as earlier ops of this envelope left it, or as HQ holds it.
-        let current = next.iter().rev().find(|(k, _)| *k == key).map(|(_, r)| r).or_else(|| rows.get(&key));
-        let row = match (op.op, current) {
-            (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
-                let why = format!(
-                    "the row exists: this {} is on record already; a new one replaces it with a reason",
-                    op.entity
-                );
-                return Outcome::Rejected(codes::ROW_EXISTS, at(&why));
-            }
-            (OpKind::Insert, Some(_)) => return Outcome::Rejected(codes::ROW_EXISTS, at("the row exists")),
-            (OpKind::Insert, None) => {
-                if op.base_version != 0 {
-                    return Outcome::Rejected(codes::MALFORMED, at("an insert has base_version 0"));
-                }
-                let Some(region) = row_region(&op.fields) else {
-                    return Outcome::Rejected(codes::INVALID_FIELD, at("region: missing"));
-                };
-                if !regions.allows(region) {
-                    return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
-                }
-                if let Err(e) = decisions::check_new(op.entity, &op.fields) {
-                    return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
-                }
-                // The rows it names, as earlier ops of this envelope left them or as HQ holds them.
-                let lookup = |entity: Entity, id: Uuid| {
-                    let key = (entity, id);
-                    next.iter()
-                        .rev()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, r)| r)
-                        .or_else(|| rows.get(&key))
-                        .filter(|r| !r.deleted)
-                        .map(|r| &r.fields)
-                };
-                if check_row(op.entity, &op.fields).is_ok()
-                    && let Err(e) = decisions::check_references(op.entity, op.entity_id, &op.fields, &lookup)
-                {
-                    return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
-                }
-                HqRow {
-                    region: region.to_owned(),
-                    version: 1,
-                    deleted: false,
-                    fields: op.fields.clone(),
-                    field_versions: op.fields.keys().map(|k| (k.clone(), 1)).collect(),
+        let before = Before { next: &next, rows };
+        match plan_op(op, &before, regions) {
+            Ok(planned) => {
+                conflicts.extend(planned.conflicts);
+                if let Some(row) = planned.row {
+                    let key = (op.entity, op.entity_id);
+                    next.retain(|(k, _)| *k != key);
+                    next.push((key, row));
                 }
             }
-            (OpKind::Update | OpKind::Delete, None) => {
-                return Outcome::Rejected(codes::UNKNOWN_ROW, at("HQ has no such row"));
+            Err((code, what)) => {
+                return Outcome::Rejected(code, format!("op {i} ({} {}): {what}", op.entity, op.entity_id));
             }
-            (kind, Some(old)) => {
-                if !regions.allows(&old.region) {
-                    return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {}", old.region)));
-                }
-                if op.base_version < 1 || op.base_version > old.version {
-                    return Outcome::Rejected(
-                        codes::MALFORMED,
-                        at(&format!("base_version {} but HQ has version {}", op.base_version, old.version)),
-                    );
-                }
-                let changed_since =
-                    |field: &str| old.field_versions.get(field).copied().unwrap_or(0) > op.base_version;
-                if old.deleted {
-                    conflicts.push(FieldConflict {
-                        entity: op.entity,
-                        entity_id: op.entity_id,
-                        field: "deleted".to_owned(),
-                        base_version: op.base_version,
-                        theirs: Value::Bool(true),
-                        mine: Value::Bool(kind == OpKind::Delete),
-                    });
-                    continue;
-                }
-                let mut row = old.clone();
-                row.version = old.version + 1;
-                if kind == OpKind::Delete && decisions::is_never_removed(op.entity) {
-                    return Outcome::Rejected(
-                        codes::INVALID_TRANSITION,
-                        at(&format!("a {} is kept on record and is never removed", op.entity)),
-                    );
-                }
-                if kind == OpKind::Delete {
-                    // A delete of a row someone changed since: the change would be lost unseen.
-                    if old.version != op.base_version {
-                        conflicts.push(FieldConflict {
-                            entity: op.entity,
-                            entity_id: op.entity_id,
-                            field: "deleted".to_owned(),
-                            base_version: op.base_version,
-                            theirs: Value::Bool(false),
-                            mine: Value::Bool(true),
-                        });
-                        continue;
-                    }
-                    row.deleted = true;
-                } else {
-                    for (field, value) in &op.fields {
-                        if !old.fields.contains_key(field) {
-                            return Outcome::Rejected(
-                                codes::INVALID_FIELD,
-                                at(&format!("{field}: no such field")),
-                            );
-                        }
-                        let theirs = &old.fields[field];
-                        if changed_since(field) && theirs != value {
-                            conflicts.push(FieldConflict {
-                                entity: op.entity,
-                                entity_id: op.entity_id,
-                                field: field.clone(),
-                                base_version: op.base_version,
-                                theirs: theirs.clone(),
-                                mine: value.clone(),
-                            });
-                        }
-                        row.fields.insert(field.clone(), value.clone());
-                        row.field_versions.insert(field.clone(), row.version);
-                    }
-                    // Decisions are transitions from HQ's current state, checked, never merged.
-                    for (field, value) in &op.fields {
-                        if decisions::is_decision(op.entity, field)
-                            && let Err(e) = decisions::check_change(
-                                op.entity,
-                                field,
-                                old.fields.get(field).unwrap_or(&Value::Null),
-                                value,
-                                &row.fields,
-                            )
-                        {
-                            return Outcome::Rejected(codes::INVALID_TRANSITION, at(&e.to_string()));
-                        }
-                    }
-                    let Some(region) = row_region(&row.fields) else {
-                        return Outcome::Rejected(codes::INVALID_FIELD, at("region: missing"));
-                    };
-                    if !regions.allows(region) {
-                        return Outcome::Rejected(codes::REGION_FORBIDDEN, at(&format!("region {region}")));
-                    }
-                    row.region = region.to_owned();
-                }
-                row
-            }
-        };
-        if !row.deleted
-            && let Err(e) = check_row(op.entity, &row.fields)
-        {
-            return Outcome::Rejected(codes::INVALID_FIELD, at(&e.to_string()));
         }
-        next.retain(|(k, _)| *k != key);
-        next.push((key, row));
     }
     if conflicts.is_empty() { Outcome::Applied(next) } else { Outcome::Conflict(conflicts) }
+}
+
+/// Why an op is refused: a code of [`codes`] and what is wrong.
+type Refusal = (&'static str, String);
+
+/// What one op comes to: the row as it will stand (none when a conflict leaves it as it is), and
+/// the fields in conflict.
+#[derive(Default)]
+struct Planned {
+    row: Option<HqRow>,
+    conflicts: Vec<FieldConflict>,
+}
+
+/// The rows as the earlier ops of an envelope left them, over the rows HQ holds.
+struct Before<'a> {
+    next: &'a [((Entity, Uuid), HqRow)],
+    rows: &'a HashMap<(Entity, Uuid), HqRow>,
+}
+
+impl Before<'_> {
+    fn get(&self, key: (Entity, Uuid)) -> Option<&HqRow> {
+        self.next.iter().rev().find(|(k, _)| *k == key).map(|(_, r)| r).or_else(|| self.rows.get(&key))
+    }
+}
+
+/// Decides one op against the rows before it.
+fn plan_op(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<Planned, Refusal> {
+    let planned = match (op.op, before.get((op.entity, op.entity_id))) {
+        (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
+            let why = format!(
+                "the row exists: this {} is on record already; a new one replaces it with a reason",
+                op.entity
+            );
+            return Err((codes::ROW_EXISTS, why));
+        }
+        (OpKind::Insert, Some(_)) => return Err((codes::ROW_EXISTS, "the row exists".to_owned())),
+        (OpKind::Insert, None) => {
+            Planned { row: Some(plan_insert(op, before, regions)?), conflicts: Vec::new() }
+        }
+        (OpKind::Update | OpKind::Delete, None) => {
+            return Err((codes::UNKNOWN_ROW, "HQ has no such row".to_owned()));
+        }
+        (kind, Some(old)) => plan_change(op, kind, old, regions)?,
+    };
+    if let Some(row) = &planned.row
+        && !row.deleted
+        && let Err(e) = check_row(op.entity, &row.fields)
+    {
+        return Err((codes::INVALID_FIELD, e.to_string()));
+    }
+    Ok(planned)
+}
+
+/// A new row: in a region the device may write, a decision checked against the rows it names.
+fn plan_insert(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<HqRow, Refusal> {
+    if op.base_version != 0 {
+        return Err((codes::MALFORMED, "an insert has base_version 0".to_owned()));
+    }
+    let Some(region) = row_region(&op.fields) else {
+        return Err((codes::INVALID_FIELD, "region: missing".to_owned()));
+    };
+    if !regions.allows(region) {
+        return Err((codes::REGION_FORBIDDEN, format!("region {region}")));
+    }
+    if let Err(e) = decisions::check_new(op.entity, &op.fields) {
+        return Err((codes::INVALID_TRANSITION, e.to_string()));
+    }
+    // The rows it names, as earlier ops of this envelope left them or as HQ holds them.
+    let lookup =
+        |entity: Entity, id: Uuid| before.get((entity, id)).filter(|r| !r.deleted).map(|r| &r.fields);
+    if check_row(op.entity, &op.fields).is_ok()
+        && let Err(e) = decisions::check_references(op.entity, op.entity_id, &op.fields, &lookup)
+    {
+        return Err((codes::INVALID_TRANSITION, e.to_string()));
+    }
+    Ok(HqRow {
+        region: region.to_owned(),
+        version: 1,
+        deleted: false,
+        fields: op.fields.clone(),
+        field_versions: op.fields.keys().map(|k| (k.clone(), 1)).collect(),
+    })
+}
+
+/// A conflict on whether the row is deleted: HQ's side, and the op's.
+fn deleted_conflict(op: &Op, theirs: bool, mine: bool) -> Planned {
+    Planned {
+        row: None,
+        conflicts: vec![FieldConflict {
+            entity: op.entity,
+            entity_id: op.entity_id,
+            field: "deleted".to_owned(),
+            base_version: op.base_version,
+            theirs: Value::Bool(theirs),
+            mine: Value::Bool(mine),
+        }],
+    }
+}
+
+/// An update or a delete of a row HQ holds, from the op's base version: fields changed at HQ since
+/// then to other values are conflicts, the others merge; decisions are checked transitions.
+fn plan_change(op: &Op, kind: OpKind, old: &HqRow, regions: &Regions) -> Result<Planned, Refusal> {
+    if !regions.allows(&old.region) {
+        return Err((codes::REGION_FORBIDDEN, format!("region {}", old.region)));
+    }
+    if op.base_version < 1 || op.base_version > old.version {
+        let why = format!("base_version {} but HQ has version {}", op.base_version, old.version);
+        return Err((codes::MALFORMED, why));
+    }
+    if old.deleted {
+        return Ok(deleted_conflict(op, true, kind == OpKind::Delete));
+    }
+    let mut row = old.clone();
+    row.version = old.version + 1;
+    if kind == OpKind::Delete {
+        if decisions::is_never_removed(op.entity) {
+            return Err((
+                codes::INVALID_TRANSITION,
+                format!("a {} is kept on record and is never removed", op.entity),
+            ));
+        }
+        // A delete of a row someone changed since: the change would be lost unseen.
+        if old.version != op.base_version {
+            return Ok(deleted_conflict(op, false, true));
+        }
+        row.deleted = true;
+        return Ok(Planned { row: Some(row), conflicts: Vec::new() });
+    }
+    let changed_since = |field: &str| old.field_versions.get(field).copied().unwrap_or(0) > op.base_version;
+    let mut conflicts = Vec::new();
+    for (field, value) in &op.fields {
+        let Some(theirs) = old.fields.get(field) else {
+            return Err((codes::INVALID_FIELD, format!("{field}: no such field")));
+        };
+        if changed_since(field) && theirs != value {
+            conflicts.push(FieldConflict {
+                entity: op.entity,
+                entity_id: op.entity_id,
+                field: field.clone(),
+                base_version: op.base_version,
+                theirs: theirs.clone(),
+                mine: value.clone(),
+            });
+        }
+        row.fields.insert(field.clone(), value.clone());
+        row.field_versions.insert(field.clone(), row.version);
+    }
+    // Decisions are transitions from HQ's current state, checked, never merged.
+    for (field, value) in &op.fields {
+        if decisions::is_decision(op.entity, field)
+            && let Err(e) = decisions::check_change(
+                op.entity,
+                field,
+                old.fields.get(field).unwrap_or(&Value::Null),
+                value,
+                &row.fields,
+            )
+        {
+            return Err((codes::INVALID_TRANSITION, e.to_string()));
+        }
+    }
+    let Some(region) = row_region(&row.fields) else {
+        return Err((codes::INVALID_FIELD, "region: missing".to_owned()));
+    };
+    if !regions.allows(region) {
+        return Err((codes::REGION_FORBIDDEN, format!("region {region}")));
+    }
+    row.region = region.to_owned();
+    Ok(Planned { row: Some(row), conflicts })
 }
 
 #[cfg(test)]

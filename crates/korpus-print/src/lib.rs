@@ -9,8 +9,6 @@ mod canvas;
 mod certificate;
 mod documents;
 mod flow;
-#[cfg(feature = "store")]
-pub mod from_store;
 
 pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
 pub use documents::{
@@ -66,7 +64,7 @@ impl PrintLang {
     }
 
     /// `text` made in every printed language, joined by " / ", each different text once.
-    pub(crate) fn each(self, text: impl Fn(Lang) -> String) -> String {
+    pub fn each(self, text: impl Fn(Lang) -> String) -> String {
         let mut unique: Vec<String> = Vec::new();
         for t in self.langs().iter().map(|&l| text(l)) {
             if !unique.contains(&t) {

@@ -160,7 +160,7 @@ impl Store {
 
 /// Writes a new application and its members after checking the parties: the one path for the
 /// desk, the CLI and demo data.
-pub(crate) fn insert_application(
+pub fn insert_application(
     w: &mut Writer<'_>,
     id: Uuid,
     application: &SubProjectApplication,

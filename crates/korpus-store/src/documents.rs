@@ -3,11 +3,13 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::Writer;
 use crate::tables::{Record, read_records, select_columns, table};
 use korpus_domain::documents::scanned_file;
 use korpus_domain::{DocumentInput, DocumentOwner, Entity, SupportingDocument, ValidationErrors};
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// A scanned file to attach: its name as it came and its bytes.
@@ -103,5 +105,29 @@ impl Store {
             return Err(StoreError::Corrupt(format!("scanned file {sha256} does not match its hash")));
         }
         Ok(data)
+    }
+}
+
+/// Writes a checked supporting document without a scan in an action of a batch (demo data).
+pub fn insert_document(w: &mut Writer<'_>, id: Uuid, document: &SupportingDocument) -> Result<()> {
+    w.insert(Entity::Document, id, document)
+}
+
+impl Store {
+    /// Every IIN registered on this desk, of persons and mentors: what a bulk source of new
+    /// people (demo data, an import) must not repeat.
+    pub fn registered_iins(&self) -> Result<HashSet<String>> {
+        self.strings("SELECT iin FROM persons UNION SELECT iin FROM mentors")
+    }
+
+    /// Every BIN registered on this desk.
+    pub fn registered_bins(&self) -> Result<HashSet<String>> {
+        self.strings("SELECT bin FROM host_orgs")
+    }
+
+    fn strings(&self, sql: &str) -> Result<HashSet<String>> {
+        let mut statement = self.conn.prepare(sql)?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<HashSet<_>, _>>()?)
     }
 }

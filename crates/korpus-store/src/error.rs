@@ -62,12 +62,6 @@ pub enum StoreError {
         /// The version the change was based on.
         expected: i64,
     },
-    /// No key was given and none is kept for this database.
-    #[error("no database key")]
-    NoKey,
-    /// The OS keyring failed.
-    #[error("system keyring: {0}")]
-    Keyring(String),
     /// A file could not be read or written.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -98,8 +92,6 @@ impl StoreError {
             StoreError::DatabaseExists(_) => "database_exists",
             StoreError::NotFound { .. } => "not_found",
             StoreError::Stale { .. } => "stale_version",
-            StoreError::NoKey => "no_key",
-            StoreError::Keyring(_) => "keyring",
             StoreError::Io(_) => "io",
             StoreError::Sqlite(_) => "database",
             StoreError::Migration(_) => "migration",
@@ -156,14 +148,6 @@ impl StoreError {
                     &[("found", found.to_string()), ("expected", expected.to_string())]
                 )
             ),
-            StoreError::NoKey => format!("{}: {}", tr(lang, "field-key", &[]), tr(lang, "error-no-key", &[])),
-            StoreError::Keyring(detail) => {
-                format!(
-                    "{}: {}",
-                    tr(lang, "field-key", &[]),
-                    tr(lang, "error-keyring", &[("detail", detail.clone())])
-                )
-            }
             StoreError::Io(e) => tr(lang, "error-io", &[("detail", e.to_string())]),
             StoreError::Sqlite(e) => tr(lang, "error-database", &[("detail", e.to_string())]),
             StoreError::Migration(e) | StoreError::Corrupt(e) => {

@@ -116,7 +116,8 @@ fn ensure_bin_free(w: &Writer<'_>, bin: &str, except: Option<Uuid>) -> Result<()
 }
 
 /// Writes a new host organisation.
-pub(crate) fn insert_host_org(w: &mut Writer<'_>, id: Uuid, org: &HostOrg) -> Result<()> {
+/// Writes a checked host organisation in an action of a batch, refusing a BIN already registered.
+pub fn insert_host_org(w: &mut Writer<'_>, id: Uuid, org: &HostOrg) -> Result<()> {
     ensure_bin_free(w, &org.bin.to_string(), None)?;
     w.insert(Entity::HostOrg, id, org)
 }

@@ -6,7 +6,6 @@ mod applications;
 mod blocks;
 mod certificates;
 mod clock;
-mod demo;
 mod documents;
 mod error;
 mod grievances;
@@ -28,21 +27,20 @@ mod sync;
 mod tables;
 mod training;
 
-pub use applications::ApplicationView;
+pub use applications::{ApplicationView, insert_application};
 pub use blocks::NumberBlock;
 pub use certificates::CertificateLine;
 pub use clock::{Clock, FixedClock, SystemClock, local_time};
-pub use demo::{DemoSummary, demo_data};
-pub use documents::DocumentFile;
+pub use documents::{DocumentFile, insert_document};
 pub use error::{Result, StoreError};
 pub use grievances::{GrievanceFilter, GrievanceLine, GrievanceView};
-pub use keys::{
-    DbKey, default_author, delete_from_keyring, load_from_keyring, one_keyring_call_at_a_time,
-    save_in_keyring,
-};
+pub use host_orgs::insert_host_org;
+pub use keys::DbKey;
 pub use mentoring::{AssignmentLine, MentorWork};
+pub use mentors::insert_mentor;
 pub use money::{GrantLine, RollLine, ScholarshipRoll};
 pub use outbox::{Batch, OutboxEntry, Writer, envelope_hash};
+pub use persons::insert_person;
 pub use printing::{
     ApplicationListView, ApplicationStanding, AttendanceView, LotteryView, ProtocolView, SummaryView,
 };
@@ -116,7 +114,7 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     // The indexes of names use it (migration 01): it must exist before any statement runs.
     conn.create_collation("kazakh", korpus_domain::alphabet::kazakh_cmp)?;
-    conn.pragma_update(None, "key", key.pragma_value())?;
+    conn.pragma_update(None, "key", key.secret())?;
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {

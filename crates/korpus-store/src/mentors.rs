@@ -54,7 +54,8 @@ impl Store {
 }
 
 /// Writes a new mentor.
-pub(crate) fn insert_mentor(w: &mut Writer<'_>, id: Uuid, mentor: &Mentor) -> Result<()> {
+/// Writes a checked mentor in an action of a batch, refusing an IIN that is already registered.
+pub fn insert_mentor(w: &mut Writer<'_>, id: Uuid, mentor: &Mentor) -> Result<()> {
     ensure_iin_free(w, Entity::Mentor, &mentor.identity.iin.to_string(), None)?;
     w.insert(Entity::Mentor, id, mentor)
 }

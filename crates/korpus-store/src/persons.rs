@@ -153,7 +153,9 @@ impl Store {
 }
 
 /// Writes a new person: the one path for the desk, the CLI and demo data.
-pub(crate) fn insert_person(w: &mut Writer<'_>, id: Uuid, person: &Person) -> Result<()> {
+/// Writes a checked person in an action of a batch (imports, demo data), refusing an IIN that is
+/// already registered: the path `add_person` takes too.
+pub fn insert_person(w: &mut Writer<'_>, id: Uuid, person: &Person) -> Result<()> {
     ensure_iin_free(w, Entity::Person, &person.identity.iin.to_string(), None)?;
     w.insert(Entity::Person, id, person)
 }

@@ -442,64 +442,6 @@ fn mentors_document_on_a_person_is_refused() {
 }
 
 #[test]
-fn demo_data_is_valid_and_fills_every_region() {
-    let (_dir, mut store, _) = new_store();
-    let summary = demo_data(&mut store, 600, 7).unwrap();
-    assert_eq!(summary.persons, 600);
-    assert!(summary.applications >= 40, "{summary:?}");
-    assert_eq!(store.count_persons().unwrap(), 600);
-    let counts = store.counts_by_region().unwrap();
-    assert_eq!(counts.len(), 4);
-    assert!(counts.iter().all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0));
-    let envelopes =
-        summary.persons + summary.host_orgs + summary.mentors + summary.applications + summary.documents;
-    assert_eq!(store.outbox_len().unwrap(), envelopes as i64);
-    // Screening gives a realistic mix: organisations and mentors that pass and some that do not.
-    let lines = store.screen_cohort(2017).unwrap();
-    for subject in [korpus_domain::rules::Subject::HostOrg, korpus_domain::rules::Subject::Mentor] {
-        let of: Vec<_> = lines.iter().filter(|l| l.subject == subject).collect();
-        let failed = of.iter().filter(|l| l.result == korpus_domain::rules::Verdict::Fail).count();
-        assert!(failed > 0 && failed < of.len(), "{subject}: {failed} of {} fail", of.len());
-    }
-    // Nobody is in two groups, and each group's size is within the rulebook's.
-    let most: i64 = store
-        .conn
-        .query_row(
-            "SELECT max(c) FROM (SELECT count(*) c FROM application_members GROUP BY person_id)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(most, 1);
-    let (min, max): (i64, i64) = store
-        .conn
-        .query_row(
-            "SELECT min(c), max(c) FROM (SELECT count(*) c FROM application_members GROUP BY application_id)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert!(min >= 3 && max <= 5, "{min}..{max}");
-    // Run again on the same database: new people, no clash.
-    demo_data(&mut store, 100, 7).unwrap();
-    assert_eq!(store.count_persons().unwrap(), 700);
-}
-
-#[test]
-fn keyring_keeps_the_key_of_a_database() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("desk.db");
-    let key = DbKey::generate();
-    save_in_keyring(&path, &key).expect("a Secret Service on the session bus (run through scripts/test)");
-    let back = load_from_keyring(&path).unwrap().expect("the key just saved");
-    assert_eq!(back, key);
-    Store::create(&path, &back, "desk", clock()).unwrap();
-    drop(Store::open(&path, &load_from_keyring(&path).unwrap().unwrap(), clock()).unwrap());
-    delete_from_keyring(&path).unwrap();
-    assert_eq!(load_from_keyring(&path).unwrap(), None);
-}
-
-#[test]
 fn lists_follow_the_kazakh_alphabet_from_the_index() {
     let (_dir, mut store, _) = new_store();
     for (serial, surname, given) in [

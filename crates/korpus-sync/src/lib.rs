@@ -1,19 +1,8 @@
-//! Sync between a desk and HQ (DESIGN.md, Sync): the wire protocol both sides speak, the state
-//! hash both compute, and (feature `client`) the desk's HTTP client and sync engine.
+//! The sync protocol between a desk and HQ (DESIGN.md, Sync): envelopes as they travel, receipts,
+//! pull pages, scanned files in chunks, the signed files a desk carries on a USB stick, and the
+//! state hash both sides compute. Types and pure functions only: HQ serves them, and the desk's
+//! HTTP client and sync engine (`korpus-app`) speak them.
 
 pub mod file;
 pub mod protocol;
 pub mod state;
-
-#[cfg(feature = "client")]
-pub mod client;
-#[cfg(feature = "client")]
-pub mod engine;
-#[cfg(feature = "client")]
-pub mod secrets;
-
-#[cfg(feature = "client")]
-pub use engine::{
-    Progress, Report, SyncError, SyncOptions, client_for, desk_state_hash, enrol, export_file, import_answer,
-    sync,
-};

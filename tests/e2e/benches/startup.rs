@@ -6,8 +6,10 @@
 //! own start is therefore included: an upper bound) to the first list on screen: the home
 //! screen's table of counts by region. The persons list is timed from the click that opens it.
 
+use korpus_app::demo::demo_data;
+use korpus_app::secrets::{KeyStore, OsKeyring};
 use korpus_e2e::{Desk, Error, Home, workspace};
-use korpus_store::{DbKey, Store, SystemClock, demo_data, save_in_keyring};
+use korpus_store::{DbKey, Store, SystemClock};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,7 +67,7 @@ fn main() -> Result<(), Error> {
     let path = home.database();
     std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
     let key = DbKey::generate();
-    save_in_keyring(&path, &key)?;
+    OsKeyring.save(&path, &key)?;
     let mut store = Store::create(&path, &key, "bench", Arc::new(SystemClock))?;
     let started = Instant::now();
     demo_data(&mut store, persons, 1)?;

@@ -5,9 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
+use korpus_app::secrets::{KeyStore, OsKeyring};
 use korpus_domain::{Iin, Sex};
 use korpus_e2e::{Desk, Home};
-use korpus_store::{DbKey, Store, SystemClock, load_from_keyring};
+use korpus_store::{DbKey, Store, SystemClock};
 use std::sync::Arc;
 
 /// One window at a time: two WebKit processes on two cores make every test slow and flaky.
@@ -20,8 +21,7 @@ fn iin(y: i32, m: u32, d: u32, sex: Sex, serial: u16) -> String {
 
 /// The desk's own database, opened beside it with the key from the keyring.
 fn open_database(home: &Home) -> Store {
-    let key: DbKey =
-        load_from_keyring(&home.database()).unwrap().expect("the desk kept its key in the keyring");
+    let key: DbKey = OsKeyring.load(&home.database()).unwrap().expect("the desk kept its key in the keyring");
     Store::open(&home.database(), &key, Arc::new(SystemClock)).unwrap()
 }
 
@@ -178,10 +178,7 @@ async fn desk_restarts_and_shows_the_data_again_with_the_key_from_the_keyring() 
     desk.screenshot("applications").await.unwrap();
     desk.quit().await.unwrap();
 
-    assert!(
-        load_from_keyring(&home.database()).unwrap().is_some(),
-        "the key is in the keyring, not in a file"
-    );
+    assert!(OsKeyring.load(&home.database()).unwrap().is_some(), "the key is in the keyring, not in a file");
     let again = Desk::launch(&home, &[]).await.unwrap();
     again.wait_for("[data-testid=desk]").await.unwrap();
     again.click("[data-testid=nav-persons]").await.unwrap();

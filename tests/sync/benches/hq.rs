@@ -18,7 +18,7 @@ fn main() -> Result<(), Error> {
         let (r1, _, _) = regions();
         let hq = Hq::start().await?;
         // Every device writes its own persons (distinct IINs: one birth date per device).
-        let mut batches: Vec<(korpus_sync::client::Client, Vec<PushRequest>)> = Vec::new();
+        let mut batches: Vec<(korpus_app::sync::client::Client, Vec<PushRequest>)> = Vec::new();
         let prepared = Instant::now();
         for d in 0..DEVICES {
             let mut desk = Desk::enrolled(&hq, "hq").await?;

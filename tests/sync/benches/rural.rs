@@ -11,9 +11,9 @@
 //! Then another desk sends records of the same kind as one uncompressed JSON request each, over
 //! the same veth unshaped (only its bytes are compared), as a naive client would.
 
+use korpus_app::sync::{Progress, SyncOptions};
 use korpus_domain::{IdentityInput, Iin, PersonInput, Sex};
 use korpus_sync::protocol::{PushRequest, PushResponse, ReceiptStatus};
-use korpus_sync::{Progress, SyncOptions};
 use korpus_sync_tests::{Desk, Error, Hq, regions, unsent_sealed, workspace};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -405,7 +405,7 @@ fn main() -> Result<(), Error> {
                 push_end = Some((Instant::now(), link.counters(), p.clone()));
             }
         };
-        let report = korpus_sync::sync(&mut desk.store, &client, &SyncOptions::default(), &mut on_progress).await?;
+        let report = korpus_app::sync::sync(&mut desk.store, &client, &SyncOptions::default(), &mut on_progress).await?;
         let finished = Instant::now();
         let after = link.counters();
         weather.abort();
@@ -435,7 +435,7 @@ fn main() -> Result<(), Error> {
             naive.store.add_person(&p)?;
         }
         let device = naive.store.device_id();
-        let token = korpus_sync::secrets::load_token(device)?.ok_or("no token in the keyring")?;
+        let token = korpus_app::secrets::load_token(device)?.ok_or("no token in the keyring")?;
         let http = reqwest::Client::new();
         let url = format!("{}/v1/push", hq.url());
         let sealed = unsent_sealed(&naive.store)?;

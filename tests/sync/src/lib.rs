@@ -3,10 +3,11 @@
 //! restarted, and desks with SQLCipher databases that sync through `korpus-sync` over HTTP. Device
 //! tokens go to the session's keyring, as on a coordinator's laptop.
 
+use korpus_app::AppError;
+use korpus_app::sync::client::{Client, RetryPolicy};
+use korpus_app::sync::{Report, SyncOptions};
 use korpus_domain::{IdentityInput, Iin, PersonInput, Rulebook, Sex};
 use korpus_store::{DbKey, Store, SystemClock};
-use korpus_sync::client::{Client, RetryPolicy};
-use korpus_sync::{Report, SyncError, SyncOptions};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -248,14 +249,14 @@ impl Desk {
     pub async fn enrolled(hq: &Hq, login: &str) -> Result<Desk, Error> {
         let mut desk = Desk::new(login)?;
         let code = hq.code(login)?;
-        korpus_sync::enrol(&mut desk.store, &hq.url(), &code, &format!("{login} laptop")).await?;
-        desk.client = Some(korpus_sync::client_for(&desk.store)?);
+        korpus_app::sync::enrol(&mut desk.store, &hq.url(), &code, &format!("{login} laptop")).await?;
+        desk.client = Some(korpus_app::sync::client_for(&desk.store)?);
         Ok(desk)
     }
 
     /// Syncs with HQ (quick retries: tests do not wait 30 s).
-    pub async fn sync(&mut self) -> Result<Report, SyncError> {
-        let client = self.client.clone().ok_or(SyncError::NotEnrolled)?;
+    pub async fn sync(&mut self) -> Result<Report, AppError> {
+        let client = self.client.clone().ok_or(korpus_app::SyncError::NotEnrolled)?;
         let options = SyncOptions {
             retry: RetryPolicy {
                 attempts: 3,
@@ -264,12 +265,12 @@ impl Desk {
             },
             ..SyncOptions::default()
         };
-        korpus_sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
+        korpus_app::sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
     }
 
     /// The desk's state hash.
     pub fn state_hash(&self) -> Result<String, Error> {
-        Ok(korpus_sync::desk_state_hash(&self.store)?.0)
+        Ok(korpus_app::sync::desk_state_hash(&self.store)?.0)
     }
 
     /// Registers a person of `region` with an IIN made from `serial`; the person's id.
@@ -388,14 +389,14 @@ impl Desk {
     pub async fn enrolled_via(hq: &Hq, login: &str, url: &str) -> Result<Desk, Error> {
         let mut desk = Desk::new(login)?;
         let code = hq.code(login)?;
-        korpus_sync::enrol(&mut desk.store, url, &code, &format!("{login} laptop")).await?;
-        desk.client = Some(korpus_sync::client_for(&desk.store)?);
+        korpus_app::sync::enrol(&mut desk.store, url, &code, &format!("{login} laptop")).await?;
+        desk.client = Some(korpus_app::sync::client_for(&desk.store)?);
         Ok(desk)
     }
 
     /// Syncs with small batches and pages, retrying often: for links that keep failing.
-    pub async fn sync_small(&mut self, batch: usize, page: usize) -> Result<Report, SyncError> {
-        let client = self.client.clone().ok_or(SyncError::NotEnrolled)?;
+    pub async fn sync_small(&mut self, batch: usize, page: usize) -> Result<Report, AppError> {
+        let client = self.client.clone().ok_or(korpus_app::SyncError::NotEnrolled)?;
         let options = SyncOptions {
             batch_envelopes: batch,
             page_size: page,
@@ -406,6 +407,6 @@ impl Desk {
             },
             ..SyncOptions::default()
         };
-        korpus_sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
+        korpus_app::sync::sync(&mut self.store, &client, &options, &mut |_| {}).await
     }
 }

@@ -1,9 +1,9 @@
 //! Desks and HQ on real parts: PostgreSQL, korpus-hq processes, HTTP, SQLCipher desks, the
 //! session keyring. Each test has its own HQ database and server.
 
+use korpus_app::sync::client::ClientError;
 use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
 use korpus_store::Store;
-use korpus_sync::client::ClientError;
 use korpus_sync::protocol::{PushRequest, ReceiptStatus, SealedEnvelope, codes};
 use korpus_sync_tests::{Desk, Error, Hq, binary, person, regions, unsent_sealed};
 use serde_json::{Value, json};
@@ -235,10 +235,11 @@ async fn an_enrolment_code_works_once() -> Result<(), Error> {
     let hq = Hq::start().await?;
     let code = hq.code("north")?;
     let mut first = Desk::new("a")?;
-    korpus_sync::enrol(&mut first.store, &hq.url(), &code, "first").await?;
+    korpus_app::sync::enrol(&mut first.store, &hq.url(), &code, "first").await?;
     let mut second = Desk::new("b")?;
-    let err =
-        korpus_sync::enrol(&mut second.store, &hq.url(), &code, "second").await.expect_err("code reused");
+    let err = korpus_app::sync::enrol(&mut second.store, &hq.url(), &code, "second")
+        .await
+        .expect_err("code reused");
     assert_eq!(err.code(), codes::ENROL_CODE_INVALID);
     assert!(second.store.sync_state()?.is_none());
     Ok(())
@@ -354,7 +355,7 @@ async fn the_same_iin_on_two_devices_yields_a_case_on_both_desks() -> Result<(),
 async fn bad_requests_get_a_4xx_with_a_code_never_a_500() -> Result<(), Error> {
     let hq = Hq::start().await?;
     let desk = Desk::enrolled(&hq, "north").await?;
-    let token = korpus_sync::secrets::load_token(desk.store.device_id())?.ok_or("no token")?;
+    let token = korpus_app::secrets::load_token(desk.store.device_id())?.ok_or("no token")?;
     let http = reqwest::Client::new();
     let url = |p: &str| format!("{}{p}", hq.url());
     let check = |status: u16, code: &str, response: (u16, Value)| {
@@ -469,7 +470,7 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
     };
     certificate.signature = korpus_domain::certificate_code::sign(
         &certificate,
-        &korpus_sync::secrets::device_signing_key(other.store.device_id())?,
+        &korpus_app::secrets::device_signing_key(other.store.device_id())?,
     );
     let genuine = korpus(&["verify-certificate", &code(&certificate)])?;
     let said = String::from_utf8_lossy(&genuine.stdout);
@@ -558,7 +559,7 @@ async fn sync_by_file_reaches_the_same_state_as_online_sync() -> Result<(), Erro
 
     let dir = tempfile::TempDir::new()?;
     let (export, answer) = (dir.path().join("north.korpus"), dir.path().join("north.answer"));
-    let (bytes, count) = korpus_sync::export_file(&village.store)?;
+    let (bytes, count) = korpus_app::sync::export_file(&village.store)?;
     assert_eq!(count, 5);
     std::fs::write(&export, &bytes)?;
 
@@ -582,7 +583,7 @@ async fn sync_by_file_reaches_the_same_state_as_online_sync() -> Result<(), Erro
         hq.admin(&["import", &export.display().to_string(), "--answer", &answer.display().to_string()])?;
     assert!(again.starts_with("5 envelopes: 0 applied, 5 duplicate"), "{again}");
 
-    let report = korpus_sync::import_answer(&mut village.store, &std::fs::read(&answer)?)?;
+    let report = korpus_app::sync::import_answer(&mut village.store, &std::fs::read(&answer)?)?;
     assert_eq!(report.duplicate, 5);
     assert_eq!(report.progress.cursor, 8);
     assert_eq!(village.store.sync_state()?.map(|s| (s.unsent, s.cursor)), Some((0, 8)));
@@ -666,7 +667,7 @@ async fn scanned_files_travel_once_in_chunks_that_resume_and_only_to_their_regio
 async fn decisions_are_checked_as_state_transitions_never_merged() -> Result<(), Error> {
     let hq = Hq::start().await?;
     let mut desk = Desk::enrolled(&hq, "hq").await?;
-    korpus_store::demo_data(&mut desk.store, 200, 1)?;
+    korpus_app::demo::demo_data(&mut desk.store, 200, 1)?;
     desk.sync().await?;
     let mentor =
         desk.store.all_rows()?.into_iter().find(|r| r.entity == Entity::Mentor).ok_or("no mentor")?;
@@ -1178,7 +1179,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
         notes: None,
     };
     north.store.record_outreach(&r1, &outreach)?;
-    let key = korpus_sync::secrets::device_signing_key(north.store.device_id())?;
+    let key = korpus_app::secrets::device_signing_key(north.store.device_id())?;
     let certificate =
         north.store.issue_certificate(Holder::Person, &members[0].to_string(), "20.12.2017", &key)?;
     let report = north.sync().await?;

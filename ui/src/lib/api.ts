@@ -6,7 +6,7 @@ import type { DeskStatus } from './bindings/DeskStatus';
 import type { Home } from './bindings/Home';
 import type { HostOrg } from './bindings/HostOrg';
 import type { HostOrgInput } from './bindings/HostOrgInput';
-import type { IpcError } from './bindings/IpcError';
+import type { ErrorReport } from './bindings/ErrorReport';
 import type { Lang } from './bindings/Lang';
 import type { ListQuery } from './bindings/ListQuery';
 import type { Mentor } from './bindings/Mentor';
@@ -76,14 +76,14 @@ import type { TrainingEventInput } from './bindings/TrainingEventInput';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
-  readonly error: IpcError;
-  constructor(error: IpcError) {
+  readonly error: ErrorReport;
+  constructor(error: ErrorReport) {
     super(error.message);
     this.error = error;
   }
 }
 
-function isIpcError(e: unknown): e is IpcError {
+function isErrorReport(e: unknown): e is ErrorReport {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e && 'details' in e;
 }
 
@@ -91,7 +91,7 @@ async function call<T>(command: string, args?: { [name: string]: unknown }): Pro
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw new DeskError(isIpcError(e) ? e : { code: 'ipc', message: String(e), details: [] });
+    throw new DeskError(isErrorReport(e) ? e : { code: 'ipc', message: String(e), details: [] });
   }
 }
 

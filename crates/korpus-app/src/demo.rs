@@ -2,16 +2,14 @@
 //! valid IINs and BINs, the pilot regions with their towns, groups and applications. Every record
 //! goes through the same field checks and write path as one typed by a coordinator.
 
-use crate::Store;
-use crate::applications::insert_application;
 use crate::error::Result;
-use crate::host_orgs::insert_host_org;
-use crate::mentors::insert_mentor;
-use crate::persons::insert_person;
 use chrono::{Datelike, Days, NaiveDate};
 use korpus_domain::{
-    ApplicationInput, Bin, DocumentOwner, Entity, HostOrgCriteria, HostOrgInput, IdentityInput, Iin,
-    MentorInput, PersonInput, Sex, SupportingDocument,
+    ApplicationInput, Bin, Context, DocumentOwner, HostOrg, HostOrgCriteria, HostOrgInput, IdentityInput,
+    Iin, Mentor, MentorInput, Person, PersonInput, Rulebook, Sex, SubProjectApplication, SupportingDocument,
+};
+use korpus_store::{
+    Store, Writer, insert_application, insert_document, insert_host_org, insert_mentor, insert_person,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -175,6 +173,9 @@ pub struct DemoSummary {
     pub documents: usize,
 }
 
+/// An application and the persons of its group.
+type Grouped = (SubProjectApplication, Vec<Uuid>);
+
 /// Records written per transaction: large enough to amortise the commit, small enough to keep
 /// memory flat.
 const BATCH: usize = 2_000;
@@ -242,13 +243,51 @@ fn day_between(rng: &mut StdRng, first: NaiveDate, last: NaiveDate) -> NaiveDate
 /// persons), mentors (one per two hundred) and applications grouping about 40 % of the persons
 /// in groups of the rulebook's sizes. The same `seed` gives the same names and numbers.
 pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSummary> {
-    let mut names = Names {
-        rng: StdRng::seed_from_u64(seed),
-        used_iins: existing(store, "SELECT iin FROM persons UNION SELECT iin FROM mentors")?,
-    };
-    let mut used_bins = existing(store, "SELECT bin FROM host_orgs")?;
+    let mut names = Names { rng: StdRng::seed_from_u64(seed), used_iins: store.registered_iins()? };
+    let mut used_bins = store.registered_bins()?;
     let rulebook = store.rulebook().clone();
-    let ctx = store.context();
+    let ctx = Context { rulebook: &rulebook, today: store.context().today };
+    let Some(people) = make_persons(&mut names, &ctx, persons)? else {
+        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0, documents: 0 });
+    };
+    let orgs = make_host_orgs(&mut names, &mut used_bins, &ctx, (persons / 100).max(LOCALITIES.len()))?;
+    let mentors = make_mentors(&mut names, &ctx, (persons / 200).max(LOCALITIES.len()))?;
+    let applications = make_applications(&mut names, &ctx, &people, &orgs)?;
+    let documents = make_documents(&mut names.rng, &rulebook, &orgs, &mentors);
+    let summary = DemoSummary {
+        persons: people.len(),
+        host_orgs: orgs.len(),
+        applications: applications.len(),
+        mentors: mentors.len(),
+        documents: documents.len(),
+    };
+    write_all(store, &people, insert_person)?;
+    write_all(store, &orgs, insert_host_org)?;
+    write_all(store, &mentors, insert_mentor)?;
+    write_all(store, &documents, insert_document)?;
+    let max_subprojects = rulebook.beneficiary.max_subprojects;
+    write_all(store, &applications, |w, id, (app, members)| {
+        insert_application(w, id, app, members, max_subprojects)
+    })?;
+    Ok(summary)
+}
+
+/// Writes `records` in transactions of [`BATCH`], an envelope each.
+fn write_all<T>(
+    store: &mut Store,
+    records: &[(Uuid, T)],
+    insert: impl Fn(&mut Writer<'_>, Uuid, &T) -> korpus_store::Result<()>,
+) -> Result<()> {
+    for chunk in records.chunks(BATCH) {
+        store.write_batch(|b| chunk.iter().try_for_each(|(id, r)| b.record(|w| insert(w, *id, r))))?;
+    }
+    Ok(())
+}
+
+/// Persons of the rulebook's ages on its reference date, a realistic share of them vulnerable;
+/// none when the rulebook's ages make no date.
+fn make_persons(names: &mut Names, ctx: &Context<'_>, persons: usize) -> Result<Option<Vec<(Uuid, Person)>>> {
+    let rulebook = ctx.rulebook;
     let reference = rulebook.reference_date;
     let (oldest, youngest) = (
         reference
@@ -257,10 +296,8 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
         reference.with_year(reference.year() - rulebook.beneficiary.age_min as i32),
     );
     let (Some(oldest), Some(youngest)) = (oldest, youngest) else {
-        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0, documents: 0 });
+        return Ok(None);
     };
-
-    // Persons.
     let mut people = Vec::with_capacity(persons);
     for _ in 0..persons {
         let (region, localities) = *LOCALITIES.choose(&mut names.rng).unwrap_or(&LOCALITIES[0]);
@@ -286,11 +323,21 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
             disability: rng.random_bool(0.05),
             income_per_member: income,
         };
-        people.push((Uuid::now_v7(), input.validate(&ctx)?));
+        people.push((Uuid::now_v7(), input.validate(ctx)?));
     }
 
-    // Host organisations: up to the rulebook's limit of applications each.
-    let org_count = (persons / 100).max(LOCALITIES.len());
+    Ok(Some(people))
+}
+
+/// Host organisations in every region: most meet every criterion, some fail one, some are not
+/// checked yet.
+fn make_host_orgs(
+    names: &mut Names,
+    used_bins: &mut HashSet<String>,
+    ctx: &Context<'_>,
+    org_count: usize,
+) -> Result<Vec<(Uuid, HostOrg)>> {
+    let reference = ctx.rulebook.reference_date;
     let mut orgs = Vec::with_capacity(org_count);
     for i in 0..org_count {
         let rng = &mut names.rng;
@@ -348,11 +395,15 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
             phone: None,
             criteria,
         };
-        orgs.push((Uuid::now_v7(), input.validate(&ctx)?));
+        orgs.push((Uuid::now_v7(), input.validate(ctx)?));
     }
 
-    // Mentors: adults older than the rulebook's minimum on today's date.
-    let mentor_count = (persons / 200).max(LOCALITIES.len());
+    Ok(orgs)
+}
+
+/// Mentors: adults older than the rulebook's minimum on today's date.
+fn make_mentors(names: &mut Names, ctx: &Context<'_>, mentor_count: usize) -> Result<Vec<(Uuid, Mentor)>> {
+    let rulebook = ctx.rulebook;
     let today = ctx.today;
     let mut mentors = Vec::with_capacity(mentor_count);
     for i in 0..mentor_count {
@@ -385,17 +436,28 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
             .to_owned(),
             project_experience: rng.random_bool(0.6),
         };
-        mentors.push((Uuid::now_v7(), input.validate(&ctx, None)?));
+        mentors.push((Uuid::now_v7(), input.validate(ctx, None)?));
     }
 
-    // Applications: about 40 % of each region's persons, in groups of the rulebook's sizes.
+    Ok(mentors)
+}
+
+/// Applications: about 40 % of each region's persons, in groups of the rulebook's sizes, half of
+/// them through a host organisation with room for one more.
+fn make_applications(
+    names: &mut Names,
+    ctx: &Context<'_>,
+    people: &[(Uuid, Person)],
+    orgs: &[(Uuid, HostOrg)],
+) -> Result<Vec<(Uuid, Grouped)>> {
+    let rulebook = ctx.rulebook;
     let (size_min, size_max) = (rulebook.group.size_min as usize, rulebook.group.size_max as usize);
     let mut by_region: HashMap<&str, Vec<Uuid>> = HashMap::new();
-    for (id, p) in &people {
+    for (id, p) in people {
         by_region.entry(p.identity.region.as_str()).or_default().push(*id);
     }
     let mut org_slots: HashMap<&str, Vec<(Uuid, u32)>> = HashMap::new();
-    for (id, org) in &orgs {
+    for (id, org) in orgs {
         org_slots.entry(org.region.as_str()).or_default().push((*id, 0));
     }
     let mut applications = Vec::new();
@@ -444,30 +506,21 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
                 budget: (rng.random_range(300..=1_000) * 1_000).to_string(),
                 region: region.to_owned(),
             };
-            applications.push((Uuid::now_v7(), input.validate(&ctx)?));
+            applications.push((Uuid::now_v7(), input.validate(ctx)?));
         }
     }
 
-    let max_subprojects = rulebook.beneficiary.max_subprojects;
-    let summary = DemoSummary {
-        persons: people.len(),
-        host_orgs: orgs.len(),
-        applications: applications.len(),
-        mentors: mentors.len(),
-        documents: 0,
-    };
-    for chunk in people.chunks(BATCH) {
-        store.write_batch(|b| chunk.iter().try_for_each(|(id, p)| b.record(|w| insert_person(w, *id, p))))?;
-    }
-    for chunk in orgs.chunks(BATCH) {
-        store
-            .write_batch(|b| chunk.iter().try_for_each(|(id, o)| b.record(|w| insert_host_org(w, *id, o))))?;
-    }
-    for chunk in mentors.chunks(BATCH) {
-        store.write_batch(|b| chunk.iter().try_for_each(|(id, m)| b.record(|w| insert_mentor(w, *id, m))))?;
-    }
-    // Supporting documents: most candidates brought the whole list, some one short.
-    let rng = &mut names.rng;
+    Ok(applications)
+}
+
+/// Supporting documents: most candidates brought the whole list, some one short.
+fn make_documents(
+    rng: &mut StdRng,
+    rulebook: &Rulebook,
+    orgs: &[(Uuid, HostOrg)],
+    mentors: &[(Uuid, Mentor)],
+) -> Vec<(Uuid, SupportingDocument)> {
+    let reference = rulebook.reference_date;
     let mut documents = Vec::new();
     for (owner, id, region, kinds) in orgs
         .iter()
@@ -494,24 +547,5 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
             ));
         }
     }
-    let summary = DemoSummary { documents: documents.len(), ..summary };
-    for chunk in documents.chunks(BATCH) {
-        store.write_batch(|b| {
-            chunk.iter().try_for_each(|(id, d)| b.record(|w| w.insert(Entity::Document, *id, d)))
-        })?;
-    }
-    for chunk in applications.chunks(BATCH) {
-        store.write_batch(|b| {
-            chunk.iter().try_for_each(|(id, (app, members))| {
-                b.record(|w| insert_application(w, *id, app, members, max_subprojects))
-            })
-        })?;
-    }
-    Ok(summary)
-}
-
-fn existing(store: &Store, sql: &str) -> Result<HashSet<String>> {
-    let mut statement = store.conn.prepare(sql)?;
-    let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<Result<HashSet<_>, _>>()?)
+    documents
 }

@@ -5,8 +5,9 @@
 //! `KORPUS_BENCH_DB` names a database to measure (with `KORPUS_BENCH_KEY`, as `bench/run` makes);
 //! without it, one of `KORPUS_BENCH_PERSONS` (default 100,000) demo persons is made first.
 
+use korpus_app::demo::demo_data;
 use korpus_domain::Person;
-use korpus_store::{DbKey, Record, Store, SystemClock, demo_data};
+use korpus_store::{DbKey, Record, Store, SystemClock};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::path::PathBuf;

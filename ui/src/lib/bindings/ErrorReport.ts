@@ -2,10 +2,10 @@
 import type { FieldReport } from "./FieldReport";
 
 /**
- * An error as the front end gets it: a stable code to branch on, the message in the user's
+ * An error as a front end gets it: a stable code to branch on, the message in the user's
  * language, and the wrong fields to show next to their inputs.
  */
-export type IpcError = { 
+export type ErrorReport = { 
 /**
  * Stable code: `validation`, `not_found`, `stale_version`, `wrong_key`, `locked`...
  */

@@ -1,7 +1,7 @@
 //! The desk's HTTP client for HQ's API: zstd-compressed pushes, compressed answers, coded errors,
 //! and retries with exponential backoff and full jitter for what is worth retrying.
 
-use crate::protocol::{
+use korpus_sync::protocol::{
     API_PREFIX, ApiError, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
     NumberBlockGrant, PullPage, PushRequest, PushResponse, VerifyRequest,
 };

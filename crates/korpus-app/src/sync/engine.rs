@@ -3,71 +3,20 @@
 //! page commit locally as they arrive, so a sync cut anywhere resumes where it stopped, and a
 //! batch sent twice is applied once (HQ answers `duplicate`).
 
-use crate::client::{Client, ClientError, RetryPolicy, with_retry};
-use crate::file::{self, ExportPayload};
-use crate::protocol::{
-    BlockRequest, Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, SealedEnvelope,
-    codes,
+use super::client::{Client, ClientError, RetryPolicy, with_retry};
+use crate::error::{AppError, Result, SyncError};
+use crate::secrets;
+use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, SyncCase, SyncEnrolment};
+use korpus_sync::file::{self, ExportPayload};
+use korpus_sync::protocol::{
+    BlockRequest, Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, RowState,
+    SealedEnvelope, codes,
 };
-use crate::secrets::{self, KeyringError};
-use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, StoreError, SyncCase, SyncEnrolment};
 use serde::Serialize;
 use std::time::Duration;
 
-/// What a sync can fail with.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    /// HQ could not be reached or refused.
-    #[error(transparent)]
-    Client(#[from] ClientError),
-    /// The local database failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The keyring failed.
-    #[error(transparent)]
-    Keyring(#[from] KeyringError),
-    /// The desk has not enrolled with HQ.
-    #[error("this desk is not enrolled with HQ: run `korpus sync enrol` first")]
-    NotEnrolled,
-    /// HQ's answers do not account for what was sent.
-    #[error("HQ's answer is incomplete: {0}")]
-    Incomplete(String),
-}
-
-impl SyncError {
-    /// A stable code for the UI and the CLI.
-    pub fn code(&self) -> &str {
-        match self {
-            SyncError::Client(ClientError::Transport(_)) => "SYNC_OFFLINE",
-            SyncError::Client(ClientError::Api { code, .. }) => code,
-            SyncError::Client(ClientError::Protocol(_)) | SyncError::Incomplete(_) => "SYNC_PROTOCOL",
-            SyncError::Store(e) => e.code(),
-            SyncError::Keyring(_) => "KEYRING",
-            SyncError::NotEnrolled => "SYNC_NOT_ENROLLED",
-        }
-    }
-
-    /// What went wrong, for the coordinator, in `lang`.
-    pub fn message(&self, lang: korpus_domain::Lang) -> String {
-        use korpus_domain::messages::tr;
-        let detail = |d: &str| vec![("detail", d.to_owned())];
-        match self {
-            SyncError::Client(ClientError::Transport(d)) => tr(lang, "sync-error-offline", &detail(d)),
-            SyncError::Client(ClientError::Api { code, message, .. }) => match code.as_str() {
-                codes::UNAUTHORISED => tr(lang, "sync-error-unauthorised", &[]),
-                codes::DEVICE_REVOKED => tr(lang, "sync-error-revoked", &[]),
-                codes::ENROL_CODE_INVALID => tr(lang, "sync-error-enrol-code", &[]),
-                codes::DEVICE_ALREADY_ENROLLED => tr(lang, "sync-error-already-enrolled", &[]),
-                _ => tr(lang, "sync-error-refused", &[("code", code.clone()), ("detail", message.clone())]),
-            },
-            SyncError::Client(ClientError::Protocol(d)) | SyncError::Incomplete(d) => {
-                tr(lang, "sync-error-protocol", &detail(d))
-            }
-            SyncError::Keyring(k) => tr(lang, "sync-error-keyring", &detail(&k.0)),
-            SyncError::NotEnrolled => tr(lang, "sync-error-not-enrolled", &[]),
-            SyncError::Store(s) => s.message(lang),
-        }
-    }
+fn incomplete(what: String) -> AppError {
+    SyncError::Incomplete(what).into()
 }
 
 /// Limits of one sync.
@@ -166,11 +115,11 @@ impl Report {
 
 /// The state hash of the records on the desk of `store` (`crate::state::state_hash`), and how
 /// many records it covers: equal to `korpus-hq state-hash` for the desk's regions once synced.
-pub fn desk_state_hash(store: &Store) -> Result<(String, usize), SyncError> {
-    let rows: Vec<crate::protocol::RowState> = store
+pub fn desk_state_hash(store: &Store) -> Result<(String, usize)> {
+    let rows: Vec<RowState> = store
         .all_rows()?
         .into_iter()
-        .map(|r| crate::protocol::RowState {
+        .map(|r| RowState {
             entity: r.entity,
             id: r.id,
             version: r.version,
@@ -178,11 +127,11 @@ pub fn desk_state_hash(store: &Store) -> Result<(String, usize), SyncError> {
             fields: r.fields,
         })
         .collect();
-    Ok((crate::state::state_hash(&rows), rows.len()))
+    Ok((korpus_sync::state::state_hash(&rows), rows.len()))
 }
 
 /// Checks what a coordinator typed to enrol: every field given, the address a web address.
-fn check_enrolment(server_url: &str, code: &str, device_name: &str) -> Result<(), SyncError> {
+fn check_enrolment(server_url: &str, code: &str, device_name: &str) -> Result<()> {
     use korpus_domain::ValidationErrors;
     use korpus_domain::validation::FieldError;
     let mut errors = Vec::new();
@@ -195,11 +144,7 @@ fn check_enrolment(server_url: &str, code: &str, device_name: &str) -> Result<()
     if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
         errors.push(FieldError::new("server", "error-server-url"));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(SyncError::Store(StoreError::Invalid(ValidationErrors(errors))))
-    }
+    if errors.is_empty() { Ok(()) } else { Err(ValidationErrors(errors).into()) }
 }
 
 /// Enrols the desk of `store` with the HQ at `server_url`, using a one-time `code`: the token
@@ -210,7 +155,7 @@ pub async fn enrol(
     server_url: &str,
     code: &str,
     device_name: &str,
-) -> Result<SyncEnrolment, SyncError> {
+) -> Result<SyncEnrolment> {
     check_enrolment(server_url, code, device_name)?;
     let (server_url, code, device_name) = (server_url.trim(), code.trim(), device_name.trim());
     let device = store.device_id();
@@ -236,7 +181,7 @@ pub async fn enrol(
 }
 
 /// A client for the HQ the desk of `store` is enrolled with.
-pub fn client_for(store: &Store) -> Result<Client, SyncError> {
+pub fn client_for(store: &Store) -> Result<Client> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
     let token = secrets::load_token(store.device_id())?.ok_or(SyncError::NotEnrolled)?;
     Ok(Client::new(&state.server_url, Some(token))?)
@@ -249,187 +194,245 @@ pub async fn sync(
     client: &Client,
     options: &SyncOptions,
     progress: &mut (dyn FnMut(&Progress) + Send),
-) -> Result<Report, SyncError> {
+) -> Result<Report> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
-    let mut report = Report::default();
-    let mut p =
-        Progress { phase: "push", to_push: state.unsent as u64, cursor: state.cursor, ..Progress::default() };
-    progress(&p);
-    let mut retries = 0u32;
+    let mut run = Run {
+        store,
+        client,
+        options,
+        tell: progress,
+        p: Progress {
+            phase: "push",
+            to_push: state.unsent as u64,
+            cursor: state.cursor,
+            ..Progress::default()
+        },
+        report: Report::default(),
+    };
+    (run.tell)(&run.p);
+    run.push_outbox().await?;
+    // Scanned files, each once, after the envelopes of the documents that name them.
+    run.upload_files().await?;
+    run.pull_pages().await?;
+    run.download_files().await?;
+    run.top_up_numbers().await?;
+    run.store.mark_synced()?;
+    run.report.progress = run.p;
+    Ok(run.report)
+}
 
-    loop {
-        let entries = store.unsent(options.batch_envelopes.max(1))?;
-        if entries.is_empty() {
-            break;
-        }
-        let mut envelopes = Vec::with_capacity(entries.len());
-        let mut size = 0usize;
-        for entry in entries {
-            let sealed = SealedEnvelope { envelope: entry.envelope, hash: entry.hash };
-            let bytes = serde_json::to_vec(&sealed).map(|v| v.len()).unwrap_or(0);
-            if !envelopes.is_empty() && size + bytes > options.batch_bytes {
-                break;
-            }
-            size += bytes;
-            envelopes.push(sealed);
-        }
-        let request = PushRequest { envelopes };
-        let (response, traffic) =
-            with_retry(options.retry, || client.push(&request), |_, _, _: Duration| retries += 1).await?;
-        if response.receipts.len() != request.envelopes.len()
-            || request.envelopes.iter().zip(&response.receipts).any(|(s, r)| s.envelope.id != r.id)
-        {
-            return Err(SyncError::Incomplete(format!(
-                "{} envelopes sent, {} receipts back",
-                request.envelopes.len(),
-                response.receipts.len()
-            )));
-        }
-        let records = receipt_records(&response.receipts, &mut report);
-        store.record_receipts(&records)?;
-        p.pushed += records.len() as u64;
-        p.bytes_up += traffic.up;
-        p.bytes_down += traffic.down;
-        p.retries = retries;
-        progress(&p);
+/// One sync under way: where it stands, told to the caller after each step.
+struct Run<'s> {
+    store: &'s mut Store,
+    client: &'s Client,
+    options: &'s SyncOptions,
+    tell: &'s mut (dyn FnMut(&Progress) + Send),
+    p: Progress,
+    report: Report,
+}
+
+impl Run<'_> {
+    fn retry(&self) -> RetryPolicy {
+        self.options.retry
     }
 
-    // Scanned files, each once, after the envelopes of the documents that name them.
-    p.phase = "files";
-    let chunk = options.chunk_bytes.max(1) as i64;
-    for (sha256, size) in store.blobs_to_upload()? {
-        let status =
-            match with_retry(options.retry, || client.blob_status(&sha256), |_, _, _: Duration| retries += 1)
-                .await
+    fn chunk(&self) -> i64 {
+        self.options.chunk_bytes.max(1) as i64
+    }
+
+    /// Tells the caller where the sync stands, with `retries` more retries.
+    fn told(&mut self, retries: u32) {
+        self.p.retries += retries;
+        (self.tell)(&self.p);
+    }
+
+    /// Pushes the outbox in batches bounded in count and bytes until every envelope has a receipt.
+    async fn push_outbox(&mut self) -> Result<()> {
+        loop {
+            let entries = self.store.unsent(self.options.batch_envelopes.max(1))?;
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let mut envelopes = Vec::with_capacity(entries.len());
+            let mut size = 0usize;
+            for entry in entries {
+                let sealed = SealedEnvelope { envelope: entry.envelope, hash: entry.hash };
+                let bytes = serde_json::to_vec(&sealed).map(|v| v.len()).unwrap_or(0);
+                if !envelopes.is_empty() && size + bytes > self.options.batch_bytes {
+                    break;
+                }
+                size += bytes;
+                envelopes.push(sealed);
+            }
+            let request = PushRequest { envelopes };
+            let mut retries = 0;
+            let client = self.client;
+            let (response, traffic) =
+                with_retry(self.retry(), || client.push(&request), |_, _, _: Duration| retries += 1).await?;
+            if response.receipts.len() != request.envelopes.len()
+                || request.envelopes.iter().zip(&response.receipts).any(|(s, r)| s.envelope.id != r.id)
+            {
+                return Err(incomplete(format!(
+                    "{} envelopes sent, {} receipts back",
+                    request.envelopes.len(),
+                    response.receipts.len()
+                )));
+            }
+            let records = receipt_records(&response.receipts, &mut self.report);
+            self.store.record_receipts(&records)?;
+            self.p.pushed += records.len() as u64;
+            self.p.bytes_up += traffic.up;
+            self.p.bytes_down += traffic.down;
+            self.told(retries);
+        }
+    }
+
+    /// Sends the scanned files HQ does not hold whole yet, chunk by chunk from where HQ stands.
+    async fn upload_files(&mut self) -> Result<()> {
+        self.p.phase = "files";
+        let client = self.client;
+        for (sha256, size) in self.store.blobs_to_upload()? {
+            let mut retries = 0;
+            let status = match with_retry(
+                self.retry(),
+                || client.blob_status(&sha256),
+                |_, _, _: Duration| retries += 1,
+            )
+            .await
             {
                 Ok(s) => s,
                 // No document of HQ names it (its envelope was refused or is still to come): later.
                 Err(ClientError::Api { code, .. }) if code == codes::UNKNOWN_BLOB => {
-                    report.files_waiting += 1;
+                    self.report.files_waiting += 1;
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
-        let mut offset = status.received;
-        let mut present = status.present;
-        while !present {
-            let bytes = store.blob_chunk(&sha256, offset, chunk)?;
-            if bytes.is_empty() || offset >= size {
-                return Err(SyncError::Incomplete(format!(
-                    "file {sha256}: HQ holds {offset} of {size} bytes"
-                )));
-            }
-            let sent = bytes.len() as u64;
-            match with_retry(
-                options.retry,
-                || client.upload_chunk(&sha256, offset, bytes.clone()),
-                |_, _, _: Duration| retries += 1,
-            )
-            .await
-            {
-                Ok((s, traffic)) => {
-                    (offset, present) = (s.received, s.present);
-                    p.bytes_up += traffic.up.max(sent);
-                    p.bytes_down += traffic.down;
+            let (mut offset, mut present) = (status.received, status.present);
+            while !present {
+                let bytes = self.store.blob_chunk(&sha256, offset, self.chunk())?;
+                if bytes.is_empty() || offset >= size {
+                    return Err(incomplete(format!("file {sha256}: HQ holds {offset} of {size} bytes")));
                 }
-                // A chunk that arrived although its answer was lost: ask where HQ stands.
-                Err(ClientError::Api { code, .. }) if code == codes::OFFSET_MISMATCH => {
-                    let s = with_retry(
-                        options.retry,
-                        || client.blob_status(&sha256),
-                        |_, _, _: Duration| retries += 1,
-                    )
+                let sent = bytes.len() as u64;
+                match with_retry(
+                    self.retry(),
+                    || client.upload_chunk(&sha256, offset, bytes.clone()),
+                    |_, _, _: Duration| retries += 1,
+                )
+                .await
+                {
+                    Ok((s, traffic)) => {
+                        (offset, present) = (s.received, s.present);
+                        self.p.bytes_up += traffic.up.max(sent);
+                        self.p.bytes_down += traffic.down;
+                    }
+                    // A chunk that arrived although its answer was lost: ask where HQ stands.
+                    Err(ClientError::Api { code, .. }) if code == codes::OFFSET_MISMATCH => {
+                        let s = with_retry(
+                            self.retry(),
+                            || client.blob_status(&sha256),
+                            |_, _, _: Duration| retries += 1,
+                        )
+                        .await?;
+                        (offset, present) = (s.received, s.present);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                self.told(std::mem::take(&mut retries));
+            }
+            self.store.mark_blob_synced(&sha256)?;
+            self.report.files_up += 1;
+        }
+        Ok(())
+    }
+
+    /// Pulls pages from the cursor until it reaches HQ's head, each page applied with the cursor.
+    async fn pull_pages(&mut self) -> Result<()> {
+        self.p.phase = "pull";
+        let client = self.client;
+        let page_size = self.options.page_size;
+        loop {
+            let cursor = self.p.cursor;
+            let mut retries = 0;
+            let (page, traffic) =
+                with_retry(self.retry(), || client.pull(cursor, page_size), |_, _, _: Duration| retries += 1)
                     .await?;
-                    (offset, present) = (s.received, s.present);
-                }
-                Err(e) => return Err(e.into()),
+            if page.cursor < cursor || page.cursor > page.head {
+                return Err(incomplete(format!("cursor {} after {cursor}, head {}", page.cursor, page.head)));
             }
-            p.retries = retries;
-            progress(&p);
-        }
-        store.mark_blob_synced(&sha256)?;
-        report.files_up += 1;
-    }
-
-    p.phase = "pull";
-    loop {
-        let cursor = p.cursor;
-        let (page, traffic) = with_retry(
-            options.retry,
-            || client.pull(cursor, options.page_size),
-            |_, _, _: Duration| retries += 1,
-        )
-        .await?;
-        if page.cursor < cursor || page.cursor > page.head {
-            return Err(SyncError::Incomplete(format!(
-                "cursor {} after {cursor}, head {}",
-                page.cursor, page.head
-            )));
-        }
-        let (pulled, cases) = apply_page(store, &page.changes, page.cursor, &page.cases)?;
-        report.cases = cases;
-        p.pulled += pulled;
-        p.cursor = page.cursor;
-        p.head = page.head;
-        p.bytes_down += traffic.down;
-        p.retries = retries;
-        progress(&p);
-        if page.cursor == page.head {
-            break;
+            let (pulled, cases) = apply_page(self.store, &page.changes, page.cursor, &page.cases)?;
+            self.report.cases = cases;
+            self.p.pulled += pulled;
+            self.p.cursor = page.cursor;
+            self.p.head = page.head;
+            self.p.bytes_down += traffic.down;
+            self.told(retries);
+            if page.cursor == page.head {
+                return Ok(());
+            }
         }
     }
 
-    p.phase = "files";
-    for (sha256, size, staged) in store.blobs_to_download()? {
-        let mut offset = staged;
-        while offset < size {
-            let length = chunk.min(size - offset);
-            let bytes = match with_retry(
-                options.retry,
-                || client.download_chunk(&sha256, offset, length),
-                |_, _, _: Duration| retries += 1,
-            )
-            .await
-            {
-                Ok(b) if !b.is_empty() => b,
-                Ok(_) => {
-                    return Err(SyncError::Incomplete(format!("file {sha256}: an empty chunk at {offset}")));
+    /// Fetches the scanned files the pulled documents name, resuming each where it stopped.
+    async fn download_files(&mut self) -> Result<()> {
+        self.p.phase = "files";
+        let client = self.client;
+        let chunk = self.chunk();
+        for (sha256, size, staged) in self.store.blobs_to_download()? {
+            let mut offset = staged;
+            while offset < size {
+                let length = chunk.min(size - offset);
+                let mut retries = 0;
+                let bytes = match with_retry(
+                    self.retry(),
+                    || client.download_chunk(&sha256, offset, length),
+                    |_, _, _: Duration| retries += 1,
+                )
+                .await
+                {
+                    Ok(b) if !b.is_empty() => b,
+                    Ok(_) => return Err(incomplete(format!("file {sha256}: an empty chunk at {offset}"))),
+                    // The desk that has it has not sent it yet: the next sync fetches it.
+                    Err(ClientError::Api { code, .. }) if code == codes::UNKNOWN_BLOB => {
+                        self.report.files_waiting += 1;
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                offset += bytes.len() as i64;
+                self.p.bytes_down += bytes.len() as u64;
+                if self.store.append_download(&sha256, size, &bytes)? {
+                    self.report.files_down += 1;
                 }
-                // The desk that has it has not sent it yet: the next sync fetches it.
-                Err(ClientError::Api { code, .. }) if code == codes::UNKNOWN_BLOB => {
-                    report.files_waiting += 1;
-                    break;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            offset += bytes.len() as i64;
-            p.bytes_down += bytes.len() as u64;
-            if store.append_download(&sha256, size, &bytes)? {
-                report.files_down += 1;
+                self.told(retries);
             }
-            p.retries = retries;
-            progress(&p);
         }
+        Ok(())
     }
-    // Certificate numbers: a new block from HQ when few of the last are left, so the desk can
-    // issue offline until its next sync.
-    let cohort = store.rulebook().cohort;
-    if store.hq_numbers_left(cohort)? < NUMBERS_LOW {
+
+    /// Certificate numbers: a new block from HQ when few of the last are left, so the desk can
+    /// issue offline until its next sync.
+    async fn top_up_numbers(&mut self) -> Result<()> {
+        let cohort = self.store.rulebook().cohort;
+        if self.store.hq_numbers_left(cohort)? >= NUMBERS_LOW {
+            return Ok(());
+        }
         let request = BlockRequest { cohort, size: NUMBERS_BLOCK };
+        let client = self.client;
+        let mut retries = 0;
         // Not a reason to call the sync failed: every envelope has its receipt and the pull is
         // done. Without a new block the desk issues from its own series; the next sync asks again.
         if let Ok(grant) =
-            with_retry(options.retry, || client.reserve_block(&request), |_, _, _: Duration| retries += 1)
+            with_retry(self.retry(), || client.reserve_block(&request), |_, _, _: Duration| retries += 1)
                 .await
         {
-            store.add_certificate_block(grant.cohort, grant.first, grant.last)?;
-            report.numbers_reserved = u64::from(grant.last - grant.first + 1);
+            self.store.add_certificate_block(grant.cohort, grant.first, grant.last)?;
+            self.report.numbers_reserved = u64::from(grant.last - grant.first + 1);
         }
+        self.p.retries += retries;
+        Ok(())
     }
-    store.mark_synced()?;
-    p.retries = retries;
-    report.progress = p;
-    Ok(report)
 }
 
 /// Below this many certificate numbers of HQ's blocks left, a sync reserves another block.
@@ -478,7 +481,7 @@ fn apply_page(
     changes: &[PulledChange],
     cursor: i64,
     cases: &[Case],
-) -> Result<(u64, u64), SyncError> {
+) -> Result<(u64, u64)> {
     let incoming: Vec<IncomingChange> = changes
         .iter()
         .map(|c| IncomingChange {
@@ -513,7 +516,7 @@ fn apply_page(
 /// Writes this desk's unanswered envelopes to a signed file for HQ (`korpus-hq import`);
 /// returns the file's bytes and how many envelopes it holds. Nothing is marked sent: the answer
 /// file, or the next online sync, brings the receipts.
-pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize), SyncError> {
+pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize)> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
     let device = store.device_id();
     let key = secrets::load_signing_key(device)?.ok_or(SyncError::NotEnrolled)?;
@@ -531,25 +534,22 @@ pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize), SyncError> {
         cursor: state.cursor,
         envelopes,
     };
-    let bytes = file::write_export(&payload, &key).map_err(|e| SyncError::Incomplete(e.to_string()))?;
+    let bytes = file::write_export(&payload, &key).map_err(|e| incomplete(e.to_string()))?;
     Ok((bytes, count))
 }
 
 /// Reads HQ's answer file: its receipts and changes are applied as an online sync's would be.
-pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report, SyncError> {
+pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report> {
     store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
-    let answer = file::read_answer(bytes).map_err(|e| SyncError::Incomplete(e.to_string()))?;
+    let answer = file::read_answer(bytes).map_err(|e| incomplete(e.to_string()))?;
     if answer.device != store.device_id() {
-        return Err(SyncError::Incomplete(format!(
-            "the answer is for device {}, not this desk",
-            answer.device
-        )));
+        return Err(incomplete(format!("the answer is for device {}, not this desk", answer.device)));
     }
     let mut report = Report::default();
     let known: Vec<Receipt> =
         answer.receipts.iter().filter(|r| store.outbox_has(r.id).unwrap_or(false)).cloned().collect();
     if known.len() != answer.receipts.len() {
-        return Err(SyncError::Incomplete("the answer names envelopes this desk did not write".into()));
+        return Err(incomplete("the answer names envelopes this desk did not write".into()));
     }
     store.record_receipts(&receipt_records(&known, &mut report))?;
     let (pulled, cases) = apply_page(store, &answer.changes, answer.cursor, &answer.cases)?;
@@ -571,7 +571,8 @@ mod tests {
     #[test]
     fn enrolment_input_is_checked_field_by_field() {
         assert!(check_enrolment("https://hq.korpus.kz", "ABCD-EFGH-JKMN", "Ноутбук").is_ok());
-        let Err(SyncError::Store(StoreError::Invalid(errors))) = check_enrolment("hq.korpus.kz", " ", "")
+        let Err(AppError::Store(korpus_store::StoreError::Invalid(errors))) =
+            check_enrolment("hq.korpus.kz", " ", "")
         else {
             panic!("bad input was taken");
         };

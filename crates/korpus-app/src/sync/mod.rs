@@ -1,0 +1,13 @@
+//! The desk's side of the sync with HQ: the HTTP client, the sync engine over the local database,
+//! enrolment, the offline files, and the figures of the sync panel.
+
+pub mod client;
+mod engine;
+mod panel;
+
+pub use client::{Client, ClientError, RetryPolicy, Traffic};
+pub use engine::{
+    NUMBERS_BLOCK, NUMBERS_LOW, Progress, Report, SyncOptions, client_for, desk_state_hash, enrol,
+    export_file, import_answer, sync,
+};
+pub use panel::{CaseView, ConflictView, SyncPanel, panel, resolve};

@@ -1,0 +1,131 @@
+//! Where a desk stands with HQ, as the sync panel shows it: enrolment, the last complete sync,
+//! what waits, and the cases HQ sent, each conflict's fields with both sides as text.
+
+use crate::error::Result;
+use korpus_store::{Keep, Store, StoreError, local_time};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The sync panel: where the desk stands with HQ, and the cases HQ sent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncPanel {
+    /// Enrolled with an HQ.
+    pub enrolled: bool,
+    /// HQ's address.
+    pub server_url: Option<String>,
+    /// The coordinator's login at HQ.
+    pub account: Option<String>,
+    /// The regions this desk receives.
+    pub regions: Vec<String>,
+    /// When the last complete sync ended, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
+    pub last_sync_at: Option<String>,
+    /// Changes HQ has not answered yet.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unsent: i64,
+    /// Changes HQ refused.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub rejected: i64,
+    /// Open cases: conflicts to settle, duplicates to look at.
+    pub cases: Vec<CaseView>,
+}
+
+/// A case HQ sent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    /// Its id.
+    pub id: String,
+    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
+    pub kind: String,
+    /// When HQ opened it, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
+    pub opened_at: String,
+    /// For a conflict: each field, with HQ's value and this desk's.
+    pub fields: Vec<ConflictView>,
+    /// For a duplicate: the ids of the records concerned.
+    pub records: Vec<String>,
+}
+
+/// One field in conflict.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConflictView {
+    /// The kind of record.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: String,
+    /// The field.
+    pub field: String,
+    /// HQ's value, as text.
+    pub theirs: String,
+    /// This desk's value, as text.
+    pub mine: String,
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn case_view(c: korpus_store::SyncCase) -> CaseView {
+    CaseView {
+        id: c.id.to_string(),
+        opened_at: local_time(&c.opened_at),
+        fields: c
+            .conflicts()
+            .into_iter()
+            .map(|f| ConflictView {
+                entity: f.entity.code().to_owned(),
+                entity_id: f.entity_id.to_string(),
+                field: f.field,
+                theirs: text(&f.theirs),
+                mine: text(&f.mine),
+            })
+            .collect(),
+        records: c.records().iter().map(Uuid::to_string).collect(),
+        kind: c.kind,
+    }
+}
+
+/// The panel as the database of `store` has it.
+pub fn panel(store: &Store) -> Result<SyncPanel> {
+    let cases = store.sync_cases()?.into_iter().map(case_view).collect();
+    Ok(match store.sync_state()? {
+        Some(s) => SyncPanel {
+            enrolled: true,
+            server_url: Some(s.server_url),
+            account: Some(s.account),
+            regions: s.regions,
+            last_sync_at: s.last_sync_at.as_deref().map(local_time),
+            unsent: s.unsent,
+            rejected: s.rejected,
+            cases,
+        },
+        None => SyncPanel {
+            enrolled: false,
+            server_url: None,
+            account: None,
+            regions: Vec::new(),
+            last_sync_at: None,
+            unsent: store.unsent(usize::MAX >> 1)?.len() as i64,
+            rejected: 0,
+            cases,
+        },
+    })
+}
+
+/// Settles conflict `case`: `keep` (`mine` or `theirs`) for every field, unless `fields` names
+/// the side for a field. The choice is an envelope of its own, so it travels; returns its id.
+pub fn resolve(store: &mut Store, case: Uuid, keep: &str, fields: &BTreeMap<String, String>) -> Result<Uuid> {
+    let keep = Keep::parse("keep", keep)?;
+    let choices = fields
+        .iter()
+        .map(|(f, side)| Ok((f.trim().to_owned(), Keep::parse("keep", side)?)))
+        .collect::<Result<_, StoreError>>()?;
+    Ok(store.resolve_conflict(case, &choices, keep)?)
+}

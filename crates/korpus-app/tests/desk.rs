@@ -1,0 +1,104 @@
+//! The desk's use cases on real parts: demo data through the store's one write path, and the
+//! database key in the real OS keyring (run through `scripts/test`, which unlocks one).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use korpus_app::database::{self, KeySource};
+use korpus_app::demo::demo_data;
+use korpus_app::secrets::{KeyStore, OsKeyring};
+use korpus_app::{AppError, selection};
+use korpus_domain::rules::{Subject, Verdict};
+use korpus_store::{DbKey, FixedClock, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2017, 5, 2, 6, 0, 0).unwrap()))
+}
+
+fn new_store(dir: &TempDir) -> Store {
+    Store::create(&dir.path().join("case.db"), &DbKey::passphrase("test key"), "aigerim", clock()).unwrap()
+}
+
+#[test]
+fn demo_data_is_valid_and_fills_every_region() {
+    let dir = TempDir::new().unwrap();
+    let mut store = new_store(&dir);
+    let summary = demo_data(&mut store, 600, 7).unwrap();
+    assert_eq!(summary.persons, 600);
+    assert!(summary.applications >= 40, "{summary:?}");
+    assert_eq!(store.count_persons().unwrap(), 600);
+    let counts = store.counts_by_region().unwrap();
+    assert_eq!(counts.len(), 4);
+    assert!(counts.iter().all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0));
+    let envelopes =
+        summary.persons + summary.host_orgs + summary.mentors + summary.applications + summary.documents;
+    assert_eq!(store.outbox_len().unwrap(), envelopes as i64);
+    // Screening gives a realistic mix: organisations and mentors that pass and some that do not.
+    let lines = store.screen_cohort(2017).unwrap();
+    for subject in [Subject::HostOrg, Subject::Mentor] {
+        let of: Vec<_> = lines.iter().filter(|l| l.subject == subject).collect();
+        let failed = of.iter().filter(|l| l.result == Verdict::Fail).count();
+        assert!(failed > 0 && failed < of.len(), "{subject}: {failed} of {} fail", of.len());
+    }
+    // Nobody is in two groups, and each group's size is within the rulebook's.
+    let applications = store.list_applications(None, 10_000, 0).unwrap();
+    assert_eq!(applications.len(), summary.applications);
+    let mut groups_of: HashMap<uuid::Uuid, usize> = HashMap::new();
+    for a in &applications {
+        let view = store.application(&a.id.to_string()).unwrap();
+        assert!((3..=5).contains(&view.members.len()), "{} members", view.members.len());
+        for m in view.members {
+            *groups_of.entry(m.id).or_default() += 1;
+        }
+    }
+    assert_eq!(groups_of.values().max(), Some(&1));
+    // Run again on the same database: new people, no clash.
+    demo_data(&mut store, 100, 7).unwrap();
+    assert_eq!(store.count_persons().unwrap(), 700);
+}
+
+#[test]
+fn a_database_is_made_and_opened_with_its_key_in_the_os_keyring() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("desk.db");
+    let (store, key) = database::create(&path, KeySource::Kept(&OsKeyring), "desk", clock())
+        .expect("a Secret Service on the session bus (run through scripts/test)");
+    let device = store.device_id();
+    drop(store);
+    assert_eq!(OsKeyring.load(&path).unwrap(), Some(key));
+    let (again, _) = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    assert_eq!(again.device_id(), device);
+    drop(again);
+    // A second database over the first is refused, and the first one's key is left alone.
+    let twice = database::create(&path, KeySource::Kept(&OsKeyring), "desk", clock()).unwrap_err();
+    assert!(matches!(twice, AppError::Store(StoreError::DatabaseExists(_))), "{twice:?}");
+    assert_eq!(twice.exit_code(), 3);
+    // Without its key the database is not opened, and says why.
+    OsKeyring.delete(&path).unwrap();
+    assert_eq!(OsKeyring.load(&path).unwrap(), None);
+    let locked = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap_err();
+    assert_eq!((locked.code(), locked.exit_code()), ("no_key", 3));
+    let wrong = database::open(&path, KeySource::Given(DbKey::passphrase("guess")), clock()).unwrap_err();
+    assert_eq!(wrong.code(), "wrong_key");
+}
+
+#[test]
+fn a_cohort_without_a_commission_decision_has_nothing_to_draw() {
+    let dir = TempDir::new().unwrap();
+    let mut store = new_store(&dir);
+    demo_data(&mut store, 200, 3).unwrap();
+    assert_eq!(selection::undrawn_regions(&store, 2017).unwrap(), Vec::<String>::new());
+    let input = korpus_store::LotteryDrawInput {
+        seed: "04 11 27 33".into(),
+        drawn_on: "20.05.2017".into(),
+        drawn_by: "Сейітов Нұрлан".into(),
+        ..Default::default()
+    };
+    let refused = selection::draw_lotteries(&mut store, 2017, &input).unwrap_err();
+    assert_eq!(refused.report(korpus_domain::Lang::En).details[0].field, "region");
+    assert_eq!(refused.exit_code(), 1);
+    assert!(store.lotteries(2017).unwrap().is_empty());
+}

@@ -41,6 +41,96 @@ fn remember_window_state(app: AppHandle, moves: Receiver<()>) {
     }
 }
 
+/// Every command of the desk, named once: the handler Tauri dispatches to, and the names the front
+/// end may call (`ui/src/lib/bindings/DeskCommand.ts`, generated from [`COMMANDS`]).
+macro_rules! desk_commands {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        /// The names of the desk's commands, as the front end calls them.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+    };
+}
+
+desk_commands![
+    commands::status,
+    sync::sync_panel,
+    sync::sync_enrol,
+    sync::sync_now,
+    sync::sync_resolve,
+    commands::unlock,
+    commands::set_lang,
+    commands::reference,
+    commands::home,
+    commands::persons,
+    commands::person,
+    commands::save_person,
+    commands::host_orgs,
+    commands::host_org,
+    commands::save_host_org,
+    commands::applications,
+    commands::application,
+    commands::save_application,
+    commands::mentors,
+    commands::mentor,
+    commands::save_mentor,
+    selection::screen_cohort,
+    selection::explain,
+    selection::ranking,
+    selection::add_commission_member,
+    selection::record_score,
+    selection::decide_commission,
+    selection::lotteries,
+    selection::draw_lottery,
+    selection::verify_lottery,
+    selection::lottery_balance,
+    selection::indicators,
+    selection::mentor_selection,
+    selection::record_interview,
+    selection::decide_mentor,
+    selection::host_org_decision,
+    selection::decide_host_org,
+    selection::record_memorandum,
+    delivery::training_events,
+    delivery::plan_training,
+    delivery::edit_training_event,
+    delivery::roster,
+    delivery::record_attendance,
+    delivery::mentor_work,
+    delivery::certify_mentor,
+    delivery::assign_mentor,
+    delivery::end_assignment,
+    delivery::record_session,
+    delivery::write_protocol,
+    delivery::record_grievance,
+    delivery::grievance_step,
+    delivery::grievance,
+    delivery::grievances,
+    closing::grants,
+    closing::save_contract,
+    closing::scholarship_roll,
+    closing::record_scholarships,
+    closing::money_totals,
+    closing::report_lines,
+    closing::submit_report,
+    closing::review_report,
+    closing::outreach,
+    closing::record_outreach,
+    closing::outreach_totals,
+    closing::certificate_lines,
+    closing::issue_certificate,
+    printing::print_preview,
+    printing::print_save,
+    printing::print_certificates,
+    printing::open_printed,
+];
+
+/// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]) and a bulk
+/// print's ([`printing::PrintProgress`]).
+pub const EVENTS: &[&str] = &[sync::SYNC_PROGRESS, printing::PRINT_PROGRESS];
+
 /// Starts the desk.
 pub fn run() {
     let demo_persons = std::env::var("KORPUS_DEMO_PERSONS").ok().and_then(|n| n.parse().ok());
@@ -80,78 +170,7 @@ pub fn run() {
             ));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::status,
-            sync::sync_panel,
-            sync::sync_enrol,
-            sync::sync_now,
-            sync::sync_resolve,
-            commands::unlock,
-            commands::set_lang,
-            commands::reference,
-            commands::home,
-            commands::persons,
-            commands::person,
-            commands::save_person,
-            commands::host_orgs,
-            commands::host_org,
-            commands::save_host_org,
-            commands::applications,
-            commands::application,
-            commands::save_application,
-            commands::mentors,
-            commands::mentor,
-            commands::save_mentor,
-            selection::screen_cohort,
-            selection::explain,
-            selection::ranking,
-            selection::add_commission_member,
-            selection::record_score,
-            selection::decide_commission,
-            selection::lotteries,
-            selection::draw_lottery,
-            selection::verify_lottery,
-            selection::lottery_balance,
-            selection::indicators,
-            selection::mentor_selection,
-            selection::record_interview,
-            selection::decide_mentor,
-            selection::host_org_decision,
-            selection::decide_host_org,
-            selection::record_memorandum,
-            delivery::training_events,
-            delivery::plan_training,
-            delivery::edit_training_event,
-            delivery::roster,
-            delivery::record_attendance,
-            delivery::mentor_work,
-            delivery::certify_mentor,
-            delivery::assign_mentor,
-            delivery::end_assignment,
-            delivery::record_session,
-            delivery::write_protocol,
-            delivery::record_grievance,
-            delivery::grievance_step,
-            delivery::grievance,
-            delivery::grievances,
-            closing::grants,
-            closing::save_contract,
-            closing::scholarship_roll,
-            closing::record_scholarships,
-            closing::money_totals,
-            closing::report_lines,
-            closing::submit_report,
-            closing::review_report,
-            closing::outreach,
-            closing::record_outreach,
-            closing::outreach_totals,
-            closing::certificate_lines,
-            closing::issue_certificate,
-            printing::print_preview,
-            printing::print_save,
-            printing::print_certificates,
-            printing::open_printed,
-        ])
+        .invoke_handler(handler())
         .run(tauri::generate_context!());
     if let Err(error) = built {
         eprintln!("Korpus could not start: {error}");

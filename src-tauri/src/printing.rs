@@ -15,6 +15,8 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
+/// The event that tells the window how far a bulk print has come.
+pub const PRINT_PROGRESS: &str = "print-progress";
 /// Where printed documents go, and the printer (its fonts parsed once).
 pub struct Prints {
     folder: PathBuf,
@@ -133,7 +135,7 @@ pub async fn print_certificates(
     let folder = prints.folder.join(printing::certificates_folder(cohort, region.as_deref()));
     tauri::async_runtime::spawn_blocking(move || {
         let mut tell = |done: usize, total: usize| {
-            let _ = app.emit("print-progress", PrintProgress { done, total });
+            let _ = app.emit(PRINT_PROGRESS, PrintProgress { done, total });
         };
         let saved = printing::print_certificates(
             &printer,

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
 
+/// The event that tells the window how far a sync has come.
+pub const SYNC_PROGRESS: &str = "sync-progress";
+
 fn progress_view(p: &Progress) -> SyncProgress {
     SyncProgress {
         phase: p.phase.to_owned(),
@@ -49,7 +52,7 @@ pub async fn sync_now(app: AppHandle, desk: State<'_, Desk>) -> Reply<SyncOutcom
     let mut store = desk.second_store()?;
     let client = sync::client_for(&store).map_err(|e| e.report(lang))?;
     let mut tell = |p: &Progress| {
-        let _ = app.emit("sync-progress", progress_view(p));
+        let _ = app.emit(SYNC_PROGRESS, progress_view(p));
     };
     let report = sync::sync(&mut store, &client, &SyncOptions::default(), &mut tell)
         .await

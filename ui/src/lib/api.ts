@@ -1,11 +1,13 @@
 // The desk's commands, typed by the bindings generated from the Rust types.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { ApplicationInput } from './bindings/ApplicationInput';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
 import type { Home } from './bindings/Home';
 import type { HostOrg } from './bindings/HostOrg';
 import type { HostOrgInput } from './bindings/HostOrgInput';
+import type { DeskCommand, DeskEvent } from './bindings/DeskCommand';
 import type { ErrorReport } from './bindings/ErrorReport';
 import type { Lang } from './bindings/Lang';
 import type { ListQuery } from './bindings/ListQuery';
@@ -38,6 +40,7 @@ import type { Reference } from './bindings/Reference';
 import type { SubProjectApplication } from './bindings/SubProjectApplication';
 import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { SyncPanel } from './bindings/SyncPanel';
+import type { SyncProgress } from './bindings/SyncProgress';
 import type { Balance } from './bindings/Balance';
 import type { CommissionDecision } from './bindings/CommissionDecision';
 import type { CommissionDecisionInput } from './bindings/CommissionDecisionInput';
@@ -73,6 +76,7 @@ import type { ProtocolInput } from './bindings/ProtocolInput';
 import type { Roster } from './bindings/Roster';
 import type { TrainingEvent } from './bindings/TrainingEvent';
 import type { TrainingEventInput } from './bindings/TrainingEventInput';
+import type { PrintProgress } from './bindings/PrintProgress';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -87,7 +91,7 @@ function isErrorReport(e: unknown): e is ErrorReport {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e && 'details' in e;
 }
 
-async function call<T>(command: string, args?: { [name: string]: unknown }): Promise<T> {
+async function call<T>(command: DeskCommand, args?: { [name: string]: unknown }): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
@@ -99,7 +103,7 @@ async function call<T>(command: string, args?: { [name: string]: unknown }): Pro
 export type Lister<T> = (query: string, offset: number, limit: number) => Promise<Page<T>>;
 
 const list =
-  <T>(command: string, region: () => string | null): Lister<T> =>
+  <T>(command: DeskCommand, region: () => string | null): Lister<T> =>
   (query, offset, limit) =>
     call<Page<T>>(command, { ask: { query, region: region(), offset, limit } satisfies ListQuery });
 
@@ -203,3 +207,16 @@ export const api = {
   issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
     call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
 };
+
+/** Hears the desk's `event` until the returned function is called. */
+function hear<T>(event: DeskEvent, handler: (payload: T) => void): () => void {
+  const stop = listen<T>(event, (e) => handler(e.payload));
+  return () => void stop.then((unlisten) => unlisten());
+}
+
+/** How far a running sync has come, as the desk tells it. */
+export const onSyncProgress = (handler: (progress: SyncProgress) => void) => hear('sync-progress', handler);
+
+/** How far a bulk print has come, as the desk tells it. */
+export const onPrintProgress = (handler: (progress: PrintProgress) => void) => hear('print-progress', handler);
+

@@ -1,5 +1,5 @@
 // The seven selection criteria of host organisations, in the brochure's order.
-import type { HostOrgCriteria } from '../../lib/bindings/HostOrgCriteria';
+import type { HostOrgCriteria } from '../../../lib/bindings/HostOrgCriteria';
 
 export const CRITERIA: (keyof HostOrgCriteria)[] = [
   'registered_in_region',

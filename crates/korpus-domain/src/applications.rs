@@ -1,7 +1,7 @@
 //! Youth groups and their sub-project applications (PROGRAMME.md, Applying for a grant).
 
 use crate::codes::code_enum;
-use crate::persons::{Context, region};
+use crate::rulebook::{Context, region};
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, format_tenge, parse_integer,
     required_text,

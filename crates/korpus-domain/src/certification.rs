@@ -12,7 +12,7 @@
 //! The certificate itself is a record made once per person and cohort, with its number and date;
 //! the PDF is printed from it.
 
-use crate::certificate_code::{NumberOrigin, number_origin};
+use crate::certificate_number::{NumberOrigin, number_origin};
 use crate::codes::code_enum;
 use crate::lottery::Arm;
 use crate::mentoring;

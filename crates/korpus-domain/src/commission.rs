@@ -4,10 +4,10 @@
 //! the applications are ranked and a cut-off chosen; the decision is recorded with who made it.
 
 use crate::codes::code_enum;
-use crate::persons::{Context, optional_short, region};
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook, region};
 use crate::validation::{
-    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, parse_integer, person_name, required_text,
+    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_short, parse_integer, person_name,
+    required_text,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;

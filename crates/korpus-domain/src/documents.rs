@@ -1,83 +1,12 @@
 //! Supporting documents: vulnerability proofs of persons, the certificates mentors must bring, the
 //! competition documents of host organisations; each with an optional scanned file.
 
-use crate::codes::code_enum;
-use crate::persons::{Context, optional_short};
-use crate::validation::{Checker, FieldError, ValidationErrors, parse_date, past_date};
+use crate::document_kinds::{DocumentKind, DocumentOwner};
+use crate::rulebook::Context;
+use crate::validation::{Checker, FieldError, ValidationErrors, optional_short, parse_date, past_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-code_enum! {
-    /// Whose document it is.
-    DocumentOwner, "owner" {
-        /// A person (beneficiary).
-        Person = "person",
-        /// A mentor.
-        Mentor = "mentor",
-        /// A host organisation.
-        HostOrg = "host_org",
-    }
-}
-
-code_enum! {
-    /// What a document proves (PROGRAMME.md lines 34-35, 112-113, 97).
-    DocumentKind, "document" {
-        /// Unemployment status.
-        UnemploymentStatus = "unemployment_status",
-        /// Pension or benefit payments.
-        PensionPayments = "pension_payments",
-        /// Disability.
-        Disability = "disability",
-        /// Income.
-        Income = "income",
-        /// Family composition.
-        FamilyComposition = "family_composition",
-        /// Address, from a Public Service Centre.
-        AddressCertificate = "address_certificate",
-        /// No criminal record.
-        NoCriminalRecord = "no_criminal_record",
-        /// From the psychiatric dispensary.
-        PsychiatricDispensary = "psychiatric_dispensary",
-        /// From the narcological dispensary.
-        NarcologicalDispensary = "narcological_dispensary",
-        /// Recommendation letter from the employer.
-        EmployerRecommendation = "employer_recommendation",
-        /// The organisation's charter.
-        Charter = "charter",
-        /// Certificate of state registration.
-        StateRegistration = "state_registration",
-        /// No tax debts.
-        NoTaxDebts = "no_tax_debts",
-        /// Orders appointing the head and the accountant.
-        HeadAndAccountant = "head_and_accountant",
-        /// Record of social projects with young people.
-        SocialProjectsExperience = "social_projects_experience",
-        /// Anything else.
-        Other = "other",
-    }
-}
-
-impl DocumentKind {
-    /// Whose document this kind can be.
-    pub fn owners(self) -> &'static [DocumentOwner] {
-        use DocumentKind::*;
-        match self {
-            UnemploymentStatus | PensionPayments | Disability | Income | FamilyComposition => {
-                &[DocumentOwner::Person]
-            }
-            AddressCertificate
-            | NoCriminalRecord
-            | PsychiatricDispensary
-            | NarcologicalDispensary
-            | EmployerRecommendation => &[DocumentOwner::Mentor],
-            Charter | StateRegistration | NoTaxDebts | HeadAndAccountant | SocialProjectsExperience => {
-                &[DocumentOwner::HostOrg]
-            }
-            Other => &[DocumentOwner::Person, DocumentOwner::Mentor, DocumentOwner::HostOrg],
-        }
-    }
-}
 
 /// A document on record. The scanned file, if any, is kept by the store under its SHA-256.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -4,8 +4,7 @@
 //! ever removed; a closed one can be reopened.
 
 use crate::codes::code_enum;
-use crate::persons::Context;
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook};
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, format_date, optional_text,
     parse_date, past_date, person_name, required_text,

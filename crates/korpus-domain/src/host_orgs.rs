@@ -3,10 +3,10 @@
 
 use crate::bin::{Bin, EntityKind};
 use crate::codes::code_enum;
-use crate::persons::{Context, optional_short, region};
+use crate::rulebook::{Context, region};
 use crate::validation::{
-    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date, past_date, phone,
-    required_text,
+    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_short, optional_text, parse_date,
+    past_date, phone, required_text,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

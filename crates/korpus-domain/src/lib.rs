@@ -12,8 +12,10 @@ pub mod applications;
 pub mod bin;
 pub mod calendar;
 pub mod certificate_code;
+pub mod certificate_number;
 pub mod certification;
 pub mod commission;
+pub mod document_kinds;
 pub mod documents;
 pub mod envelope;
 pub mod grievances;
@@ -38,14 +40,13 @@ pub mod validation;
 
 pub use applications::{ApplicationInput, ApplicationMember, ApplicationPath, SubProjectApplication};
 pub use bin::Bin;
-pub use documents::{DocumentInput, DocumentKind, DocumentOwner, SupportingDocument};
+pub use document_kinds::{DocumentKind, DocumentOwner};
+pub use documents::{DocumentInput, SupportingDocument};
 pub use envelope::{Entity, Envelope, Hlc, Op, OpKind};
 pub use host_orgs::{HostOrg, HostOrgCriteria, HostOrgInput, HostOrgType};
 pub use iin::{Iin, Sex};
 pub use lang::{Lang, Text};
 pub use mentors::{Mentor, MentorEducation, MentorInput, MentorOccupation, MentorStage};
-pub use persons::{
-    Context, EducationStatus, Identity, IdentityInput, Person, PersonInput, VulnerabilityCategory,
-};
-pub use rulebook::Rulebook;
+pub use persons::{EducationStatus, Identity, IdentityInput, Person, PersonInput, VulnerabilityCategory};
+pub use rulebook::{Context, Rulebook};
 pub use validation::{FieldError, FieldReport, ValidationErrors};

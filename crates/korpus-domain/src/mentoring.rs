@@ -5,8 +5,7 @@
 use crate::codes::code_enum;
 use crate::lottery::Arm;
 use crate::messages::Arg;
-use crate::persons::Context;
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook};
 use crate::rules::{Outcome, RuleCode, Verdict, overall};
 use crate::training::{AttendanceTally, arm_gives_mentor};
 use crate::validation::{

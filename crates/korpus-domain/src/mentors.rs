@@ -1,9 +1,9 @@
 //! Mentors: certified adults who train and accompany the groups (PROGRAMME.md, Mentors).
 
 use crate::codes::code_enum;
-use crate::persons::{Context, Identity, IdentityInput, optional_short};
-use crate::rulebook::age_on;
-use crate::validation::{Checker, FieldError, ValidationErrors, format_date, parse_integer};
+use crate::persons::{Identity, IdentityInput};
+use crate::rulebook::{Context, age_on};
+use crate::validation::{Checker, FieldError, ValidationErrors, format_date, optional_short, parse_integer};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

@@ -9,8 +9,8 @@
 //! member's education as recorded when the month's roll is drawn up.
 
 use crate::lottery::Arm;
-use crate::persons::{Context, EducationStatus};
-use crate::rulebook::Rulebook;
+use crate::persons::EducationStatus;
+use crate::rulebook::{Context, Rulebook};
 use crate::training::{arm_gives_grant, phase2};
 use crate::validation::{
     Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, format_tenge, parse_date, parse_integer,

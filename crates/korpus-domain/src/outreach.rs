@@ -5,7 +5,7 @@
 //! cohort's targets (55 % women, 60 % vulnerable, P:40-41).
 
 use crate::codes::code_enum;
-use crate::persons::Context;
+use crate::rulebook::Context;
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date,
     parse_integer, past_date, required_text,

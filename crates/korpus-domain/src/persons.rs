@@ -2,24 +2,14 @@
 
 use crate::codes::code_enum;
 use crate::iin::{Iin, Sex};
-use crate::rulebook::{Rulebook, age_on};
+use crate::rulebook::{Context, Rulebook, age_on, region};
 use crate::validation::{
-    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, format_date, optional_text, parse_date,
-    parse_integer, person_name, phone, required_text,
+    Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, format_date, parse_date, parse_integer,
+    person_name, phone, required_text,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-/// What a field check needs to know besides the input: the cohort's rulebook and today's date
-/// (the domain reads no clock; the caller passes it).
-#[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
-    /// The rulebook of the cohort the record belongs to.
-    pub rulebook: &'a Rulebook,
-    /// Today, in Asia/Almaty.
-    pub today: NaiveDate,
-}
 
 code_enum! {
     /// A beneficiary's education, which decides the social scholarship (PROGRAMME.md, Money).
@@ -187,23 +177,6 @@ impl IdentityInput {
     }
 }
 
-/// A region code that the cohort runs in.
-pub fn region(field: &'static str, value: &str, rulebook: &Rulebook) -> Result<String, FieldError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(FieldError::new(field, "error-required"));
-    }
-    match rulebook.region(value) {
-        Some(r) => Ok(r.kato.clone()),
-        None => {
-            let known: Vec<&str> = rulebook.regions.iter().map(|r| r.kato.as_str()).collect();
-            Err(FieldError::new(field, "error-unknown-region")
-                .arg("value", value)
-                .arg("allowed", known.join(", ")))
-        }
-    }
-}
-
 /// A young person registered with the programme: a beneficiary or a candidate for one.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,14 +302,6 @@ pub fn beneficiary_age(birth_date: NaiveDate, rulebook: &Rulebook) -> Result<(),
             .arg("max", max));
     }
     Ok(())
-}
-
-/// An optional short free-text field (a head's name, a workplace, a note).
-pub(crate) fn optional_short(
-    field: &'static str,
-    value: &Option<String>,
-) -> Result<Option<String>, FieldError> {
-    optional_text(field, value.as_deref(), SHORT_TEXT_MAX)
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@
 
 use crate::codes::code_enum;
 use crate::lottery::Arm;
-use crate::persons::Context;
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook};
 use crate::training::{arm_gives_grant, phase2};
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, ValidationErrors, format_date, optional_text, parse_date, past_date,

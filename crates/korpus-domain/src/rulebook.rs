@@ -3,8 +3,9 @@
 
 use crate::calendar::CalendarRules;
 use crate::codes::code_enum;
-use crate::documents::DocumentKind;
+use crate::document_kinds::DocumentKind;
 use crate::lang::Text;
+use crate::validation::FieldError;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -471,6 +472,33 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
         age -= 1;
     }
     age
+}
+
+/// What a field check needs to know besides the input: the cohort's rulebook and today's date
+/// (the domain reads no clock; the caller passes it).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The rulebook of the cohort the record belongs to.
+    pub rulebook: &'a Rulebook,
+    /// Today, in Asia/Almaty.
+    pub today: NaiveDate,
+}
+
+/// A region code that the cohort runs in.
+pub fn region(field: &'static str, value: &str, rulebook: &Rulebook) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "error-required"));
+    }
+    match rulebook.region(value) {
+        Some(r) => Ok(r.kato.clone()),
+        None => {
+            let known: Vec<&str> = rulebook.regions.iter().map(|r| r.kato.as_str()).collect();
+            Err(FieldError::new(field, "error-unknown-region")
+                .arg("value", value)
+                .arg("allowed", known.join(", ")))
+        }
+    }
 }
 
 #[cfg(test)]

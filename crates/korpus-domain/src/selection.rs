@@ -10,8 +10,7 @@
 use crate::codes::code_enum;
 use crate::commission::{CommissionDecision, Score, rank, replacement_reason};
 use crate::lottery::{self, Draw, LotteryInput};
-use crate::persons::Context;
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook};
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date,
     past_date, person_name, required_text,

@@ -6,8 +6,7 @@
 use crate::calendar::WorkingCalendar;
 use crate::codes::code_enum;
 use crate::lottery::Arm;
-use crate::persons::Context;
-use crate::rulebook::Rulebook;
+use crate::rulebook::{Context, Rulebook};
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date,
     parse_integer,

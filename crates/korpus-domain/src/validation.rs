@@ -264,6 +264,11 @@ pub fn format_tenge(amount: i64) -> String {
     format!("{sign}{grouped} ₸")
 }
 
+/// An optional short free-text field (a head's name, a workplace, a note).
+pub fn optional_short(field: &'static str, value: &Option<String>) -> Result<Option<String>, FieldError> {
+    optional_text(field, value.as_deref(), SHORT_TEXT_MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

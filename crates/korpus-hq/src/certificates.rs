@@ -6,9 +6,8 @@ use crate::accounts::DeviceAuth;
 use crate::error::{HqError, Result};
 use axum::http::StatusCode;
 use deadpool_postgres::Pool;
-use korpus_domain::certificate_code::{
-    CertificateCode, MAX_HQ_NUMBER, NumberOrigin, number_origin, verifying_key,
-};
+use korpus_domain::certificate_code::{CertificateCode, verifying_key};
+use korpus_domain::certificate_number::{MAX_HQ_NUMBER, NumberOrigin, number_origin};
 use korpus_domain::certification::Certificate;
 use korpus_sync::protocol::{BlockRequest, CertificateCheck, MAX_BLOCK, NumberBlockGrant, codes};
 use serde_json::Value;

@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use korpus_domain::certificate_code::{BlockSource, certificate_number, sign};
+use korpus_domain::certificate_code::sign;
+use korpus_domain::certificate_number::{BlockSource, certificate_number};
 use korpus_domain::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
 use korpus_domain::lottery::Arm;

@@ -5,7 +5,8 @@
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use korpus_domain::certificate_code::{self, BlockSource, CertificateCode, certificate_number};
+use korpus_domain::certificate_code::{self, CertificateCode};
+use korpus_domain::certificate_number::{BlockSource, certificate_number};
 use korpus_domain::certification::{Certificate, Holder};
 use korpus_domain::lang::{Lang, Text};
 use korpus_domain::lottery::Arm;

@@ -7,7 +7,7 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use korpus_domain::ValidationErrors;
-use korpus_domain::certificate_code::{BlockSource, MAX_HQ_NUMBER, MAX_LOCAL_NUMBER, certificate_number};
+use korpus_domain::certificate_number::{BlockSource, MAX_HQ_NUMBER, MAX_LOCAL_NUMBER, certificate_number};
 use korpus_domain::validation::FieldError;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;

@@ -193,8 +193,8 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
     assert_eq!(
         blocks.iter().map(|b| (b.source, b.next)).collect::<Vec<_>>(),
         [
-            (korpus_domain::certificate_code::BlockSource::Hq, 502),
-            (korpus_domain::certificate_code::BlockSource::Local, 4)
+            (korpus_domain::certificate_number::BlockSource::Hq, 502),
+            (korpus_domain::certificate_number::BlockSource::Local, 4)
         ]
     );
     assert_eq!(store.certificate(&m_cert.data.number).unwrap().id, m_cert.id);

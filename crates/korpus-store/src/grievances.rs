@@ -68,7 +68,7 @@ impl Store {
         application: Option<&str>,
         mentor: Option<&str>,
     ) -> Result<GrievanceLine> {
-        let region = korpus_domain::persons::region("region", region, &self.rulebook)
+        let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let application = match application.map(str::trim).filter(|s| !s.is_empty()) {
             Some(a) => {

@@ -159,7 +159,7 @@ impl Store {
     /// A region's scholarship roll for `month`: every member of a group the lottery assigned,
     /// with the amount their education gives, and whether the month is recorded for them.
     pub fn scholarship_roll(&self, region: &str, month: &str) -> Result<ScholarshipRoll> {
-        let region = korpus_domain::persons::region("region", region, &self.rulebook)
+        let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let month = scholarship_month(&self.rulebook, month).map_err(ValidationErrors::one)?;
         let recorded = self.recorded_scholarships(&region, &month)?;

@@ -17,7 +17,7 @@ fn outreach_id(id: &str) -> Result<Uuid> {
 impl Store {
     /// Records an outreach activity in a region.
     pub fn record_outreach(&mut self, region: &str, input: &OutreachInput) -> Result<Record<OutreachEvent>> {
-        let region = korpus_domain::persons::region("region", region, &self.rulebook)
+        let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let event = input.validate(&self.context(), &region)?;
         let id = Uuid::now_v7();

@@ -164,7 +164,7 @@ pub struct SelectedHostOrg {
 
 impl Store {
     fn region_of_cohort(&self, field: &'static str, region: &str) -> Result<String> {
-        korpus_domain::persons::region(field, region, &self.rulebook)
+        korpus_domain::rulebook::region(field, region, &self.rulebook)
             .map_err(|e| ValidationErrors::one(e).into())
     }
 
@@ -303,7 +303,7 @@ impl Store {
         input: &CommissionDecisionInput,
     ) -> Result<Record<CommissionDecision>> {
         let mut check = Checker::new();
-        let region = check.take(korpus_domain::persons::region("region", &input.region, &self.rulebook));
+        let region = check.take(korpus_domain::rulebook::region("region", &input.region, &self.rulebook));
         let cut_off = check.take(CutOff::parse("cut_off", &input.cut_off));
         let today = self.clock.today();
         let decided_on = check.take(
@@ -391,7 +391,7 @@ impl Store {
     /// records it. A lottery on record is replaced only with a reason.
     pub fn draw_lottery(&mut self, input: &LotteryDrawInput) -> Result<Record<LotteryRecord>> {
         let mut check = Checker::new();
-        let region = check.take(korpus_domain::persons::region("region", &input.region, &self.rulebook));
+        let region = check.take(korpus_domain::rulebook::region("region", &input.region, &self.rulebook));
         let seed = check.take(Seed::parse("seed", &input.seed));
         let today = self.clock.today();
         let drawn_on =

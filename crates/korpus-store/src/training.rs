@@ -83,7 +83,7 @@ impl Store {
     /// Lays out the region's calendar from the rulebook: every stage it does not have yet, in one
     /// envelope. Returns the events added.
     pub fn plan_training(&mut self, region: &str) -> Result<Vec<Record<TrainingEvent>>> {
-        let region = korpus_domain::persons::region("region", region, &self.rulebook)
+        let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let have: Vec<TrainingStage> =
             self.training_events(Some(&region))?.into_iter().map(|e| e.data.stage).collect();
@@ -105,7 +105,7 @@ impl Store {
         region: &str,
         input: &TrainingEventInput,
     ) -> Result<Record<TrainingEvent>> {
-        let region = korpus_domain::persons::region("region", region, &self.rulebook)
+        let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let event = input.validate(&self.context(), &region)?;
         let id = Uuid::now_v7();

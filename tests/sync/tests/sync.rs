@@ -1228,7 +1228,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
             .store
             .certificate_blocks()?
             .into_iter()
-            .filter(|b| b.source == korpus_domain::certificate_code::BlockSource::Hq)
+            .filter(|b| b.source == korpus_domain::certificate_number::BlockSource::Hq)
             .map(|b| (b.first, b.last))
             .collect())
     };

@@ -2,7 +2,7 @@
 //! criteria, each its own rule, and the limit of applications.
 
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::documents::DocumentKind;
+use crate::document_kinds::DocumentKind;
 use crate::host_orgs::HostOrg;
 use crate::rulebook::Rulebook;
 use crate::validation::format_date;

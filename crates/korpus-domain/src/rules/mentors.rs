@@ -1,7 +1,7 @@
 //! The rules of a mentor's technical screening (PROGRAMME.md, Mentors).
 
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::documents::DocumentKind;
+use crate::document_kinds::DocumentKind;
 use crate::mentors::{Mentor, MentorEducation};
 use crate::rulebook::{Rulebook, age_on};
 use crate::validation::format_date;

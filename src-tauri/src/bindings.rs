@@ -4,18 +4,22 @@
 
 use crate::ipc::{DeskStatus, ErrorReport, Home, ListQuery, Page, Reference, SyncOutcome, SyncProgress};
 use korpus_app::sync::SyncPanel;
-use korpus_domain::certification::Certificate;
-use korpus_domain::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
-use korpus_domain::grievances::{Grievance, GrievanceAction, GrievanceInput, GrievanceStepInput};
-use korpus_domain::indicators::Indicators;
-use korpus_domain::lottery::Balance;
-use korpus_domain::mentoring::{MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput};
-use korpus_domain::money::{GrantContractInput, MoneyTotals};
-use korpus_domain::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
-use korpus_domain::reports::{ReportInput, ReviewInput};
+use korpus_domain::closing::certification::Certificate;
+use korpus_domain::closing::money::{GrantContractInput, MoneyTotals};
+use korpus_domain::closing::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
+use korpus_domain::closing::reports::{ReportInput, ReviewInput};
+use korpus_domain::delivery::grievances::{Grievance, GrievanceAction, GrievanceInput, GrievanceStepInput};
+use korpus_domain::delivery::mentoring::{
+    MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput,
+};
+use korpus_domain::delivery::training::{TrainingEvent, TrainingEventInput};
 use korpus_domain::rules::Evaluation;
-use korpus_domain::selection::{DecisionInput, HostOrgDecision, LotteryRecord, MentorInterviewInput};
-use korpus_domain::training::{TrainingEvent, TrainingEventInput};
+use korpus_domain::selection::commission::{CommissionDecision, CommissionMemberInput, ScoreInput};
+use korpus_domain::selection::decisions::{
+    DecisionInput, HostOrgDecision, LotteryRecord, MentorInterviewInput,
+};
+use korpus_domain::selection::indicators::Indicators;
+use korpus_domain::selection::lottery::Balance;
 use korpus_domain::{
     ApplicationInput, HostOrg, HostOrgInput, IdentityInput, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,

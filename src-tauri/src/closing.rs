@@ -4,10 +4,10 @@
 
 use crate::desk::Desk;
 use crate::ipc::Reply;
-use korpus_domain::certification::{Certificate, Holder};
-use korpus_domain::money::{GrantContract, GrantContractInput, MoneyTotals};
-use korpus_domain::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
-use korpus_domain::reports::{ReportInput, ReviewInput, SubprojectReport};
+use korpus_domain::closing::certification::{Certificate, Holder};
+use korpus_domain::closing::money::{GrantContract, GrantContractInput, MoneyTotals};
+use korpus_domain::closing::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
+use korpus_domain::closing::reports::{ReportInput, ReviewInput, SubprojectReport};
 use korpus_store::{CertificateLine, GrantLine, Record, ReportLine, ScholarshipRoll};
 use tauri::State;
 

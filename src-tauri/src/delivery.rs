@@ -5,9 +5,11 @@
 use crate::desk::Desk;
 use crate::ipc::Reply;
 use korpus_domain::Mentor;
-use korpus_domain::grievances::{GrievanceInput, GrievanceStepInput};
-use korpus_domain::mentoring::{MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput};
-use korpus_domain::training::{TrainingEvent, TrainingEventInput};
+use korpus_domain::delivery::grievances::{GrievanceInput, GrievanceStepInput};
+use korpus_domain::delivery::mentoring::{
+    MentorAssignment, MentorSession, MentorSessionInput, ProtocolInput,
+};
+use korpus_domain::delivery::training::{TrainingEvent, TrainingEventInput};
 use korpus_store::{
     AttendanceMark, GrievanceFilter, GrievanceLine, GrievanceView, MentorWork, Record, Roster,
 };

@@ -3,15 +3,15 @@
 
 use crate::desk::Desk;
 use crate::ipc::Reply;
-use korpus_domain::commission::{
+use korpus_domain::rules::{Evaluation, Subject};
+use korpus_domain::selection::commission::{
     CommissionDecision, CommissionMember, CommissionMemberInput, Score, ScoreInput,
 };
-use korpus_domain::indicators::Indicators;
-use korpus_domain::lottery::Balance;
-use korpus_domain::rules::{Evaluation, Subject};
-use korpus_domain::selection::{
+use korpus_domain::selection::decisions::{
     DecisionInput, HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, MentorInterviewInput,
 };
+use korpus_domain::selection::indicators::Indicators;
+use korpus_domain::selection::lottery::Balance;
 use korpus_store::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, Record, ScreeningLine,
 };

@@ -4,7 +4,7 @@
 //! saves them.
 
 use crate::error::{AppError, Result};
-use korpus_domain::certification::{Certificate, Holder};
+use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;

@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, Result};
 use korpus_domain::ValidationErrors;
-use korpus_domain::selection::LotteryRecord;
+use korpus_domain::selection::decisions::LotteryRecord;
 use korpus_domain::validation::FieldError;
 use korpus_store::{LotteryCheck, LotteryDrawInput, Record, Store};
 

@@ -8,13 +8,13 @@ use crate::output::Out;
 use crate::persons::created;
 use clap::{Args, Subcommand};
 use korpus_app::Result;
-use korpus_domain::certification::Holder;
-use korpus_domain::money::GrantContractInput;
-use korpus_domain::outreach::{OutreachInput, OutreachTotals};
-use korpus_domain::reports::{ReportInput, ReviewInput};
+use korpus_domain::closing::certification::Holder;
+use korpus_domain::closing::money::GrantContractInput;
+use korpus_domain::closing::outreach::{OutreachInput, OutreachTotals};
+use korpus_domain::closing::reports::{ReportInput, ReviewInput};
 use korpus_domain::rules::Verdict;
 use korpus_domain::validation::{format_date, format_tenge};
-use korpus_domain::{Rulebook, money::MoneyTotals};
+use korpus_domain::{Rulebook, closing::money::MoneyTotals};
 use korpus_store::{CertificateLine, GrantLine, ReportLine, ScholarshipRoll};
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@
 use crate::App;
 use clap::{Args, Subcommand};
 use korpus_app::Result;
-use korpus_domain::documents::scanned_file;
+use korpus_domain::registry::documents::scanned_file;
 use korpus_domain::validation::{FieldError, format_date};
 use korpus_domain::{DocumentInput, DocumentOwner, ValidationErrors};
 use korpus_store::{DocumentFile, Store};

@@ -7,7 +7,7 @@ use crate::output::Out;
 use crate::persons::created;
 use clap::Subcommand;
 use korpus_app::Result;
-use korpus_domain::grievances::{GrievanceInput, GrievanceStepInput};
+use korpus_domain::delivery::grievances::{GrievanceInput, GrievanceStepInput};
 use korpus_domain::validation::format_date;
 use korpus_store::{GrievanceFilter, GrievanceLine, GrievanceView};
 

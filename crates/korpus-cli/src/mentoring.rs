@@ -6,7 +6,9 @@ use crate::output::Out;
 use crate::persons::{created, updated};
 use clap::Args;
 use korpus_app::Result;
-use korpus_domain::mentoring::{MentorSessionInput, MonthlyCompliance, ProtocolInput, format_minutes};
+use korpus_domain::delivery::mentoring::{
+    MentorSessionInput, MonthlyCompliance, ProtocolInput, format_minutes,
+};
 use korpus_domain::rules::Verdict;
 use korpus_domain::validation::format_date;
 use korpus_store::{MentorWork, Store};

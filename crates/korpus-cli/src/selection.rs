@@ -9,10 +9,10 @@ use crate::persons::created;
 use clap::{Args, Subcommand};
 use korpus_app::Result;
 use korpus_domain::ValidationErrors;
-use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
-use korpus_domain::indicators::Indicators;
-use korpus_domain::lottery::Balance;
-use korpus_domain::selection::{DecisionInput, LotteryRecord, MentorInterviewInput};
+use korpus_domain::selection::commission::{CommissionMemberInput, ScoreInput};
+use korpus_domain::selection::decisions::{DecisionInput, LotteryRecord, MentorInterviewInput};
+use korpus_domain::selection::indicators::Indicators;
+use korpus_domain::selection::lottery::Balance;
 use korpus_domain::validation::{FieldError, format_date, format_tenge, parse_integer};
 use korpus_store::{
     CommissionDecisionInput, LotteryDrawInput, Ranking, Record, SelectedHostOrg, Store, StoreError,

@@ -6,7 +6,7 @@ use crate::output::Out;
 use crate::persons::{created, updated};
 use clap::{Args, Subcommand};
 use korpus_app::Result;
-use korpus_domain::training::{TrainingEvent, TrainingEventInput};
+use korpus_domain::delivery::training::{TrainingEvent, TrainingEventInput};
 use korpus_domain::validation::format_date;
 use korpus_store::{AttendanceMark, Record, Roster};
 
@@ -117,9 +117,11 @@ pub fn run(app: &App, command: TrainingCommand) -> Result<()> {
         }
         TrainingCommand::Add { region, fields } => {
             let region = region_code(store.rulebook(), &region);
-            let stage =
-                korpus_domain::training::TrainingStage::parse("stage", fields.stage.as_deref().unwrap_or(""))
-                    .map_err(korpus_domain::ValidationErrors::one)?;
+            let stage = korpus_domain::delivery::training::TrainingStage::parse(
+                "stage",
+                fields.stage.as_deref().unwrap_or(""),
+            )
+            .map_err(korpus_domain::ValidationErrors::one)?;
             let mut input = TrainingEventInput {
                 stage: stage.code().to_owned(),
                 days: stage.days(store.rulebook()).to_string(),

@@ -3,8 +3,8 @@
 
 use crate::calendar::CalendarRules;
 use crate::codes::code_enum;
-use crate::document_kinds::DocumentKind;
 use crate::lang::Text;
+use crate::registry::document_kinds::DocumentKind;
 use crate::validation::FieldError;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -6,8 +6,8 @@
 // A failed unwrap in a test helper fails that test, which is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use korpus_domain::lottery::{LotteryInput, Seed, Unit, draw, output_text};
 use korpus_domain::rulebook::{ArmShares, Stratum};
+use korpus_domain::selection::lottery::{LotteryInput, Seed, Unit, draw, output_text};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! against the device's regions, the entity's fields and the row's history; the envelope applies
 //! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
 
-use korpus_domain::records::{check_row, decisions, row_region};
+use korpus_domain::sync::records::{check_row, decisions, row_region};
 use korpus_domain::{Entity, Envelope, Op, OpKind};
 use korpus_sync::protocol::{FieldConflict, codes};
 use serde_json::{Map, Value};
@@ -533,7 +533,7 @@ mod tests {
                 fields: contract_fields(overhead),
             }])
         };
-        let id = korpus_domain::money::grant_contract_id(Uuid::from_u128(40));
+        let id = korpus_domain::closing::money::grant_contract_id(Uuid::from_u128(40));
         // 15 % of 999,999 is 150,000 to the tenge, not 149,999.
         let Outcome::Rejected(code, message) =
             plan(&contract(id, 149_999), &HashMap::new(), &only(&[REGION]))

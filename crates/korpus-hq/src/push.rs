@@ -14,7 +14,7 @@ use crate::accounts::DeviceAuth;
 use crate::error::Result;
 use crate::plan::{HqRow, Outcome, plan};
 use deadpool_postgres::Pool;
-use korpus_domain::{Entity, Envelope, OpKind, records};
+use korpus_domain::{Entity, Envelope, OpKind, sync::records};
 use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, SealedEnvelope, codes};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};

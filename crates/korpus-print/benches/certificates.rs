@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use korpus_domain::certificate_code::sign;
-use korpus_domain::certificate_number::{BlockSource, certificate_number};
-use korpus_domain::certification::{Certificate, Holder};
+use korpus_domain::closing::certificate_code::sign;
+use korpus_domain::closing::certificate_number::{BlockSource, certificate_number};
+use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
-use korpus_domain::lottery::Arm;
+use korpus_domain::selection::lottery::Arm;
 use korpus_print::{CertificateSheet, PrintLang, Printer};
 use std::time::Instant;
 use uuid::Uuid;

@@ -4,8 +4,8 @@
 
 use crate::canvas::{Align, Area, Sheet, Style};
 use crate::{PrintError, PrintLang, Printed, Printer};
-use korpus_domain::certificate_code::CertificateCode;
-use korpus_domain::certification::{Certificate, Holder};
+use korpus_domain::closing::certificate_code::CertificateCode;
+use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
 use korpus_domain::messages::tr;
 use korpus_domain::validation::format_date;

@@ -6,13 +6,13 @@
 use crate::canvas::{Align, Style};
 use crate::flow::{Column, Flow, LANDSCAPE, PORTRAIT};
 use crate::{PrintError, PrintLang, Printed, Printer};
+use korpus_domain::delivery::mentoring::{MentorSession, MonthlyCompliance, format_minutes};
+use korpus_domain::delivery::training::TrainingEvent;
 use korpus_domain::lang::Text;
-use korpus_domain::lottery::Arm;
-use korpus_domain::mentoring::{MentorSession, MonthlyCompliance, format_minutes};
 use korpus_domain::messages::tr;
 use korpus_domain::rules::Verdict;
-use korpus_domain::selection::LotteryRecord;
-use korpus_domain::training::TrainingEvent;
+use korpus_domain::selection::decisions::LotteryRecord;
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::validation::{format_date, format_tenge};
 
 /// A mentor session's protocol.

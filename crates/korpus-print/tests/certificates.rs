@@ -5,11 +5,11 @@
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use korpus_domain::certificate_code::{self, CertificateCode};
-use korpus_domain::certificate_number::{BlockSource, certificate_number};
-use korpus_domain::certification::{Certificate, Holder};
+use korpus_domain::closing::certificate_code::{self, CertificateCode};
+use korpus_domain::closing::certificate_number::{BlockSource, certificate_number};
+use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::lang::{Lang, Text};
-use korpus_domain::lottery::Arm;
+use korpus_domain::selection::lottery::Arm;
 use korpus_print::{CertificateSheet, PrintLang, Printer, read_certificate_pdf};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,9 +4,9 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use korpus_domain::Rulebook;
+use korpus_domain::delivery::mentoring::{MentorSession, SessionKind, monthly_compliance};
+use korpus_domain::delivery::training::{TrainingEvent, TrainingStage};
 use korpus_domain::lang::{Lang, Text};
-use korpus_domain::mentoring::{MentorSession, SessionKind, monthly_compliance};
-use korpus_domain::training::{TrainingEvent, TrainingStage};
 use korpus_print::{AttendanceSheet, Expected, MonthlySummarySheet, PrintLang, Printer, ProtocolSheet};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,4 +1,4 @@
-//! Blocks of certificate numbers ([`korpus_domain::certificate_code`]): those HQ reserved for this
+//! Blocks of certificate numbers ([`korpus_domain::closing::certificate_code`]): those HQ reserved for this
 //! device, drawn first, oldest first; then the device's own series. A block only moves forward,
 //! in the transaction that issues the certificate, so a number is never drawn twice, even when
 //! an issue fails after drawing (the transaction then takes the draw back with it).
@@ -7,7 +7,9 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use korpus_domain::ValidationErrors;
-use korpus_domain::certificate_number::{BlockSource, MAX_HQ_NUMBER, MAX_LOCAL_NUMBER, certificate_number};
+use korpus_domain::closing::certificate_number::{
+    BlockSource, MAX_HQ_NUMBER, MAX_LOCAL_NUMBER, certificate_number,
+};
 use korpus_domain::validation::FieldError;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;

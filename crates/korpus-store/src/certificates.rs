@@ -1,6 +1,6 @@
 //! Certificates in the case database: who in a region may receive one and why not, and the
 //! certificate record, issued once per person with a number of this device. The rules are the
-//! domain's ([`korpus_domain::certification`]); the store gathers their facts.
+//! domain's ([`korpus_domain::closing::certification`]); the store gathers their facts.
 
 use crate::Store;
 use crate::blocks;
@@ -8,13 +8,13 @@ use crate::error::{Result, StoreError};
 use crate::tables::{Record, find_by_id, read_records, select_columns};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use korpus_domain::certificate_code;
-use korpus_domain::certification::{
+use korpus_domain::closing::certificate_code;
+use korpus_domain::closing::certification::{
     self, BeneficiaryFacts, Certificate, Holder, MentorFacts, certificate_id,
 };
-use korpus_domain::lottery::Arm;
+use korpus_domain::delivery::training::{AttendanceTally, TrainingStage, arm_gives_training};
 use korpus_domain::rules::{Outcome, Verdict, overall};
-use korpus_domain::training::{AttendanceTally, TrainingStage, arm_gives_training};
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::validation::{FieldError, parse_date, past_date};
 use korpus_domain::{Entity, Mentor, MentorStage, ValidationErrors};
 use serde::Serialize;

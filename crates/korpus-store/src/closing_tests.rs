@@ -5,14 +5,14 @@
 use crate::delivery_tests::{REGION, at, drawn_groups, mark_all, refused_codes, selected_mentor};
 use crate::tests::{count, date, field_of, new_store};
 use crate::*;
-use korpus_domain::certificate_code::CertificateCode;
-use korpus_domain::certification::Holder;
-use korpus_domain::lottery::Arm;
-use korpus_domain::money::GrantContractInput;
-use korpus_domain::outreach::OutreachInput;
-use korpus_domain::reports::{ReportInput, ReportKind, ReportState, ReportStatus, ReviewInput};
+use korpus_domain::closing::certificate_code::CertificateCode;
+use korpus_domain::closing::certification::Holder;
+use korpus_domain::closing::money::GrantContractInput;
+use korpus_domain::closing::outreach::OutreachInput;
+use korpus_domain::closing::reports::{ReportInput, ReportKind, ReportState, ReportStatus, ReviewInput};
+use korpus_domain::delivery::training::TrainingStage;
 use korpus_domain::rules::RuleCode;
-use korpus_domain::training::TrainingStage;
+use korpus_domain::selection::lottery::Arm;
 
 fn contract(sum: &str) -> GrantContractInput {
     GrantContractInput { number: "ГК-17/055".into(), signed_on: "26.06.2017".into(), sum_tenge: sum.into() }
@@ -23,7 +23,7 @@ fn submit(
     app: Uuid,
     kind: &str,
     on: &str,
-) -> Result<Record<korpus_domain::reports::SubprojectReport>> {
+) -> Result<Record<korpus_domain::closing::reports::SubprojectReport>> {
     store.submit_report(&app.to_string(), &ReportInput { kind: kind.into(), submitted_on: on.into() })
 }
 
@@ -193,8 +193,8 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
     assert_eq!(
         blocks.iter().map(|b| (b.source, b.next)).collect::<Vec<_>>(),
         [
-            (korpus_domain::certificate_number::BlockSource::Hq, 502),
-            (korpus_domain::certificate_number::BlockSource::Local, 4)
+            (korpus_domain::closing::certificate_number::BlockSource::Hq, 502),
+            (korpus_domain::closing::certificate_number::BlockSource::Local, 4)
         ]
     );
     assert_eq!(store.certificate(&m_cert.data.number).unwrap().id, m_cert.id);

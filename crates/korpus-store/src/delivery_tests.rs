@@ -5,12 +5,12 @@
 use crate::tests::{application, count, date, field_of, member, new_store, score_input, three_persons};
 use crate::*;
 use chrono::{Datelike, TimeZone, Utc};
-use korpus_domain::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput, Overdue};
-use korpus_domain::lottery::Arm;
-use korpus_domain::mentoring::{ComplianceStatus, MentorSessionInput, ProtocolInput};
+use korpus_domain::delivery::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput, Overdue};
+use korpus_domain::delivery::mentoring::{ComplianceStatus, MentorSessionInput, ProtocolInput};
+use korpus_domain::delivery::training::TrainingStage;
 use korpus_domain::rules::{RuleCode, Verdict};
-use korpus_domain::selection::{DecisionInput, MentorInterviewInput};
-use korpus_domain::training::TrainingStage;
+use korpus_domain::selection::decisions::{DecisionInput, MentorInterviewInput};
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::{DocumentInput, DocumentOwner, Iin, MentorStage, Sex};
 use std::collections::BTreeMap;
 
@@ -181,7 +181,7 @@ fn the_calendar_is_planned_once_and_only_trained_arms_are_expected() {
 
     // Marked days stay: the event is not shortened below them, nor given another stage.
     let e = store.training_event(&phase1.to_string()).unwrap();
-    let mut input = korpus_domain::training::TrainingEventInput::of(&e.data);
+    let mut input = korpus_domain::delivery::training::TrainingEventInput::of(&e.data);
     input.venue = Some("Павлодар, жастар ресурстық орталығы".into());
     let (edited, changed) = store.edit_training_event(&phase1.to_string(), e.version, &input).unwrap();
     assert_eq!(changed, ["venue"]);

@@ -5,7 +5,7 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
 use crate::tables::{Record, read_records, select_columns, table};
-use korpus_domain::documents::scanned_file;
+use korpus_domain::registry::documents::scanned_file;
 use korpus_domain::{DocumentInput, DocumentOwner, Entity, SupportingDocument, ValidationErrors};
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};

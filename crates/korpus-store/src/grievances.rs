@@ -5,7 +5,7 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, expect_version, read_by_id, read_records, select_columns};
-use korpus_domain::grievances::{
+use korpus_domain::delivery::grievances::{
     Deadlines, Grievance, GrievanceAction, GrievanceInput, GrievanceStatus, GrievanceStepInput, deadlines,
     log_order,
 };

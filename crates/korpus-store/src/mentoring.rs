@@ -1,16 +1,16 @@
 //! Mentors at work in the case database: certification after phase I, assignment to sub-projects
 //! within the load rules, sessions with their protocols, and each month's compliance. The rules
-//! are the domain's ([`korpus_domain::mentoring`]); the store gathers their facts.
+//! are the domain's ([`korpus_domain::delivery::mentoring`]); the store gathers their facts.
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, read_by_id, read_records, select_columns};
-use korpus_domain::mentoring::{
+use korpus_domain::delivery::mentoring::{
     self, AssignmentFacts, CertificationFacts, Load, MentorAssignment, MentorSession, MentorSessionInput,
     MonthlyCompliance, ProtocolInput, SessionSubject,
 };
+use korpus_domain::delivery::training::{AttendanceTally, TrainingStage};
 use korpus_domain::rules::{Outcome, Verdict, overall};
-use korpus_domain::training::{AttendanceTally, TrainingStage};
 use korpus_domain::validation::{FieldError, ValidationErrors, parse_date, past_date};
 use korpus_domain::{Entity, Mentor, MentorStage, SubProjectApplication};
 use serde::Serialize;

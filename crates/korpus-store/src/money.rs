@@ -1,16 +1,16 @@
 //! Money in the case database: each grant sub-project's contract with the host organisation's
 //! overhead, the monthly scholarship rolls, and totals by region and for the cohort, all in whole
-//! tenge. The rules are the domain's ([`korpus_domain::money`]).
+//! tenge. The rules are the domain's ([`korpus_domain::closing::money`]).
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, find_by_id, read_records, select_columns};
-use korpus_domain::lottery::Arm;
-use korpus_domain::money::{
+use korpus_domain::closing::money::{
     ContractSubject, GrantContract, GrantContractInput, MoneyTotals, Scholarship, grant_contract_id,
     scholarship_id, scholarship_month, scholarship_tenge,
 };
-use korpus_domain::training::arm_gives_grant;
+use korpus_domain::delivery::training::arm_gives_grant;
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{EducationStatus, Entity, Person, ValidationErrors};
 use serde::Serialize;

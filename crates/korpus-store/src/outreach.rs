@@ -4,7 +4,7 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, expect_version, read_by_id, read_records, select_columns};
-use korpus_domain::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
+use korpus_domain::closing::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
 use korpus_domain::{Entity, ValidationErrors};
 use std::collections::BTreeMap;
 use uuid::Uuid;

@@ -1,16 +1,16 @@
 //! The sub-projects' reports in the case database: every drawn sub-project's expected reports with
 //! their due date and state as of today, submissions (again after a return) and the
-//! coordinator's review. The rules are the domain's ([`korpus_domain::reports`]).
+//! coordinator's review. The rules are the domain's ([`korpus_domain::closing::reports`]).
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, expect_version, find_by_id, read_records, select_columns};
 use chrono::NaiveDate;
-use korpus_domain::lottery::Arm;
-use korpus_domain::reports::{
+use korpus_domain::closing::reports::{
     ReportInput, ReportKind, ReportState, ReportSubject, ReviewInput, Submitter, SubprojectReport, due_on,
     expected_reports, report_id, state,
 };
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::{Entity, SubProjectApplication};
 use serde::Serialize;
 use uuid::Uuid;

@@ -7,19 +7,19 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
 use crate::tables::{Record, read_by_id, read_records, select_columns};
-use korpus_domain::commission::{
+use korpus_domain::rulebook::{Stratum, age_on};
+use korpus_domain::rules::{Subject, Verdict, is_vulnerable};
+use korpus_domain::selection::commission::{
     CommissionDecision, CommissionMember, CommissionMemberInput, CutOff, Ranked, Score, ScoreInput,
     may_score, rank, replacement_reason,
 };
-use korpus_domain::indicators::{CountedPerson, Indicators, Reach, indicators};
-use korpus_domain::lottery::{
-    self, Arm, Balance, BalanceGroup, BalanceMember, Discrepancy, LotteryInput, Seed, Unit,
-};
-use korpus_domain::rulebook::{Stratum, age_on};
-use korpus_domain::rules::{Subject, Verdict, is_vulnerable};
-use korpus_domain::selection::{
+use korpus_domain::selection::decisions::{
     DecisionInput, HostOrgDecision, InterviewOutcome, LotteryRecord, MentorDecision, MentorInterview,
     MentorInterviewInput, SelectionOutcome, decision_id, kinds,
+};
+use korpus_domain::selection::indicators::{CountedPerson, Indicators, Reach, indicators};
+use korpus_domain::selection::lottery::{
+    self, Arm, Balance, BalanceGroup, BalanceMember, Discrepancy, LotteryInput, Seed, Unit,
 };
 use korpus_domain::validation::{Checker, FieldError, ValidationErrors, parse_date, past_date, person_name};
 use korpus_domain::{Entity, HostOrg, Mentor, MentorStage, Person, Sex, SubProjectApplication};

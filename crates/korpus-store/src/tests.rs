@@ -599,8 +599,8 @@ fn a_person_in_two_applications_fails_screening_of_the_later_one() {
     assert_eq!(earlier.result, Verdict::Warn);
 }
 
-pub(crate) fn score_input(store: &Store, each: u32) -> korpus_domain::commission::ScoreInput {
-    korpus_domain::commission::ScoreInput {
+pub(crate) fn score_input(store: &Store, each: u32) -> korpus_domain::selection::commission::ScoreInput {
+    korpus_domain::selection::commission::ScoreInput {
         points: store
             .rulebook()
             .commission
@@ -613,7 +613,7 @@ pub(crate) fn score_input(store: &Store, each: u32) -> korpus_domain::commission
 }
 
 pub(crate) fn member(store: &mut Store, name: &str, role: &str) -> Uuid {
-    let input = korpus_domain::commission::CommissionMemberInput {
+    let input = korpus_domain::selection::commission::CommissionMemberInput {
         region: "550000000".into(),
         full_name: name.into(),
         position: None,
@@ -631,7 +631,7 @@ pub(crate) fn field_of(err: StoreError) -> String {
 
 #[test]
 fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
-    use korpus_domain::lottery::Arm;
+    use korpus_domain::selection::lottery::Arm;
     let (_dir, mut store, _) = new_store();
     let apps: Vec<Uuid> = (0..4)
         .map(|i| {
@@ -731,7 +731,10 @@ fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
         .unwrap();
     let check = store.verify_lottery(&redraw.id.to_string()).unwrap();
     assert!(
-        check.discrepancies.iter().any(|d| matches!(d, korpus_domain::lottery::Discrepancy::Arm { .. })),
+        check
+            .discrepancies
+            .iter()
+            .any(|d| matches!(d, korpus_domain::selection::lottery::Discrepancy::Arm { .. })),
         "{check:?}"
     );
     let said = check.messages.iter().find(|m| m.en.contains("when drawn again")).expect("the arm is named");
@@ -741,7 +744,7 @@ fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
 #[test]
 fn a_mentor_is_screened_interviewed_and_decided_in_order() {
     use korpus_domain::MentorStage;
-    use korpus_domain::selection::{DecisionInput, MentorInterviewInput};
+    use korpus_domain::selection::decisions::{DecisionInput, MentorInterviewInput};
     let (_dir, mut store, _) = new_store();
     let iin = (1..100).find_map(|s| Iin::compose(date(1985, 3, 9), Sex::Male, s)).unwrap();
     let mut identity = person(1, "Серікбаев", "Дәурен").identity;
@@ -791,7 +794,7 @@ fn a_mentor_is_screened_interviewed_and_decided_in_order() {
 
 #[test]
 fn a_host_org_is_decided_once_and_a_selected_one_signs_its_memorandum() {
-    use korpus_domain::selection::DecisionInput;
+    use korpus_domain::selection::decisions::DecisionInput;
     use korpus_domain::{Bin, HostOrgCriteria, HostOrgInput};
     let (_dir, mut store, _) = new_store();
     let yes = Some(true);

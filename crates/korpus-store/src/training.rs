@@ -5,11 +5,11 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Record, read_by_id, read_records, select_columns};
-use korpus_domain::lottery::Arm;
-use korpus_domain::training::{
+use korpus_domain::delivery::training::{
     self, Attendance, AttendanceTally, Attendee, Audience, TrainingEvent, TrainingEventInput, TrainingStage,
     arm_gives_training, attendance_id,
 };
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::validation::{Checker, FieldError, ValidationErrors, format_date};
 use korpus_domain::{Entity, Mentor, Person, SubProjectApplication};
 use serde::{Deserialize, Serialize};

@@ -354,7 +354,7 @@ async fn an_application_is_screened_in_the_window_with_every_reason() {
 
 #[tokio::test]
 async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
-    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
+    use korpus_domain::selection::commission::{CommissionMemberInput, ScoreInput};
     let _turn = ONE_AT_A_TIME.lock().await;
     let home = Home::new().unwrap();
     Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
@@ -520,8 +520,8 @@ async fn a_screened_mentor_is_interviewed_and_selected_on_the_mentors_page() {
 /// A certified mentor of Pavlodar assigned to the group that the lottery put in arm A (or C):
 /// everything before the sessions, made through the store as the desk would.
 fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
-    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
-    use korpus_domain::selection::{DecisionInput, MentorInterviewInput};
+    use korpus_domain::selection::commission::{CommissionMemberInput, ScoreInput};
+    use korpus_domain::selection::decisions::{DecisionInput, MentorInterviewInput};
     let apps = three_applications(store, 800);
     store.screen_cohort(2017).unwrap();
     let criteria: Vec<String> = store.rulebook().commission.criteria.iter().map(|c| c.code.clone()).collect();
@@ -561,7 +561,7 @@ fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
         })
         .unwrap();
     let arms = store.arms(2017).unwrap();
-    let app = *apps.iter().find(|a| arms[*a] == korpus_domain::lottery::Arm::A).unwrap();
+    let app = *apps.iter().find(|a| arms[*a] == korpus_domain::selection::lottery::Arm::A).unwrap();
     let mentor = screened_mentor(store);
     let key = mentor.to_string();
     let interview = MentorInterviewInput {
@@ -582,7 +582,7 @@ fn mentor_at_work(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
         .plan_training("550000000")
         .unwrap()
         .into_iter()
-        .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase1Mentors)
+        .find(|e| e.data.stage == korpus_domain::delivery::training::TrainingStage::Phase1Mentors)
         .unwrap();
     for day in 1..=6 {
         let mark = korpus_store::AttendanceMark { attendee_id: key.clone(), present: true };
@@ -721,7 +721,7 @@ async fn a_grievance_goes_overdue_in_the_log_when_the_clock_passes_its_deadline(
     assert_eq!(
         (g.status, g.acknowledged_on),
         (
-            korpus_domain::grievances::GrievanceStatus::Acknowledged,
+            korpus_domain::delivery::grievances::GrievanceStatus::Acknowledged,
             Some(NaiveDate::from_ymd_opt(2017, 5, 10).unwrap())
         )
     );
@@ -740,7 +740,7 @@ async fn a_training_days_attendance_sheet_is_filled_in_the_window() {
             .training_events(Some("550000000"))
             .unwrap()
             .into_iter()
-            .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase1Beneficiaries)
+            .find(|e| e.data.stage == korpus_domain::delivery::training::TrainingStage::Phase1Beneficiaries)
             .unwrap();
         let roster = store.roster(&event.id.to_string()).unwrap();
         (event.id, roster.lines.len())
@@ -784,7 +784,7 @@ fn mentor_who_completed(store: &mut Store) -> (uuid::Uuid, uuid::Uuid) {
         .training_events(Some("550000000"))
         .unwrap()
         .into_iter()
-        .find(|e| e.data.stage == korpus_domain::training::TrainingStage::Phase3Mentors)
+        .find(|e| e.data.stage == korpus_domain::delivery::training::TrainingStage::Phase3Mentors)
         .unwrap();
     for day in 1..=3 {
         let mark = korpus_store::AttendanceMark { attendee_id: mentor.to_string(), present: true };
@@ -830,10 +830,11 @@ async fn a_mentors_violation_report_goes_to_the_log_and_the_mentors_certificate_
     let log = store.grievances(None, korpus_store::GrievanceFilter::All).unwrap();
     assert_eq!(log.len(), 1);
     let g = &log[0].grievance.data;
-    assert_eq!(g.kind, korpus_domain::grievances::GrievanceKind::ViolationReport);
+    assert_eq!(g.kind, korpus_domain::delivery::grievances::GrievanceKind::ViolationReport);
     assert_eq!((g.mentor_id, g.application_id), (Some(mentor), Some(app)));
-    let line =
-        store.certificate_line(korpus_domain::certification::Holder::Mentor, &mentor.to_string()).unwrap();
+    let line = store
+        .certificate_line(korpus_domain::closing::certification::Holder::Mentor, &mentor.to_string())
+        .unwrap();
     let issued = line.certificate.expect("issued");
     assert_eq!(issued.data.issued_on, NaiveDate::from_ymd_opt(2017, 12, 20).unwrap());
     assert!(issued.data.number.starts_with("2017-"), "{}", issued.data.number);
@@ -908,7 +909,7 @@ async fn a_contract_a_scholarship_roll_a_report_and_outreach_are_recorded_on_the
     assert_eq!((all.contracts, all.grants_tenge, all.scholarships_tenge), (1, 999_999, 234_000));
     let reports = store.report_lines(Some("550000000")).unwrap();
     let states: Vec<_> = reports.iter().filter_map(|l| l.report.as_ref().map(|r| r.data.status)).collect();
-    assert_eq!(states, [korpus_domain::reports::ReportStatus::Accepted]);
+    assert_eq!(states, [korpus_domain::closing::reports::ReportStatus::Accepted]);
     let outreach = store.outreach(None).unwrap();
     assert_eq!((outreach.len(), outreach[0].data.women, outreach[0].data.vulnerable), (1, 17, 20));
 }
@@ -997,7 +998,7 @@ async fn a_certificate_is_previewed_saved_and_opened_and_every_one_is_printed_at
     assert!(text.contains("СЕРТИФИКАТ") && text.contains("Настоящий сертификат подтверждает"), "{text}");
     let store = open_database(&home);
     let issued = store
-        .certificate_line(korpus_domain::certification::Holder::Mentor, &mentor.to_string())
+        .certificate_line(korpus_domain::closing::certification::Holder::Mentor, &mentor.to_string())
         .unwrap()
         .certificate
         .unwrap();

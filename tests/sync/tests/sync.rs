@@ -450,10 +450,10 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
     let mut other = Desk::enrolled(&hq, "south").await?;
     other.sync().await?;
     let block = other.store.certificate_blocks()?.into_iter().next().ok_or("no block")?;
-    let mut certificate = korpus_domain::certification::Certificate {
+    let mut certificate = korpus_domain::closing::certification::Certificate {
         cohort: 2017,
         region: r1.clone(),
-        holder: korpus_domain::certification::Holder::Person,
+        holder: korpus_domain::closing::certification::Holder::Person,
         holder_id: Uuid::now_v7(),
         full_name: "Әбенова Ғалия".into(),
         arm: None,
@@ -465,10 +465,10 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
         outcomes: Vec::new(),
         signature: String::new(),
     };
-    let code = |c: &korpus_domain::certification::Certificate| {
-        korpus_domain::certificate_code::CertificateCode::of(c).text()
+    let code = |c: &korpus_domain::closing::certification::Certificate| {
+        korpus_domain::closing::certificate_code::CertificateCode::of(c).text()
     };
-    certificate.signature = korpus_domain::certificate_code::sign(
+    certificate.signature = korpus_domain::closing::certificate_code::sign(
         &certificate,
         &korpus_app::secrets::device_signing_key(other.store.device_id())?,
     );
@@ -479,8 +479,10 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
         "{said}{}",
         String::from_utf8_lossy(&genuine.stderr)
     );
-    certificate.signature =
-        korpus_domain::certificate_code::sign(&certificate, &ed25519_dalek::SigningKey::from_bytes(&[5; 32]));
+    certificate.signature = korpus_domain::closing::certificate_code::sign(
+        &certificate,
+        &ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+    );
     let forged = korpus(&["verify-certificate", &code(&certificate)])?;
     let said = String::from_utf8_lossy(&forged.stdout);
     assert_eq!(forged.status.code(), Some(1), "{said}");
@@ -928,12 +930,12 @@ fn draw_three(
     r1: &str,
 ) -> Result<
     (
-        korpus_store::Record<korpus_domain::commission::CommissionDecision>,
-        korpus_store::Record<korpus_domain::selection::LotteryRecord>,
+        korpus_store::Record<korpus_domain::selection::commission::CommissionDecision>,
+        korpus_store::Record<korpus_domain::selection::decisions::LotteryRecord>,
     ),
     Error,
 > {
-    use korpus_domain::commission::{CommissionMemberInput, ScoreInput};
+    use korpus_domain::selection::commission::{CommissionMemberInput, ScoreInput};
     let r1 = r1.to_owned();
     let mut apps = Vec::new();
     for a in 0..3u16 {
@@ -995,7 +997,7 @@ fn draw_three(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_draw_is_refused()
 -> Result<(), Error> {
-    use korpus_domain::selection::{decision_id, kinds};
+    use korpus_domain::selection::decisions::{decision_id, kinds};
     let (r1, _, _) = regions();
     let hq = Hq::start().await?;
     let mut north = Desk::enrolled(&hq, "north").await?;
@@ -1051,7 +1053,7 @@ async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_dra
 
 #[tokio::test]
 async fn a_grievance_and_its_history_travel_and_are_stepped_on_either_desk() -> Result<(), Error> {
-    use korpus_domain::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput};
+    use korpus_domain::delivery::grievances::{GrievanceInput, GrievanceStatus, GrievanceStepInput};
     let (r1, _, _) = regions();
     let hq = Hq::start().await?;
     let mut north = Desk::enrolled(&hq, "north").await?;
@@ -1125,9 +1127,9 @@ async fn a_sync_is_complete_when_hq_has_no_numbers_left_and_the_desk_keeps_its_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certificate_is_never_rewritten()
 -> Result<(), Error> {
-    use korpus_domain::certification::Holder;
-    use korpus_domain::reports::{ReportInput, expected_reports};
-    use korpus_domain::training::{TrainingStage, arm_gives_grant, arm_gives_training};
+    use korpus_domain::closing::certification::Holder;
+    use korpus_domain::closing::reports::{ReportInput, expected_reports};
+    use korpus_domain::delivery::training::{TrainingStage, arm_gives_grant, arm_gives_training};
     let (r1, _, _) = regions();
     let hq = Hq::start().await?;
     let mut north = Desk::enrolled(&hq, "north").await?;
@@ -1138,7 +1140,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
     let members: Vec<Uuid> = north.store.application(&key)?.members.iter().map(|m| m.id).collect();
 
     if arm_gives_grant(arm) {
-        let input = korpus_domain::money::GrantContractInput {
+        let input = korpus_domain::closing::money::GrantContractInput {
             number: "ГК-17/001".into(),
             signed_on: "26.06.2017".into(),
             sum_tenge: "700 000".into(),
@@ -1168,7 +1170,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
             }
         }
     }
-    let outreach = korpus_domain::outreach::OutreachInput {
+    let outreach = korpus_domain::closing::outreach::OutreachInput {
         kind: "promotion".into(),
         held_on: "12.04.2017".into(),
         place: "Орталық алаң".into(),
@@ -1228,7 +1230,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
             .store
             .certificate_blocks()?
             .into_iter()
-            .filter(|b| b.source == korpus_domain::certificate_number::BlockSource::Hq)
+            .filter(|b| b.source == korpus_domain::closing::certificate_number::BlockSource::Hq)
             .map(|b| (b.first, b.last))
             .collect())
     };
@@ -1241,7 +1243,7 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
 
     // HQ verifies a code for anyone: genuine and on record; one letter of the name changed, not.
     let client = north.client.clone().ok_or("not enrolled")?;
-    let code = korpus_domain::certificate_code::CertificateCode::of(&second.data);
+    let code = korpus_domain::closing::certificate_code::CertificateCode::of(&second.data);
     let check = client.verify_certificate(&code.text()).await?;
     assert_eq!((check.genuine, check.problem.as_deref(), check.on_record), (true, None, Some(true)));
     let mut edited = code.clone();
@@ -1255,11 +1257,11 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
         let mut c = second.data.clone();
         c.holder_id = members[2];
         c.number = number.to_owned();
-        c.signature = korpus_domain::certificate_code::sign(&c, key);
+        c.signature = korpus_domain::closing::certificate_code::sign(&c, key);
         let Value::Object(fields) = serde_json::to_value(&c)? else { return Err("not an object".into()) };
         Ok(Op {
             entity: Entity::Certificate,
-            entity_id: korpus_domain::certification::certificate_id(2017, members[2]),
+            entity_id: korpus_domain::closing::certification::certificate_id(2017, members[2]),
             op: OpKind::Insert,
             base_version: 0,
             fields,

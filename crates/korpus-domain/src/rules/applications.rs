@@ -4,7 +4,7 @@
 use super::host_orgs::{HostOrgFacts, max_applications};
 use super::persons::{PersonFacts, person_age, person_one_subproject};
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::applications::{ApplicationPath, SubProjectApplication};
+use crate::registry::applications::{ApplicationPath, SubProjectApplication};
 use crate::rulebook::Rulebook;
 use crate::validation::format_tenge;
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,8 @@
 //! criteria, each its own rule, and the limit of applications.
 
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::document_kinds::DocumentKind;
-use crate::host_orgs::HostOrg;
+use crate::registry::document_kinds::DocumentKind;
+use crate::registry::host_orgs::HostOrg;
 use crate::rulebook::Rulebook;
 use crate::validation::format_date;
 use chrono::Months;
@@ -185,7 +185,7 @@ pub(crate) fn max_applications(facts: &HostOrgFacts, within: Option<Uuid>, rb: &
 pub(crate) mod tests {
     use super::*;
     use crate::Bin;
-    use crate::host_orgs::{HostOrgCriteria, HostOrgType};
+    use crate::registry::host_orgs::{HostOrgCriteria, HostOrgType};
     use crate::rules::persons::tests::date;
     use crate::rules::tests::assert_explained;
 

@@ -1,8 +1,8 @@
 //! The rules of a mentor's technical screening (PROGRAMME.md, Mentors).
 
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::document_kinds::DocumentKind;
-use crate::mentors::{Mentor, MentorEducation};
+use crate::registry::document_kinds::DocumentKind;
+use crate::registry::mentors::{Mentor, MentorEducation};
 use crate::rulebook::{Rulebook, age_on};
 use crate::validation::format_date;
 use chrono::NaiveDate;
@@ -132,7 +132,7 @@ fn project_experience(m: &Mentor) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mentors::{MentorOccupation, MentorStage};
+    use crate::registry::mentors::{MentorOccupation, MentorStage};
     use crate::rules::persons::tests::{date, iin};
     use crate::rules::tests::assert_explained;
     use crate::{Identity, Sex};

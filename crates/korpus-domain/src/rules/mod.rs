@@ -226,8 +226,8 @@ impl Named {
 
 /// The kinds of `required` that are not among `on_file`, named: what the DOCUMENTS rules report.
 pub(crate) fn missing_documents(
-    required: &[crate::document_kinds::DocumentKind],
-    on_file: &[crate::document_kinds::DocumentKind],
+    required: &[crate::registry::document_kinds::DocumentKind],
+    on_file: &[crate::registry::document_kinds::DocumentKind],
 ) -> Vec<Named> {
     required
         .iter()

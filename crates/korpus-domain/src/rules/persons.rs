@@ -1,7 +1,7 @@
 //! The rules of a beneficiary (PROGRAMME.md, Who takes part).
 
 use super::{Named, Outcome, RuleCode, Verdict};
-use crate::persons::{Person, VulnerabilityCategory};
+use crate::registry::persons::{Person, VulnerabilityCategory};
 use crate::rulebook::{Rulebook, age_on};
 use crate::validation::{format_date, format_tenge};
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,8 @@
 //! Host organisations: the organisations selected by competition that apply on behalf of groups
 //! (PROGRAMME.md, Host organisations).
 
-use crate::bin::{Bin, EntityKind};
 use crate::codes::code_enum;
+use crate::registry::bin::{Bin, EntityKind};
 use crate::rulebook::{Context, region};
 use crate::validation::{
     Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, optional_short, optional_text, parse_date,
@@ -212,7 +212,7 @@ impl HostOrgInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::persons::tests::{ctx, date};
+    use crate::registry::persons::tests::{ctx, date};
     use crate::rulebook::Rulebook;
 
     pub(crate) fn bin(kind: u8) -> String {

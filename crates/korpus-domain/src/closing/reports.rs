@@ -5,9 +5,9 @@
 //! coordinator. A group of arm C has no grant and so no financial report.
 
 use crate::codes::code_enum;
-use crate::lottery::Arm;
+use crate::delivery::training::{arm_gives_grant, phase2};
 use crate::rulebook::{Context, Rulebook};
-use crate::training::{arm_gives_grant, phase2};
+use crate::selection::lottery::Arm;
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, ValidationErrors, format_date, optional_text, parse_date, past_date,
 };

@@ -3,11 +3,11 @@
 //! monthly compliance that decides the mentor's pay.
 
 use crate::codes::code_enum;
-use crate::lottery::Arm;
+use crate::delivery::training::{AttendanceTally, arm_gives_mentor};
 use crate::messages::Arg;
 use crate::rulebook::{Context, Rulebook};
 use crate::rules::{Outcome, RuleCode, Verdict, overall};
-use crate::training::{AttendanceTally, arm_gives_mentor};
+use crate::selection::lottery::Arm;
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, ValidationErrors, format_date, optional_text, parse_date, past_date,
     required_text,
@@ -490,7 +490,7 @@ pub fn compliance_months(
 ) -> Vec<(i32, u32)> {
     let mut months: Vec<(i32, u32)> =
         sessions.iter().map(|s| (s.held_on.year(), s.held_on.month())).collect();
-    if let Some((start, end)) = crate::training::phase2(rulebook) {
+    if let Some((start, end)) = crate::delivery::training::phase2(rulebook) {
         let mut day = start;
         while day <= end && day <= today {
             months.push((day.year(), day.month()));

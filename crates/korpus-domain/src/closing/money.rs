@@ -8,10 +8,10 @@
 //! (`training.programme_months`, the six ending with phase II: June to November 2017), by the
 //! member's education as recorded when the month's roll is drawn up.
 
-use crate::lottery::Arm;
-use crate::persons::EducationStatus;
+use crate::delivery::training::{arm_gives_grant, phase2};
+use crate::registry::persons::EducationStatus;
 use crate::rulebook::{Context, Rulebook};
-use crate::training::{arm_gives_grant, phase2};
+use crate::selection::lottery::Arm;
 use crate::validation::{
     Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, format_tenge, parse_date, parse_integer,
     past_date, required_text,

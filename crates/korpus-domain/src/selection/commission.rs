@@ -378,7 +378,7 @@ pub fn replacement_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::persons::tests::ctx;
+    use crate::registry::persons::tests::ctx;
 
     fn sheet(app: Uuid, member: Uuid, each: u32) -> Score {
         let rb = Rulebook::pilot_2017();

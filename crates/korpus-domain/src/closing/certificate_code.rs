@@ -8,8 +8,8 @@
 //! Anyone who scans the QR reads who holds it and its number; anyone holding the device's public
 //! key can tell it was signed by that device, and that not one letter changed since.
 
-use crate::certificate_number::number_origin;
-use crate::certification::{Certificate, Holder};
+use crate::closing::certificate_number::number_origin;
+use crate::closing::certification::{Certificate, Holder};
 use crate::validation::FieldError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -146,7 +146,7 @@ pub fn verifying_key(hex_key: &str) -> Option<VerifyingKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certificate_number::{BlockSource, certificate_number};
+    use crate::closing::certificate_number::{BlockSource, certificate_number};
     use crate::rules::{Outcome, RuleCode, Verdict};
 
     fn key(seed: u8) -> SigningKey {

@@ -1,7 +1,7 @@
 //! Mentors: certified adults who train and accompany the groups (PROGRAMME.md, Mentors).
 
 use crate::codes::code_enum;
-use crate::persons::{Identity, IdentityInput};
+use crate::registry::persons::{Identity, IdentityInput};
 use crate::rulebook::{Context, age_on};
 use crate::validation::{Checker, FieldError, ValidationErrors, format_date, optional_short, parse_integer};
 use chrono::NaiveDate;
@@ -179,8 +179,8 @@ pub fn mentor_age(birth_date: NaiveDate, ctx: &Context<'_>) -> Result<(), FieldE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iin::Sex;
-    use crate::persons::tests::{date, iin_born};
+    use crate::registry::iin::Sex;
+    use crate::registry::persons::tests::{date, iin_born};
     use crate::rulebook::Rulebook;
 
     fn input(birth: NaiveDate) -> MentorInput {

@@ -2,16 +2,16 @@
 //! HQ checks every row an envelope leaves behind with [`check_row`], so that nothing a desk could
 //! not have written lands in the programme's database.
 
-use crate::certification::Certificate;
-use crate::commission::{CommissionDecision, CommissionMember, Score};
-use crate::grievances::{Grievance, GrievanceAction};
-use crate::mentoring::{MentorAssignment, MentorSession};
-use crate::money::{GrantContract, Scholarship};
-use crate::outreach::OutreachEvent;
-use crate::reports::SubprojectReport;
+use crate::closing::certification::Certificate;
+use crate::closing::money::{GrantContract, Scholarship};
+use crate::closing::outreach::OutreachEvent;
+use crate::closing::reports::SubprojectReport;
+use crate::delivery::grievances::{Grievance, GrievanceAction};
+use crate::delivery::mentoring::{MentorAssignment, MentorSession};
+use crate::delivery::training::{Attendance, TrainingEvent};
 use crate::rules::Screening;
-use crate::selection::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
-use crate::training::{Attendance, TrainingEvent};
+use crate::selection::commission::{CommissionDecision, CommissionMember, Score};
+use crate::selection::decisions::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
 use crate::{ApplicationMember, Entity, HostOrg, Mentor, Person, SubProjectApplication, SupportingDocument};
 use serde::Serialize;
 use serde::de::DeserializeOwned;

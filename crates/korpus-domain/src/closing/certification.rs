@@ -12,15 +12,15 @@
 //! The certificate itself is a record made once per person and cohort, with its number and date;
 //! the PDF is printed from it.
 
-use crate::certificate_number::{NumberOrigin, number_origin};
+use crate::closing::certificate_number::{NumberOrigin, number_origin};
+use crate::closing::reports::{ReportKind, SubprojectReport, expected_reports};
 use crate::codes::code_enum;
-use crate::lottery::Arm;
-use crate::mentoring;
+use crate::delivery::mentoring;
+use crate::delivery::training::{AttendanceTally, arm_gives_training};
 use crate::messages::Arg;
-use crate::reports::{ReportKind, SubprojectReport, expected_reports};
 use crate::rulebook::Rulebook;
 use crate::rules::{Outcome, RuleCode, Verdict};
-use crate::training::{AttendanceTally, arm_gives_training};
+use crate::selection::lottery::Arm;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -155,7 +155,7 @@ pub struct Certificate {
     /// Every rule's outcome when it was issued.
     pub outcomes: Vec<Outcome>,
     /// The issuing device's Ed25519 signature of the certificate's code (base64url): what its QR
-    /// carries, and what tells it from an edited or forged one ([`crate::certificate_code`]).
+    /// carries, and what tells it from an edited or forged one ([`crate::closing::certificate_code`]).
     pub signature: String,
 }
 
@@ -196,7 +196,7 @@ pub fn certificate_id(cohort: i32, holder_id: Uuid) -> Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::{ReportStatus, Submitter};
+    use crate::closing::reports::{ReportStatus, Submitter};
 
     fn tally(present: u32, days: u32) -> Option<AttendanceTally> {
         Some(AttendanceTally { present, days })

@@ -1,12 +1,12 @@
 //! The training calendar (PROGRAMME.md lines 129-139): orientation seminars, phase I and phase III
 //! for mentors and for beneficiaries, as events with their days, place and trainers, and who
 //! attended each day. Phase II (learning by doing) is the months between: mentors meet the groups
-//! then ([`crate::mentoring`]).
+//! then ([`crate::delivery::mentoring`]).
 
 use crate::calendar::WorkingCalendar;
 use crate::codes::code_enum;
-use crate::lottery::Arm;
 use crate::rulebook::{Context, Rulebook};
+use crate::selection::lottery::Arm;
 use crate::validation::{
     Checker, FieldError, LONG_TEXT_MAX, SHORT_TEXT_MAX, ValidationErrors, optional_text, parse_date,
     parse_integer,

@@ -223,7 +223,7 @@ fn budget(text: &str, ctx: &Context<'_>) -> Result<i64, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::persons::tests::ctx;
+    use crate::registry::persons::tests::ctx;
     use crate::rulebook::Rulebook;
 
     fn input(members: usize) -> ApplicationInput {

@@ -1,7 +1,7 @@
 //! Supporting documents: vulnerability proofs of persons, the certificates mentors must bring, the
 //! competition documents of host organisations; each with an optional scanned file.
 
-use crate::document_kinds::{DocumentKind, DocumentOwner};
+use crate::registry::document_kinds::{DocumentKind, DocumentOwner};
 use crate::rulebook::Context;
 use crate::validation::{Checker, FieldError, ValidationErrors, optional_short, parse_date, past_date};
 use chrono::NaiveDate;
@@ -100,7 +100,7 @@ pub fn scanned_file(name: &str, size: usize) -> Result<(), FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::persons::tests::ctx;
+    use crate::registry::persons::tests::ctx;
     use crate::rulebook::Rulebook;
 
     #[test]

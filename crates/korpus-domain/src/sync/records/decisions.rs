@@ -6,17 +6,17 @@
 //! changed nor removed; only a memorandum is added, once, to a host organisation's decision.
 
 use super::{Reference, RowError, parse, references};
-use crate::certification::{Certificate, Holder, certificate_id};
-use crate::commission::{CommissionDecision, CommissionMember, Score, may_score};
-use crate::grievances::{Grievance, GrievanceAction, GrievanceStatus, GrievanceStep, step_allowed};
-use crate::mentoring::{MentorAssignment, MentorSession};
-use crate::money::{GrantContract, Scholarship, grant_contract_id, scholarship_id};
-use crate::reports::{SubprojectReport, report_id};
+use crate::closing::certification::{Certificate, Holder, certificate_id};
+use crate::closing::money::{GrantContract, Scholarship, grant_contract_id, scholarship_id};
+use crate::closing::reports::{SubprojectReport, report_id};
+use crate::delivery::grievances::{Grievance, GrievanceAction, GrievanceStatus, GrievanceStep, step_allowed};
+use crate::delivery::mentoring::{MentorAssignment, MentorSession};
+use crate::delivery::training::{Attendance, TrainingEvent, attendance_id};
 use crate::rules::Screening;
-use crate::selection::{
+use crate::selection::commission::{CommissionDecision, CommissionMember, Score, may_score};
+use crate::selection::decisions::{
     HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
 };
-use crate::training::{Attendance, TrainingEvent, attendance_id};
 use crate::{Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

@@ -1,7 +1,7 @@
 //! Persons: the young people who apply (beneficiaries), and the person data they share with mentors.
 
 use crate::codes::code_enum;
-use crate::iin::{Iin, Sex};
+use crate::registry::iin::{Iin, Sex};
 use crate::rulebook::{Context, Rulebook, age_on, region};
 use crate::validation::{
     Checker, FieldError, SHORT_TEXT_MAX, ValidationErrors, format_date, parse_date, parse_integer,

@@ -2,7 +2,7 @@
 //! No. 406 of 2007): registration year and month, the kind of entity, its attribute, a serial and
 //! the check digit shared with the IIN.
 
-use crate::iin::{check_digit, twelve_digits};
+use crate::registry::iin::{check_digit, twelve_digits};
 use crate::validation::FieldError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

@@ -169,20 +169,24 @@ pub fn run(app: &App, args: SyncArgs) -> Result<()> {
                 out.tr("cli-resolved", &[("id", id.to_string())])
             });
         }
-        None => {
-            let client = sync::client_for(&store)?;
-            let mut options =
-                SyncOptions { batch_envelopes: args.batch.clamp(1, 1000), ..SyncOptions::default() };
-            options.retry.attempts = args.attempts.max(1);
-            let show = !out.json;
-            let mut progress = move |p: &Progress| {
-                if show {
-                    let _ = writeln!(std::io::stderr(), "{}", progress_line(&out, p));
-                }
-            };
-            let report = app.block_on(sync::sync(&mut store, &client, &options, &mut progress))?;
-            out.print(&report, || report.message(out.lang));
-        }
+        None => sync_now(app, &mut store, &args)?,
     }
+    Ok(())
+}
+
+/// `korpus sync`: the outbox up and HQ's changes down, the progress on standard error.
+fn sync_now(app: &App, store: &mut korpus_store::Store, args: &SyncArgs) -> Result<()> {
+    let out = app.out;
+    let client = sync::client_for(store)?;
+    let mut options = SyncOptions { batch_envelopes: args.batch.clamp(1, 1000), ..SyncOptions::default() };
+    options.retry.attempts = args.attempts.max(1);
+    let show = !out.json;
+    let mut progress = move |p: &Progress| {
+        if show {
+            let _ = writeln!(std::io::stderr(), "{}", progress_line(&out, p));
+        }
+    };
+    let report = app.block_on(sync::sync(store, &client, &options, &mut progress))?;
+    out.print(&report, || report.message(out.lang));
     Ok(())
 }

@@ -323,6 +323,27 @@ impl GrievanceStepInput {
         grievance: &Grievance,
         by: &str,
     ) -> Result<(Grievance, GrievanceAction), ValidationErrors> {
+        let (step, on) = self.step_on(ctx, grievance)?;
+        let note = self.note(step).map_err(ValidationErrors::one)?;
+        let next = grievance.after(step, on, note.clone());
+        let action = GrievanceAction {
+            cohort: grievance.cohort,
+            region: grievance.region.clone(),
+            grievance_id: id,
+            step,
+            taken_on: on,
+            taken_by: by.to_owned(),
+            note,
+        };
+        Ok((next, action))
+    }
+
+    /// The step and its day: a step the grievance's status allows, not before its latest step.
+    fn step_on(
+        &self,
+        ctx: &Context<'_>,
+        grievance: &Grievance,
+    ) -> Result<(GrievanceStep, NaiveDate), ValidationErrors> {
         let mut check = Checker::new();
         let step = check.take(GrievanceStep::parse("step", &self.step));
         let on = check
@@ -354,7 +375,13 @@ impl GrievanceStepInput {
                 FieldError::new("taken_on", "error-step-before").arg("date", format_date(latest)),
             ));
         }
-        let note = match step {
+        Ok((step, on))
+    }
+
+    /// The step's note: to whom it is assigned, how it was resolved or why it is reopened (each
+    /// required), or a remark.
+    fn note(&self, step: GrievanceStep) -> Result<Option<String>, FieldError> {
+        match step {
             GrievanceStep::Assign => {
                 required_text("note", self.note.as_deref().unwrap_or(""), SHORT_TEXT_MAX).map(Some)
             }
@@ -365,8 +392,13 @@ impl GrievanceStepInput {
                 optional_text("note", self.note.as_deref(), LONG_TEXT_MAX)
             }
         }
-        .map_err(ValidationErrors::one)?;
-        let mut next = grievance.clone();
+    }
+}
+
+impl Grievance {
+    /// The grievance after `step` taken `on`, with its note.
+    fn after(&self, step: GrievanceStep, on: NaiveDate, note: Option<String>) -> Grievance {
+        let mut next = self.clone();
         match step {
             GrievanceStep::Acknowledge => {
                 next.status = GrievanceStatus::Acknowledged;
@@ -376,12 +408,12 @@ impl GrievanceStepInput {
                 next.status = GrievanceStatus::Assigned;
                 // Giving it to someone tells the person it was received, if nobody had yet.
                 next.acknowledged_on = next.acknowledged_on.or(Some(on));
-                next.assigned_to = note.clone();
+                next.assigned_to = note;
             }
             GrievanceStep::Resolve => {
                 next.status = GrievanceStatus::Resolved;
                 next.resolved_on = Some(on);
-                next.resolution = note.clone();
+                next.resolution = note;
             }
             GrievanceStep::Close => {
                 next.status = GrievanceStatus::Closed;
@@ -399,16 +431,7 @@ impl GrievanceStepInput {
                 next.closed_on = None;
             }
         }
-        let action = GrievanceAction {
-            cohort: grievance.cohort,
-            region: grievance.region.clone(),
-            grievance_id: id,
-            step,
-            taken_on: on,
-            taken_by: by.to_owned(),
-            note,
-        };
-        Ok((next, action))
+        next
     }
 }
 

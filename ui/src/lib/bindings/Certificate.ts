@@ -58,6 +58,6 @@ rulebook_version: string,
 outcomes: Array<Outcome>, 
 /**
  * The issuing device's Ed25519 signature of the certificate's code (base64url): what its QR
- * carries, and what tells it from an edited or forged one ([`crate::certificate_code`]).
+ * carries, and what tells it from an edited or forged one ([`crate::closing::certificate_code`]).
  */
 signature: string, };

@@ -8,6 +8,7 @@
 
 use korpus_app::demo::demo_data;
 use korpus_app::secrets::{KeyStore, OsKeyring};
+use korpus_e2e::measure::{Memory, desk_pid, memory, process_tree};
 use korpus_e2e::{Desk, Error, Home, workspace};
 use korpus_store::{DbKey, Store, SystemClock};
 use std::sync::Arc;
@@ -16,53 +17,13 @@ use std::time::{Duration, Instant};
 /// Launches measured.
 const LAUNCHES: usize = 5;
 
-/// A line of `/proc/<pid>/status` (`VmRSS`, `RssAnon`...), in MB.
-fn status_mb(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        .unwrap_or(0.0)
-        / 1024.0
-}
-
-/// Resident memory of process `pid`, the part of it that is its own (anonymous: not pages of
-/// shared libraries), and the resident memory of it with all its descendants, in MB.
-fn resident_mb(pid: u32) -> (f64, f64, f64) {
-    let rss = |pid: u32| status_mb(pid, "VmRSS:");
-    let children = |pid: u32| -> Vec<u32> {
-        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-            .unwrap_or_default()
-            .split_whitespace()
-            .filter_map(|c| c.parse().ok())
-            .collect()
-    };
-    let mut total = 0.0;
-    let mut queue = vec![pid];
-    while let Some(p) = queue.pop() {
-        total += rss(p);
-        queue.extend(children(p));
-    }
-    (rss(pid), status_mb(pid, "RssAnon:"), total)
-}
-
-/// The desk's process (one runs at a time here): the one running the binary named `binary_name`.
-fn desk_pid(binary_name: &str) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-        (exe.file_name()?.to_str()? == binary_name).then_some(pid)
-    })
-}
-
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-fn main() -> Result<(), Error> {
-    let persons: usize =
-        std::env::var("KORPUS_BENCH_PERSONS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+/// A desk home over a new database of `persons` demo persons, its key in the keyring.
+fn home_with(persons: usize) -> Result<Home, Error> {
     let home = Home::new()?;
     let path = home.database();
     std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
@@ -71,47 +32,105 @@ fn main() -> Result<(), Error> {
     let mut store = Store::create(&path, &key, "bench", Arc::new(SystemClock))?;
     let started = Instant::now();
     demo_data(&mut store, persons, 1)?;
-    drop(store);
     println!("database of {persons} persons made in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(home)
+}
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let (mut interactive, mut persons_list, mut memory) = (Vec::new(), Vec::new(), Vec::new());
-    runtime.block_on(async {
-        for _ in 0..LAUNCHES {
-            let started = Instant::now();
-            let desk = Desk::launch(&home, &[]).await?;
-            desk.wait_for("[data-testid=counts] tbody tr").await?;
-            interactive.push(started.elapsed());
-            let clicked = Instant::now();
-            desk.click("[data-testid=nav-persons]").await?;
-            desk.wait_for("[data-testid=row]").await?;
-            persons_list.push(clicked.elapsed());
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            if let Some(pid) = desk_pid("korpus-desk") {
-                memory.push(resident_mb(pid));
+/// What launches of the desk over one database measured.
+#[derive(Default)]
+struct Launches {
+    interactive: Vec<Duration>,
+    persons_list: Vec<Duration>,
+    /// Per process of the desk's tree (by name), the most of any launch.
+    memory: Vec<Memory>,
+    /// The most PSS of the whole tree at once.
+    tree_pss: f64,
+}
+
+impl Launches {
+    fn keep(&mut self, tree: Vec<Memory>) {
+        self.tree_pss = self.tree_pss.max(tree.iter().map(|m| m.pss).sum());
+        for m in tree {
+            match self.memory.iter_mut().find(|k| k.name == m.name) {
+                Some(k) => {
+                    k.rss = k.rss.max(m.rss);
+                    k.pss = k.pss.max(m.pss);
+                    k.anonymous = k.anonymous.max(m.anonymous);
+                }
+                None => self.memory.push(m),
             }
-            desk.quit().await?;
         }
-        Ok::<_, Error>(())
-    })?;
+    }
+
+    fn of(&self, name: &str) -> Memory {
+        self.memory.iter().find(|m| m.name == name).cloned().unwrap_or_default()
+    }
+}
+
+/// Launches the desk `times` over `home`: the first list on screen, the persons list, memory.
+async fn launch(home: &Home, times: usize) -> Result<Launches, Error> {
+    let mut out = Launches::default();
+    for _ in 0..times {
+        let started = Instant::now();
+        let desk = Desk::launch(home, &[]).await?;
+        desk.wait_for("[data-testid=counts] tbody tr").await?;
+        out.interactive.push(started.elapsed());
+        let clicked = Instant::now();
+        desk.click("[data-testid=nav-persons]").await?;
+        desk.wait_for("[data-testid=row]").await?;
+        out.persons_list.push(clicked.elapsed());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Some(pid) = desk_pid("korpus-desk") {
+            out.keep(process_tree(pid).into_iter().map(memory).collect());
+        }
+        desk.quit().await?;
+    }
+    Ok(out)
+}
+
+fn main() -> Result<(), Error> {
+    let persons: usize =
+        std::env::var("KORPUS_BENCH_PERSONS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let (small, large) = (home_with(50)?, home_with(persons)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (few, many) = runtime
+        .block_on(async { Ok::<_, Error>((launch(&small, 2).await?, launch(&large, LAUNCHES).await?)) })?;
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let worst = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
-    let desk_mb = memory.iter().map(|m| m.0).fold(0.0, f64::max);
-    let own_mb = memory.iter().map(|m| m.1).fold(0.0, f64::max);
-    let all_mb = memory.iter().map(|m| m.2).fold(0.0, f64::max);
-    let report = format!(
+    let mut report = format!(
         "desk over {persons} persons, {LAUNCHES} launches\n\
          launch to first list on screen: median {:.0} ms, worst {:.0} ms (target: within 1000 ms)\n\
          persons list after the click:   median {:.0} ms, worst {:.0} ms\n\
-         resident memory, desk process:  {desk_mb:.0} MB at most (target: under 150 MB)\n\
-         of which its own (anonymous):   {own_mb:.0} MB; the rest are pages of shared libraries\n\
-         resident memory, with WebKit's web and network processes: {all_mb:.0} MB at most\n",
-        ms(median(interactive.clone())),
-        ms(worst(&interactive)),
-        ms(median(persons_list.clone())),
-        ms(worst(&persons_list)),
+         memory in MB, the most of any launch (from /proc/PID/smaps_rollup):\n\
+         {:<22} {:>28} {:>28}\n",
+        ms(median(many.interactive.clone())),
+        ms(worst(&many.interactive)),
+        ms(median(many.persons_list.clone())),
+        ms(worst(&many.persons_list)),
+        "process",
+        "50 persons: RSS / private / PSS",
+        format!("{persons} persons: RSS / private / PSS"),
     );
+    let mut names: Vec<String> = many.memory.iter().map(|m| m.name.clone()).collect();
+    names
+        .extend(few.memory.iter().map(|m| m.name.clone()).filter(|n| !names.contains(n)).collect::<Vec<_>>());
+    for name in &names {
+        let (a, b) = (few.of(name), many.of(name));
+        report.push_str(&format!(
+            "{name:<22} {:>12.1} / {:>5.1} / {:>5.1} {:>12.1} / {:>5.1} / {:>5.1}\n",
+            a.rss, a.anonymous, a.pss, b.rss, b.anonymous, b.pss
+        ));
+    }
+    let (own_few, own_many) = (few.of("korpus-desk").anonymous, many.of("korpus-desk").anonymous);
+    let growth = if own_few > 0.0 { (own_many - own_few) / own_few * 100.0 } else { 0.0 };
+    report.push_str(&format!(
+        "the desk's own private memory: {own_few:.1} MB over 50 persons, {own_many:.1} MB over {persons} \
+         ({growth:+.1} %) (target: at most 40 MB, within 10 %)\n\
+         PSS of the whole desk process tree: {:.1} MB over 50 persons, {:.1} MB over {persons} \
+         (target: at most 250 MB)\n",
+        few.tree_pss, many.tree_pss
+    ));
     print!("{report}");
     let results = workspace().join("bench/results");
     std::fs::create_dir_all(&results)?;

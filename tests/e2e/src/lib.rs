@@ -3,6 +3,8 @@
 //! and window state live in a folder the test owns. Run under a session bus with an unlocked
 //! keyring and an X server (`scripts/test` provides both).
 
+pub mod measure;
+
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
@@ -176,6 +178,16 @@ impl Desk {
 
     /// Waits until the element matching `css` shows text containing `text`; returns its text.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<String, Error> {
+        self.wait_for_text_within(css, text, PATIENCE).await
+    }
+
+    /// As [`Desk::wait_for_text`], for work that takes longer than a screen (a benchmark's).
+    pub async fn wait_for_text_within(
+        &self,
+        css: &str,
+        text: &str,
+        patience: Duration,
+    ) -> Result<String, Error> {
         let started = Instant::now();
         loop {
             let mut seen = String::new();
@@ -187,7 +199,7 @@ impl Desk {
                 seen.push_str(&t);
                 seen.push('|');
             }
-            if started.elapsed() > PATIENCE {
+            if started.elapsed() > patience {
                 return Err(format!("{css} never showed {text:?}; it showed {seen:?}").into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -12,7 +12,6 @@
 
 use chrono::Utc;
 use korpus_app::demo::demo_data;
-use korpus_app::secrets::{KeyStore, OsKeyring};
 use korpus_domain::closing::certification::Holder;
 use korpus_domain::closing::reports::ReportInput;
 use korpus_domain::selection::commission::{CommissionMemberInput, ScoreInput};
@@ -127,15 +126,8 @@ fn main() -> Result<(), Error> {
     let certificates = number("KORPUS_BENCH_CERTIFICATES", 1_000);
     let label = std::env::var("KORPUS_BENCH_LABEL").unwrap_or_else(|_| "desk".to_owned());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let home = Home::new()?;
-    let path = home.database();
-    std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
-    let key = DbKey::generate();
-    OsKeyring.save(&path, &key)?;
-    let mut store = Store::create(&path, &key, "bench", Arc::new(SystemClock))?;
-    let started = Instant::now();
-    demo_data(&mut store, persons, 1)?;
-    println!("database of {persons} persons made in {:.1} s", started.elapsed().as_secs_f64());
+    let (home, key) = Home::with_demo(persons)?;
+    let mut store = open(&home, &key)?;
 
     // Enrolled with a local HQ and synced; then about `envelopes` new changes wait for the window.
     let hq = runtime.block_on(Hq::start())?;

@@ -6,12 +6,8 @@
 //! own start is therefore included: an upper bound) to the first list on screen: the home
 //! screen's table of counts by region. The persons list is timed from the click that opens it.
 
-use korpus_app::demo::demo_data;
-use korpus_app::secrets::{KeyStore, OsKeyring};
 use korpus_e2e::measure::{Memory, desk_pid, memory, process_tree};
 use korpus_e2e::{Desk, Error, Home, workspace};
-use korpus_store::{DbKey, Store, SystemClock};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Launches measured.
@@ -20,20 +16,6 @@ const LAUNCHES: usize = 5;
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-/// A desk home over a new database of `persons` demo persons, its key in the keyring.
-fn home_with(persons: usize) -> Result<Home, Error> {
-    let home = Home::new()?;
-    let path = home.database();
-    std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
-    let key = DbKey::generate();
-    OsKeyring.save(&path, &key)?;
-    let mut store = Store::create(&path, &key, "bench", Arc::new(SystemClock))?;
-    let started = Instant::now();
-    demo_data(&mut store, persons, 1)?;
-    println!("database of {persons} persons made in {:.1} s", started.elapsed().as_secs_f64());
-    Ok(home)
 }
 
 /// What launches of the desk over one database measured.
@@ -91,7 +73,7 @@ async fn launch(home: &Home, times: usize) -> Result<Launches, Error> {
 fn main() -> Result<(), Error> {
     let persons: usize =
         std::env::var("KORPUS_BENCH_PERSONS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let (small, large) = (home_with(50)?, home_with(persons)?);
+    let ((small, _), (large, _)) = (Home::with_demo(50)?, Home::with_demo(persons)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (few, many) = runtime
         .block_on(async { Ok::<_, Error>((launch(&small, 2).await?, launch(&large, LAUNCHES).await?)) })?;

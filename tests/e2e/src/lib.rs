@@ -53,6 +53,23 @@ impl Home {
         Ok(Home { dir: tempfile::TempDir::new()? })
     }
 
+    /// A home whose desk database holds `persons` demo persons (benchmarks), its key kept in the
+    /// OS keyring as the desk keeps it, and returned for opening the database beside the desk.
+    pub fn with_demo(persons: usize) -> Result<(Home, korpus_store::DbKey), Error> {
+        use korpus_app::secrets::KeyStore;
+        let home = Home::new()?;
+        let path = home.database();
+        std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
+        let key = korpus_store::DbKey::generate();
+        korpus_app::secrets::OsKeyring.save(&path, &key)?;
+        let clock = std::sync::Arc::new(korpus_store::SystemClock);
+        let mut store = korpus_store::Store::create(&path, &key, "bench", clock)?;
+        let started = Instant::now();
+        korpus_app::demo::demo_data(&mut store, persons, 1)?;
+        println!("database of {persons} persons made in {:.1} s", started.elapsed().as_secs_f64());
+        Ok((home, key))
+    }
+
     /// Where the desk keeps its database under this home (the OS's application-data folder).
     pub fn database(&self) -> PathBuf {
         self.dir.path().join(".local/share/kz.korpus.desk/korpus.db")

@@ -106,3 +106,15 @@ pub struct SyncOutcome {
     /// The panel after it.
     pub panel: SyncPanel,
 }
+
+/// How far long work has come (`print-progress`: documents made; `screening-progress`: subjects
+/// screened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct WorkProgress {
+    /// Done so far.
+    #[ts(type = "number")]
+    pub done: usize,
+    /// To do in all.
+    #[ts(type = "number")]
+    pub total: usize,
+}

@@ -127,9 +127,9 @@ desk_commands![
     printing::open_printed,
 ];
 
-/// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]) and a bulk
-/// print's ([`printing::PrintProgress`]).
-pub const EVENTS: &[&str] = &[sync::SYNC_PROGRESS, printing::PRINT_PROGRESS];
+/// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]), a bulk
+/// print's and a screening's ([`ipc::WorkProgress`]).
+pub const EVENTS: &[&str] = &[sync::SYNC_PROGRESS, printing::PRINT_PROGRESS, selection::SCREENING_PROGRESS];
 
 /// Starts the desk.
 pub fn run() {

@@ -4,7 +4,7 @@
 //! which the command line prints with too.
 
 use crate::desk::Desk;
-use crate::ipc::Reply;
+use crate::ipc::{Reply, WorkProgress};
 use korpus_app::AppError;
 use korpus_app::printing::{self, Document, PrintError, Printer, print_lang};
 use korpus_domain::validation::FieldError;
@@ -67,17 +67,6 @@ pub struct SavedBatch {
     pub bytes: u64,
 }
 
-/// How far a bulk print has come (`print-progress` events).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct PrintProgress {
-    /// Documents made.
-    #[ts(type = "number")]
-    pub done: usize,
-    /// Documents to make.
-    #[ts(type = "number")]
-    pub total: usize,
-}
-
 /// The first page of `document` in `lang` (`kk`, `ru`, `en`, `kk+ru`).
 #[tauri::command]
 pub async fn print_preview(
@@ -135,7 +124,7 @@ pub async fn print_certificates(
     let folder = prints.folder.join(printing::certificates_folder(cohort, region.as_deref()));
     tauri::async_runtime::spawn_blocking(move || {
         let mut tell = |done: usize, total: usize| {
-            let _ = app.emit(PRINT_PROGRESS, PrintProgress { done, total });
+            let _ = app.emit(PRINT_PROGRESS, WorkProgress { done, total });
         };
         let saved = printing::print_certificates(
             &printer,

@@ -2,7 +2,7 @@
 //! the indicators dashboard, and the selection steps on a mentor's and an organisation's page. Adapters only: each calls one function of korpus-store.
 
 use crate::desk::Desk;
-use crate::ipc::Reply;
+use crate::ipc::{Reply, WorkProgress};
 use korpus_domain::rules::{Evaluation, Subject};
 use korpus_domain::selection::commission::{
     CommissionDecision, CommissionMember, CommissionMemberInput, Score, ScoreInput,
@@ -15,15 +15,22 @@ use korpus_domain::selection::lottery::Balance;
 use korpus_store::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, Record, ScreeningLine,
 };
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
 
-/// Screens the cohort (again only where the facts changed) and lists every subject.
+/// The event that tells the window how far a screening has come.
+pub const SCREENING_PROGRESS: &str = "screening-progress";
+
+/// Screens the cohort (again only where the facts changed) and lists every subject, telling the
+/// window how far it has come (`screening-progress` events).
 #[tauri::command]
-pub async fn screen_cohort(desk: State<'_, Desk>) -> Reply<Vec<ScreeningLine>> {
+pub async fn screen_cohort(app: AppHandle, desk: State<'_, Desk>) -> Reply<Vec<ScreeningLine>> {
     desk.call(move |s| {
         let cohort = s.rulebook().cohort;
-        s.screen_cohort(cohort)
+        let mut tell = |done: usize, total: usize| {
+            let _ = app.emit(SCREENING_PROGRESS, WorkProgress { done, total });
+        };
+        s.screen_cohort_telling(cohort, &mut tell)
     })
     .await
 }

@@ -102,3 +102,18 @@ fn a_cohort_without_a_commission_decision_has_nothing_to_draw() {
     assert_eq!(refused.exit_code(), 1);
     assert!(store.lotteries(2017).unwrap().is_empty());
 }
+
+#[test]
+fn a_screening_tells_how_far_it_has_come() {
+    let dir = TempDir::new().unwrap();
+    let mut store = new_store(&dir);
+    demo_data(&mut store, 3_000, 5).unwrap();
+    let mut told = Vec::new();
+    let lines = store.screen_cohort_telling(2017, &mut |done, total| told.push((done, total))).unwrap();
+    let total = lines.len();
+    assert!(total > 200, "{total} subjects");
+    let step = korpus_store::SCREENING_PROGRESS_STEP;
+    let expected: Vec<(usize, usize)> =
+        (0..total).step_by(step).map(|done| (done, total)).chain([(total, total)]).collect();
+    assert_eq!(told, expected);
+}

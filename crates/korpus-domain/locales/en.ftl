@@ -959,3 +959,4 @@ field-document_lang = Document language
 field-device_id = Device
 error-print = the document cannot be made: { $detail }
 error-internal = Korpus stopped an action unfinished: { $detail }. Nothing of it was kept; tell HQ.
+screening-progress = { $done } of { $total } checked

@@ -959,3 +959,4 @@ field-document_lang = Құжат тілі
 field-device_id = Құрылғы
 error-print = құжатты жасау мүмкін емес: { $detail }
 error-internal = Korpus әрекетті аяқтамай тоқтатты: { $detail }. Одан ештеңе сақталмады; штабқа хабарлаңыз.
+screening-progress = { $total } ішінен { $done } тексерілді

@@ -959,3 +959,4 @@ field-document_lang = Язык документа
 field-device_id = Устройство
 error-print = документ не удаётся сформировать: { $detail }
 error-internal = Korpus прервал действие: { $detail }. Ничего из него не сохранено; сообщите в штаб.
+screening-progress = проверено { $done } из { $total }

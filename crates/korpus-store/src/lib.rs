@@ -46,7 +46,7 @@ pub use printing::{
 };
 pub use reference::{Attention, RegionCounts};
 pub use reports::ReportLine;
-pub use screening::ScreeningLine;
+pub use screening::{SCREENING_PROGRESS_STEP, ScreeningLine};
 pub use selection::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, RankingLine,
     SelectedHostOrg,

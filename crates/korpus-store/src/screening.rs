@@ -118,6 +118,9 @@ fn application_facts(conn: &Connection, id: Uuid) -> Result<ApplicationFacts> {
     Ok(ApplicationFacts { id, application, members, host_org, leader_applications })
 }
 
+/// How many subjects a screening checks between two reports of its progress.
+pub const SCREENING_PROGRESS_STEP: usize = 100;
+
 impl Store {
     /// The subject named by an id (or an IIN for persons and mentors, a BIN for host
     /// organisations), as its id.
@@ -231,6 +234,16 @@ impl Store {
     /// newest screening saw, under the same rulebook, keeps that screening; the others get a new
     /// one, all in one transaction. Returns a line per subject, applications first.
     pub fn screen_cohort(&mut self, cohort: i32) -> Result<Vec<ScreeningLine>> {
+        self.screen_cohort_telling(cohort, &mut |_, _| {})
+    }
+
+    /// As [`Store::screen_cohort`], telling `progress` (subjects done, in all) as it goes: every
+    /// [`SCREENING_PROGRESS_STEP`] subjects and at the end.
+    pub fn screen_cohort_telling(
+        &mut self,
+        cohort: i32,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<ScreeningLine>> {
         self.own_cohort(cohort)?;
         // Host organisations carry no cohort: the competition screens every one this desk holds.
         let mut subjects = labelled(
@@ -252,9 +265,13 @@ impl Store {
              ORDER BY region, surname COLLATE kazakh, given_name COLLATE kazakh, id",
             [cohort],
         )?);
-        let mut lines = Vec::with_capacity(subjects.len());
+        let total = subjects.len();
+        let mut lines = Vec::with_capacity(total);
         let mut to_record = Vec::new();
-        for (subject, id, label) in subjects {
+        for (done, (subject, id, label)) in subjects.into_iter().enumerate() {
+            if done % SCREENING_PROGRESS_STEP == 0 {
+                progress(done, total);
+            }
             let fresh = self.evaluate(subject, id)?;
             let newest = self.latest_screening(subject, id)?;
             let same = newest.as_ref().is_some_and(|n| {
@@ -283,6 +300,7 @@ impl Store {
                 to_record.push((kept.is_none().then_some(screening), mentor));
             }
         }
+        progress(total, total);
         self.write_batch(|batch| {
             for (screening, mentor) in &to_record {
                 batch.record(|w| {

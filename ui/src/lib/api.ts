@@ -76,7 +76,7 @@ import type { ProtocolInput } from './bindings/ProtocolInput';
 import type { Roster } from './bindings/Roster';
 import type { TrainingEvent } from './bindings/TrainingEvent';
 import type { TrainingEventInput } from './bindings/TrainingEventInput';
-import type { PrintProgress } from './bindings/PrintProgress';
+import type { WorkProgress } from './bindings/WorkProgress';
 
 /** A command's failure, carrying the desk's `{code, message, details}`. */
 export class DeskError extends Error {
@@ -218,5 +218,9 @@ function hear<T>(event: DeskEvent, handler: (payload: T) => void): () => void {
 export const onSyncProgress = (handler: (progress: SyncProgress) => void) => hear('sync-progress', handler);
 
 /** How far a bulk print has come, as the desk tells it. */
-export const onPrintProgress = (handler: (progress: PrintProgress) => void) => hear('print-progress', handler);
+export const onPrintProgress = (handler: (progress: WorkProgress) => void) => hear('print-progress', handler);
+
+/** How far a screening has come, as the desk tells it. */
+export const onScreeningProgress = (handler: (progress: WorkProgress) => void) =>
+  hear('screening-progress', handler);
 

@@ -1,6 +1,6 @@
 // The screening view over a stubbed desk: the real commands are driven in the window tests
 // (tests/e2e); here, what the view does with their answers.
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Evaluation } from '../../lib/bindings/Evaluation';
 import type { ScreeningLine } from '../../lib/bindings/ScreeningLine';
@@ -37,6 +37,14 @@ const evaluation: Evaluation = {
 };
 
 const screenCohort = vi.fn(async () => lines);
+// The desk's events: the screen's listener is kept so the test can send one.
+const listeners = new Map<string, (event: { payload: unknown }) => void>();
+vi.mock('@tauri-apps/api/event', () => ({
+  listen: async (name: string, handler: (event: { payload: unknown }) => void) => {
+    listeners.set(name, handler);
+    return () => listeners.delete(name);
+  },
+}));
 const explain = vi.fn<(subject: string, id: string) => Promise<Evaluation>>(async () => evaluation);
 vi.mock('../../lib/api', async (original) => ({
   ...(await original<typeof import('../../lib/api')>()),
@@ -69,5 +77,18 @@ describe('Screening', () => {
     await fireEvent.click(screen.getByTestId('screen-run'));
     expect((await screen.findByRole('alert')).textContent).toContain('the database is locked');
     expect(screen.queryByTestId('screening-lines')).toBeNull();
+  });
+
+  it('shows how far a long screening has come, then the summary', async () => {
+    texts.lang = 'en';
+    let finish: (done: ScreeningLine[]) => void = () => {};
+    screenCohort.mockImplementationOnce(() => new Promise((done) => (finish = done)));
+    render(Screening);
+    await fireEvent.click(screen.getByTestId('screen-run'));
+    listeners.get('screening-progress')?.({ payload: { done: 100, total: 250 } });
+    expect((await screen.findByTestId('screening-progress')).textContent).toContain('100 of 250 checked');
+    finish(lines);
+    expect((await screen.findByTestId('screening-summary')).textContent).toContain('2 checked');
+    await waitFor(() => expect(screen.queryByTestId('screening-progress')).toBeNull());
   });
 });

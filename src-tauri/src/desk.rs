@@ -14,7 +14,7 @@ use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
 use korpus_store::{Clock, DbKey, Store, SystemClock};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// The desk's clock: the computer's; in a debug build with `KORPUS_CLOCK_FILE` set, the instant
 /// written in that file (RFC 3339), read anew each time, so that window tests move the desk's day
@@ -51,14 +51,17 @@ struct Waiting {
     reason: String,
 }
 
-struct Inner {
-    store: Option<Store>,
-    /// The key the store was opened with: sync opens a connection of its own with it, so the
-    /// desk stays usable while a sync runs.
+/// Whether the database is open, with which key, or why the desk waits for a passphrase.
+struct Access {
+    /// The key the store was opened with: sync and bulk printing open connections of their own
+    /// with it, so the desk stays usable while they run.
     key: Option<DbKey>,
     waiting: Option<Waiting>,
-    lang: Lang,
 }
+
+/// The open database. Behind a lock of its own, which only the commands' blocking threads take:
+/// the language, the desk's status and a second connection never wait for a long query.
+type OpenStore = Arc<Mutex<Option<Store>>>;
 
 /// The desk, shared by all commands. Commands reach the open database from the async runtime's
 /// blocking threads ([`Desk::call`]), never from the window's main thread, so a long query or a
@@ -69,7 +72,15 @@ pub struct Desk {
     keys: Box<dyn KeyStore>,
     /// Synthetic persons to add when the desk creates its database (the demo of `scripts/run`).
     demo_persons: Option<usize>,
-    inner: Arc<Mutex<Inner>>,
+    lang: RwLock<Lang>,
+    access: Mutex<Access>,
+    store: OpenStore,
+}
+
+/// Takes a lock even if a command panicked while holding it: SQLite rolls a half-written
+/// transaction back, so what the lock guards stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Desk {
@@ -87,23 +98,22 @@ impl Desk {
             config_dir,
             keys,
             demo_persons,
-            inner: Arc::new(Mutex::new(Inner { store: None, key: None, waiting: None, lang })),
+            lang: RwLock::new(lang),
+            access: Mutex::new(Access { key: None, waiting: None }),
+            store: Arc::new(Mutex::new(None)),
         };
-        let opened = desk.open_with_keyring(lang);
-        let mut inner = desk.lock();
-        match opened {
-            Ok((store, key)) => {
-                inner.store = Some(store);
-                inner.key = Some(key);
-            }
-            Err(waiting) => inner.waiting = Some(waiting),
+        match desk.open_with_keyring(lang) {
+            Ok((store, key)) => desk.opened(store, key),
+            Err(waiting) => lock(&desk.access).waiting = Some(waiting),
         }
-        drop(inner);
         desk
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        lock(&self.inner)
+    fn opened(&self, store: Store, key: DbKey) {
+        *lock(&self.store) = Some(store);
+        let mut access = lock(&self.access);
+        access.key = Some(key);
+        access.waiting = None;
     }
 
     fn open_with_keyring(&self, lang: Lang) -> Result<(Store, DbKey), Waiting> {
@@ -131,10 +141,9 @@ impl Desk {
 
     /// Opens (or creates) the database with a passphrase, when the keyring could not be used.
     pub fn unlock(&self, passphrase: &str) -> Reply<DeskStatus> {
-        let mut inner = self.lock();
-        let lang = inner.lang;
-        let Some(waiting) = inner.waiting.clone() else {
-            return Ok(self.status_of(&inner));
+        let lang = self.lang();
+        let Some(waiting) = lock(&self.access).waiting.clone() else {
+            return Ok(self.status());
         };
         if passphrase.trim().is_empty() {
             let error =
@@ -148,60 +157,43 @@ impl Desk {
             database::open(&self.database, given, clock())
         };
         let (store, key) = opened.map_err(|e| e.report(lang))?;
-        inner.store = Some(store);
-        inner.key = Some(key);
-        inner.waiting = None;
-        Ok(self.status_of(&inner))
+        self.opened(store, key);
+        Ok(self.status())
     }
 
     /// Where the desk stands.
     pub fn status(&self) -> DeskStatus {
-        self.status_of(&self.lock())
-    }
-
-    fn status_of(&self, inner: &Inner) -> DeskStatus {
+        let access = lock(&self.access);
         DeskStatus {
-            ready: inner.store.is_some(),
-            creating: inner.waiting.as_ref().is_some_and(|w| w.creating),
-            reason: inner.waiting.as_ref().map(|w| w.reason.clone()),
-            lang: inner.lang,
+            ready: access.key.is_some(),
+            creating: access.waiting.as_ref().is_some_and(|w| w.creating),
+            reason: access.waiting.as_ref().map(|w| w.reason.clone()),
+            lang: self.lang(),
             database: self.database.display().to_string(),
         }
     }
 
     /// Switches the language and remembers the choice.
     pub fn set_lang(&self, lang: Lang) -> Reply<DeskStatus> {
-        let mut inner = self.lock();
-        inner.lang = lang;
+        *self.lang.write().unwrap_or_else(|e| e.into_inner()) = lang;
         let config = Settings::path(&self.config_dir);
         Settings { lang }.save(&self.config_dir).map_err(|e| AppError::file(config, e).report(lang))?;
-        Ok(self.status_of(&inner))
+        Ok(self.status())
     }
 
     /// The language of the moment.
     pub fn lang(&self) -> Lang {
-        self.lock().lang
+        *self.lang.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A connection of its own to the open database, for work that runs long (sync, printing in
     /// bulk), so the rest of the desk stays usable meanwhile.
     pub fn second_store(&self) -> Reply<Store> {
-        let inner = self.lock();
-        let lang = inner.lang;
-        let key = inner.key.clone().ok_or_else(|| AppError::Locked.report(lang))?;
-        drop(inner);
+        let lang = self.lang();
+        let key = lock(&self.access).key.clone().ok_or_else(|| AppError::Locked.report(lang))?;
         database::open(&self.database, KeySource::Given(key), clock())
             .map(|(s, _)| s)
             .map_err(|e| e.report(lang))
-    }
-
-    /// Runs `action` on the open database here, turning its error into the IPC form in the user's
-    /// language.
-    pub fn with_store<T, E: Into<AppError>>(
-        &self,
-        action: impl FnOnce(&mut Store) -> Result<T, E>,
-    ) -> Reply<T> {
-        run(&self.inner, action)
     }
 
     /// Runs `action` on the open database on one of the runtime's blocking threads: what every
@@ -214,27 +206,20 @@ impl Desk {
         T: Send + 'static,
         E: Into<AppError>,
     {
-        let inner = Arc::clone(&self.inner);
-        let lang = self.lang();
-        tauri::async_runtime::spawn_blocking(move || run(&inner, action))
+        let (store, lang) = (Arc::clone(&self.store), self.lang());
+        tauri::async_runtime::spawn_blocking(move || run(&store, lang, action))
             .await
             .unwrap_or_else(|e| Err(AppError::Internal(e.to_string()).report(lang)))
     }
 }
 
-fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
-    // A command that panicked cannot leave the store half-written (SQLite rolls back), so the
-    // state stays usable.
-    inner.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn run<T, E: Into<AppError>>(
-    inner: &Mutex<Inner>,
+    store: &Mutex<Option<Store>>,
+    lang: Lang,
     action: impl FnOnce(&mut Store) -> Result<T, E>,
 ) -> Reply<T> {
-    let mut inner = lock(inner);
-    let lang = inner.lang;
-    let store = inner.store.as_mut().ok_or_else(|| AppError::Locked.report(lang))?;
+    let mut open = lock(store);
+    let store = open.as_mut().ok_or_else(|| AppError::Locked.report(lang))?;
     action(store).map_err(|e| e.into().report(lang))
 }
 
@@ -265,6 +250,11 @@ mod tests {
         }
     }
 
+    /// The persons the open database holds, as a command would ask.
+    fn count(desk: &Desk) -> Reply<i64> {
+        tauri::async_runtime::block_on(desk.call(|s| s.count_persons()))
+    }
+
     fn desk(dir: &Path) -> Desk {
         Desk::start(dir.join("data/korpus.db"), dir.join("config"), Box::new(NoKeyring), None)
     }
@@ -276,7 +266,7 @@ mod tests {
         let status = first.status();
         assert!(!status.ready && status.creating);
         assert!(status.reason.unwrap().contains("no Secret Service"));
-        assert_eq!(first.with_store(|s| s.count_persons()).unwrap_err().code, "locked");
+        assert_eq!(count(&first).unwrap_err().code, "locked");
         let empty = first.unlock(" ").unwrap_err();
         assert_eq!((empty.code.as_str(), empty.details[0].field.as_str()), ("validation", "passphrase"));
         assert!(first.unlock("ауыл 2017").unwrap().ready);
@@ -289,7 +279,7 @@ mod tests {
         );
         assert_eq!(again.unlock("wrong").unwrap_err().code, "wrong_key");
         assert!(again.unlock("ауыл 2017").unwrap().ready);
-        assert_eq!(again.with_store(|s| s.count_persons()).unwrap(), 0);
+        assert_eq!(count(&again).unwrap(), 0);
     }
 
     #[test]
@@ -300,7 +290,7 @@ mod tests {
         drop(first);
         let again = desk(dir.path());
         assert_eq!(again.status().lang, Lang::Ru);
-        let error = again.with_store(|s| s.count_persons()).unwrap_err();
+        let error = count(&again).unwrap_err();
         assert!(error.message.contains("пароль") || error.message.contains("ключ"), "{}", error.message);
     }
 }

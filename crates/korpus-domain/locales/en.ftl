@@ -960,3 +960,4 @@ field-device_id = Device
 error-print = the document cannot be made: { $detail }
 error-internal = Korpus stopped an action unfinished: { $detail }. Nothing of it was kept; tell HQ.
 screening-progress = { $done } of { $total } checked
+list-show-more = Show { $count } more ({ $left } not shown)

@@ -960,3 +960,4 @@ field-device_id = Құрылғы
 error-print = құжатты жасау мүмкін емес: { $detail }
 error-internal = Korpus әрекетті аяқтамай тоқтатты: { $detail }. Одан ештеңе сақталмады; штабқа хабарлаңыз.
 screening-progress = { $total } ішінен { $done } тексерілді
+list-show-more = Тағы { $count } көрсету (көрсетілмегені: { $left })

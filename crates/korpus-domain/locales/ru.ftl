@@ -960,3 +960,4 @@ field-device_id = Устройство
 error-print = документ не удаётся сформировать: { $detail }
 error-internal = Korpus прервал действие: { $detail }. Ничего из него не сохранено; сообщите в штаб.
 screening-progress = проверено { $done } из { $total }
+list-show-more = Показать ещё { $count } (не показано: { $left })

@@ -91,4 +91,22 @@ describe('Screening', () => {
     expect((await screen.findByTestId('screening-summary')).textContent).toContain('2 checked');
     await waitFor(() => expect(screen.queryByTestId('screening-progress')).toBeNull());
   });
+
+  it('builds a large cohort’s table a page at a time', async () => {
+    texts.lang = 'en';
+    const many: ScreeningLine[] = Array.from({ length: 450 }, (_, i) => ({ ...lines[0], subject_id: `a${i}` }));
+    screenCohort.mockResolvedValueOnce(many);
+    render(Screening);
+    await fireEvent.click(screen.getByTestId('screen-run'));
+    expect((await screen.findByTestId('screening-summary')).textContent).toContain('450 checked');
+    expect(screen.getAllByTestId(/^screening-a\d+$/)).toHaveLength(200);
+    const more = screen.getByTestId('screening-more');
+    expect(more.textContent).toContain('Show 200 more (250 not shown)');
+    await fireEvent.click(more);
+    expect(screen.getAllByTestId(/^screening-a\d+$/)).toHaveLength(400);
+    expect(screen.getByTestId('screening-more').textContent).toContain('Show 50 more (50 not shown)');
+    await fireEvent.click(screen.getByTestId('screening-more'));
+    expect(screen.getAllByTestId(/^screening-a\d+$/)).toHaveLength(450);
+    expect(screen.queryByTestId('screening-more')).toBeNull();
+  });
 });

@@ -63,6 +63,8 @@ pub fn memory(pid: u32) -> Memory {
 
 /// Starts counting the window's animation frames: every `requestAnimationFrame` callback notes
 /// the gap since the one before, and the longest gap is kept until [`longest_frame_gap`] reads it.
+/// The count starts once the page has drawn for half a second: the first frames after an idle
+/// page may be late by themselves, whatever the desk does.
 pub async fn watch_frames(desk: &Desk) -> Result<(), Error> {
     desk.client
         .execute(
@@ -72,8 +74,14 @@ pub async fn watch_frames(desk: &Desk) -> Result<(), Error> {
                  if (gap > f.longest) f.longest = gap; f.last = t; f.count += 1; \
                  requestAnimationFrame(tick); }; \
                requestAnimationFrame(tick); \
-             } \
-             window.__frames.last = performance.now(); window.__frames.longest = 0; window.__frames.count = 0;",
+             }",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    desk.client
+        .execute(
+            "window.__frames.last = performance.now(); window.__frames.longest = 0; window.__frames.count = 0;",
             vec![],
         )
         .await?;

@@ -39,10 +39,16 @@ pub struct Verification {
     pub on_record: Option<bool>,
 }
 
-/// Verifies `given`: the path of a certificate's PDF, or the code its QR holds. This desk's own
-/// certificates are checked with its key; another desk's are checked by asking HQ, which holds
-/// every enrolled device's key.
-pub async fn verify_certificate(store: &Store, given: &str, lang: Lang) -> Result<Verification> {
+/// A certificate as given to be verified: its code, and the text its PDF prints (when a PDF).
+#[derive(Debug, Clone)]
+pub struct GivenCertificate {
+    code: CertificateCode,
+    printed: Option<String>,
+}
+
+/// Reads `given`: the path of a certificate's PDF, or the code its QR holds. Refused, naming the
+/// field, when it is neither; no database is needed for that.
+pub fn read_certificate(given: &str) -> Result<GivenCertificate> {
     let path = Path::new(given);
     let (text, printed) = if path.is_file() {
         let bytes = std::fs::read(path).map_err(|e| AppError::file(path, e))?;
@@ -54,6 +60,13 @@ pub async fn verify_certificate(store: &Store, given: &str, lang: Lang) -> Resul
         (given.to_owned(), None)
     };
     let code = CertificateCode::parse(&text).map_err(ValidationErrors::one)?;
+    Ok(GivenCertificate { code, printed })
+}
+
+/// Verifies a certificate read by [`read_certificate`]. This desk's own certificates are checked
+/// with its key; another desk's are checked by asking HQ, which holds every enrolled device's key.
+pub async fn verify_certificate(store: &Store, given: GivenCertificate, lang: Lang) -> Result<Verification> {
+    let GivenCertificate { code, printed } = given;
     let mut problem = if code.device_id == store.device_id() {
         let key = secrets::device_signing_key(store.device_id())?.verifying_key();
         code.verify(&key).err().map(|e| e.message(lang))

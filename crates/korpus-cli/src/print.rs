@@ -208,9 +208,9 @@ fn progress(lang: Lang) -> indicatif::ProgressBar {
 /// Runs `korpus verify-certificate`: 0 when genuine, 1 when not (or when it cannot tell).
 pub fn verify(app: &App, args: VerifyArgs) -> Result<bool> {
     let out = app.out;
+    let given = korpus_app::certificates::read_certificate(&args.certificate)?;
     let store = app.store()?;
-    let verification =
-        app.block_on(korpus_app::certificates::verify_certificate(&store, &args.certificate, out.lang))?;
+    let verification = app.block_on(korpus_app::certificates::verify_certificate(&store, given, out.lang))?;
     out.print(&verification, || verification_text(app, &verification));
     Ok(verification.genuine)
 }

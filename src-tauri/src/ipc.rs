@@ -6,6 +6,7 @@ use korpus_app::sync::SyncPanel;
 use korpus_domain::{Lang, Rulebook};
 use korpus_store::{Attention, RegionCounts};
 use serde::Serialize;
+use std::time::{Duration, Instant};
 use ts_rs::TS;
 
 /// What a command answers: its value, or the error as the window gets it (`{code, message,
@@ -117,4 +118,49 @@ pub struct WorkProgress {
     /// To do in all.
     #[ts(type = "number")]
     pub total: usize,
+}
+
+/// When long work tells the window how far it has come: at its first step, then at most every
+/// [`Pace::EVERY`], and at its last. Each event is a script the web view runs on its main thread,
+/// and a window told more often than it draws only redraws a bar nobody sees move: 1,000
+/// certificates told one by one in 8 s held frames of the window for up to 197 ms
+/// (`bench/desk frames`).
+#[derive(Debug, Default)]
+pub struct Pace {
+    last: Option<Instant>,
+}
+
+impl Pace {
+    /// The least time between two reports.
+    pub const EVERY: Duration = Duration::from_millis(100);
+
+    /// Whether `done` of `total` is to be told now.
+    pub fn due(&mut self, done: usize, total: usize) -> bool {
+        self.due_at(Instant::now(), done, total)
+    }
+
+    fn due_at(&mut self, now: Instant, done: usize, total: usize) -> bool {
+        let due = done >= total || self.last.is_none_or(|last| now.duration_since(last) >= Pace::EVERY);
+        if due {
+            self.last = Some(now);
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_told_first_then_at_most_every_tenth_of_a_second_and_last() {
+        let mut pace = Pace::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        assert!(pace.due_at(at(0), 1, 1000), "the first step");
+        assert!(!pace.due_at(at(99), 2, 1000), "99 ms after the last report");
+        assert!(pace.due_at(at(100), 3, 1000), "100 ms after it");
+        assert!(!pace.due_at(at(150), 4, 1000));
+        assert!(pace.due_at(at(151), 1000, 1000), "the last step, however soon");
+    }
 }

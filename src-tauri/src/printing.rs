@@ -4,33 +4,35 @@
 //! which the command line prints with too.
 
 use crate::desk::Desk;
-use crate::ipc::{Reply, WorkProgress};
+use crate::ipc::{Pace, Reply, WorkProgress};
 use korpus_app::AppError;
 use korpus_app::printing::{self, Document, PrintError, Printer, print_lang};
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
 /// The event that tells the window how far a bulk print has come.
 pub const PRINT_PROGRESS: &str = "print-progress";
-/// Where printed documents go, and the printer (its fonts parsed once).
+/// Where printed documents go, and the printer (its fonts parsed once, when the first document
+/// is made: a desk that prints nothing does not hold them).
 pub struct Prints {
     folder: PathBuf,
-    printer: Result<Arc<Printer>, String>,
+    printer: OnceLock<Result<Arc<Printer>, String>>,
 }
 
 impl Prints {
     /// Documents saved under `folder` (made when the first is saved).
     pub fn new(folder: PathBuf) -> Prints {
-        Prints { folder, printer: Printer::new().map(Arc::new).map_err(|e| e.to_string()) }
+        Prints { folder, printer: OnceLock::new() }
     }
 
     fn printer(&self, lang: Lang) -> Reply<Arc<Printer>> {
-        self.printer.clone().map_err(|e| AppError::Print(PrintError::Font(e)).report(lang))
+        let printer = self.printer.get_or_init(|| Printer::new().map(Arc::new).map_err(|e| e.to_string()));
+        printer.clone().map_err(|e| AppError::Print(PrintError::Font(e)).report(lang))
     }
 }
 
@@ -123,8 +125,11 @@ pub async fn print_certificates(
     let cohort = store.rulebook().cohort;
     let folder = prints.folder.join(printing::certificates_folder(cohort, region.as_deref()));
     tauri::async_runtime::spawn_blocking(move || {
+        let mut pace = Pace::default();
         let mut tell = |done: usize, total: usize| {
-            let _ = app.emit(PRINT_PROGRESS, WorkProgress { done, total });
+            if pace.due(done, total) {
+                let _ = app.emit(PRINT_PROGRESS, WorkProgress { done, total });
+            }
         };
         let saved = printing::print_certificates(
             &printer,

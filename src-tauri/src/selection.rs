@@ -2,7 +2,7 @@
 //! the indicators dashboard, and the selection steps on a mentor's and an organisation's page. Adapters only: each calls one function of korpus-store.
 
 use crate::desk::Desk;
-use crate::ipc::{Reply, WorkProgress};
+use crate::ipc::{Pace, Reply, WorkProgress};
 use korpus_domain::rules::{Evaluation, Subject};
 use korpus_domain::selection::commission::{
     CommissionDecision, CommissionMember, CommissionMemberInput, Score, ScoreInput,
@@ -27,8 +27,11 @@ pub const SCREENING_PROGRESS: &str = "screening-progress";
 pub async fn screen_cohort(app: AppHandle, desk: State<'_, Desk>) -> Reply<Vec<ScreeningLine>> {
     desk.call(move |s| {
         let cohort = s.rulebook().cohort;
+        let mut pace = Pace::default();
         let mut tell = |done: usize, total: usize| {
-            let _ = app.emit(SCREENING_PROGRESS, WorkProgress { done, total });
+            if pace.due(done, total) {
+                let _ = app.emit(SCREENING_PROGRESS, WorkProgress { done, total });
+            }
         };
         s.screen_cohort_telling(cohort, &mut tell)
     })

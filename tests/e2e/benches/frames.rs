@@ -7,6 +7,8 @@
 //! - (c) 10,000 envelopes are synced with a local HQ (a release `korpus-hq` over PostgreSQL),
 //! - (d) the indicators are opened.
 //!
+//! `KORPUS_BENCH_SCENARIOS` picks some of them (for example `db`; all by default).
+//!
 //! Prints the figures and writes them to `bench/results/frames-LABEL.txt` (`KORPUS_BENCH_LABEL`,
 //! default `desk`), so that two builds of the desk can be compared. Run by `bench/desk`.
 
@@ -139,59 +141,79 @@ fn main() -> Result<(), Error> {
     let envelopes = number("KORPUS_BENCH_ENVELOPES", 10_000);
     let certificates = number("KORPUS_BENCH_CERTIFICATES", 1_000);
     let label = std::env::var("KORPUS_BENCH_LABEL").unwrap_or_else(|_| "desk".to_owned());
+    let scenarios = std::env::var("KORPUS_BENCH_SCENARIOS").unwrap_or_else(|_| "abcd".to_owned());
+    let wanted = |scenario: char| scenarios.contains(scenario);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (home, key) = Home::with_demo(persons)?;
     let mut store = open(&home, &key)?;
 
     // Enrolled with a local HQ and synced; then about `envelopes` new changes wait for the window.
-    let hq = runtime.block_on(Hq::start())?;
-    let started = Instant::now();
-    runtime.block_on(async {
-        korpus_app::sync::enrol(&mut store, &hq.url(), &hq.code("hq")?, "bench laptop").await?;
-        let client = korpus_app::sync::client_for(&store)?;
-        korpus_app::sync::sync(&mut store, &client, &Default::default(), &mut |_| {}).await?;
-        Ok::<_, Error>(())
-    })?;
-    println!("first sync of the whole database: {:.1} s", started.elapsed().as_secs_f64());
-    demo_data(&mut store, envelopes * 9 / 10, 2)?;
+    // (Without scenario (c), none of this: the database stays as made.)
+    let _hq = if wanted('c') {
+        let hq = runtime.block_on(Hq::start())?;
+        let started = Instant::now();
+        runtime.block_on(async {
+            korpus_app::sync::enrol(&mut store, &hq.url(), &hq.code("hq")?, "bench laptop").await?;
+            let client = korpus_app::sync::client_for(&store)?;
+            korpus_app::sync::sync(&mut store, &client, &Default::default(), &mut |_| {}).await?;
+            Ok::<_, Error>(())
+        })?;
+        println!("first sync of the whole database: {:.1} s", started.elapsed().as_secs_f64());
+        demo_data(&mut store, envelopes * 9 / 10, 2)?;
+        Some(hq)
+    } else {
+        None
+    };
     let waiting = store.sync_state()?.map_or(0, |s| s.unsent);
     drop(store);
 
     let mut watched = Vec::new();
     runtime.block_on(async {
+        if !(wanted('a') || wanted('c') || wanted('d')) {
+            return Ok(());
+        }
         let desk = Desk::launch(&home, &[]).await?;
         desk.click("[data-testid=lang-en]").await?;
         desk.click("[data-testid=nav-selection]").await?;
         desk.wait_for("[data-testid=tab-indicators]").await?;
-        watched.push(
-            watch(
-                &desk,
-                "(d) the indicators opened",
-                "[data-testid=tab-indicators]",
-                "[data-testid=indicator-regions]",
-                "",
-            )
-            .await?,
-        );
+        if wanted('d') {
+            watched.push(
+                watch(
+                    &desk,
+                    "(d) the indicators opened",
+                    "[data-testid=tab-indicators]",
+                    "[data-testid=indicator-regions]",
+                    "",
+                )
+                .await?,
+            );
+        }
         desk.click("[data-testid=tab-screening]").await?;
-        watched.push(
-            watch(
-                &desk,
-                "(a) the cohort screened",
-                "[data-testid=screen-run]",
-                "[data-testid=screening-summary]",
-                "checked",
-            )
-            .await?,
-        );
-        desk.click("[data-testid=nav-sync]").await?;
-        desk.wait_for("[data-testid=sync-now]").await?;
-        let what = format!("(c) {waiting} envelopes synced with a local HQ");
-        watched.push(watch(&desk, &what, "[data-testid=sync-now]", "[data-testid=sync-done]", "").await?);
+        if wanted('a') {
+            watched.push(
+                watch(
+                    &desk,
+                    "(a) the cohort screened",
+                    "[data-testid=screen-run]",
+                    "[data-testid=screening-summary]",
+                    "checked",
+                )
+                .await?,
+            );
+        }
+        if wanted('c') {
+            desk.click("[data-testid=nav-sync]").await?;
+            desk.wait_for("[data-testid=sync-now]").await?;
+            let what = format!("(c) {waiting} envelopes synced with a local HQ");
+            watched.push(watch(&desk, &what, "[data-testid=sync-now]", "[data-testid=sync-done]", "").await?);
+        }
         desk.quit().await?;
         Ok::<_, Error>(())
     })?;
 
+    if !wanted('b') {
+        return report(&label, persons, &watched);
+    }
     let mut store = open(&home, &key)?;
     let region = store.rulebook().regions[0].kato.clone();
     // About a third of the groups selected are drawn into arm B, of three to five members each.
@@ -207,12 +229,16 @@ fn main() -> Result<(), Error> {
         desk.quit().await?;
         Ok::<_, Error>(())
     })?;
+    report(&label, persons, &watched)
+}
 
+/// Prints the figures and writes them to `bench/results/frames-LABEL.txt`.
+fn report(label: &str, persons: usize, watched: &[Watched]) -> Result<(), Error> {
     let mut report = format!(
         "frame gaps of the desk ({label}) over {persons} persons, {}\n",
         Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
-    for w in &watched {
+    for w in watched {
         report.push_str(&format!(
             "{:<52} {:>7.1} s  longest frame gap {:>6.0} ms  ({} frames){}\n",
             w.what,

@@ -42,6 +42,27 @@ fn free_port() -> Result<u16, Error> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// Starts `tauri-driver` for a desk in `home`, on free ports; returns it and its address.
+fn start_driver(home: &Home, env: &[(&str, &str)]) -> Result<(Child, String), Error> {
+    let (port, native_port) = (free_port()?, free_port()?);
+    let h = home.path();
+    let mut command = Command::new("tauri-driver");
+    command
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .env("HOME", h)
+        .env("XDG_DATA_HOME", h.join(".local/share"))
+        .env("XDG_CONFIG_HOME", h.join(".config"))
+        .env("XDG_CACHE_HOME", h.join(".cache"))
+        .env_remove("KORPUS_DB_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let driver = command.spawn().map_err(|e| format!("tauri-driver: {e} (cargo install tauri-driver)"))?;
+    Ok((driver, format!("http://127.0.0.1:{port}")))
+}
+
 /// A desk's home folder: its database, keyring account and settings live below it.
 pub struct Home {
     dir: tempfile::TempDir,
@@ -93,30 +114,13 @@ pub struct Desk {
 impl Desk {
     /// Starts the desk in `home` with extra environment variables.
     pub async fn launch(home: &Home, env: &[(&str, &str)]) -> Result<Desk, Error> {
-        let (port, native_port) = (free_port()?, free_port()?);
-        let h = home.path();
-        let mut command = Command::new("tauri-driver");
-        command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("HOME", h)
-            .env("XDG_DATA_HOME", h.join(".local/share"))
-            .env("XDG_CONFIG_HOME", h.join(".config"))
-            .env("XDG_CACHE_HOME", h.join(".cache"))
-            .env_remove("KORPUS_DB_KEY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut driver =
-            command.spawn().map_err(|e| format!("tauri-driver: {e} (cargo install tauri-driver)"))?;
-        let url = format!("http://127.0.0.1:{port}");
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
             serde_json::json!({ "application": desk_binary().display().to_string() }),
         );
         let started = Instant::now();
+        let (mut driver, mut url) = start_driver(home, env)?;
         let client = loop {
             // A session whose desk never comes up is never answered: bound each attempt.
             let mut builder = ClientBuilder::native();
@@ -129,6 +133,11 @@ impl Desk {
                 Ok(client) => break client,
                 Err(e) if started.elapsed() < PATIENCE => {
                     let _ = e;
+                    // The ports were free when chosen, but something may have taken one since:
+                    // a driver that could not listen has stopped, and starts again on others.
+                    if driver.try_wait()?.is_some() {
+                        (driver, url) = start_driver(home, env)?;
+                    }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(e) => {
@@ -252,7 +261,24 @@ impl Desk {
         self.client
             .execute_async("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))", vec![])
             .await?;
-        std::fs::write(&path, self.client.screenshot().await?)?;
+        // WebKit answers a screenshot after its next paint, and a page drawn without compositing
+        // (as the desk draws it) paints again only where something changed: a still page would
+        // never answer. One nearly transparent pixel in the corner changes on every frame until
+        // the screenshot is taken.
+        self.client
+            .execute(
+                "const d = document.createElement('div'); window.__shot = d; \
+                 d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01'; \
+                 document.body.appendChild(d); let n = 0; \
+                 const tick = () => { if (!d.isConnected) return; \
+                   d.style.background = ++n % 2 ? '#fff' : '#000'; requestAnimationFrame(tick); }; \
+                 requestAnimationFrame(tick);",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await;
+        self.client.execute("window.__shot.remove();", vec![]).await?;
+        std::fs::write(&path, png?)?;
         Ok(path)
     }
 }

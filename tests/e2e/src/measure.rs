@@ -69,9 +69,10 @@ pub async fn watch_frames(desk: &Desk) -> Result<(), Error> {
     desk.client
         .execute(
             "if (!window.__frames) { \
-               window.__frames = { last: performance.now(), longest: 0, count: 0 }; \
+               window.__frames = { last: performance.now(), longest: 0, count: 0, from: 0, late: [] }; \
                const tick = (t) => { const f = window.__frames; const gap = t - f.last; \
                  if (gap > f.longest) f.longest = gap; f.last = t; f.count += 1; \
+                 if (gap > 50) f.late.push([Math.round(f.last - gap - f.from), Math.round(gap)]); \
                  requestAnimationFrame(tick); }; \
                requestAnimationFrame(tick); \
              }",
@@ -81,7 +82,7 @@ pub async fn watch_frames(desk: &Desk) -> Result<(), Error> {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     desk.client
         .execute(
-            "window.__frames.last = performance.now(); window.__frames.longest = 0; window.__frames.count = 0;",
+            "const f = window.__frames; f.last = f.from = performance.now(); f.longest = 0; f.count = 0; f.late = [];",
             vec![],
         )
         .await?;
@@ -89,8 +90,11 @@ pub async fn watch_frames(desk: &Desk) -> Result<(), Error> {
 }
 
 /// The longest gap between two animation frames since [`watch_frames`], in ms, and how many frames
-/// were drawn.
+/// were drawn; the gaps over 50 ms are printed, each as the ms after the start it began and its
+/// length, to show where the window waited.
 pub async fn longest_frame_gap(desk: &Desk) -> Result<(f64, u64), Error> {
+    let late = desk.client.execute("return JSON.stringify(window.__frames.late);", vec![]).await?;
+    println!("frame gaps over 50 ms (from ms, gap ms): {}", late.as_str().unwrap_or_default());
     let answer = desk
         .client
         .execute(

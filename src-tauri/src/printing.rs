@@ -4,7 +4,7 @@
 //! which the command line prints with too.
 
 use crate::desk::Desk;
-use crate::ipc::{Pace, Reply, WorkProgress};
+use crate::ipc::{Reply, progress_to};
 use korpus_app::AppError;
 use korpus_app::printing::{self, Document, PrintError, Printer, print_lang};
 use korpus_domain::validation::FieldError;
@@ -12,7 +12,7 @@ use korpus_domain::{Lang, ValidationErrors};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 /// The event that tells the window how far a bulk print has come.
@@ -125,12 +125,7 @@ pub async fn print_certificates(
     let cohort = store.rulebook().cohort;
     let folder = prints.folder.join(printing::certificates_folder(cohort, region.as_deref()));
     tauri::async_runtime::spawn_blocking(move || {
-        let mut pace = Pace::default();
-        let mut tell = |done: usize, total: usize| {
-            if pace.due(done, total) {
-                let _ = app.emit(PRINT_PROGRESS, WorkProgress { done, total });
-            }
-        };
+        let mut tell = progress_to(app, PRINT_PROGRESS);
         let saved = printing::print_certificates(
             &printer,
             &store,

@@ -2,7 +2,7 @@
 //! the indicators dashboard, and the selection steps on a mentor's and an organisation's page. Adapters only: each calls one function of korpus-store.
 
 use crate::desk::Desk;
-use crate::ipc::{Pace, Reply, WorkProgress};
+use crate::ipc::{Reply, progress_to};
 use korpus_domain::rules::{Evaluation, Subject};
 use korpus_domain::selection::commission::{
     CommissionDecision, CommissionMember, CommissionMemberInput, Score, ScoreInput,
@@ -15,7 +15,7 @@ use korpus_domain::selection::lottery::Balance;
 use korpus_store::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, Record, ScreeningLine,
 };
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use uuid::Uuid;
 
 /// The event that tells the window how far a screening has come.
@@ -27,12 +27,7 @@ pub const SCREENING_PROGRESS: &str = "screening-progress";
 pub async fn screen_cohort(app: AppHandle, desk: State<'_, Desk>) -> Reply<Vec<ScreeningLine>> {
     desk.call(move |s| {
         let cohort = s.rulebook().cohort;
-        let mut pace = Pace::default();
-        let mut tell = |done: usize, total: usize| {
-            if pace.due(done, total) {
-                let _ = app.emit(SCREENING_PROGRESS, WorkProgress { done, total });
-            }
-        };
+        let mut tell = progress_to(app, SCREENING_PROGRESS);
         s.screen_cohort_telling(cohort, &mut tell)
     })
     .await

@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
-"""A second implementation of the Korpus lottery (korpus-lottery/1), written from docs/lottery.md
-alone, in plain Python with no package beyond the standard library. Korpus's tests draw random
-inputs with both this and the Rust code and require the same bytes out, so the page is proven to
-be enough to re-implement the draw.
+"""A second implementation of the Korpus lottery (korpus-lottery/2, and /1 for older records),
+written from docs/lottery.md alone, in plain Python with no package beyond the standard library.
+Korpus's tests draw random inputs with both this and the Rust code and require the same bytes
+out, so the page is proven to be enough to re-implement the draw.
 
 Usage:  python3 docs/lottery_reference.py [--explain] < input.json
+        python3 docs/lottery_reference.py --below < below.json
 
-input.json: {"cohort": 2017, "region": "550000000", "weights": [1, 1, 1],
-             "strata": ["region"], "seed": "07 13 22 35 41 44",
-             "units": [{"application_id": "...", "stratum": ["550000000"]}, ...]}
+input.json: {"algorithm": "korpus-lottery/2", "cohort": 2017, "region": "550000000",
+             "weights": [1, 1, 1], "strata": ["region"], "seed": "07 13 22 35 41 44",
+             "units": [{"application_id": "...", "stratum": ["550000000"],
+                        "members": ["960517450012", ...]}, ...]}
+("algorithm" may be left out: korpus-lottery/2; "members" is not read under /1.)
 
-Prints the canonical output text, then "input_sha256 <hex>" and "output_sha256 <hex>".
-With --explain, every intermediate step goes to standard error.
+Prints the canonical output text, then "input_sha256 <hex>" and "output_sha256 <hex>" (these two
+lines are not part of the output text the output hash is taken of). With --explain, every
+intermediate step goes to standard error.
+
+below.json: {"key": "<64 hex digits>", "n": [n1, n2, ...]}: calls below(n) on the stream of that
+key once per n, in order, and prints every draw as the page's example shows it.
 """
 
 import hashlib
 import json
 import struct
 import sys
+import unicodedata
 
 MASK = 0xFFFFFFFF
 ARMS = ["A", "B", "C"]
@@ -86,11 +94,47 @@ class Stream:
             items[i], items[j] = items[j], items[i]
 
 
+# Unicode's White_Space property (PropList.txt). Not str.split() with no argument: that also
+# splits on U+001C..U+001F, which the page counts as control characters, not white space.
+WHITE_SPACE = set("\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680"
+                  "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                  "\u2028\u2029\u202f\u205f\u3000")
+
+
 def normalise_seed(typed):
-    return " ".join(typed.split())
+    pieces, piece = [], ""
+    for ch in typed:
+        if ch in WHITE_SPACE:
+            if piece:
+                pieces.append(piece)
+            piece = ""
+        else:
+            piece += ch
+    if piece:
+        pieces.append(piece)
+    seed = " ".join(pieces)
+    if not seed:
+        sys.exit("the seed is empty")
+    if len(seed) > 200:  # code points: a Python str counts them
+        sys.exit("the seed is over 200 characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in seed):
+        sys.exit("the seed holds a control character")
+    return seed
+
+
+def below_example():
+    data = json.load(sys.stdin)
+    key = bytes.fromhex(data["key"])
+    stream = Stream(key, print)
+    for n in data["n"]:
+        print(f"below({n}): 2^64 mod {n} = {(1 << 64) % n}, draws from {(1 << 64) - (1 << 64) % n} on are rejected")
+        stream.below(n)
 
 
 def main():
+    if "--below" in sys.argv[1:]:
+        below_example()
+        return
     explain = "--explain" in sys.argv[1:]
 
     def log(line):
@@ -98,18 +142,23 @@ def main():
             print(line, file=sys.stderr)
 
     data = json.load(sys.stdin)
+    algorithm = data.get("algorithm", "korpus-lottery/2")
+    if algorithm not in ("korpus-lottery/1", "korpus-lottery/2"):
+        sys.exit(f"unknown algorithm {algorithm}")
     weights = data["weights"]
     strata = data["strata"]
     seed = normalise_seed(data["seed"])
     units = sorted(data["units"], key=lambda u: (u["stratum"], u["application_id"]))
 
-    text = "korpus-lottery/1\n"
+    text = algorithm + "\n"
     text += f"cohort\t{data['cohort']}\n"
     text += f"region\t{data['region']}\n"
     text += "weights\t" + "\t".join(str(w) for w in weights) + "\n"
     text += "strata\t" + "\t".join(strata) + "\n"
     for u in units:
         text += "unit\t" + u["application_id"] + "\t" + "\t".join(u["stratum"]) + "\n"
+        if algorithm == "korpus-lottery/2":
+            text += "members\t" + "\t".join(sorted(u["members"])) + "\n"
     input_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     key = hashlib.sha256((text + f"seed\t{seed}\n").encode("utf-8")).digest()
     log(f"canonical input:\n{text}")

@@ -401,18 +401,18 @@ fn make_host_orgs(
     Ok(orgs)
 }
 
-/// Mentors: adults older than the rulebook's minimum on today's date.
+/// Mentors: adults older than the rulebook's minimum on the cohort's reference date.
 fn make_mentors(names: &mut Names, ctx: &Context<'_>, mentor_count: usize) -> Result<Vec<(Uuid, Mentor)>> {
     let rulebook = ctx.rulebook;
-    let today = ctx.today;
+    let reference = rulebook.reference_date;
     let mut mentors = Vec::with_capacity(mentor_count);
     for i in 0..mentor_count {
         let (region, localities) = LOCALITIES[i % LOCALITIES.len()];
         let min_age = rulebook.mentor.age_min_exclusive as i32 + 1;
         let birth = day_between(
             &mut names.rng,
-            today.with_year(today.year() - 60).unwrap_or(today),
-            today.with_year(today.year() - min_age - 1).unwrap_or(today),
+            reference.with_year(reference.year() - 60).unwrap_or(reference),
+            reference.with_year(reference.year() - min_age - 1).unwrap_or(reference),
         );
         let identity = names.identity(birth, region, localities);
         let rng = &mut names.rng;

@@ -606,7 +606,7 @@ fn the_commission_decides_and_the_lottery_is_drawn_verified_and_balanced() {
     );
     let lottery = drawn[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(drawn[0]["draw"]["assignments"].as_array().unwrap().len(), 2);
-    assert_eq!(drawn[0]["draw"]["algorithm"], "korpus-lottery/1");
+    assert_eq!(drawn[0]["draw"]["algorithm"], "korpus-lottery/2");
     korpus(&db)
         .args(["--lang", "en", "lottery", "verify", &lottery])
         .assert()

@@ -538,6 +538,8 @@ lottery-differs-input = the groups cannot be drawn: { $why }
 lottery-differs-input-hash = the groups drawn are not the ones on record (input hash { $recorded }…, now { $recomputed }…)
 lottery-differs-added = group { $group } is selected now but is not in the draw on record
 lottery-differs-removed = group { $group } of the draw on record is no longer selected
+lottery-differs-member-added = group { $group } has member IIN { $iin }, who was not in it when it was drawn
+lottery-differs-member-removed = group { $group } no longer has member IIN { $iin }, who was in it when it was drawn
 lottery-differs-arm = group { $group }: arm { $recorded } on record, { $recomputed } when drawn again
 lottery-differs-output-hash = the recorded assignments do not match their hash ({ $recorded }…, computed { $recomputed }…)
 

@@ -538,6 +538,8 @@ lottery-differs-input = топтарды жеребеге салу мүмкін 
 lottery-differs-input-hash = жазылған топтар емес, басқа топтар салынды (кіріс хеші { $recorded }…, қазір { $recomputed }…)
 lottery-differs-added = { $group } тобы қазір іріктелген, бірақ жазылған жеребеде жоқ
 lottery-differs-removed = жазылған жеребедегі { $group } тобы енді іріктелмеген
+lottery-differs-member-added = { $group } тобында ЖСН { $iin } мүшесі бар, ол жеребе тартылғанда болмаған
+lottery-differs-member-removed = { $group } тобында жеребе тартылғандағы ЖСН { $iin } мүшесі енді жоқ
 lottery-differs-arm = { $group } тобы: жазылғаны { $recorded }, қайта есептегенде { $recomputed }
 lottery-differs-output-hash = жазылған бөлініс өз хешіне сәйкес емес ({ $recorded }…, есептелгені { $recomputed }…)
 

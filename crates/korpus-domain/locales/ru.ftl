@@ -538,6 +538,8 @@ lottery-differs-input = группы невозможно разыграть: { 
 lottery-differs-input-hash = разыграны не те группы, что записаны (хеш входа { $recorded }…, сейчас { $recomputed }…)
 lottery-differs-added = группа { $group } отобрана сейчас, но её нет в записанной жеребьёвке
 lottery-differs-removed = группа { $group } из записанной жеребьёвки больше не отобрана
+lottery-differs-member-added = в группе { $group } есть участник с ИИН { $iin }, которого не было при жеребьёвке
+lottery-differs-member-removed = в группе { $group } нет участника с ИИН { $iin }, который был при жеребьёвке
 lottery-differs-arm = группа { $group }: записана группа { $recorded }, при повторном расчёте { $recomputed }
 lottery-differs-output-hash = записанное распределение не совпадает со своим хешем ({ $recorded }…, расчёт { $recomputed }…)
 

@@ -189,7 +189,8 @@ pub struct ArmShares {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MentorRules {
-    /// A mentor must be older than this many years.
+    /// A mentor must be older than this many years on the cohort's reference date: «21 жастан
+    /// асқан» (seed line 341, P:110), from the day after that birthday (see [`older_than`]).
     pub age_min_exclusive: u32,
     /// Years of work in the social sphere or with young people.
     pub experience_years_min: u32,
@@ -474,6 +475,13 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
+/// Whether someone born on `birth` is older than `years` on `on`: from the day after the
+/// birthday on which they turn `years` («21 жастан асқан», older than 21, holds from the day after
+/// the 21st birthday; on the birthday itself one is 21, not older). Birthdays follow [`age_on`].
+pub fn older_than(birth: NaiveDate, years: u32, on: NaiveDate) -> bool {
+    on.pred_opt().is_some_and(|eve| age_on(birth, eve) >= years as i32)
+}
+
 /// What a field check needs to know besides the input: the cohort's rulebook and today's date
 /// (the domain reads no clock; the caller passes it).
 #[derive(Debug, Clone, Copy)]
@@ -562,5 +570,17 @@ mod tests {
         assert_eq!(age_on(d(1999, 4, 14), d(2017, 4, 14)), 18);
         assert_eq!(age_on(d(2000, 2, 29), d(2018, 2, 28)), 17);
         assert_eq!(age_on(d(2000, 2, 29), d(2018, 3, 1)), 18);
+    }
+
+    #[test]
+    fn older_than_holds_from_the_day_after_the_birthday() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Born 14.04.1996: 21 on 14.04.2017, older than 21 from 15.04.2017.
+        assert!(!older_than(d(1996, 4, 14), 21, d(2017, 4, 13)));
+        assert!(!older_than(d(1996, 4, 14), 21, d(2017, 4, 14)));
+        assert!(older_than(d(1996, 4, 14), 21, d(2017, 4, 15)));
+        // Born 29.02.1996: 21 on 01.03.2017 (a common year), older than 21 from 02.03.2017.
+        assert!(!older_than(d(1996, 2, 29), 21, d(2017, 3, 1)));
+        assert!(older_than(d(1996, 2, 29), 21, d(2017, 3, 2)));
     }
 }

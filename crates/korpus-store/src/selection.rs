@@ -376,7 +376,8 @@ impl Store {
                     Stratum::Direction => app.data.direction.clone(),
                 })
                 .collect();
-            units.push(Unit { stratum, application_id: *id });
+            let members = self.counted_members(*id)?.iter().map(|p| p.identity.iin.to_string()).collect();
+            units.push(Unit { stratum, application_id: *id, members });
         }
         Ok(LotteryInput {
             cohort: decision.cohort,
@@ -467,7 +468,7 @@ impl Store {
             input.weights = rb.arms;
             input.strata.clone_from(&rb.lottery.strata);
         }
-        let discrepancies = lottery::verify(&record.data.draw, input);
+        let discrepancies = lottery::verify(&record.data.draw, &record.data.input, input);
         let messages = discrepancies.iter().map(Discrepancy::text).collect();
         Ok(LotteryCheck { lottery_id: record.id, discrepancies, messages })
     }

@@ -719,6 +719,55 @@ fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
     assert_eq!(store.arms(2017).unwrap(), redraw.data.arms());
     assert_eq!(store.lotteries(2017).unwrap().len(), 2);
 
+    // The draw is of korpus-lottery/2: a person swapped into a drawn group behind the desk's back
+    // (the store refuses it) is named by verification, in and out.
+    assert_eq!(redraw.data.draw.algorithm, "korpus-lottery/2");
+    assert!(redraw.data.input.units.iter().all(|u| u.members.len() == 3));
+    let outsider: String = store
+        .conn
+        .query_row(
+            "SELECT id FROM persons WHERE id NOT IN (SELECT person_id FROM application_members m
+             JOIN applications a ON a.id = m.application_id WHERE a.id IN (SELECT value FROM json_each(?1)))
+             LIMIT 1",
+            [serde_json::to_string(&redraw.data.arms().keys().collect::<Vec<_>>()).unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let group = redraw.data.input.units[0].application_id;
+    let (row, left): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT m.id, p.iin FROM application_members m JOIN persons p ON p.id = m.person_id
+             WHERE m.application_id = ?1 LIMIT 1",
+            [group.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE application_members SET person_id = ?1 WHERE id = ?2", (&outsider, &row))
+        .unwrap();
+    let came: String =
+        store.conn.query_row("SELECT iin FROM persons WHERE id = ?1", [&outsider], |r| r.get(0)).unwrap();
+    let check = store.verify_lottery(&redraw.id.to_string()).unwrap();
+    use korpus_domain::selection::lottery::Discrepancy;
+    assert!(
+        check.discrepancies.contains(&Discrepancy::MemberAdded { application_id: group, iin: came.clone() }),
+        "{check:?}"
+    );
+    assert!(
+        check
+            .discrepancies
+            .contains(&Discrepancy::MemberRemoved { application_id: group, iin: left.clone() }),
+        "{check:?}"
+    );
+    assert!(
+        check.messages.iter().any(|m| m.kk.contains(&came) && m.ru.contains("не было при жеребьёвке")),
+        "{check:?}"
+    );
+    store.conn.execute("UPDATE application_members SET person_id = (SELECT id FROM persons WHERE iin = ?1) WHERE id = ?2", (&left, &row)).unwrap();
+    assert!(store.verify_lottery(&redraw.id.to_string()).unwrap().discrepancies.is_empty());
+
     // An arm changed in the database behind the desk's back is named by verification.
     let mut forged = redraw.data.draw.clone();
     forged.assignments[0].arm = if forged.assignments[0].arm == Arm::A { Arm::B } else { Arm::A };

@@ -2,7 +2,7 @@
 
 use crate::codes::code_enum;
 use crate::registry::persons::{Identity, IdentityInput};
-use crate::rulebook::{Context, age_on};
+use crate::rulebook::{Context, age_on, older_than};
 use crate::validation::{Checker, FieldError, ValidationErrors, format_date, optional_short, parse_integer};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -163,14 +163,15 @@ fn experience(text: &str) -> Result<u32, FieldError> {
     Ok(years as u32)
 }
 
-/// A mentor must be older than the rulebook's age on the day the mentor is registered.
+/// A mentor must be older than the rulebook's age (P:110, «21 жастан асқан»: from the day after
+/// that birthday) on the cohort's reference date, as a beneficiary's age is counted.
 pub fn mentor_age(birth_date: NaiveDate, ctx: &Context<'_>) -> Result<(), FieldError> {
-    let age = age_on(birth_date, ctx.today);
+    let on = ctx.rulebook.reference_date;
     let min = ctx.rulebook.mentor.age_min_exclusive;
-    if age <= min as i32 {
+    if !older_than(birth_date, min, on) {
         return Err(FieldError::new("birth_date", "error-mentor-age")
-            .arg("age", age)
-            .arg("date", format_date(ctx.today))
+            .arg("age", age_on(birth_date, on))
+            .arg("date", format_date(on))
             .arg("min", min));
     }
     Ok(())
@@ -209,13 +210,15 @@ mod tests {
     }
 
     #[test]
-    fn mentor_aged_22_passes_aged_21_fails() {
+    fn a_mentor_must_be_past_the_21st_birthday_on_the_reference_date() {
         let rb = Rulebook::pilot_2017();
-        // On 01.06.2017: born 01.06.1995 is 22, born 02.06.1995 is 21.
-        let m = input(date(1995, 6, 1)).validate(&ctx(&rb), None).unwrap();
+        // The reference date is 14.04.2017: born 13.04.1996 is older than 21 (a day past the
+        // birthday), born 14.04.1996 turns 21 that day and is not older.
+        let m = input(date(1996, 4, 13)).validate(&ctx(&rb), None).unwrap();
         assert_eq!(m.stage, MentorStage::Applied);
-        let err = input(date(1995, 6, 2)).validate(&ctx(&rb), None).unwrap_err();
+        let err = input(date(1996, 4, 14)).validate(&ctx(&rb), None).unwrap_err();
         assert_eq!(err.0[0].key, "error-mentor-age");
+        assert!(err.0[0].args.contains(&("date", "14.04.2017".into())), "{:?}", err.0[0].args);
     }
 
     #[test]

@@ -3,14 +3,15 @@
 use super::{Named, Outcome, RuleCode, Verdict};
 use crate::registry::document_kinds::DocumentKind;
 use crate::registry::mentors::{Mentor, MentorEducation};
-use crate::rulebook::{Rulebook, age_on};
+use crate::rulebook::{Rulebook, age_on, older_than};
 use crate::validation::format_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What the rules of a mentor read. Mentors are screened as their applications arrive (P:115),
-/// so their age is counted on the day of screening, which the facts keep.
+/// What the rules of a mentor read. Mentors are screened as their applications arrive (P:115); the
+/// facts keep the day of screening, but a mentor's age is counted on the cohort's reference date,
+/// as a beneficiary's is, so that a screening gives the same answer whenever it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MentorFacts {
@@ -38,17 +39,19 @@ impl MentorFacts {
     }
 }
 
-/// MENTOR_MIN_AGE (P:110): older than `age_min_exclusive` on the day of screening.
+/// MENTOR_MIN_AGE (P:110, seed line 341 «21 жастан асқан»): older than `age_min_exclusive` on
+/// the cohort's reference date, that is from the day after that birthday.
 fn min_age(f: &MentorFacts, rb: &Rulebook) -> Outcome {
-    let age = age_on(f.mentor.identity.birth_date, f.on);
+    let birth = f.mentor.identity.birth_date;
+    let on = rb.reference_date;
     let min = rb.mentor.age_min_exclusive;
     let evidence = vec![
-        ("age", age.to_string()),
-        ("on", format_date(f.on)),
-        ("birth_date", format_date(f.mentor.identity.birth_date)),
+        ("age", age_on(birth, on).to_string()),
+        ("on", format_date(on)),
+        ("birth_date", format_date(birth)),
         ("min", min.to_string()),
     ];
-    if age > min as i32 {
+    if older_than(birth, min, on) {
         Outcome::new(RuleCode::MentorMinAge, Verdict::Pass, "rule-mentor-age-older", evidence)
     } else {
         Outcome::new(RuleCode::MentorMinAge, Verdict::Fail, "rule-mentor-age-not-older", evidence)
@@ -171,13 +174,30 @@ mod tests {
     }
 
     #[test]
-    fn twenty_two_on_the_day_passes_twenty_one_fails() {
-        let o = outcome(&facts(date(1995, 6, 1)), RuleCode::MentorMinAge);
-        assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Pass, "22"));
+    fn older_than_21_from_the_day_after_the_birthday_on_the_reference_date() {
+        // The pilot's reference date is 14.04.2017; the facts' day of screening (01.06.2017) is
+        // not the day the age is counted on.
+        let o = outcome(&facts(date(1996, 4, 13)), RuleCode::MentorMinAge);
+        assert_eq!(
+            (o.verdict, o.evidence["age"].as_str(), o.evidence["on"].as_str()),
+            (Verdict::Pass, "21", "14.04.2017")
+        );
         assert_explained(&o);
-        let o = outcome(&facts(date(1995, 6, 2)), RuleCode::MentorMinAge);
+        let o = outcome(&facts(date(1996, 4, 14)), RuleCode::MentorMinAge);
         assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Fail, "21"));
         assert_explained(&o);
+        // 21 on the day of screening, but 20 on the reference date.
+        let o = outcome(&facts(date(1996, 5, 1)), RuleCode::MentorMinAge);
+        assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Fail, "20"));
+    }
+
+    #[test]
+    fn a_mentor_screened_years_later_is_counted_on_the_reference_date() {
+        // Born 01.01.1987: 30 on 14.04.2017, and so whenever the screening runs.
+        let mut f = facts(date(1987, 1, 1));
+        f.on = date(2026, 12, 6);
+        let o = outcome(&f, RuleCode::MentorMinAge);
+        assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Pass, "30"));
     }
 
     #[test]

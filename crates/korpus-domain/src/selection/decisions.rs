@@ -397,7 +397,7 @@ impl LotteryRecord {
         if drawn != selected || drawn.len() != self.input.units.len() {
             return Err("the groups drawn are not the decision's selected applications".to_owned());
         }
-        let found = lottery::verify(&self.draw, self.input.clone());
+        let found = lottery::verify(&self.draw, &self.input, self.input.clone());
         if let Some(first) = found.first() {
             return Err(format!("the draw does not verify: {first}"));
         }
@@ -460,7 +460,12 @@ mod tests {
             units: d
                 .selected
                 .iter()
-                .map(|id| Unit { stratum: vec![REGION.into()], application_id: *id })
+                .enumerate()
+                .map(|(i, id)| Unit {
+                    stratum: vec![REGION.into()],
+                    application_id: *id,
+                    members: (0..3).map(|k| format!("{:012}", i * 10 + k)).collect(),
+                })
                 .collect(),
         }
         .canonical()

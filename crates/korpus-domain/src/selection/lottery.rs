@@ -11,11 +11,40 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-/// The version of the algorithm this module implements; kept with every draw.
-pub const ALGORITHM: &str = "korpus-lottery/1";
+/// The version of the algorithm new draws are made with; kept with every draw.
+pub const ALGORITHM: &str = Algorithm::CURRENT.name();
+
+/// A version of the algorithm. Each draw keeps the version that made it, and is verified by that
+/// version: a draw made under `korpus-lottery/1` verifies under `/1` for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// `korpus-lottery/1`: the canonical input lists each group and its strata.
+    V1,
+    /// `korpus-lottery/2`: each group's members (by IIN) are part of the canonical input, so a
+    /// person swapped into a drawn group changes the input hash.
+    V2,
+}
+
+impl Algorithm {
+    /// The version new draws are made with.
+    pub const CURRENT: Algorithm = Algorithm::V2;
+
+    /// The version's name, as a record keeps it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Algorithm::V1 => "korpus-lottery/1",
+            Algorithm::V2 => "korpus-lottery/2",
+        }
+    }
+
+    /// The version named `name`, if this build implements it.
+    pub fn parse(name: &str) -> Option<Algorithm> {
+        [Algorithm::V1, Algorithm::V2].into_iter().find(|a| a.name() == name)
+    }
+}
 
 /// The longest seed taken, in characters.
 const SEED_MAX: usize = 200;
@@ -43,6 +72,16 @@ impl Arm {
     }
 }
 
+/// Unicode's `White_Space` characters (PropList.txt), on which a typed seed is split. Written out
+/// rather than left to a language's `split()`: Rust's `split_whitespace` is exactly this set, but
+/// Python's `str.split()` also splits on U+001C to U+001F, and JavaScript's `\s` on U+FEFF, so
+/// the page names the set and every implementation uses it.
+pub const WHITE_SPACE: [char; 25] = [
+    '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}',
+    '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
+    '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
+
 /// A seed as drawn in public and typed in: trimmed, with every run of white space made one space.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,9 +89,10 @@ impl Arm {
 pub struct Seed(String);
 
 impl Seed {
-    /// Reads a seed as typed, naming `field` when it is empty, too long or holds control characters.
+    /// Reads a seed as typed, naming `field` when it is empty, too long (over 200 code points once
+    /// normalised) or holds a control character (general category Cc) that is not white space.
     pub fn parse(field: &'static str, typed: &str) -> Result<Seed, FieldError> {
-        let seed = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+        let seed = typed.split(WHITE_SPACE).filter(|piece| !piece.is_empty()).collect::<Vec<_>>().join(" ");
         if seed.is_empty() {
             return Err(FieldError::new(field, "error-required"));
         }
@@ -72,7 +112,8 @@ impl Seed {
     }
 }
 
-/// One selected group as the lottery sees it: its application and the values of its strata.
+/// One selected group as the lottery sees it: its application, the values of its strata and its
+/// members.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Unit {
@@ -80,6 +121,10 @@ pub struct Unit {
     pub stratum: Vec<String>,
     /// The group's application.
     pub application_id: Uuid,
+    /// The IINs of the group's members, ascending once canonical (`korpus-lottery/2`; empty in
+    /// the records of `/1`, and then left out of their JSON, which stays as it was).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 /// What a draw is made from: the cohort and region, the arms' weights, the strata and the groups.
@@ -145,6 +190,15 @@ pub enum LotteryError {
     /// A group lies in another region than the lottery's.
     #[error("group {0} is not in the lottery's region")]
     OtherRegion(Uuid),
+    /// A group has no member (`korpus-lottery/2` draws people, not only groups).
+    #[error("group {0} has no member")]
+    NoMembers(Uuid),
+    /// A member is not written as an IIN (12 digits).
+    #[error("group {0}: a member is not an IIN of 12 digits")]
+    BadMember(Uuid),
+    /// A person is a member of two groups, or twice of one.
+    #[error("person {0} is a member of two groups")]
+    MemberTwice(String),
 }
 
 impl LotteryInput {
@@ -178,15 +232,31 @@ impl LotteryInput {
         if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
             return Err(LotteryError::Duplicate(pair[0]));
         }
+        let mut everyone: BTreeSet<String> = BTreeSet::new();
+        for u in &mut self.units {
+            if !u.members.iter().all(|m| m.len() == 12 && m.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(LotteryError::BadMember(u.application_id));
+            }
+            u.members.sort_unstable();
+            if let Some(twice) = u.members.iter().find(|m| !everyone.insert((*m).clone())) {
+                return Err(LotteryError::MemberTwice(twice.clone()));
+            }
+        }
         Ok(self)
     }
 
-    /// The canonical text of the input (docs/lottery.md, "The canonical input"). Call on a
-    /// [`LotteryInput::canonical`] input.
+    /// The canonical text of the input under the current algorithm (docs/lottery.md, "The
+    /// canonical input"). Call on a [`LotteryInput::canonical`] input.
     pub fn text(&self) -> String {
+        self.text_of(Algorithm::CURRENT)
+    }
+
+    /// The canonical text of the input under `algorithm`: `/1` leaves the members out.
+    pub fn text_of(&self, algorithm: Algorithm) -> String {
         let strata: Vec<&str> = self.strata.iter().map(|s| s.code()).collect();
         let mut text = format!(
-            "{ALGORITHM}\ncohort\t{}\nregion\t{}\nweights\t{}\t{}\t{}\nstrata\t{}\n",
+            "{}\ncohort\t{}\nregion\t{}\nweights\t{}\t{}\t{}\nstrata\t{}\n",
+            algorithm.name(),
             self.cohort,
             self.region,
             self.weights.a,
@@ -196,6 +266,9 @@ impl LotteryInput {
         );
         for u in &self.units {
             text.push_str(&format!("unit\t{}\t{}\n", u.application_id, u.stratum.join("\t")));
+            if algorithm == Algorithm::V2 {
+                text.push_str(&format!("members\t{}\n", u.members.join("\t")));
+            }
         }
         text
     }
@@ -206,30 +279,48 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The random stream of a draw: ChaCha20 keyed by the input and the seed, read as 64-bit
-/// little-endian numbers.
-struct Stream(ChaCha20Rng);
+/// The random stream of a draw (docs/lottery.md, step 3): ChaCha20 keyed by the input and the
+/// seed, read as 64-bit little-endian numbers. Public so that the page's example of `below(n)`
+/// can be checked against it.
+pub struct Stream(ChaCha20Rng);
 
 impl Stream {
     fn new(input_text: &str, seed: &Seed) -> Stream {
         let mut hasher = Sha256::new();
         hasher.update(input_text.as_bytes());
         hasher.update(format!("seed\t{}\n", seed.as_str()).as_bytes());
-        Stream(ChaCha20Rng::from_seed(hasher.finalize().into()))
+        Stream::from_key(hasher.finalize().into())
     }
 
-    /// A whole number in `0..n`, uniform: numbers of the incomplete last band of 2^64 are drawn
-    /// again (rejection), so no value is favoured. Written out rather than taken from `rand`,
-    /// whose range sampling is not part of any specification another language could follow.
-    fn below(&mut self, n: u64) -> u64 {
+    /// The stream of a 32-byte key.
+    pub fn from_key(key: [u8; 32]) -> Stream {
+        Stream(ChaCha20Rng::from_seed(key))
+    }
+
+    /// The next draw: 8 bytes of the stream as an unsigned little-endian number.
+    pub fn next_draw(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    /// A whole number in `0..n` (`n` > 0), uniform: numbers of the incomplete last band of 2^64
+    /// are drawn again (rejection), so no value is favoured. `on_draw` is told each draw and
+    /// whether it was kept. Written out rather than taken from `rand`, whose range sampling is
+    /// not part of any specification another language could follow.
+    pub fn below_with(&mut self, n: u64, mut on_draw: impl FnMut(u64, bool)) -> u64 {
         // 2^64 mod n, computed without 2^64.
         let rejected = (u64::MAX % n + 1) % n;
         loop {
-            let x = self.0.next_u64();
-            if rejected == 0 || x < 0u64.wrapping_sub(rejected) {
+            let x = self.next_draw();
+            let kept = rejected == 0 || x < 0u64.wrapping_sub(rejected);
+            on_draw(x, kept);
+            if kept {
                 return x % n;
             }
         }
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.below_with(n, |_, _| {})
     }
 
     /// Fisher–Yates, from the last place down to the second.
@@ -261,10 +352,21 @@ fn quotas(n: u64, weights: &ArmShares, tie_order: &[Arm; 3]) -> BTreeMap<Arm, u6
     quotas
 }
 
-/// Draws the arms of every group of `input` with `seed` (docs/lottery.md, "The draw").
+/// Draws the arms of every group of `input` with `seed` (docs/lottery.md, "The draw"), under the
+/// current algorithm.
 pub fn draw(input: LotteryInput, seed: &Seed) -> Result<Draw, LotteryError> {
+    draw_with(Algorithm::CURRENT, input, seed)
+}
+
+/// Draws under `algorithm`: `/2` needs every group's members, `/1` leaves them out.
+pub fn draw_with(algorithm: Algorithm, input: LotteryInput, seed: &Seed) -> Result<Draw, LotteryError> {
     let input = input.canonical()?;
-    let text = input.text();
+    if algorithm == Algorithm::V2
+        && let Some(empty) = input.units.iter().find(|u| u.members.is_empty())
+    {
+        return Err(LotteryError::NoMembers(empty.application_id));
+    }
+    let text = input.text_of(algorithm);
     let mut stream = Stream::new(&text, seed);
     let mut arms: BTreeMap<Uuid, Arm> = BTreeMap::new();
     let mut start = 0;
@@ -292,7 +394,7 @@ pub fn draw(input: LotteryInput, seed: &Seed) -> Result<Draw, LotteryError> {
         })
         .collect();
     Ok(Draw {
-        algorithm: ALGORITHM.to_owned(),
+        algorithm: algorithm.name().to_owned(),
         seed: seed.clone(),
         input_sha256: sha256_hex(text.as_bytes()),
         output_sha256: sha256_hex(output_text(&assignments).as_bytes()),
@@ -310,7 +412,7 @@ pub fn output_text(assignments: &[Assignment]) -> String {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Discrepancy {
     /// The record names an algorithm this build does not implement.
-    #[error("algorithm {0} is not {ALGORITHM}")]
+    #[error("algorithm {0} is not known to this build")]
     Algorithm(String),
     /// The input cannot be drawn at all.
     #[error("the input cannot be drawn: {0}")]
@@ -329,6 +431,22 @@ pub enum Discrepancy {
     /// A group of the record is not in the input given.
     #[error("group {0} of the recorded draw is missing")]
     Removed(Uuid),
+    /// A person is a member of a drawn group now who was not when it was drawn.
+    #[error("group {application_id}: member {iin} was not in it when it was drawn")]
+    MemberAdded {
+        /// The group.
+        application_id: Uuid,
+        /// The person's IIN.
+        iin: String,
+    },
+    /// A person who was a member of a drawn group when it was drawn is not now.
+    #[error("group {application_id}: member {iin} of the draw is missing")]
+    MemberRemoved {
+        /// The group.
+        application_id: Uuid,
+        /// The person's IIN.
+        iin: String,
+    },
     /// A group's arm differs.
     #[error("group {application_id}: recorded {recorded}, recomputed {recomputed}")]
     Arm {
@@ -356,7 +474,18 @@ impl Discrepancy {
         let (key, args): (&str, Vec<crate::messages::Arg>) = match self {
             Discrepancy::Algorithm(name) => (
                 "lottery-differs-algorithm",
-                vec![("algorithm", name.clone()), ("ours", ALGORITHM.to_owned())],
+                vec![
+                    ("algorithm", name.clone()),
+                    ("ours", [Algorithm::V1, Algorithm::V2].map(Algorithm::name).join(", ")),
+                ],
+            ),
+            Discrepancy::MemberAdded { application_id, iin } => (
+                "lottery-differs-member-added",
+                vec![("group", application_id.to_string()), ("iin", iin.clone())],
+            ),
+            Discrepancy::MemberRemoved { application_id, iin } => (
+                "lottery-differs-member-removed",
+                vec![("group", application_id.to_string()), ("iin", iin.clone())],
             ),
             Discrepancy::Input(why) => ("lottery-differs-input", vec![("why", why.clone())]),
             Discrepancy::InputHash { recorded, recomputed } => (
@@ -382,19 +511,24 @@ impl Discrepancy {
     }
 }
 
-/// Draws again from `input` with the recorded seed and names every difference from `recorded`:
-/// an empty list means the draw is what the algorithm gives.
-pub fn verify(recorded: &Draw, input: LotteryInput) -> Vec<Discrepancy> {
+/// Draws again from `input` with the recorded seed and the recorded algorithm, and names every
+/// difference from `recorded`, whose input was `recorded_input`: an empty list means the draw is
+/// what the algorithm gives. Under `korpus-lottery/2` a member added to or gone from a drawn group
+/// is named too.
+pub fn verify(recorded: &Draw, recorded_input: &LotteryInput, input: LotteryInput) -> Vec<Discrepancy> {
     let mut found = Vec::new();
-    if recorded.algorithm != ALGORITHM {
+    let Some(algorithm) = Algorithm::parse(&recorded.algorithm) else {
         found.push(Discrepancy::Algorithm(recorded.algorithm.clone()));
         return found;
-    }
+    };
     let output = sha256_hex(output_text(&recorded.assignments).as_bytes());
     if output != recorded.output_sha256 {
         found.push(Discrepancy::OutputHash { recorded: recorded.output_sha256.clone(), recomputed: output });
     }
-    let again = match draw(input, &recorded.seed) {
+    if algorithm == Algorithm::V2 {
+        found.extend(member_changes(recorded_input, &input));
+    }
+    let again = match draw_with(algorithm, input, &recorded.seed) {
         Ok(again) => again,
         Err(e) => {
             found.push(Discrepancy::Input(e.to_string()));
@@ -419,6 +553,29 @@ pub fn verify(recorded: &Draw, input: LotteryInput) -> Vec<Discrepancy> {
         }
     }
     found.extend(was.keys().filter(|id| !now.contains_key(id)).map(|id| Discrepancy::Removed(*id)));
+    found
+}
+
+/// The members each group of `recorded` had and `now` has not, or has and had not.
+fn member_changes(recorded: &LotteryInput, now: &LotteryInput) -> Vec<Discrepancy> {
+    let members = |input: &LotteryInput| -> BTreeMap<Uuid, BTreeSet<String>> {
+        input.units.iter().map(|u| (u.application_id, u.members.iter().cloned().collect())).collect()
+    };
+    let (was, is) = (members(recorded), members(now));
+    let mut found = Vec::new();
+    for (id, before) in &was {
+        let Some(after) = is.get(id) else { continue };
+        found.extend(
+            after
+                .difference(before)
+                .map(|iin| Discrepancy::MemberAdded { application_id: *id, iin: iin.clone() }),
+        );
+        found.extend(
+            before
+                .difference(after)
+                .map(|iin| Discrepancy::MemberRemoved { application_id: *id, iin: iin.clone() }),
+        );
+    }
     found
 }
 
@@ -603,8 +760,17 @@ mod tests {
             region: REGION.into(),
             weights: Rulebook::pilot_2017().arms,
             strata: vec![Stratum::Region],
-            units: ids.iter().map(|id| Unit { stratum: vec![REGION.into()], application_id: *id }).collect(),
+            units: ids
+                .iter()
+                .map(|id| Unit { stratum: vec![REGION.into()], application_id: *id, members: members(*id) })
+                .collect(),
         }
+    }
+
+    /// Three made-up IINs of a group, different for every group.
+    fn members(id: Uuid) -> Vec<String> {
+        let n = (id.as_u128() % 10_000_000_000) * 10;
+        (0..3).map(|k| format!("{:012}", n + k)).collect()
     }
 
     fn seed(s: &str) -> Seed {
@@ -699,12 +865,13 @@ mod tests {
     fn a_draw_verifies_and_every_tampering_is_named() {
         let ids = ids(12);
         let recorded = draw(input(&ids), &seed("5 17 23")).unwrap();
-        assert_eq!(verify(&recorded, input(&ids)), []);
+        let was = input(&ids);
+        assert_eq!(verify(&recorded, &was, input(&ids)), []);
 
         let mut edited = recorded.clone();
         let arm = edited.assignments[0].arm;
         edited.assignments[0].arm = if arm == Arm::A { Arm::B } else { Arm::A };
-        let found = verify(&edited, input(&ids));
+        let found = verify(&edited, &was, input(&ids));
         assert!(matches!(found[0], Discrepancy::OutputHash { .. }), "{found:?}");
         assert!(found.contains(&Discrepancy::Arm {
             application_id: edited.assignments[0].application_id,
@@ -715,11 +882,87 @@ mod tests {
         let mut more = ids.clone();
         let extra = Uuid::now_v7();
         more.push(extra);
-        let found = verify(&recorded, input(&more));
+        let found = verify(&recorded, &was, input(&more));
         assert!(matches!(found[0], Discrepancy::InputHash { .. }), "{found:?}");
         assert!(found.contains(&Discrepancy::Added(extra)));
-        let found = verify(&recorded, input(&ids[1..]));
+        let found = verify(&recorded, &was, input(&ids[1..]));
         assert!(found.contains(&Discrepancy::Removed(ids[0])), "{found:?}");
+
+        // A person swapped into a drawn group: named, and the input hash differs.
+        let mut swapped = input(&ids);
+        let gone = std::mem::replace(&mut swapped.units[3].members[1], "990101300123".into());
+        let found = verify(&recorded, &was, swapped);
+        assert!(
+            found.contains(&Discrepancy::MemberAdded { application_id: ids[3], iin: "990101300123".into() }),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&Discrepancy::MemberRemoved { application_id: ids[3], iin: gone }),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|d| matches!(d, Discrepancy::InputHash { .. })), "{found:?}");
+        assert!(found.iter().all(|d| !d.text().en.is_empty()));
+    }
+
+    #[test]
+    fn a_draw_of_the_first_version_still_verifies_under_it_and_ignores_members() {
+        let ids = ids(9);
+        let mut v1_input = input(&ids);
+        for u in &mut v1_input.units {
+            u.members.clear();
+        }
+        let recorded = draw_with(Algorithm::V1, v1_input.clone(), &seed("3 9 27")).unwrap();
+        assert_eq!(recorded.algorithm, "korpus-lottery/1");
+        // Its record's JSON has no members, as records of /1 were written.
+        let json = serde_json::to_string(&v1_input.units[0]).unwrap();
+        assert!(!json.contains("members"), "{json}");
+        // Verified against the database as it is now (members known), it still verifies.
+        assert_eq!(verify(&recorded, &v1_input, input(&ids)), []);
+        // The same groups drawn under /2 hash another input.
+        let v2 = draw(input(&ids), &seed("3 9 27")).unwrap();
+        assert_eq!(v2.algorithm, "korpus-lottery/2");
+        assert_ne!(v2.input_sha256, recorded.input_sha256);
+        let unknown = Draw { algorithm: "korpus-lottery/9".into(), ..recorded };
+        assert_eq!(
+            verify(&unknown, &v1_input, input(&ids)),
+            [Discrepancy::Algorithm("korpus-lottery/9".into())]
+        );
+    }
+
+    #[test]
+    fn members_are_checked_and_sorted() {
+        let ids = ids(2);
+        let mut no_members = input(&ids);
+        no_members.units[1].members.clear();
+        assert_eq!(draw(no_members, &seed("1")), Err(LotteryError::NoMembers(ids[1])));
+        let mut twice = input(&ids);
+        twice.units[1].members[0] = twice.units[0].members[2].clone();
+        assert_eq!(
+            draw(twice.clone(), &seed("1")),
+            Err(LotteryError::MemberTwice(twice.units[0].members[2].clone()))
+        );
+        let mut bad = input(&ids);
+        bad.units[0].members[0] = "12345".into();
+        assert_eq!(draw(bad, &seed("1")), Err(LotteryError::BadMember(ids[0])));
+        let mut unsorted = input(&ids);
+        unsorted.units[0].members.reverse();
+        assert_eq!(draw(unsorted, &seed("1")), draw(input(&ids), &seed("1")));
+    }
+
+    #[test]
+    fn the_seed_is_split_on_unicode_white_space_only() {
+        // The written-out set is exactly Rust's notion of white space.
+        let ours: Vec<char> =
+            (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| c.is_whitespace()).collect();
+        assert_eq!(ours, WHITE_SPACE);
+        assert_eq!(seed("\u{3000}07\u{a0}13\u{2028}22\u{85}").as_str(), "07 13 22");
+        // U+001C..U+001F split in Python but are control characters here: refused.
+        assert_eq!(Seed::parse("seed", "07\u{1c}13").unwrap_err().key, "error-control-characters");
+        // U+FEFF (JavaScript's \s) is not white space: it stays in the seed.
+        assert_eq!(seed("07\u{feff}13").as_str(), "07\u{feff}13");
+        // 200 code points are taken, 201 are not, whatever their bytes.
+        assert!(Seed::parse("seed", &"Ә".repeat(200)).is_ok());
+        assert_eq!(Seed::parse("seed", &"Ә".repeat(201)).unwrap_err().key, "error-too-long");
     }
 
     #[test]
@@ -824,7 +1067,7 @@ mod tests {
                     }
                 }
             }
-            prop_assert!(verify(&d, inp).is_empty());
+            prop_assert!(verify(&d, &inp, inp.clone()).is_empty());
         }
     }
 

@@ -5,7 +5,8 @@
  */
 export type MentorRules = { 
 /**
- * A mentor must be older than this many years.
+ * A mentor must be older than this many years on the cohort's reference date: «21 жастан
+ * асқан» (seed line 341, P:110), from the day after that birthday (see [`older_than`]).
  */
 age_min_exclusive: number, 
 /**

@@ -2,6 +2,7 @@
 //! against the device's regions, the entity's fields and the row's history; the envelope applies
 //! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
 
+use korpus_domain::registry::applications::FIXED_BY_DECISION;
 use korpus_domain::sync::records::{check_row, decisions, row_region};
 use korpus_domain::{Entity, Envelope, Op, OpKind};
 use korpus_sync::protocol::{FieldConflict, codes};
@@ -55,8 +56,18 @@ pub enum Outcome {
     Rejected(&'static str, String),
 }
 
-/// Decides `envelope` against `rows` (every row its ops touch that HQ has; others are absent).
-pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions: &Regions) -> Outcome {
+/// The applications the evaluation commission has ranked, each with its first decision as a
+/// refusal names it ("the evaluation commission's decision of 2017-05-02 (Ахметова Сәуле)").
+pub type Decided = HashMap<Uuid, String>;
+
+/// Decides `envelope` against `rows` (every row its ops touch that HQ has; others are absent) and
+/// the applications the commission has `decided`.
+pub fn plan(
+    envelope: &Envelope,
+    rows: &HashMap<(Entity, Uuid), HqRow>,
+    regions: &Regions,
+    decided: &Decided,
+) -> Outcome {
     let mut next: Vec<((Entity, Uuid), HqRow)> = Vec::new();
     let mut conflicts = Vec::new();
     // Only a settled case may change nothing: the coordinator took HQ's values as they are.
@@ -65,7 +76,7 @@ pub fn plan(envelope: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>, regions:
     }
     for (i, op) in envelope.ops.iter().enumerate() {
         let before = Before { next: &next, rows };
-        match plan_op(op, &before, regions) {
+        match plan_op(op, &before, regions, decided) {
             Ok(planned) => {
                 conflicts.extend(planned.conflicts);
                 if let Some(row) = planned.row {
@@ -105,8 +116,56 @@ impl Before<'_> {
     }
 }
 
+/// The application a member row belongs to.
+fn application_of(fields: &Map<String, Value>) -> Option<Uuid> {
+    fields.get("application_id").and_then(Value::as_str).and_then(|id| id.parse().ok())
+}
+
+/// Refuses what the evaluation commission's decision fixed (PROGRAMME.md lines 57-59, 72-73): a
+/// decided application's region, path, host organisation and budget, its removal, and any change
+/// of its group's members.
+fn check_fixed(op: &Op, old: Option<&HqRow>, decided: &Decided) -> Result<(), Refusal> {
+    let refuse = |what: String, decision: &String| {
+        Err((codes::INVALID_TRANSITION, format!("{what}: fixed by {decision}")))
+    };
+    match (op.entity, op.op, old) {
+        (Entity::Application, OpKind::Update, Some(old)) => {
+            let Some(decision) = decided.get(&op.entity_id) else { return Ok(()) };
+            let changed: Vec<&str> = FIXED_BY_DECISION
+                .into_iter()
+                .filter(|f| op.fields.get(*f).is_some_and(|v| old.fields.get(*f) != Some(v)))
+                .collect();
+            if changed.is_empty() { Ok(()) } else { refuse(changed.join(", "), decision) }
+        }
+        (Entity::Application, OpKind::Delete, _) => match decided.get(&op.entity_id) {
+            Some(decision) => refuse("the application".to_owned(), decision),
+            None => Ok(()),
+        },
+        (Entity::ApplicationMember, kind, old) => {
+            let was = old.and_then(|o| application_of(&o.fields));
+            let now = application_of(&op.fields).or(was);
+            let moves = |field: &str| {
+                op.fields.get(field).is_some_and(|v| old.and_then(|o| o.fields.get(field)) != Some(v))
+            };
+            let changes_group = match kind {
+                OpKind::Insert | OpKind::Delete => true,
+                OpKind::Update => moves("application_id") || moves("person_id"),
+            };
+            if !changes_group {
+                return Ok(());
+            }
+            match [was, now].into_iter().flatten().find_map(|app| decided.get(&app).map(|d| (app, d))) {
+                Some((app, decision)) => refuse(format!("the members of application {app}"), decision),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Decides one op against the rows before it.
-fn plan_op(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<Planned, Refusal> {
+fn plan_op(op: &Op, before: &Before<'_>, regions: &Regions, decided: &Decided) -> Result<Planned, Refusal> {
+    check_fixed(op, before.get((op.entity, op.entity_id)), decided)?;
     let planned = match (op.op, before.get((op.entity, op.entity_id))) {
         (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
             let why = format!(
@@ -317,7 +376,9 @@ mod tests {
     #[test]
     fn an_insert_in_the_devices_region_applies_at_version_1() {
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
-        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else { panic!() };
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()) else {
+            panic!()
+        };
         assert_eq!(rows[0].1.version, 1);
         assert_eq!(rows[0].1.region, REGION);
     }
@@ -326,20 +387,20 @@ mod tests {
     fn a_row_of_another_region_is_refused_on_insert_update_and_move() {
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(OTHER, 5))]);
         assert!(matches!(
-            plan(&e, &HashMap::new(), &only(&[REGION])),
+            plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()),
             Outcome::Rejected(codes::REGION_FORBIDDEN, _)
         ));
         let e = envelope(vec![op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6))))]);
         assert!(matches!(
-            plan(&e, &existing(1, 1), &only(&[OTHER])),
+            plan(&e, &existing(1, 1), &only(&[OTHER]), &Decided::new()),
             Outcome::Rejected(codes::REGION_FORBIDDEN, _)
         ));
         let e = envelope(vec![op(OpKind::Update, 1, patch("region", json!(OTHER)))]);
         assert!(matches!(
-            plan(&e, &existing(1, 1), &only(&[REGION])),
+            plan(&e, &existing(1, 1), &only(&[REGION]), &Decided::new()),
             Outcome::Rejected(codes::REGION_FORBIDDEN, _)
         ));
-        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All), Outcome::Applied(_)));
+        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All, &Decided::new()), Outcome::Applied(_)));
     }
 
     #[test]
@@ -347,30 +408,32 @@ mod tests {
         // HQ is at version 3; person_id was last changed at version 3, the rest at 1.
         let rows = existing(3, 3);
         let e = envelope(vec![op(OpKind::Update, 1, patch("application_id", json!(Uuid::from_u128(8))))]);
-        let Outcome::Applied(out) = plan(&e, &rows, &only(&[REGION])) else { panic!() };
+        let Outcome::Applied(out) = plan(&e, &rows, &only(&[REGION]), &Decided::new()) else { panic!() };
         assert_eq!(out[0].1.version, 4);
         assert_eq!(out[0].1.field_versions["application_id"], 4);
         assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(5)));
 
         let e = envelope(vec![op(OpKind::Update, 2, patch("person_id", json!(Uuid::from_u128(6))))]);
-        let Outcome::Conflict(c) = plan(&e, &rows, &only(&[REGION])) else { panic!() };
+        let Outcome::Conflict(c) = plan(&e, &rows, &only(&[REGION]), &Decided::new()) else { panic!() };
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].field.as_str(), c[0].base_version), ("person_id", 2));
         assert_eq!(c[0].theirs, json!(Uuid::from_u128(5)));
 
         // Based on the version that made the change: no conflict.
         let e = envelope(vec![op(OpKind::Update, 3, patch("person_id", json!(Uuid::from_u128(6))))]);
-        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+        assert!(matches!(plan(&e, &rows, &only(&[REGION]), &Decided::new()), Outcome::Applied(_)));
         // The same value on both sides is no conflict either.
         let e = envelope(vec![op(OpKind::Update, 2, patch("person_id", json!(Uuid::from_u128(5))))]);
-        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+        assert!(matches!(plan(&e, &rows, &only(&[REGION]), &Decided::new()), Outcome::Applied(_)));
     }
 
     #[test]
     fn a_delete_of_a_row_changed_since_is_a_conflict() {
         let e = envelope(vec![op(OpKind::Delete, 1, Map::new())]);
-        assert!(matches!(plan(&e, &existing(2, 2), &only(&[REGION])), Outcome::Conflict(_)));
-        let Outcome::Applied(out) = plan(&e, &existing(1, 1), &only(&[REGION])) else { panic!() };
+        assert!(matches!(plan(&e, &existing(2, 2), &only(&[REGION]), &Decided::new()), Outcome::Conflict(_)));
+        let Outcome::Applied(out) = plan(&e, &existing(1, 1), &only(&[REGION]), &Decided::new()) else {
+            panic!()
+        };
         assert!(out[0].1.deleted);
     }
 
@@ -379,13 +442,22 @@ mod tests {
         let mut fields = member_fields(REGION, 5);
         fields.insert("salary".into(), json!(1));
         let e = envelope(vec![op(OpKind::Insert, 0, fields)]);
-        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All, &Decided::new())
+        else {
+            panic!()
+        };
         assert_eq!(code, codes::INVALID_FIELD);
         assert!(message.contains("salary"), "{message}");
         let e = envelope(vec![op(OpKind::Update, 1, patch("x", json!(1)))]);
-        assert!(matches!(plan(&e, &HashMap::new(), &Regions::All), Outcome::Rejected(codes::UNKNOWN_ROW, _)));
+        assert!(matches!(
+            plan(&e, &HashMap::new(), &Regions::All, &Decided::new()),
+            Outcome::Rejected(codes::UNKNOWN_ROW, _)
+        ));
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
-        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All), Outcome::Rejected(codes::ROW_EXISTS, _)));
+        assert!(matches!(
+            plan(&e, &existing(1, 1), &Regions::All, &Decided::new()),
+            Outcome::Rejected(codes::ROW_EXISTS, _)
+        ));
     }
 
     #[test]
@@ -394,7 +466,9 @@ mod tests {
             op(OpKind::Insert, 0, member_fields(REGION, 5)),
             op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6)))),
         ]);
-        let Outcome::Applied(out) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        let Outcome::Applied(out) = plan(&e, &HashMap::new(), &Regions::All, &Decided::new()) else {
+            panic!()
+        };
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].1.version, 2);
         assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(6)));
@@ -443,23 +517,32 @@ mod tests {
     fn a_screening_applies_only_as_the_rules_give_it_and_is_never_changed_or_removed() {
         let fields = screening_fields();
         let e = envelope(vec![screening_op(OpKind::Insert, 0, fields.clone())]);
-        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else {
-            panic!("{:?}", plan(&e, &HashMap::new(), &only(&[REGION])))
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()) else {
+            panic!("{:?}", plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()))
         };
 
         // A forged pass: the person made 30 years old in the inputs, the outcome left as "pass".
         let mut forged = fields.clone();
         forged["inputs"]["person"]["birth_date"] = json!("1987-01-01");
         let e = envelope(vec![screening_op(OpKind::Insert, 0, forged)]);
-        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All) else { panic!() };
+        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All, &Decided::new())
+        else {
+            panic!()
+        };
         assert_eq!(code, codes::INVALID_TRANSITION);
         assert!(message.contains("PERSON_AGE"), "{message}");
 
         let held = HashMap::from([rows[0].clone()]);
         let e = envelope(vec![screening_op(OpKind::Update, 1, patch("result", json!("fail")))]);
-        assert!(matches!(plan(&e, &held, &Regions::All), Outcome::Rejected(codes::INVALID_TRANSITION, _)));
+        assert!(matches!(
+            plan(&e, &held, &Regions::All, &Decided::new()),
+            Outcome::Rejected(codes::INVALID_TRANSITION, _)
+        ));
         let e = envelope(vec![screening_op(OpKind::Delete, 1, Map::new())]);
-        assert!(matches!(plan(&e, &held, &Regions::All), Outcome::Rejected(codes::INVALID_TRANSITION, _)));
+        assert!(matches!(
+            plan(&e, &held, &Regions::All, &Decided::new()),
+            Outcome::Rejected(codes::INVALID_TRANSITION, _)
+        ));
     }
 
     fn grievance_fields() -> Map<String, Value> {
@@ -483,7 +566,10 @@ mod tests {
     #[test]
     fn a_grievance_starts_received_moves_by_its_steps_and_is_never_removed() {
         let refused = |e: &Envelope, rows: &HashMap<(Entity, Uuid), HqRow>| {
-            matches!(plan(e, rows, &only(&[REGION])), Outcome::Rejected(codes::INVALID_TRANSITION, _))
+            matches!(
+                plan(e, rows, &only(&[REGION]), &Decided::new()),
+                Outcome::Rejected(codes::INVALID_TRANSITION, _)
+            )
         };
         let mut closed = grievance_fields();
         closed.insert("status".into(), json!("closed"));
@@ -491,13 +577,15 @@ mod tests {
         assert!(refused(&envelope(vec![grievance_op(OpKind::Insert, 0, closed)]), &HashMap::new()));
 
         let e = envelope(vec![grievance_op(OpKind::Insert, 0, grievance_fields())]);
-        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION])) else { panic!() };
+        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()) else {
+            panic!()
+        };
         let rows: HashMap<(Entity, Uuid), HqRow> = rows.into_iter().collect();
         // Acknowledged: one step.
         let mut ack = patch("status", json!("acknowledged"));
         ack.insert("acknowledged_on".into(), json!("2017-08-07"));
         let e = envelope(vec![grievance_op(OpKind::Update, 1, ack)]);
-        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Applied(_)));
+        assert!(matches!(plan(&e, &rows, &only(&[REGION]), &Decided::new()), Outcome::Applied(_)));
         // Straight to resolved: no step does that.
         let mut jump = patch("status", json!("resolved"));
         jump.insert("resolved_on".into(), json!("2017-08-07"));
@@ -505,7 +593,10 @@ mod tests {
         assert!(refused(&envelope(vec![grievance_op(OpKind::Update, 1, jump)]), &rows));
         // Acknowledged without its date: the row disagrees with itself.
         let e = envelope(vec![grievance_op(OpKind::Update, 1, patch("status", json!("acknowledged")))]);
-        assert!(matches!(plan(&e, &rows, &only(&[REGION])), Outcome::Rejected(codes::INVALID_FIELD, _)));
+        assert!(matches!(
+            plan(&e, &rows, &only(&[REGION]), &Decided::new()),
+            Outcome::Rejected(codes::INVALID_FIELD, _)
+        ));
         // Never removed.
         assert!(refused(&envelope(vec![grievance_op(OpKind::Delete, 1, Map::new())]), &rows));
     }
@@ -536,7 +627,7 @@ mod tests {
         let id = korpus_domain::closing::money::grant_contract_id(Uuid::from_u128(40));
         // 15 % of 999,999 is 150,000 to the tenge, not 149,999.
         let Outcome::Rejected(code, message) =
-            plan(&contract(id, 149_999), &HashMap::new(), &only(&[REGION]))
+            plan(&contract(id, 149_999), &HashMap::new(), &only(&[REGION]), &Decided::new())
         else {
             panic!()
         };
@@ -544,7 +635,7 @@ mod tests {
         assert!(message.contains("overhead_tenge"), "{message}");
         // Under another id: a second contract for the same sub-project.
         let Outcome::Rejected(code, message) =
-            plan(&contract(Uuid::from_u128(5), 150_000), &HashMap::new(), &only(&[REGION]))
+            plan(&contract(Uuid::from_u128(5), 150_000), &HashMap::new(), &only(&[REGION]), &Decided::new())
         else {
             panic!()
         };
@@ -552,11 +643,117 @@ mod tests {
         assert!(message.contains("contract"), "{message}");
         // The sub-project is not at HQ.
         let Outcome::Rejected(code, message) =
-            plan(&contract(id, 150_000), &HashMap::new(), &only(&[REGION]))
+            plan(&contract(id, 150_000), &HashMap::new(), &only(&[REGION]), &Decided::new())
         else {
             panic!()
         };
         assert_eq!(code, codes::INVALID_TRANSITION);
         assert!(message.contains("application_id"), "{message}");
+    }
+
+    fn application_fields() -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "cohort": 2017, "path": "initiative_group", "host_org_id": null, "leader_id": null,
+            "name": "Жасыл аула", "territory": "Павлодар", "goal": "Көгалдандыру",
+            "target_group": "Жастар", "description": "Аула", "direction": "ecology_landscaping",
+            "budget": 500_000, "region": REGION,
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    #[test]
+    fn what_the_commission_decided_is_refused_and_the_rest_applies() {
+        let app = Uuid::from_u128(7);
+        let fields = application_fields();
+        let mut rows = existing(1, 1);
+        rows.insert(
+            (Entity::Application, app),
+            HqRow {
+                region: REGION.into(),
+                version: 1,
+                deleted: false,
+                field_versions: fields.keys().map(|k| (k.clone(), 1)).collect(),
+                fields,
+            },
+        );
+        let decided = Decided::from([(
+            app,
+            "the evaluation commission's decision of 2017-05-02 (Ахметова Сәуле)".into(),
+        )]);
+        let edit = |field: &str, value: Value| {
+            envelope(vec![Op {
+                entity: Entity::Application,
+                entity_id: app,
+                op: OpKind::Update,
+                base_version: 1,
+                fields: patch(field, value),
+            }])
+        };
+        let refused = |e: &Envelope| match plan(e, &rows, &only(&[REGION]), &decided) {
+            Outcome::Rejected(code, message) => (code == codes::INVALID_TRANSITION).then_some(message),
+            _ => None,
+        };
+        for (field, value) in [
+            ("budget", json!(600_000)),
+            ("region", json!(OTHER)),
+            ("path", json!("host_org")),
+            ("host_org_id", json!(Uuid::from_u128(8).to_string())),
+        ] {
+            let message = refused(&edit(field, value)).unwrap_or_else(|| panic!("{field} is not refused"));
+            assert!(message.contains(field) && message.contains("2017-05-02"), "{message}");
+        }
+        // The same value again, or a field the decision does not fix, applies.
+        assert!(matches!(
+            plan(&edit("budget", json!(500_000)), &rows, &only(&[REGION]), &decided),
+            Outcome::Applied(_)
+        ));
+        assert!(matches!(
+            plan(&edit("name", json!("Жасыл аула 2")), &rows, &only(&[REGION]), &decided),
+            Outcome::Applied(_)
+        ));
+        // A member added, removed or swapped, and the application removed: refused.
+        let member = |kind: OpKind, id: u128, base: i64, fields: Map<String, Value>| {
+            envelope(vec![Op {
+                entity: Entity::ApplicationMember,
+                entity_id: Uuid::from_u128(id),
+                op: kind,
+                base_version: base,
+                fields,
+            }])
+        };
+        assert!(
+            refused(&member(OpKind::Insert, 2, 0, member_fields(REGION, 6)))
+                .unwrap()
+                .contains("members of application")
+        );
+        assert!(refused(&member(OpKind::Delete, 1, 1, Map::new())).is_some());
+        assert!(
+            refused(&member(OpKind::Update, 1, 1, patch("person_id", json!(Uuid::from_u128(6).to_string()))))
+                .is_some()
+        );
+        let remove = envelope(vec![Op {
+            entity: Entity::Application,
+            entity_id: app,
+            op: OpKind::Delete,
+            base_version: 1,
+            fields: Map::new(),
+        }]);
+        assert!(refused(&remove).is_some());
+        // Before any decision, all of it applies.
+        assert!(matches!(
+            plan(
+                &member(OpKind::Insert, 2, 0, member_fields(REGION, 6)),
+                &rows,
+                &only(&[REGION]),
+                &Decided::new()
+            ),
+            Outcome::Applied(_)
+        ));
+        assert!(matches!(
+            plan(&edit("budget", json!(600_000)), &rows, &only(&[REGION]), &Decided::new()),
+            Outcome::Applied(_)
+        ));
     }
 }

@@ -12,8 +12,9 @@
 
 use crate::accounts::DeviceAuth;
 use crate::error::Result;
-use crate::plan::{HqRow, Outcome, plan};
+use crate::plan::{Decided, HqRow, Outcome, plan};
 use deadpool_postgres::Pool;
+use korpus_domain::selection::commission::CommissionDecision;
 use korpus_domain::{Entity, Envelope, OpKind, sync::records};
 use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, SealedEnvelope, codes};
 use serde_json::{Value, json};
@@ -140,6 +141,9 @@ struct Known {
     /// The device's blocks of certificate numbers (cohort, first, last), when the batch issues
     /// certificates.
     blocks: Vec<(i32, u32, u32)>,
+    /// The applications of the batch's application and member ops that the evaluation commission
+    /// has ranked, with the decision: what it fixed is refused (src/plan.rs).
+    decided: Decided,
 }
 
 impl Known {
@@ -188,8 +192,13 @@ impl Known {
         } else {
             Vec::new()
         };
-        let mut known =
-            Known { receipts: HashMap::new(), seqs: HashSet::new(), rows: HashMap::new(), blocks };
+        let mut known = Known {
+            receipts: HashMap::new(),
+            seqs: HashSet::new(),
+            rows: HashMap::new(),
+            blocks,
+            decided: Decided::new(),
+        };
         for r in given {
             let status: String = r.get(3);
             let conflicts: Value = r.get(7);
@@ -222,8 +231,62 @@ impl Known {
             };
             known.rows.insert((entity, r.get(1)), row);
         }
+        known.decided = decided_applications(tx, &known, envelopes).await?;
         Ok(known)
     }
+}
+
+/// The applications the batch's ops change, or change the members of, that a commission decision
+/// on record ranks, each with its earliest decision. Read only when the batch has such ops.
+async fn decided_applications(
+    tx: &Transaction<'_>,
+    known: &Known,
+    envelopes: &[SealedEnvelope],
+) -> Result<Decided> {
+    let mut apps: Vec<Uuid> = Vec::new();
+    for op in envelopes.iter().flat_map(|s| &s.envelope.ops) {
+        match op.entity {
+            Entity::Application if op.op != OpKind::Insert => apps.push(op.entity_id),
+            Entity::ApplicationMember => {
+                let held = known.rows.get(&(op.entity, op.entity_id)).map(|r| &r.fields);
+                for fields in [Some(&op.fields), held].into_iter().flatten() {
+                    if let Some(app) =
+                        fields.get("application_id").and_then(Value::as_str).and_then(|a| a.parse().ok())
+                    {
+                        apps.push(app);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if apps.is_empty() {
+        return Ok(Decided::new());
+    }
+    let rows = tx
+        .query(
+            "SELECT a.app, d.fields ->> 'decided_on', d.fields ->> 'decided_by'
+             FROM rows d
+             CROSS JOIN LATERAL jsonb_array_elements(d.fields -> 'ranking') AS r
+             CROSS JOIN LATERAL (SELECT (r ->> 'application_id')::uuid AS app) AS a
+             WHERE d.entity = 'commission_decision' AND NOT d.deleted AND a.app = ANY($1)
+             ORDER BY d.fields ->> 'decided_on' DESC",
+            &[&apps],
+        )
+        .await?;
+    // Latest first, so the earliest decision of an application is the one kept.
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (on, by): (String, String) = (r.get(1), r.get(2));
+            (r.get(0), decision_named(&on, &by))
+        })
+        .collect())
+}
+
+/// A commission decision as a refusal names it.
+fn decision_named(decided_on: &str, decided_by: &str) -> String {
+    format!("the evaluation commission's decision of {decided_on} ({decided_by})")
 }
 
 /// A receipt to store.
@@ -295,7 +358,7 @@ impl Batch {
         if let Some((code, message)) = refused {
             return self.quarantine(p, known, code, &message);
         }
-        match plan(e, &known.rows, &device.regions) {
+        match plan(e, &known.rows, &device.regions, &known.decided) {
             Outcome::Rejected(code, message) => self.quarantine(p, known, code, &message),
             Outcome::Conflict(conflicts) => self.conflict(p, known, conflicts),
             Outcome::Applied(rows) => {
@@ -314,6 +377,15 @@ impl Batch {
                         && e.ops.iter().any(|o| o.entity_id == id && o.op == OpKind::Insert)
                     {
                         self.inserted_members.insert(id);
+                    }
+                    if entity == Entity::CommissionDecision
+                        && let Ok(d) =
+                            serde_json::from_value::<CommissionDecision>(Value::Object(row.fields.clone()))
+                    {
+                        let named = decision_named(&d.decided_on.to_string(), &d.decided_by);
+                        for r in &d.ranking {
+                            known.decided.entry(r.application_id).or_insert_with(|| named.clone());
+                        }
                     }
                     self.changes.push((seq, entity, id, row.clone()));
                     known.rows.insert((entity, id), row);

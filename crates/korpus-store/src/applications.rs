@@ -7,13 +7,35 @@ use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
 use crate::search::{Query, prefix_range};
 use crate::tables::{Record, read_by_id, read_records, select_columns};
+use korpus_domain::registry::applications::DecidedBy;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{
     ApplicationInput, ApplicationMember, Entity, HostOrg, Person, SubProjectApplication, ValidationErrors,
 };
 use rusqlite::OptionalExtension;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use uuid::Uuid;
+
+/// The evaluation commission's first decision that ranked `application`, if any: from then on
+/// what [`SubProjectApplication::check_fixed`] names is fixed (a later decision that replaces it
+/// does not free it).
+pub(crate) fn deciding(conn: &rusqlite::Connection, application: Uuid) -> Result<Option<DecidedBy>> {
+    let found = conn
+        .query_row(
+            "SELECT decided_on, decided_by FROM commission_decisions
+             WHERE EXISTS (SELECT 1 FROM json_each(ranking) WHERE json_extract(value, '$.application_id') = ?1)
+             ORDER BY decided_on, rid LIMIT 1",
+            [application.to_string()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    let Some((on, by)) = found else { return Ok(None) };
+    let decided_on = on
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("commission decision: decided_on {on} is not a date")))?;
+    Ok(Some(DecidedBy { decided_on, decided_by: by }))
+}
 
 /// An application with its group and host organisation, as a detail view shows it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -26,6 +48,9 @@ pub struct ApplicationView {
     pub members: Vec<Record<Person>>,
     /// The host organisation that submits it, if any.
     pub host_org: Option<Record<HostOrg>>,
+    /// The evaluation commission's decision that ranked it, if one has: its members, region,
+    /// path and budget are then fixed.
+    pub decided: Option<DecidedBy>,
 }
 
 impl Store {
@@ -40,7 +65,9 @@ impl Store {
     }
 
     /// Changes an application read at `base_version`, adding and removing members as `input`
-    /// lists them. Returns the application and the names of what changed.
+    /// lists them. Returns the application and the names of what changed. Once the evaluation
+    /// commission has ranked the application, its members, region, path and budget are refused,
+    /// each named with the decision.
     pub fn edit_application(
         &mut self,
         id: Uuid,
@@ -51,6 +78,12 @@ impl Store {
         let max_subprojects = self.rulebook.beneficiary.max_subprojects;
         let changed = self.write(|w| {
             let old: Record<SubProjectApplication> = read_by_id(w.conn(), Entity::Application, id)?;
+            if let Some(decision) = deciding(w.conn(), id)? {
+                let before: BTreeSet<Uuid> =
+                    member_rows(w.conn(), id)?.iter().map(|r| r.data.person_id).collect();
+                let after: BTreeSet<Uuid> = members.iter().copied().collect();
+                old.data.check_fixed(&application, before != after, &decision)?;
+            }
             check_parties(w, id, &application, &members, max_subprojects)?;
             let mut changed = w.update(Entity::Application, id, base_version, &old.data, &application)?;
             let current = member_rows(w.conn(), id)?;
@@ -95,7 +128,8 @@ impl Store {
             Some(org) => Some(read_by_id(&self.conn, Entity::HostOrg, org)?),
             None => None,
         };
-        Ok(ApplicationView { application, members, host_org })
+        let decided = deciding(&self.conn, id)?;
+        Ok(ApplicationView { application, members, host_org, decided })
     }
 
     /// Applications of a region (or all), by name, one page.

@@ -676,8 +676,62 @@ fn the_commission_ranks_decides_and_the_lottery_draws_once_per_region() {
         decided_by: "Ахметова Сәуле".into(),
         reason: reason.map(Into::into),
     };
+    assert_eq!(store.application(&apps[3].to_string()).unwrap().decided, None);
     let first = store.decide_commission(&decide("top:2", None)).unwrap();
     assert_eq!(first.data.selected, [apps[3], apps[2]]);
+
+    // Once decided, who is in a group, its region, path and budget are fixed: each refused and
+    // named with the decision, nothing written; the rest may still be corrected.
+    let view = store.application(&apps[3].to_string()).unwrap();
+    let decided = view.decided.clone().expect("the decision is named");
+    assert_eq!((decided.decided_on, decided.decided_by.as_str()), (date(2017, 5, 2), "Ахметова Сәуле"));
+    let members: Vec<Uuid> = view.members.iter().map(|m| m.id).collect();
+    let base = view.application.version;
+    let as_is = ApplicationInput::from_application(&view.application.data, members.clone());
+    let rows_before = (count(&store, "application_members"), count(&store, "outbox"));
+    let extra = store.add_person(&person(1900, "Сәрсенова", "Әйгерім")).unwrap().id;
+    let rows_before = (rows_before.0, rows_before.1 + 1);
+    let mut swapped = as_is.clone();
+    swapped.members[2] = extra;
+    let err = store.edit_application(apps[3], base, &swapped).unwrap_err();
+    let StoreError::Invalid(errors) = err else { panic!("{err}") };
+    assert_eq!(errors.0.len(), 1);
+    assert_eq!((errors.0[0].field, errors.0[0].key), ("members", "error-fixed-by-decision"));
+    let said = errors.0[0].message(korpus_domain::Lang::Kk);
+    assert!(said.contains("02.05.2017") && said.contains("Ахметова Сәуле"), "{said}");
+    let mut moved = as_is.clone();
+    moved.budget = "400000".into();
+    moved.region = "190000000".into();
+    let err = store.edit_application(apps[3], base, &moved).unwrap_err();
+    let StoreError::Invalid(errors) = err else { panic!("{err}") };
+    let fields: Vec<(&str, &str)> = errors.0.iter().map(|e| (e.field, e.key)).collect();
+    assert!(fields.contains(&("budget", "error-budget-fixed-by-decision")), "{fields:?}");
+    assert!(fields.contains(&("region", "error-fixed-by-decision")), "{fields:?}");
+    assert!(
+        errors
+            .0
+            .iter()
+            .find(|e| e.field == "budget")
+            .unwrap()
+            .message(korpus_domain::Lang::En)
+            .contains("grant contract")
+    );
+    assert_eq!((count(&store, "application_members"), count(&store, "outbox")), rows_before);
+    let mut renamed = as_is.clone();
+    renamed.name = "Жасыл аула 2".into();
+    let (after, changed) = store.edit_application(apps[3], base, &renamed).unwrap();
+    assert_eq!((after.application.data.name.as_str(), changed), ("Жасыл аула 2", vec!["name".to_owned()]));
+    // Ranked but not selected is decided too.
+    let view = store.application(&apps[0].to_string()).unwrap();
+    let mut dropped = ApplicationInput::from_application(
+        &view.application.data,
+        view.members.iter().map(|m| m.id).collect(),
+    );
+    dropped.members.pop();
+    assert_eq!(
+        field_of(store.edit_application(apps[0], view.application.version, &dropped).unwrap_err()),
+        "members"
+    );
     assert_eq!(first.data.scores.len(), 12);
     // A second decision must say why; the sheets are closed once a decision stands.
     assert_eq!(field_of(store.decide_commission(&decide("top:3", None)).unwrap_err()), "reason");

@@ -1048,6 +1048,84 @@ async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_dra
     .await?;
     assert_eq!(receipt.code.as_deref(), Some(codes::ROW_EXISTS), "{receipt:?}");
     assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'lottery'").await?, 1);
+
+    // A drawn group edited around the desk's checks: a person swapped in, a member removed, the
+    // budget raised. HQ refuses each as a transition the decision does not allow.
+    let drawn = lottery.data.input.units[0].application_id;
+    let rows = north.store.all_rows()?;
+    let member = rows
+        .iter()
+        .find(|r| r.entity == Entity::ApplicationMember && r.fields["application_id"] == json!(drawn))
+        .ok_or("no member")?;
+    let stranger = north.add_person(2900, "Бөтенова", &r1)?;
+    north.sync().await?;
+    let mut joined = member.fields.clone();
+    joined["person_id"] = json!(stranger);
+    let version = |entity: Entity, id: Uuid| -> Result<i64, Error> {
+        Ok(north
+            .store
+            .all_rows()?
+            .into_iter()
+            .find(|r| r.entity == entity && r.id == id)
+            .ok_or("no row")?
+            .version)
+    };
+    let member_version = version(Entity::ApplicationMember, member.id)?;
+    let change =
+        |entity, entity_id, op, base_version, fields| Op { entity, entity_id, op, base_version, fields };
+    let forged_edits = [
+        change(Entity::ApplicationMember, Uuid::now_v7(), OpKind::Insert, 0, joined),
+        change(Entity::ApplicationMember, member.id, OpKind::Delete, member_version, serde_json::Map::new()),
+        change(
+            Entity::ApplicationMember,
+            member.id,
+            OpKind::Update,
+            member_version,
+            serde_json::Map::from_iter([("person_id".to_owned(), json!(stranger))]),
+        ),
+        change(
+            Entity::Application,
+            drawn,
+            OpKind::Update,
+            version(Entity::Application, drawn)?,
+            serde_json::Map::from_iter([("budget".to_owned(), json!(1_000_000))]),
+        ),
+    ];
+    for (seq, op) in (1003..).zip(forged_edits) {
+        let what = format!("{} {:?}", op.entity, op.op);
+        let receipt = push_forged(&north, seq, vec![op]).await?;
+        assert_eq!(
+            (receipt.status, receipt.code.as_deref()),
+            (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION)),
+            "{what}: {receipt:?}"
+        );
+        let message = receipt.message.unwrap_or_default();
+        assert!(
+            message.contains("fixed by the evaluation commission's decision of 2017-05-20"),
+            "{what}: {message}"
+        );
+    }
+    let members_at_hq = hq
+        .query_i64(&format!(
+            "SELECT count(*) FROM rows WHERE entity = 'application_member' AND NOT deleted
+             AND fields ->> 'application_id' = '{drawn}'"
+        ))
+        .await?;
+    assert_eq!(members_at_hq, 3);
+    // What the decision does not fix still travels: the sub-project's name.
+    let receipt = push_forged(
+        &north,
+        1010,
+        vec![change(
+            Entity::Application,
+            drawn,
+            OpKind::Update,
+            version(Entity::Application, drawn)?,
+            serde_json::Map::from_iter([("name".to_owned(), json!("Жастар театры (жаңа атауы)"))]),
+        )],
+    )
+    .await?;
+    assert_eq!(receipt.status, ReceiptStatus::Applied, "{receipt:?}");
     Ok(())
 }
 

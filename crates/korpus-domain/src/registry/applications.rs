@@ -220,6 +220,59 @@ fn budget(text: &str, ctx: &Context<'_>) -> Result<i64, FieldError> {
     Ok(value)
 }
 
+/// The fields of an application that the evaluation commission's decision fixes, besides its
+/// members (PROGRAMME.md lines 57-59 and 72-73: the groups the commission selected are assigned at
+/// random, and the assignment must stay verifiable from them): where and by which path it applies,
+/// and its budget (once decided, the grant is the grant contract's, lines 77 and 80).
+pub const FIXED_BY_DECISION: [&str; 4] = ["region", "path", "host_org_id", "budget"];
+
+/// The commission's decision that ranked an application, as a refusal and the desk name it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedBy {
+    /// The day of the decision.
+    pub decided_on: chrono::NaiveDate,
+    /// The chair who signed it.
+    pub decided_by: String,
+}
+
+impl SubProjectApplication {
+    /// The fields of [`FIXED_BY_DECISION`] in which `other` differs from this application.
+    pub fn fixed_fields_changed(&self, other: &SubProjectApplication) -> Vec<&'static str> {
+        let differs = |field: &str| match field {
+            "region" => self.region != other.region,
+            "path" => self.path != other.path,
+            "host_org_id" => self.host_org_id != other.host_org_id,
+            _ => self.budget != other.budget,
+        };
+        FIXED_BY_DECISION.into_iter().filter(|f| differs(f)).collect()
+    }
+
+    /// Refuses, field by field, a change of what `decision` fixed: the members (when
+    /// `members_changed`), the region, the path and host organisation, and the budget.
+    pub fn check_fixed(
+        &self,
+        new: &SubProjectApplication,
+        members_changed: bool,
+        decision: &DecidedBy,
+    ) -> Result<(), ValidationErrors> {
+        let date = crate::validation::format_date(decision.decided_on);
+        let refusal = |field: &'static str| {
+            let key =
+                if field == "budget" { "error-budget-fixed-by-decision" } else { "error-fixed-by-decision" };
+            FieldError::new(field, key).arg("date", &date).arg("by", &decision.decided_by)
+        };
+        let mut errors: Vec<FieldError> = Vec::new();
+        if members_changed {
+            errors.push(refusal("members"));
+        }
+        // The form names the host organisation `host_org`.
+        let form_field = |f: &'static str| if f == "host_org_id" { "host_org" } else { f };
+        errors.extend(self.fixed_fields_changed(new).into_iter().map(|f| refusal(form_field(f))));
+        if errors.is_empty() { Ok(()) } else { Err(ValidationErrors(errors)) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,5 +366,51 @@ mod tests {
         i.goal = "\n".into();
         let err = i.validate(&ctx(&rb)).unwrap_err();
         assert!(err.has("direction") && err.has("goal"), "{err}");
+    }
+
+    #[test]
+    fn a_decided_application_refuses_each_fixed_field_by_name() {
+        let old = SubProjectApplication {
+            cohort: 2017,
+            path: ApplicationPath::InitiativeGroup,
+            host_org_id: None,
+            leader_id: None,
+            name: "Жасыл аула".into(),
+            territory: "Павлодар".into(),
+            goal: "Көгалдандыру".into(),
+            target_group: "Жастар".into(),
+            description: "Аула".into(),
+            direction: "ecology_landscaping".into(),
+            budget: 500_000,
+            region: "550000000".into(),
+        };
+        let decision = DecidedBy {
+            decided_on: chrono::NaiveDate::from_ymd_opt(2017, 5, 2).unwrap(),
+            decided_by: "Ахметова Сәуле".into(),
+        };
+        let renamed = SubProjectApplication { name: "Жасыл аула 2".into(), ..old.clone() };
+        assert_eq!(old.check_fixed(&renamed, false, &decision), Ok(()));
+        let moved = SubProjectApplication {
+            path: ApplicationPath::HostOrg,
+            host_org_id: Some(Uuid::now_v7()),
+            budget: 500_001,
+            region: "190000000".into(),
+            ..old.clone()
+        };
+        assert_eq!(old.fixed_fields_changed(&moved), FIXED_BY_DECISION);
+        let errors = old.check_fixed(&moved, true, &decision).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["members", "region", "path", "host_org", "budget"]);
+        for lang in [crate::Lang::Kk, crate::Lang::Ru, crate::Lang::En] {
+            for e in &errors.0 {
+                let text = e.message(lang);
+                assert!(
+                    text.contains("02.05.2017")
+                        && text.contains("Ахметова Сәуле")
+                        && !text.contains("error-"),
+                    "{text}"
+                );
+            }
+        }
     }
 }

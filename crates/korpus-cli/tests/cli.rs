@@ -317,11 +317,8 @@ fn host_org_is_found_by_bin_prefix_and_name() {
 #[test]
 fn mentor_of_21_is_refused_and_an_older_one_registered() {
     let (_dir, db) = new_db();
-    use chrono::Datelike;
-    // Turned 21 yesterday: aged 21 both on today's UTC date and on Kazakhstan's, which the desk
-    // uses and which may be a day later.
-    let today = chrono::Utc::now().date_naive();
-    let young = today.checked_sub_months(chrono::Months::new(21 * 12)).unwrap().pred_opt().unwrap();
+    // Counted on the cohort's reference date (14.04.2017), whatever today is: born 14.04.1996 turns
+    // 21 that day and is not older than 21; born a day earlier is.
     let mentor = |iin: &str| {
         let mut cmd = korpus(&db);
         cmd.args([
@@ -340,8 +337,12 @@ fn mentor_of_21_is_refused_and_an_older_one_registered() {
         .args(["--experience", "5", "--education", "higher"]);
         cmd
     };
-    let young_iin = iin(young.year(), young.month(), young.day(), Sex::Male, 0);
-    mentor(&young_iin).assert().code(1).stderr(predicate::str::contains("a mentor must be older than 21"));
+    mentor(&iin(1996, 4, 14, Sex::Male, 0))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("age 21 on 14.04.2017: a mentor must be older than 21"));
+    let just = json(&mut mentor(&iin(1996, 4, 13, Sex::Male, 0)));
+    assert_eq!(just["stage"], "applied");
     let older = iin(1980, 1, 1, Sex::Male, 0);
     let shown = json(&mut mentor(&older));
     assert_eq!(shown["stage"], "applied");
@@ -482,11 +483,11 @@ fn rules_explain_names_every_rule_and_screen_records_once() {
     korpus(&db).args(["rules", "explain", "application", id]).assert().success().stdout(
         predicate::str::contains("✓ GROUP_SIZE  Топта 3-тен 5-ке дейін мүше бар")
             .and(predicate::str::contains("Мүшелері: 3, 3-5 аралығында."))
-            .and(predicate::str::contains("Нәтиже: сәйкес (ережелер жинағы 2017-pilot.3).")),
+            .and(predicate::str::contains("Нәтиже: сәйкес (ережелер жинағы 2017-pilot.4).")),
     );
     let explained = json(korpus(&db).args(["rules", "explain", "application", id]));
     assert_eq!(explained["result"], "pass");
-    assert_eq!(explained["rulebook_version"], "2017-pilot.3");
+    assert_eq!(explained["rulebook_version"], "2017-pilot.4");
     let budget = explained["outcomes"]
         .as_array()
         .unwrap()

@@ -12,14 +12,15 @@ use serde::{Deserialize, Serialize};
 const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
 
 /// Earlier versions of the built-in rulebooks, kept so that decisions made under them still verify.
-const EARLIER: [&str; 1] = [include_str!("../rulebooks/2017-pilot.2.toml")];
+const EARLIER: [&str; 2] =
+    [include_str!("../rulebooks/2017-pilot.2.toml"), include_str!("../rulebooks/2017-pilot.3.toml")];
 
 /// The numbers of one cohort of the programme.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
-    /// Stable version label, kept with every decision and envelope (`2017-pilot.3`).
+    /// Stable version label, kept with every decision and envelope (`2017-pilot.4`).
     pub version: String,
     /// The programme year this rulebook governs.
     pub cohort: i32,
@@ -138,6 +139,16 @@ pub struct VulnerabilityRules {
     /// The cohort's subsistence minimum, in tenge a month.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub subsistence_minimum_tenge: i64,
+    /// Whether a disability alone makes a person count as vulnerable. The brochure counts people
+    /// with disabilities against a target of their own (5 %), apart from the vulnerable (60 %):
+    /// `false` from `2017-pilot.4`; rulebooks written before said nothing and counted them
+    /// (`true`), and their screenings are checked as they were made.
+    #[serde(default = "yes")]
+    pub disability_is_vulnerable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl VulnerabilityRules {
@@ -184,14 +195,48 @@ pub struct ArmShares {
     pub c: u32,
 }
 
+code_enum! {
+    /// How a mentor's "older than" is counted.
+    #[derive(Default)]
+    MentorAgeRule, "age_rule" {
+        /// Full years on the day of screening above the minimum (rulebooks before `2017-pilot.4`,
+        /// which said nothing of it).
+        #[default]
+        FullYearsOnScreeningDay = "full_years_on_screening_day",
+        /// Past the birthday of the minimum on the cohort's reference date, from the day after it
+        /// (see [`older_than`]): as a beneficiary's age, and as «21 жастан асқан» says.
+        DayAfterBirthdayOnReferenceDate = "day_after_birthday_on_reference_date",
+    }
+}
+
+impl MentorAgeRule {
+    /// Whether someone born on `birth` meets "older than `min`", screened on `screened_on`, in a
+    /// cohort whose reference date is `reference`; with the day the age is counted on.
+    pub fn older(
+        self,
+        birth: NaiveDate,
+        min: u32,
+        screened_on: NaiveDate,
+        reference: NaiveDate,
+    ) -> (bool, NaiveDate) {
+        match self {
+            MentorAgeRule::FullYearsOnScreeningDay => (age_on(birth, screened_on) > min as i32, screened_on),
+            MentorAgeRule::DayAfterBirthdayOnReferenceDate => (older_than(birth, min, reference), reference),
+        }
+    }
+}
+
 /// Mentors' criteria and load.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MentorRules {
-    /// A mentor must be older than this many years on the cohort's reference date: «21 жастан
-    /// асқан» (seed line 341, P:110), from the day after that birthday (see [`older_than`]).
+    /// A mentor must be older than this many years («21 жастан асқан», seed line 341, P:110),
+    /// counted as `age_rule` says.
     pub age_min_exclusive: u32,
+    /// How "older than" is counted.
+    #[serde(default)]
+    pub age_rule: MentorAgeRule,
     /// Years of work in the social sphere or with young people.
     pub experience_years_min: u32,
     /// Sub-projects one mentor may accompany.
@@ -529,13 +574,21 @@ mod tests {
     #[test]
     fn earlier_versions_stay_built_in() {
         let current = Rulebook::pilot_2017();
-        assert_eq!(current.version, "2017-pilot.3");
+        assert_eq!(current.version, "2017-pilot.4");
         let earlier = Rulebook::built_in("2017-pilot.2").unwrap();
         assert_eq!(earlier.cohort, 2017);
         assert_eq!(earlier.commission, current.commission);
         // Written before the calendar was kept: weekends only.
         assert!(earlier.calendar.holidays.is_empty());
-        assert_eq!(Rulebook::built_in("2017-pilot.3"), Some(current));
+        assert_eq!(Rulebook::built_in("2017-pilot.4"), Some(current.clone()));
+        // Version 3 counted a disability as vulnerable and a mentor's age on the day of screening;
+        // its records are checked that way still.
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        assert!(
+            three.vulnerability.disability_is_vulnerable && !current.vulnerability.disability_is_vulnerable
+        );
+        assert_eq!(three.mentor.age_rule, MentorAgeRule::FullYearsOnScreeningDay);
+        assert_eq!(current.mentor.age_rule, MentorAgeRule::DayAfterBirthdayOnReferenceDate);
         assert_eq!(Rulebook::built_in("2017-pilot.9"), None);
     }
 

@@ -951,3 +951,23 @@ fn a_host_org_is_decided_once_and_a_selected_one_signs_its_memorandum() {
         (Some("14-М"), Some(date(2017, 4, 29)))
     );
 }
+
+#[test]
+fn a_disability_counts_towards_its_own_target_and_not_as_vulnerable() {
+    let (_dir, mut store, _) = new_store();
+    let mut with_disability = person(2100, "Жақсыбекова", "Арай");
+    with_disability.disability = true;
+    let mut neet = person(2300, "Омарова", "Дина");
+    neet.vulnerability = vec!["neet".into()];
+    let members = vec![
+        store.add_person(&with_disability).unwrap().id,
+        store.add_person(&neet).unwrap().id,
+        store.add_person(&person(2500, "Сейітова", "Әсел")).unwrap().id,
+    ];
+    store.add_application(&application(members)).unwrap();
+    let applicants = store.indicators(2017).unwrap().total.applicants;
+    assert_eq!((applicants.people, applicants.vulnerable, applicants.disability), (3, 1, 1));
+    let shares = store.indicators(2017).unwrap().shares;
+    let share = |name: &str| shares.iter().find(|s| s.indicator == name).unwrap().actual_percent;
+    assert_eq!((share("vulnerable"), share("disability")), (Some(33.3), Some(33.3)));
+}

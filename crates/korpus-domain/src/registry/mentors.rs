@@ -2,7 +2,7 @@
 
 use crate::codes::code_enum;
 use crate::registry::persons::{Identity, IdentityInput};
-use crate::rulebook::{Context, age_on, older_than};
+use crate::rulebook::{Context, age_on};
 use crate::validation::{Checker, FieldError, ValidationErrors, format_date, optional_short, parse_integer};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -163,12 +163,14 @@ fn experience(text: &str) -> Result<u32, FieldError> {
     Ok(years as u32)
 }
 
-/// A mentor must be older than the rulebook's age (P:110, «21 жастан асқан»: from the day after
-/// that birthday) on the cohort's reference date, as a beneficiary's age is counted.
+/// A mentor must be older than the rulebook's age (P:110, «21 жастан асқан»), counted as its
+/// `age_rule` says: from `2017-pilot.4`, on the cohort's reference date, from the day after that
+/// birthday, as a beneficiary's age is counted.
 pub fn mentor_age(birth_date: NaiveDate, ctx: &Context<'_>) -> Result<(), FieldError> {
-    let on = ctx.rulebook.reference_date;
-    let min = ctx.rulebook.mentor.age_min_exclusive;
-    if !older_than(birth_date, min, on) {
+    let rb = ctx.rulebook;
+    let min = rb.mentor.age_min_exclusive;
+    let (older, on) = rb.mentor.age_rule.older(birth_date, min, ctx.today, rb.reference_date);
+    if !older {
         return Err(FieldError::new("birth_date", "error-mentor-age")
             .arg("age", age_on(birth_date, on))
             .arg("date", format_date(on))

@@ -3,15 +3,16 @@
 use super::{Named, Outcome, RuleCode, Verdict};
 use crate::registry::document_kinds::DocumentKind;
 use crate::registry::mentors::{Mentor, MentorEducation};
-use crate::rulebook::{Rulebook, age_on, older_than};
+use crate::rulebook::{Rulebook, age_on};
 use crate::validation::format_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What the rules of a mentor read. Mentors are screened as their applications arrive (P:115); the
-/// facts keep the day of screening, but a mentor's age is counted on the cohort's reference date,
-/// as a beneficiary's is, so that a screening gives the same answer whenever it runs.
+/// facts keep the day of screening, on which rulebooks before `2017-pilot.4` counted a mentor's
+/// age; later ones count it on the cohort's reference date, as a beneficiary's is, so that a
+/// screening gives the same answer whenever it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MentorFacts {
@@ -39,19 +40,20 @@ impl MentorFacts {
     }
 }
 
-/// MENTOR_MIN_AGE (P:110, seed line 341 «21 жастан асқан»): older than `age_min_exclusive` on
-/// the cohort's reference date, that is from the day after that birthday.
+/// MENTOR_MIN_AGE (P:110, seed line 341 «21 жастан асқан»): older than `age_min_exclusive`, as
+/// the rulebook's `age_rule` counts it (from `2017-pilot.4`: on the cohort's reference date, from
+/// the day after that birthday).
 fn min_age(f: &MentorFacts, rb: &Rulebook) -> Outcome {
     let birth = f.mentor.identity.birth_date;
-    let on = rb.reference_date;
     let min = rb.mentor.age_min_exclusive;
+    let (older, on) = rb.mentor.age_rule.older(birth, min, f.on, rb.reference_date);
     let evidence = vec![
         ("age", age_on(birth, on).to_string()),
         ("on", format_date(on)),
         ("birth_date", format_date(birth)),
         ("min", min.to_string()),
     ];
-    if older_than(birth, min, on) {
+    if older {
         Outcome::new(RuleCode::MentorMinAge, Verdict::Pass, "rule-mentor-age-older", evidence)
     } else {
         Outcome::new(RuleCode::MentorMinAge, Verdict::Fail, "rule-mentor-age-not-older", evidence)
@@ -189,6 +191,21 @@ mod tests {
         // 21 on the day of screening, but 20 on the reference date.
         let o = outcome(&facts(date(1996, 5, 1)), RuleCode::MentorMinAge);
         assert_eq!((o.verdict, o.evidence["age"].as_str()), (Verdict::Fail, "20"));
+    }
+
+    #[test]
+    fn under_rulebook_3_the_age_was_full_years_on_the_day_of_screening() {
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        let outcome = |f: &MentorFacts| {
+            f.evaluate(&three).into_iter().find(|o| o.code == RuleCode::MentorMinAge).unwrap()
+        };
+        // Screened 01.06.2017: born 01.06.1995 is 22, born 02.06.1995 is 21.
+        let o = outcome(&facts(date(1995, 6, 1)));
+        assert_eq!(
+            (o.verdict, o.evidence["age"].as_str(), o.evidence["on"].as_str()),
+            (Verdict::Pass, "22", "01.06.2017")
+        );
+        assert_eq!(outcome(&facts(date(1995, 6, 2))).verdict, Verdict::Fail);
     }
 
     #[test]

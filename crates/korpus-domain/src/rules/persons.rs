@@ -88,7 +88,9 @@ pub(crate) fn person_one_subproject(facts: &PersonFacts, within: Option<Uuid>, r
 
 /// Whether the programme counts `p` as vulnerable youth (P:26-33): any recorded category of
 /// P:28-31, the working poor only with an income per family member below the threshold (40 % of
-/// the subsistence minimum), or a disability (P:32, which the brochure lists with the categories).
+/// the subsistence minimum). A disability (P:32) counts too only where the rulebook says so
+/// (`disability_is_vulnerable`, before `2017-pilot.4`); the brochure's targets count people with
+/// disabilities on their own (P:42).
 pub fn is_vulnerable(p: &Person, rb: &Rulebook) -> bool {
     !categories(p, rb).is_empty()
 }
@@ -104,7 +106,7 @@ fn categories(p: &Person, rb: &Rulebook) -> Vec<Named> {
         })
         .map(|c| Named::by_key(c.code(), c.message_key()))
         .collect();
-    if p.disability {
+    if p.disability && rb.vulnerability.disability_is_vulnerable {
         counted.push(Named::by_key("disability", "field-disability"));
     }
     counted
@@ -254,12 +256,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn neet_and_disability_are_vulnerable_income_below_unrecorded_is_flagged() {
+    fn neet_is_vulnerable_a_disability_alone_no_longer_and_income_below_unrecorded_is_flagged() {
         let rb = Rulebook::pilot_2017();
         let mut p = person(date(2000, 1, 1));
         assert_eq!(vulnerability(&p, &rb).message, "rule-vulnerability-not-vulnerable");
+        // A disability is its own target (P:42), not one of the vulnerability categories; the
+        // rulebook before 2017-pilot.4 counted it, and its screenings still check that way.
         p.disability = true;
-        assert!(is_vulnerable(&p, &rb));
+        assert!(!is_vulnerable(&p, &rb));
+        assert_eq!(vulnerability(&p, &rb).evidence["vulnerable"], "no");
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        assert!(is_vulnerable(&p, &three));
+        assert_eq!(vulnerability(&p, &three).evidence["categories"], "disability");
         p.disability = false;
         p.vulnerability.insert(VulnerabilityCategory::Neet);
         assert_eq!(vulnerability(&p, &rb).evidence["categories"], "neet");

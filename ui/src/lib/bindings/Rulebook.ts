@@ -24,7 +24,7 @@ import type { VulnerabilityRules } from "./VulnerabilityRules";
  */
 export type Rulebook = { 
 /**
- * Stable version label, kept with every decision and envelope (`2017-pilot.3`).
+ * Stable version label, kept with every decision and envelope (`2017-pilot.4`).
  */
 version: string, 
 /**

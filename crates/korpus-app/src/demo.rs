@@ -4,12 +4,14 @@
 
 use crate::error::Result;
 use chrono::{Datelike, Days, NaiveDate};
+use korpus_domain::selection::decisions::{HostOrgDecision, SelectionOutcome};
 use korpus_domain::{
     ApplicationInput, Bin, Context, DocumentOwner, HostOrg, HostOrgCriteria, HostOrgInput, IdentityInput,
     Iin, Mentor, MentorInput, Person, PersonInput, Rulebook, Sex, SubProjectApplication, SupportingDocument,
 };
 use korpus_store::{
-    Store, Writer, insert_application, insert_document, insert_host_org, insert_mentor, insert_person,
+    Store, Writer, insert_application, insert_document, insert_host_org, insert_host_org_decision,
+    insert_mentor, insert_person,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -171,6 +173,8 @@ pub struct DemoSummary {
     pub mentors: usize,
     /// Supporting documents of host organisations and mentors added.
     pub documents: usize,
+    /// Competition decisions on host organisations.
+    pub host_org_decisions: usize,
 }
 
 /// An application and the persons of its group.
@@ -248,26 +252,39 @@ pub fn demo_data(store: &mut Store, persons: usize, seed: u64) -> Result<DemoSum
     let rulebook = store.rulebook().clone();
     let ctx = Context { rulebook: &rulebook, today: store.context().today };
     let Some(people) = make_persons(&mut names, &ctx, persons)? else {
-        return Ok(DemoSummary { persons: 0, host_orgs: 0, applications: 0, mentors: 0, documents: 0 });
+        return Ok(DemoSummary {
+            persons: 0,
+            host_orgs: 0,
+            applications: 0,
+            mentors: 0,
+            documents: 0,
+            host_org_decisions: 0,
+        });
     };
     let orgs = make_host_orgs(&mut names, &mut used_bins, &ctx, (persons / 100).max(LOCALITIES.len()))?;
     let mentors = make_mentors(&mut names, &ctx, (persons / 200).max(LOCALITIES.len()))?;
-    let applications = make_applications(&mut names, &ctx, &people, &orgs)?;
     let documents = make_documents(&mut names.rng, &rulebook, &orgs, &mentors);
+    let decisions = make_host_org_decisions(&rulebook, &orgs, &documents);
+    let selected: HashSet<Uuid> =
+        decisions.iter().filter(|(_, d)| d.memorandum_number.is_some()).map(|(_, d)| d.host_org_id).collect();
+    let open_to_groups: Vec<(Uuid, HostOrg)> =
+        orgs.iter().filter(|(id, _)| selected.contains(id)).cloned().collect();
+    let applications = make_applications(&mut names, &ctx, &people, &open_to_groups)?;
     let summary = DemoSummary {
         persons: people.len(),
         host_orgs: orgs.len(),
         applications: applications.len(),
         mentors: mentors.len(),
         documents: documents.len(),
+        host_org_decisions: decisions.len(),
     };
     write_all(store, &people, insert_person)?;
     write_all(store, &orgs, insert_host_org)?;
     write_all(store, &mentors, insert_mentor)?;
     write_all(store, &documents, insert_document)?;
-    let max_subprojects = rulebook.beneficiary.max_subprojects;
+    write_all(store, &decisions, |w, _, d| insert_host_org_decision(w, d))?;
     write_all(store, &applications, |w, id, (app, members)| {
-        insert_application(w, id, app, members, max_subprojects)
+        insert_application(w, id, app, members, &rulebook)
     })?;
     Ok(summary)
 }
@@ -511,6 +528,52 @@ fn make_applications(
     }
 
     Ok(applications)
+}
+
+/// The competition's decisions (P:98-100): an organisation that confirms every criterion and
+/// brought every document is selected, with its memorandum of cooperation signed; one found wanting
+/// is not; one whose criteria are not checked yet has no decision. Only selected organisations
+/// submit applications.
+fn make_host_org_decisions(
+    rulebook: &Rulebook,
+    orgs: &[(Uuid, HostOrg)],
+    documents: &[(Uuid, SupportingDocument)],
+) -> Vec<(Uuid, HostOrgDecision)> {
+    let decided_on = rulebook.reference_date + Days::new(6);
+    let mut decisions = Vec::new();
+    for (n, (id, org)) in orgs.iter().enumerate() {
+        let c = &org.criteria;
+        let answers = [
+            c.registered_in_region,
+            c.charter_matches,
+            c.youth_experience,
+            c.head_and_accountant,
+            c.no_debts,
+            c.not_unscrupulous,
+            c.documents_complete,
+        ];
+        if answers.iter().any(Option::is_none) {
+            continue;
+        }
+        let brought = documents.iter().filter(|(_, d)| d.owner_id == *id).count();
+        let selected =
+            answers.iter().all(|a| *a == Some(true)) && brought >= rulebook.documents.host_org.len();
+        decisions.push((
+            Uuid::now_v7(),
+            HostOrgDecision {
+                cohort: rulebook.cohort,
+                region: org.region.clone(),
+                host_org_id: *id,
+                decided_on,
+                decided_by: "Ахметова Сәуле".to_owned(),
+                outcome: if selected { SelectionOutcome::Selected } else { SelectionOutcome::Rejected },
+                notes: None,
+                memorandum_number: selected.then(|| format!("{}-М", n + 1)),
+                memorandum_date: selected.then_some(decided_on + Days::new(3)),
+            },
+        ));
+    }
+    decisions
 }
 
 /// Supporting documents: most candidates brought the whole list, some one short.

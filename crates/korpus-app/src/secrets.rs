@@ -13,13 +13,26 @@ const DATABASE_SERVICE: &str = "kz.korpus.desk";
 /// The keyring service of sync secrets (account: the device id and what it is).
 const SYNC_SERVICE: &str = "kz.korpus.sync";
 
-/// One OS keyring call at a time in this process. A desk makes a handful of calls, so nothing
-/// waits; but many at once (tests run devices in parallel threads) each open their own Secret
-/// Service session, and gnome-keyring-daemon was seen to drop off the bus under that load, after
-/// which every secret was gone for the rest of the session.
-fn one_call_at_a_time<T>(call: impl FnOnce() -> T) -> T {
+/// One OS keyring call at a time in this process, tried again when the keyring service itself
+/// failed. A desk makes a handful of calls, so nothing waits; but many at once (tests run devices
+/// in parallel threads) each open their own Secret Service session, and gnome-keyring-daemon was
+/// seen to drop off the bus under that load. It also aborts now and then when clients come and go
+/// quickly (GNOME/gnome-keyring#196), and the session starts it again: a call that met the
+/// moment between is tried up to three times more, 100, 300 and 900 ms later. An answer of the
+/// keyring itself (no such entry, a bad value) is never tried again.
+fn one_call_at_a_time<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
     static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = KEYRING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut delay = std::time::Duration::from_millis(100);
+    for _ in 0..3 {
+        match call() {
+            Err(keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)) => {
+                std::thread::sleep(delay);
+                delay *= 3;
+            }
+            answer => return answer,
+        }
+    }
     call()
 }
 

@@ -33,8 +33,12 @@ fn demo_data_is_valid_and_fills_every_region() {
     let counts = store.counts_by_region().unwrap();
     assert_eq!(counts.len(), 4);
     assert!(counts.iter().all(|c| c.persons > 0 && c.applications > 0 && c.host_orgs > 0));
-    let envelopes =
-        summary.persons + summary.host_orgs + summary.mentors + summary.applications + summary.documents;
+    let envelopes = summary.persons
+        + summary.host_orgs
+        + summary.mentors
+        + summary.applications
+        + summary.documents
+        + summary.host_org_decisions;
     assert_eq!(store.outbox_len().unwrap(), envelopes as i64);
     // Screening gives a realistic mix: organisations and mentors that pass and some that do not.
     let lines = store.screen_cohort(2017).unwrap();
@@ -43,8 +47,18 @@ fn demo_data_is_valid_and_fills_every_region() {
         let failed = of.iter().filter(|l| l.result == Verdict::Fail).count();
         assert!(failed > 0 && failed < of.len(), "{subject}: {failed} of {} fail", of.len());
     }
-    // Nobody is in two groups, and each group's size is within the rulebook's.
+    // Only organisations the competition selected, their memorandum signed, submit for groups.
     let applications = store.list_applications(None, 10_000, 0).unwrap();
+    let mut through_orgs = 0;
+    for a in &applications {
+        if let Some(org) = store.application(&a.id.to_string()).unwrap().application.data.host_org_id {
+            through_orgs += 1;
+            let decision = store.host_org_decision(org).unwrap().expect("a decision").data;
+            assert!(decision.memorandum_number.is_some(), "{decision:?}");
+        }
+    }
+    assert!(through_orgs > 0 && summary.host_org_decisions < summary.host_orgs, "{summary:?}");
+    // Nobody is in two groups, and each group's size is within the rulebook's.
     assert_eq!(applications.len(), summary.applications);
     let mut groups_of: HashMap<uuid::Uuid, usize> = HashMap::new();
     for a in &applications {

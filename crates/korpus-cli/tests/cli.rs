@@ -6,7 +6,7 @@
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
-use korpus_domain::{Bin, Iin, Sex};
+use korpus_domain::{Bin, HostOrgCriteria, Iin, Sex};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -287,6 +287,53 @@ fn add_host_org(db: &Path, bin: &str, name: &str) -> Command {
         "15.03.2012",
     ]);
     cmd
+}
+
+/// A host organisation that meets every criterion, brought every document, passed screening and
+/// was selected with a memorandum: one that may submit applications for groups.
+fn selected_host_org(db: &Path, bin: &str, name: &str) {
+    let mut add = add_host_org(db, bin, name);
+    add.args(["--head", "Серікбаев Нұрлан", "--accountant", "Ким Ольга"]);
+    for c in HostOrgCriteria::FIELDS {
+        add.args(["--criterion", &format!("{c}=yes")]);
+    }
+    add.assert().success();
+    for kind in ["state_registration", "charter", "no_tax_debts", "head_and_accountant"] {
+        korpus(db)
+            .args([
+                "document",
+                "add",
+                "--owner",
+                "host_org",
+                "--of",
+                bin,
+                "--kind",
+                kind,
+                "--issued",
+                "01.03.2017",
+            ])
+            .assert()
+            .success();
+    }
+    korpus(db).args(["screen", "--cohort", "2017"]).assert().success();
+    korpus(db)
+        .args([
+            "host-org",
+            "decide",
+            bin,
+            "--on",
+            "20.04.2017",
+            "--by",
+            "Ахметова Сәуле",
+            "--outcome",
+            "selected",
+        ])
+        .assert()
+        .success();
+    korpus(db)
+        .args(["host-org", "memorandum", bin, "--number", "7-М", "--date", "21.04.2017"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -1219,6 +1266,34 @@ fn a_lottery_a_training_day_and_a_host_orgs_applications_print_as_lists() {
     // A host organisation's applications: both of its groups, with budget and standing.
     let bin = (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).unwrap().to_string();
     add_host_org(&db, &bin, "«Жігер» қоғамдық бірлестігі").assert().success();
+    // Not selected in the competition: it may not submit for a group.
+    let members = three_members(&db, 570);
+    let mut refused = korpus(&db);
+    refused
+        .args([
+            "--lang",
+            "en",
+            "application",
+            "add",
+            "--path",
+            "host_org",
+            "--host-org",
+            &bin,
+            "--leader",
+            &members[0],
+        ])
+        .args(["--name", "Ерте", "--territory", "Ақсу", "--goal", "Жастарды біріктіру"])
+        .args(["--target-group", "Жастар", "--description", "Жастарға арналған орын"])
+        .args(["--direction", "ecology_landscaping", "--budget", "750 000", "--region", "Павлодар"]);
+    for m in &members {
+        refused.args(["--member", m]);
+    }
+    refused
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Host organisation: «Жігер» қоғамдық бірлестігі is not selected"));
+    let bin = (0..100).filter_map(|s| Bin::compose(12, 3, 4, 0, s)).nth(1).unwrap().to_string();
+    selected_host_org(&db, &bin, "«Жігер» қоғамдық бірлестігі (Ақсу)");
     for (i, name) in ["Кітап үйі", "Спорт алаңы"].iter().enumerate() {
         let members = three_members(&db, 600 + i as u16 * 10);
         let mut cmd = korpus(&db);

@@ -111,6 +111,11 @@ pub struct HostOrgRules {
     pub overhead_percent: u32,
     /// When the competition closed.
     pub application_deadline: DateTime<FixedOffset>,
+    /// Whether only an organisation selected in the competition, with its memorandum of
+    /// cooperation signed, may submit applications (P:98-100): `true` from `2017-pilot.4`;
+    /// rulebooks written before said nothing of it.
+    #[serde(default)]
+    pub only_selected_submit: bool,
 }
 
 /// Grants and scholarships, in tenge.

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
 use crate::search::{Query, prefix_range};
 use crate::tables::{Record, read_by_id, read_records, select_columns};
+use korpus_domain::Rulebook;
 use korpus_domain::registry::applications::DecidedBy;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{
@@ -58,9 +59,9 @@ impl Store {
     /// registered and in no other application, and that the host organisation exists.
     pub fn add_application(&mut self, input: &ApplicationInput) -> Result<ApplicationView> {
         let (application, members) = input.validate(&self.context())?;
-        let max_subprojects = self.rulebook.beneficiary.max_subprojects;
+        let rulebook = self.rulebook.clone();
         let id = Uuid::now_v7();
-        self.write(|w| insert_application(w, id, &application, &members, max_subprojects))?;
+        self.write(|w| insert_application(w, id, &application, &members, &rulebook))?;
         self.application(&id.to_string())
     }
 
@@ -75,7 +76,7 @@ impl Store {
         input: &ApplicationInput,
     ) -> Result<(ApplicationView, Vec<String>)> {
         let (application, members) = input.validate(&self.context())?;
-        let max_subprojects = self.rulebook.beneficiary.max_subprojects;
+        let rulebook = self.rulebook.clone();
         let changed = self.write(|w| {
             let old: Record<SubProjectApplication> = read_by_id(w.conn(), Entity::Application, id)?;
             if let Some(decision) = deciding(w.conn(), id)? {
@@ -84,7 +85,7 @@ impl Store {
                 let after: BTreeSet<Uuid> = members.iter().copied().collect();
                 old.data.check_fixed(&application, before != after, &decision)?;
             }
-            check_parties(w, id, &application, &members, max_subprojects)?;
+            check_parties(w, id, &application, &members, &rulebook)?;
             let mut changed = w.update(Entity::Application, id, base_version, &old.data, &application)?;
             let current = member_rows(w.conn(), id)?;
             for row in &current {
@@ -199,9 +200,9 @@ pub fn insert_application(
     id: Uuid,
     application: &SubProjectApplication,
     members: &[Uuid],
-    max_subprojects: u32,
+    rulebook: &Rulebook,
 ) -> Result<()> {
-    check_parties(w, id, application, members, max_subprojects)?;
+    check_parties(w, id, application, members, rulebook)?;
     w.insert(Entity::Application, id, application)?;
     for person_id in members {
         let member = ApplicationMember {
@@ -223,14 +224,17 @@ fn member_rows(conn: &rusqlite::Connection, id: Uuid) -> Result<Vec<Record<Appli
     read_records(conn, Entity::ApplicationMember, &sql, [id.to_string()])
 }
 
-/// Refuses unknown members, members of another application, and an unknown host organisation.
+/// Refuses unknown members, members of another application, an unknown host organisation, and
+/// (where the rulebook asks it, P:98-100) one the cohort's competition has not selected with a
+/// memorandum of cooperation.
 fn check_parties(
     w: &Writer<'_>,
     id: Uuid,
     application: &SubProjectApplication,
     members: &[Uuid],
-    max_subprojects: u32,
+    rulebook: &Rulebook,
 ) -> Result<()> {
+    let max_subprojects = rulebook.beneficiary.max_subprojects;
     let mut errors = Vec::new();
     for person_id in members {
         let name: Option<String> = w
@@ -264,12 +268,34 @@ fn check_parties(
         }
     }
     if let Some(org) = application.host_org_id {
-        let exists: Option<i64> = w
+        let name: Option<String> = w
             .conn()
-            .query_row("SELECT 1 FROM host_orgs WHERE id = ?1", [org.to_string()], |r| r.get(0))
+            .query_row("SELECT name FROM host_orgs WHERE id = ?1", [org.to_string()], |r| r.get(0))
             .optional()?;
-        if exists.is_none() {
-            errors.push(FieldError::new("host_org", "error-unknown-host-org").arg("value", org));
+        match name {
+            None => errors.push(FieldError::new("host_org", "error-unknown-host-org").arg("value", org)),
+            Some(name) if rulebook.host_org.only_selected_submit => {
+                let decision: Option<(String, Option<String>)> = w
+                    .conn()
+                    .query_row(
+                        "SELECT outcome, memorandum_number FROM host_org_decisions
+                         WHERE host_org_id = ?1 AND cohort = ?2",
+                        (org.to_string(), application.cohort),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match decision {
+                    Some((outcome, Some(_))) if outcome == "selected" => {}
+                    Some((outcome, None)) if outcome == "selected" => {
+                        errors.push(
+                            FieldError::new("host_org", "error-host-org-no-memorandum").arg("name", name),
+                        );
+                    }
+                    _ => errors
+                        .push(FieldError::new("host_org", "error-host-org-not-selected").arg("name", name)),
+                }
+            }
+            Some(_) => {}
         }
     }
     ValidationErrors(errors).into_result(()).map_err(StoreError::from)

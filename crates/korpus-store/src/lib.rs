@@ -49,7 +49,7 @@ pub use reports::ReportLine;
 pub use screening::{SCREENING_PROGRESS_STEP, ScreeningLine};
 pub use selection::{
     CommissionDecisionInput, LotteryCheck, LotteryDrawInput, MentorSelection, Ranking, RankingLine,
-    SelectedHostOrg,
+    SelectedHostOrg, insert_host_org_decision,
 };
 pub use sync::{
     ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment,

@@ -9,14 +9,15 @@ use crate::outbox::Writer;
 use crate::selection::set_stage;
 use crate::tables::{Record, read_by_id, read_records, select_columns};
 use korpus_domain::rules::{
-    ApplicationFacts, Evaluation, HostOrgFacts, MentorFacts, PersonFacts, Screening, Subject, Verdict,
+    ApplicationFacts, Competition, Evaluation, HostOrgFacts, MentorFacts, PersonFacts, Screening, Subject,
+    Verdict,
 };
 use korpus_domain::validation::FieldError;
 use korpus_domain::{
     DocumentKind, DocumentOwner, Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication,
     ValidationErrors,
 };
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -78,7 +79,26 @@ fn person_facts(conn: &Connection, id: Uuid) -> Result<PersonFacts> {
 
 fn host_org_facts(conn: &Connection, id: Uuid, cohort: i32) -> Result<HostOrgFacts> {
     let org: Record<HostOrg> = read_by_id(conn, Entity::HostOrg, id)?;
+    let decision: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT outcome, decided_on, memorandum_number FROM host_org_decisions
+             WHERE host_org_id = ?1 AND cohort = ?2",
+            (id.to_string(), cohort),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let competition = match decision {
+        Some((outcome, on, memorandum_number)) => Some(Competition {
+            selected: outcome == "selected",
+            decided_on: on
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("host organisation decision: decided_on {on}")))?,
+            memorandum_number,
+        }),
+        None => None,
+    };
     Ok(HostOrgFacts {
+        competition,
         id,
         host_org: org.data,
         documents: document_kinds(conn, DocumentOwner::HostOrg, id)?,

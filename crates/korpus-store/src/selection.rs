@@ -23,7 +23,7 @@ use korpus_domain::selection::lottery::{
 };
 use korpus_domain::validation::{Checker, FieldError, ValidationErrors, parse_date, past_date, person_name};
 use korpus_domain::{Entity, HostOrg, Mentor, MentorStage, Person, Sex, SubProjectApplication};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -716,4 +716,33 @@ pub(crate) fn set_stage(w: &mut Writer<'_>, mentor: &Record<Mentor>, stage: Ment
     let mut fields = Map::new();
     fields.insert("stage".into(), json!(stage));
     w.set_fields(Entity::Mentor, mentor.id, mentor.version, fields)
+}
+
+/// Writes a competition's decision on a host organisation as it stands, its memorandum included:
+/// the bulk path (demo data, imports) beside [`Store::decide_host_org`] and
+/// [`Store::record_memorandum`], which a coordinator takes one step at a time. Refuses an unknown
+/// organisation, a second decision of the cohort, and a memorandum without a selection.
+pub fn insert_host_org_decision(w: &mut Writer<'_>, decision: &HostOrgDecision) -> Result<()> {
+    let org = decision.host_org_id;
+    let known: Option<i64> = w
+        .conn()
+        .query_row("SELECT 1 FROM host_orgs WHERE id = ?1", [org.to_string()], |r| r.get(0))
+        .optional()?;
+    if known.is_none() {
+        return refuse(FieldError::new("host_org", "error-unknown-host-org").arg("value", org));
+    }
+    let id = decision_id(kinds::HOST_ORG, decision.cohort, &org.to_string(), None);
+    let recorded: Option<i64> = w
+        .conn()
+        .query_row("SELECT 1 FROM host_org_decisions WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .optional()?;
+    if recorded.is_some() {
+        return refuse(FieldError::new("host_org", "error-decision-recorded"));
+    }
+    if decision.memorandum_number.is_some() != decision.memorandum_date.is_some()
+        || (decision.memorandum_number.is_some() && decision.outcome != SelectionOutcome::Selected)
+    {
+        return refuse(FieldError::new("memorandum_number", "error-memorandum-not-selected"));
+    }
+    w.insert(Entity::HostOrgDecision, id, decision)
 }

@@ -40,6 +40,9 @@ impl ApplicationFacts {
         ];
         match (app.path, &self.host_org) {
             (ApplicationPath::HostOrg, Some(org)) => {
+                if rb.host_org.only_selected_submit {
+                    outcomes.push(super::host_orgs::selected(org).about(org.label()));
+                }
                 outcomes.push(max_applications(org, Some(self.id), rb).about(org.label()));
                 outcomes.extend(org.criteria(&app.region, rb).into_iter().map(|o| o.about(org.label())));
             }
@@ -351,6 +354,11 @@ pub(crate) mod tests {
         let mut org = crate::rules::host_orgs::tests::facts(date(2010, 1, 1));
         org.host_org.criteria.no_debts = Some(false);
         org.applications = vec![f.id];
+        org.competition = Some(crate::rules::host_orgs::Competition {
+            selected: true,
+            decided_on: date(2017, 4, 20),
+            memorandum_number: Some("14-М".into()),
+        });
         f.application.path = ApplicationPath::HostOrg;
         f.application.host_org_id = Some(org.id);
         f.application.leader_id = None;
@@ -366,6 +374,47 @@ pub(crate) mod tests {
         let o = outcome(&f, RuleCode::HostOrgEligible);
         assert_eq!((o.verdict, o.message.as_str()), (Verdict::Fail, "rule-host-org-unknown"));
         assert_explained(&o);
+    }
+
+    #[test]
+    fn only_a_selected_host_org_with_a_memorandum_submits() {
+        use crate::rules::host_orgs::Competition;
+        assert!(Rulebook::pilot_2017().host_org.only_selected_submit);
+        let mut f = facts(4);
+        let mut org = crate::rules::host_orgs::tests::facts(date(2010, 1, 1));
+        org.applications = vec![f.id];
+        f.application.path = ApplicationPath::HostOrg;
+        f.application.host_org_id = Some(org.id);
+        f.application.leader_id = None;
+        let decided_on = date(2017, 4, 20);
+        let cases = [
+            (None, Verdict::Fail, "rule-host-org-not-decided"),
+            (
+                Some(Competition { selected: false, decided_on, memorandum_number: None }),
+                Verdict::Fail,
+                "rule-host-org-rejected",
+            ),
+            (
+                Some(Competition { selected: true, decided_on, memorandum_number: None }),
+                Verdict::Fail,
+                "rule-host-org-no-memorandum",
+            ),
+            (
+                Some(Competition { selected: true, decided_on, memorandum_number: Some("14-М".into()) }),
+                Verdict::Pass,
+                "rule-host-org-selected",
+            ),
+        ];
+        for (competition, verdict, message) in cases {
+            org.competition = competition;
+            f.host_org = Some(org.clone());
+            let o = outcome(&f, RuleCode::HostOrgSelected);
+            assert_eq!((o.verdict, o.message.as_str()), (verdict, message));
+            assert_explained(&o);
+        }
+        // Rulebook 2017-pilot.3 did not ask it: its screenings stay as they were made.
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        assert!(f.evaluate(&three).iter().all(|o| o.code != RuleCode::HostOrgSelected));
     }
 
     #[test]

@@ -22,6 +22,22 @@ pub struct HostOrgFacts {
     pub documents: Vec<DocumentKind>,
     /// Applications of the cohort submitted through it, in id order (the order they were made).
     pub applications: Vec<Uuid>,
+    /// The cohort's competition's decision on it, when one is recorded (left out of facts
+    /// gathered before rulebook `2017-pilot.4`, which did not read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competition: Option<Competition>,
+}
+
+/// The competition's decision on a host organisation, as the rules read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Competition {
+    /// Selected (else rejected).
+    pub selected: bool,
+    /// The day of the decision.
+    pub decided_on: chrono::NaiveDate,
+    /// The memorandum of cooperation's number, once signed.
+    pub memorandum_number: Option<String>,
 }
 
 impl HostOrgFacts {
@@ -154,6 +170,24 @@ fn eligible(criteria: &[Outcome]) -> Outcome {
     }
 }
 
+/// HOST_ORG_SELECTED (P:98-100, seed line 245): only an organisation the cohort's competition
+/// selected, with the memorandum of cooperation signed, submits applications for groups.
+pub(crate) fn selected(facts: &HostOrgFacts) -> Outcome {
+    let code = RuleCode::HostOrgSelected;
+    let Some(c) = &facts.competition else {
+        return Outcome::new(code, Verdict::Fail, "rule-host-org-not-decided", Vec::new());
+    };
+    let evidence = vec![
+        ("decided_on", format_date(c.decided_on)),
+        ("memorandum", c.memorandum_number.clone().unwrap_or_default()),
+    ];
+    match (c.selected, &c.memorandum_number) {
+        (false, _) => Outcome::new(code, Verdict::Fail, "rule-host-org-rejected", evidence),
+        (true, None) => Outcome::new(code, Verdict::Fail, "rule-host-org-no-memorandum", evidence),
+        (true, Some(_)) => Outcome::new(code, Verdict::Pass, "rule-host-org-selected", evidence),
+    }
+}
+
 /// HOST_ORG_MAX_APPLICATIONS (P:20): at most `max_applications` applications of the cohort.
 /// Judging one application (`within`), the ones beyond the limit, in the order they were made,
 /// break it.
@@ -201,6 +235,7 @@ pub(crate) mod tests {
             documents_complete: Some(true),
         };
         HostOrgFacts {
+            competition: None,
             id: Uuid::now_v7(),
             host_org: HostOrg {
                 bin,

@@ -14,7 +14,7 @@ mod mentors;
 mod persons;
 
 pub use applications::ApplicationFacts;
-pub use host_orgs::HostOrgFacts;
+pub use host_orgs::{Competition, HostOrgFacts};
 pub use mentors::MentorFacts;
 pub use persons::{PersonFacts, is_vulnerable};
 
@@ -53,6 +53,9 @@ code_enum! {
         HostOrgMaxApplications = "HOST_ORG_MAX_APPLICATIONS",
         /// P:90 every one of the seven criteria holds.
         HostOrgEligible = "HOST_ORG_ELIGIBLE",
+        /// P:98-100 only a host organisation selected in the cohort's competition, its memorandum
+        /// of cooperation signed, submits applications (rulebooks from `2017-pilot.4`).
+        HostOrgSelected = "HOST_ORG_SELECTED",
         /// P:91 registered for at least a year in the region of the sub-project.
         HostOrgRegistered1yInRegion = "HOST_ORG_REGISTERED_1Y_IN_REGION",
         /// P:92 the declared activity matches the charter and the organisation's work.

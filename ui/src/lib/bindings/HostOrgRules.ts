@@ -19,4 +19,10 @@ overhead_percent: number,
 /**
  * When the competition closed.
  */
-application_deadline: string, };
+application_deadline: string, 
+/**
+ * Whether only an organisation selected in the competition, with its memorandum of
+ * cooperation signed, may submit applications (P:98-100): `true` from `2017-pilot.4`;
+ * rulebooks written before said nothing of it.
+ */
+only_selected_submit: boolean, };

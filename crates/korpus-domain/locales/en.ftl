@@ -324,6 +324,8 @@ sync-duplicate-note = HQ found { $count } records that may be the same; check th
 case-conflict = The same field was changed here and elsewhere
 case-duplicate_iin = The same IIN is registered twice
 case-person_in_two_subprojects = One person is in two sub-projects
+case-host_org_over_limit = A host organisation has more applications than the programme allows
+sync-host-org-over-note = { $host_org } has { $count } applications across the desks, at most { $max } are allowed. Beyond the limit, in the order they were made: { $names }.
 field-keep = Which side to keep (mine or theirs)
 
 ## Technical screening: what each rule asks, and what it found

@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod db;
 pub mod error;
 pub mod import;
+pub mod limits;
 pub mod plan;
 pub mod pull;
 pub mod push;

@@ -325,6 +325,8 @@ struct Batch {
     /// Cases settled: case id, the envelope that settles it.
     resolves: Vec<(Uuid, Uuid)>,
     cases: Vec<NewCase>,
+    /// The rulebook named by the last applied envelope that wrote an application.
+    application_rulebook: Option<String>,
 }
 
 impl Batch {
@@ -386,6 +388,9 @@ impl Batch {
                         for r in &d.ranking {
                             known.decided.entry(r.application_id).or_insert_with(|| named.clone());
                         }
+                    }
+                    if entity == Entity::Application {
+                        self.application_rulebook = Some(e.rulebook_version.clone());
                     }
                     self.changes.push((seq, entity, id, row.clone()));
                     known.rows.insert((entity, id), row);
@@ -513,7 +518,13 @@ impl Batch {
         }
         let duplicates = self.find_duplicates(tx).await?;
         self.cases.extend(duplicates);
-        open_cases(tx, &self.cases).await
+        open_cases(tx, &self.cases).await?;
+        if let Some(version) = &self.application_rulebook {
+            let applications =
+                self.changes.iter().filter(|(_, e, _, _)| *e == Entity::Application).map(|(_, _, _, r)| r);
+            crate::limits::recount_host_orgs(tx, applications, version).await?;
+        }
+        Ok(())
     }
 
     fn receipts_statement<'t>(

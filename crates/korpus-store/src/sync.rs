@@ -94,7 +94,7 @@ pub struct IncomingChange {
 pub struct SyncCase {
     /// Its id at HQ.
     pub id: Uuid,
-    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
+    /// `conflict`, `duplicate_iin`, `person_in_two_subprojects` or `host_org_over_limit`.
     pub kind: String,
     /// `open`.
     pub status: String,

@@ -163,7 +163,7 @@ pub struct PulledChange {
 pub struct Case {
     /// The case's id.
     pub id: Uuid,
-    /// What kind: `conflict`, `duplicate_iin`, `person_in_two_subprojects`.
+    /// What kind: `conflict`, `duplicate_iin`, `person_in_two_subprojects`, `host_org_over_limit`.
     pub kind: String,
     /// Open or resolved.
     pub status: String,

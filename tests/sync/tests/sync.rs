@@ -1352,3 +1352,146 @@ async fn a_contract_rolls_reports_outreach_and_a_certificate_travel_and_a_certif
     assert_eq!(receipt.code.as_deref(), Some(codes::BAD_SIGNATURE), "{receipt:?}");
     Ok(())
 }
+
+/// A host organisation of `region` selected in the 2017 competition, its memorandum signed: one
+/// that may submit applications for groups (P:98-100).
+fn selected_host_org(desk: &mut Desk, region: &str) -> Result<Uuid, Error> {
+    use korpus_domain::selection::decisions::{HostOrgDecision, SelectionOutcome};
+    use korpus_domain::{Bin, HostOrgCriteria, HostOrgInput};
+    let yes = Some(true);
+    let org = desk.store.add_host_org(&HostOrgInput {
+        bin: (0..100).find_map(|s| Bin::compose(12, 3, 4, 0, s)).ok_or("no BIN")?.to_string(),
+        name: "«Жастар ордасы» қоғамдық бірлестігі".into(),
+        org_type: "non_commercial".into(),
+        region: region.to_owned(),
+        locality: "Павлодар".into(),
+        registration_date: "15.03.2012".into(),
+        head_name: Some("Серікбаев Нұрлан".into()),
+        accountant_name: Some("Ким Ольга".into()),
+        phone: None,
+        criteria: HostOrgCriteria {
+            registered_in_region: yes,
+            charter_matches: yes,
+            youth_experience: yes,
+            head_and_accountant: yes,
+            no_debts: yes,
+            not_unscrupulous: yes,
+            documents_complete: yes,
+        },
+    })?;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2017, 4, d).ok_or("no date");
+    let decision = HostOrgDecision {
+        cohort: 2017,
+        region: region.to_owned(),
+        host_org_id: org.id,
+        decided_on: day(20)?,
+        decided_by: "Ахметова Сәуле".into(),
+        outcome: SelectionOutcome::Selected,
+        notes: None,
+        memorandum_number: Some("7-М".into()),
+        memorandum_date: Some(day(21)?),
+    };
+    desk.store.write(|w| korpus_store::insert_host_org_decision(w, &decision))?;
+    Ok(org.id)
+}
+
+/// `count` applications of groups of three through `org`, their persons' IINs from `serial` on.
+fn host_org_applications(
+    desk: &mut Desk,
+    org: Uuid,
+    region: &str,
+    serial: u16,
+    count: u16,
+) -> Result<Vec<(Uuid, korpus_domain::ApplicationInput)>, Error> {
+    let mut made = Vec::new();
+    for a in 0..count {
+        let members: Vec<Uuid> = (0..3)
+            .map(|i| desk.add_person(serial + a * 30 + i * 10, "Нұрланова", region))
+            .collect::<Result<_, _>>()?;
+        let input = korpus_domain::ApplicationInput {
+            path: "host_org".into(),
+            leader_id: None,
+            members,
+            name: format!("Аула {serial}-{a}"),
+            territory: "Ауыл".into(),
+            goal: "Аула жасау".into(),
+            target_group: "Жастар".into(),
+            description: "Ауыл жастарына арналған аула".into(),
+            direction: "ecology_landscaping".into(),
+            budget: "700000".into(),
+            region: region.to_owned(),
+            host_org_id: Some(org),
+        };
+        made.push((desk.store.add_application(&input)?.application.id, input));
+    }
+    Ok(made)
+}
+
+#[tokio::test]
+async fn an_eighth_application_of_one_host_org_across_two_desks_is_a_case_until_the_count_is_back_within()
+-> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    hq.admin(&["coordinator", "add", "--login", "north2", "--name", "Дана", "--region", &r1])?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut other = Desk::enrolled(&hq, "north2").await?;
+    let org = selected_host_org(&mut north, &r1)?;
+    north.sync().await?;
+    other.sync().await?;
+    // Offline, each desk holds at most seven of its applications: four here, four there.
+    let first = host_org_applications(&mut north, org, &r1, 3000, 4)?;
+    let second = host_org_applications(&mut other, org, &r1, 3300, 4)?;
+    for desk in [&mut north, &mut other] {
+        let report = desk.sync().await?;
+        assert_eq!(report.rejected, 0, "{report:?}");
+    }
+    north.sync().await?;
+    assert_eq!(count(&north.store, Entity::Application), 8, "HQ takes all eight: each was valid where made");
+    let eighth = second.iter().chain(&first).map(|(id, _)| *id).max().ok_or("none")?;
+    for desk in [&north, &other] {
+        let cases = desk.store.sync_cases()?;
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        assert_eq!(cases[0].kind, "host_org_over_limit");
+        assert_eq!(cases[0].details["rows"], json!([eighth]), "the one made last is beyond the limit");
+        assert_eq!(
+            (cases[0].details["count"].clone(), cases[0].details["max"].clone()),
+            (json!(8), json!(7))
+        );
+        let panel = korpus_app::sync::panel(&desk.store)?;
+        let shown = panel.cases[0].host_org.clone().ok_or("no host organisation shown")?;
+        assert_eq!(shown.name, "«Жастар ордасы» қоғамдық бірлестігі");
+        assert_eq!((shown.count, shown.max), (8, 7));
+        assert!(shown.beyond[0].starts_with("Аула 3"), "{shown:?}");
+    }
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'host_org_over_limit'").await?, 1);
+
+    // A ninth widens the same case; two groups moved to the initiative-group path bring the count
+    // back to seven and resolve it.
+    let ninth = host_org_applications(&mut other, org, &r1, 3600, 1)?;
+    other.sync().await?;
+    let cases = other.store.sync_cases()?;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(cases[0].details["count"], json!(9));
+    assert_eq!(cases[0].details["rows"].as_array().map(Vec::len), Some(2));
+    for (id, input) in [&ninth[0], &second[3]] {
+        let version = other.store.application(&id.to_string())?.application.version;
+        let moved = korpus_domain::ApplicationInput {
+            path: "initiative_group".into(),
+            leader_id: input.members.first().copied(),
+            host_org_id: None,
+            ..input.clone()
+        };
+        other.store.edit_application(*id, version, &moved)?;
+    }
+    other.sync().await?;
+    north.sync().await?;
+    for desk in [&north, &other] {
+        assert!(desk.store.sync_cases()?.is_empty(), "{:?}", desk.store.sync_cases()?);
+    }
+    assert_eq!(
+        hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'host_org_over_limit' AND status = 'resolved'")
+            .await?,
+        1
+    );
+    Ok(())
+}

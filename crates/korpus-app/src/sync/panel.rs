@@ -38,14 +38,34 @@ pub struct SyncPanel {
 pub struct CaseView {
     /// Its id.
     pub id: String,
-    /// `conflict`, `duplicate_iin` or `person_in_two_subprojects`.
+    /// `conflict`, `duplicate_iin`, `person_in_two_subprojects` or `host_org_over_limit`.
     pub kind: String,
     /// When HQ opened it, `DD.MM.YYYY HH:MM` in Kazakhstan's time.
     pub opened_at: String,
     /// For a conflict: each field, with HQ's value and this desk's.
     pub fields: Vec<ConflictView>,
-    /// For a duplicate: the ids of the records concerned.
+    /// For a duplicate: the ids of the records concerned; for a host organisation over its
+    /// limit, the applications beyond it.
     pub records: Vec<String>,
+    /// For a host organisation over its limit: its name (its id when this desk does not hold
+    /// it), the applications it has across the desks, the limit, and the names of those beyond.
+    pub host_org: Option<HostOrgOverLimit>,
+}
+
+/// A host organisation with more applications than the rulebook allows, counted at HQ.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostOrgOverLimit {
+    /// Its name, or its id.
+    pub name: String,
+    /// Its applications of the cohort, on every desk.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+    /// The rulebook's limit.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub max: u64,
+    /// The applications beyond the limit, by name where this desk holds them.
+    pub beyond: Vec<String>,
 }
 
 /// One field in conflict.
@@ -72,8 +92,27 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn case_view(c: korpus_store::SyncCase) -> CaseView {
+/// What a host-organisation case names, with the names this desk holds.
+fn host_org_over_limit(store: &Store, c: &korpus_store::SyncCase) -> Option<HostOrgOverLimit> {
+    if c.kind != "host_org_over_limit" {
+        return None;
+    }
+    let org = c.details["host_org"].as_str().unwrap_or_default();
+    let name = store.host_org(org).map(|o| o.data.name).unwrap_or_else(|_| org.to_owned());
+    let beyond = c
+        .records()
+        .iter()
+        .map(|id| {
+            store.application(&id.to_string()).map(|a| a.application.data.name).unwrap_or(id.to_string())
+        })
+        .collect();
+    let number = |key: &str| c.details[key].as_u64().unwrap_or_default();
+    Some(HostOrgOverLimit { name, count: number("count"), max: number("max"), beyond })
+}
+
+fn case_view(store: &Store, c: korpus_store::SyncCase) -> CaseView {
     CaseView {
+        host_org: host_org_over_limit(store, &c),
         id: c.id.to_string(),
         opened_at: local_time(&c.opened_at),
         fields: c
@@ -94,7 +133,7 @@ fn case_view(c: korpus_store::SyncCase) -> CaseView {
 
 /// The panel as the database of `store` has it.
 pub fn panel(store: &Store) -> Result<SyncPanel> {
-    let cases = store.sync_cases()?.into_iter().map(case_view).collect();
+    let cases = store.sync_cases()?.into_iter().map(|c| case_view(store, c)).collect();
     Ok(match store.sync_state()? {
         Some(s) => SyncPanel {
             enrolled: true,

@@ -73,6 +73,8 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     HostOrgInput::export_all_to(dir)?;
     ApplicationView::export_all_to(dir)?;
     ApplicationInput::export_all_to(dir)?;
+    korpus_domain::delivery::withdrawals::WithdrawalInput::export_all_to(dir)?;
+    korpus_domain::delivery::withdrawals::WithdrawalReason::export_all_to(dir)?;
     Record::<Mentor>::export_all_to(dir)?;
     MentorInput::export_all_to(dir)?;
     SyncPanel::export_all_to(dir)?;

@@ -4,6 +4,7 @@
 
 use crate::desk::Desk;
 use crate::ipc::{DeskStatus, Home, ListQuery, Page, Reference, Reply};
+use korpus_domain::delivery::withdrawals::WithdrawalInput;
 use korpus_domain::{
     ApplicationInput, Entity, HostOrg, HostOrgInput, Lang, Mentor, MentorInput, Person, PersonInput,
     SubProjectApplication,
@@ -150,6 +151,22 @@ pub async fn save_application(
     desk.call(move |s| match id {
         None => s.add_application(&input),
         Some(id) => Ok(s.edit_application(id, version.unwrap_or(1), &input)?.0),
+    })
+    .await
+}
+
+/// Records that a member (`person`) or the whole group of an application left the programme;
+/// the application as it now stands.
+#[tauri::command]
+pub async fn withdraw(
+    desk: State<'_, Desk>,
+    application: String,
+    person: Option<String>,
+    input: WithdrawalInput,
+) -> Reply<ApplicationView> {
+    desk.call(move |s| {
+        s.withdraw(&application, person.as_deref(), &input)?;
+        s.application(&application)
     })
     .await
 }

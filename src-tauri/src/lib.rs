@@ -73,6 +73,7 @@ desk_commands![
     commands::applications,
     commands::application,
     commands::save_application,
+    commands::withdraw,
     commands::mentors,
     commands::mentor,
     commands::save_mentor,

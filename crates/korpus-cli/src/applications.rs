@@ -7,9 +7,11 @@ use crate::output::Out;
 use crate::persons::{ListArgs, SearchArgs, created, updated};
 use clap::{Args, Subcommand};
 use korpus_app::Result;
+use korpus_domain::delivery::withdrawals::WithdrawalInput;
 use korpus_domain::validation::{format_date, format_tenge};
 use korpus_domain::{ApplicationInput, SubProjectApplication};
 use korpus_store::{ApplicationView, Record, Store};
+use uuid::Uuid;
 
 #[derive(Debug, Subcommand)]
 pub enum ApplicationCommand {
@@ -30,6 +32,27 @@ pub enum ApplicationCommand {
         /// Remove a member (IIN); repeatable.
         #[arg(long)]
         remove_member: Vec<String>,
+    },
+    /// Record that a member, or the whole group, left the programme (after the draw they keep
+    /// their arm).
+    Withdraw {
+        /// Id.
+        application: String,
+        /// IIN or id of the member who leaves (none: the whole group leaves).
+        #[arg(long)]
+        person: Option<String>,
+        /// The day they left (DD.MM.YYYY).
+        #[arg(long = "on")]
+        left_on: String,
+        /// moved_away, employment, studies, health, family, stopped_taking_part or other.
+        #[arg(long)]
+        reason: String,
+        /// Notes (required for "other").
+        #[arg(long)]
+        notes: Option<String>,
+        /// Who records it (default: this session's author).
+        #[arg(long = "by")]
+        recorded_by: Option<String>,
     },
     /// Show one application with its group.
     Show {
@@ -137,6 +160,16 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
                 store.edit_application(id, version.unwrap_or(current.application.version), &input)?;
             out.print(&view, || updated(&out, "entity-application", &id.to_string(), &changed));
         }
+        ApplicationCommand::Withdraw { application, person, left_on, reason, notes, recorded_by } => {
+            let input = WithdrawalInput {
+                left_on,
+                reason,
+                notes,
+                recorded_by: recorded_by.unwrap_or_else(|| store.author().to_owned()),
+            };
+            let w = store.withdraw(&application, person.as_deref(), &input)?;
+            out.print(&w, || created(&out, "entity-withdrawal", &w.id.to_string()));
+        }
         ApplicationCommand::Show { application } => {
             let view = store.application(&application)?;
             out.print(&view, || show(&out, &store, &view));
@@ -175,6 +208,10 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
         ("id", view.application.id.to_string()),
         ("version", view.application.version.to_string()),
     ]);
+    let left = |person: Uuid| {
+        let w = view.withdrawals.iter().find(|w| w.data.person_id.is_none_or(|p| p == person));
+        w.map(|w| format!("{} ({})", format_date(w.data.left_on), out.tr(w.data.reason.message_key(), &[])))
+    };
     let members = view
         .members
         .iter()
@@ -185,10 +222,22 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
                 m.data.identity.iin.to_string(),
                 m.data.identity.full_name(),
                 format_date(m.data.identity.birth_date),
+                left(m.id).unwrap_or_default(),
             ]
         })
         .collect();
-    format!("{fields}\n\n{}", out.table(&["leader", "iin", "full_name", "birth_date"], members))
+    let mut text = format!(
+        "{fields}\n\n{}",
+        out.table(&["leader", "iin", "full_name", "birth_date", "left_on"], members)
+    );
+    if let Some(group) = view.withdrawals.iter().find(|w| w.data.person_id.is_none()) {
+        let reason = out.tr(group.data.reason.message_key(), &[]);
+        text.push_str(&format!(
+            "\n\n{}",
+            out.tr("cli-group-withdrawn", &[("date", format_date(group.data.left_on)), ("reason", reason),])
+        ));
+    }
+    text
 }
 
 fn table(out: &Out, store: &Store, applications: &[Record<SubProjectApplication>]) -> String {

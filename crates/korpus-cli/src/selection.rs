@@ -474,6 +474,25 @@ fn indicators_text(out: &Out, store: &Store, i: &Indicators) -> String {
         ],
     );
     text.push('\n');
+    let t = &i.total;
+    text.push_str(&out.tr(
+        "cli-indicators-active",
+        &[
+            ("active", t.active.people.to_string()),
+            ("withdrawn", t.withdrawn.to_string()),
+            ("late", t.added_after_draw.to_string()),
+        ],
+    ));
+    text.push('\n');
+    for a in &t.arms {
+        let arm = [
+            ("arm", a.arm.code().to_owned()),
+            ("assigned", a.assigned.to_string()),
+            ("active", a.active.to_string()),
+        ];
+        text.push_str(&out.tr("cli-indicators-arm", &arm));
+        text.push('\n');
+    }
     for s in &i.shares {
         let actual = s.actual_percent.map(|a| format!("{a:.1} %")).unwrap_or_else(|| "—".to_owned());
         let mark = if s.met { "✓" } else { "✗" };

@@ -688,9 +688,48 @@ fn the_commission_decides_and_the_lottery_is_drawn_verified_and_balanced() {
         .code(1)
         .stderr(predicate::str::contains("Reason"));
 
+    // A member of a drawn group leaves: refused without a reason, recorded with one, shown on the
+    // group, and still counted in the arm drawn.
+    let drawn_app = drawn[0]["draw"]["assignments"][0]["application_id"].as_str().unwrap().to_owned();
+    let shown = json(korpus(&db).args(["application", "show", &drawn_app]));
+    let leaver = shown["members"][1]["iin"].as_str().unwrap().to_owned();
+    korpus(&db)
+        .args([
+            "--lang",
+            "en",
+            "application",
+            "withdraw",
+            &drawn_app,
+            "--person",
+            &leaver,
+            "--on",
+            "01.08.2017",
+        ])
+        .args(["--reason", "bored"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Reason"));
+    korpus(&db)
+        .args(["application", "withdraw", &drawn_app, "--person", &leaver, "--on", "01.08.2017"])
+        .args(["--reason", "employment", "--by", "Айгерім"])
+        .assert()
+        .success();
+    korpus(&db)
+        .args(["--lang", "en", "application", "show", &drawn_app])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("01.08.2017 (took up a job)"));
+
     let indicators = json(korpus(&db).args(["indicators", "--cohort", "2017"]));
     assert_eq!(indicators["total"]["applicants"]["people"], 9);
     assert_eq!(indicators["total"]["beneficiaries"]["people"], 6);
+    assert_eq!(indicators["total"]["active"]["people"], 5);
+    assert_eq!(indicators["total"]["withdrawn"], 1);
+    korpus(&db)
+        .args(["--lang", "en", "indicators", "--cohort", "2017"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Still active: 5; left the programme: 1"));
     korpus(&db)
         .args(["--lang", "ru", "indicators", "--cohort", "2017"])
         .assert()

@@ -4,3 +4,4 @@
 pub mod grievances;
 pub mod mentoring;
 pub mod training;
+pub mod withdrawals;

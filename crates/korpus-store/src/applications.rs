@@ -52,6 +52,8 @@ pub struct ApplicationView {
     /// The evaluation commission's decision that ranked it, if one has: its members, region,
     /// path and budget are then fixed.
     pub decided: Option<DecidedBy>,
+    /// Who left the programme, and whether the whole group did (its own withdrawal first).
+    pub withdrawals: Vec<Record<korpus_domain::delivery::withdrawals::Withdrawal>>,
 }
 
 impl Store {
@@ -130,7 +132,8 @@ impl Store {
             None => None,
         };
         let decided = deciding(&self.conn, id)?;
-        Ok(ApplicationView { application, members, host_org, decided })
+        let withdrawals = self.withdrawals(id)?;
+        Ok(ApplicationView { application, members, host_org, decided, withdrawals })
     }
 
     /// Applications of a region (or all), by name, one page.

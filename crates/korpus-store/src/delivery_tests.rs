@@ -418,3 +418,73 @@ fn a_grievance_goes_overdue_by_working_days_and_is_reopened_not_lost() {
     assert_eq!(v.line.deadlines.resolve_by, date(2017, 6, 2));
     assert_eq!(count(&store, "grievances"), 2);
 }
+
+fn leaving(left_on: &str, reason: &str) -> korpus_domain::delivery::withdrawals::WithdrawalInput {
+    korpus_domain::delivery::withdrawals::WithdrawalInput {
+        left_on: left_on.into(),
+        reason: reason.into(),
+        notes: None,
+        recorded_by: "Айгерім".into(),
+    }
+}
+
+#[test]
+fn who_leaves_keeps_the_arm_drawn_and_the_indicators_count_assigned_and_active() {
+    let (_dir, mut store, clock) = new_store();
+    let groups = drawn_groups(&mut store);
+    at(&clock, 2017, 8, 1);
+    let (a, c) = (groups[&Arm::A][0], groups[&Arm::C][1]);
+    let members = store.application(&a.to_string()).unwrap().members;
+    let person = members[1].id.to_string();
+    let envelopes = count(&store, "outbox");
+
+    // Refused, each naming its field, and nothing written.
+    let stranger = three_persons(&mut store, 2900)[0].to_string();
+    let envelopes_with_stranger = count(&store, "outbox");
+    assert!(envelopes_with_stranger > envelopes);
+    let err =
+        store.withdraw(&a.to_string(), Some(&stranger), &leaving("20.07.2017", "moved_away")).unwrap_err();
+    assert_eq!(field_of(err), "person");
+    let err =
+        store.withdraw(&a.to_string(), Some(&person), &leaving("02.08.2017", "moved_away")).unwrap_err();
+    assert_eq!(field_of(err), "left_on", "the day after today");
+    let err = store.withdraw(&a.to_string(), Some(&person), &leaving("20.07.2017", "other")).unwrap_err();
+    assert_eq!(field_of(err), "notes");
+    assert_eq!((count(&store, "withdrawals"), count(&store, "outbox")), (0, envelopes_with_stranger));
+
+    let left = store.withdraw(&a.to_string(), Some(&person), &leaving("01.08.2017", "employment")).unwrap();
+    assert_eq!((left.data.person_id, left.data.member_id.is_some()), (Some(members[1].id), true));
+    let err =
+        store.withdraw(&a.to_string(), Some(&person), &leaving("01.08.2017", "employment")).unwrap_err();
+    assert_eq!(field_of(err), "person", "a person leaves once");
+    store.withdraw(&c.to_string(), None, &leaving("15.07.2017", "stopped_taking_part")).unwrap();
+    let someone = store.application(&c.to_string()).unwrap().members[0].id.to_string();
+    let err = store.withdraw(&c.to_string(), Some(&someone), &leaving("20.07.2017", "health")).unwrap_err();
+    assert_eq!(field_of(err), "application", "the group has left already");
+    assert_eq!(store.withdrawals(c).unwrap().len(), 1);
+    assert_eq!(store.arms(2017).unwrap()[&a], Arm::A, "the arm drawn stays");
+
+    // Eighteen assigned, six per arm; one of A and the three of a group of C have left.
+    let total = store.indicators(2017).unwrap().total;
+    assert_eq!((total.beneficiaries.people, total.active.people, total.withdrawn), (18, 14, 4));
+    let arm = |x: Arm| total.arms.iter().find(|l| l.arm == x).map(|l| (l.assigned, l.active));
+    assert_eq!((arm(Arm::A), arm(Arm::B), arm(Arm::C)), (Some((6, 5)), Some((6, 6)), Some((6, 3))));
+    assert_eq!(total.added_after_draw, 0);
+    // The scholarship rolls: the group that left in July is off August's; the member who left on
+    // the first of August is on it, and off September's.
+    let on_roll = |store: &Store, month: &str| store.scholarship_roll(REGION, month).unwrap().lines.len();
+    assert_eq!(
+        (on_roll(&store, "2017-07"), on_roll(&store, "2017-08"), on_roll(&store, "2017-09")),
+        (18, 15, 14)
+    );
+
+    // A person put into a drawn group behind the desk's back (the desk and HQ refuse it): not in
+    // the lottery's record of the group, never counted as randomised.
+    let late = three_persons(&mut store, 3500)[0];
+    let member =
+        korpus_domain::ApplicationMember { application_id: a, person_id: late, region: REGION.into() };
+    store.write(|w| w.insert(korpus_domain::Entity::ApplicationMember, Uuid::now_v7(), &member)).unwrap();
+    let total = store.indicators(2017).unwrap().total;
+    assert_eq!((total.beneficiaries.people, total.added_after_draw), (18, 1));
+    assert_eq!(total.applicants.people, 19);
+}

@@ -26,6 +26,7 @@ mod selection;
 mod sync;
 mod tables;
 mod training;
+mod withdrawals;
 
 pub use applications::{ApplicationView, insert_application};
 pub use blocks::NumberBlock;

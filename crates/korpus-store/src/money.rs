@@ -164,8 +164,20 @@ impl Store {
         let month = scholarship_month(&self.rulebook, month).map_err(ValidationErrors::one)?;
         let recorded = self.recorded_scholarships(&region, &month)?;
         let mut lines = Vec::new();
+        // Who left before the month began is not on its roll; who leaves during it is, once more.
+        let first_day = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for d in self.drawn(Some(&region))? {
+            let withdrawals = self.withdrawals(d.application.id)?;
+            let left_before = |person: Uuid| {
+                withdrawals
+                    .iter()
+                    .any(|w| w.data.person_id.is_none_or(|p| p == person) && w.data.left_on < first_day)
+            };
             for (person_id, _) in self.members_named(d.application.id)? {
+                if left_before(person_id) {
+                    continue;
+                }
                 let person: Record<Person> = self.person(&person_id.to_string())?;
                 let on_record = recorded.get(&person_id);
                 let education = on_record.map_or(person.data.education, |s| s.data.education);

@@ -525,33 +525,80 @@ impl Store {
         Ok(out)
     }
 
-    /// Progress against the cohort's targets, by region and in total.
+    /// Progress against the cohort's targets, by region and in total. A member of a drawn group
+    /// is a beneficiary of its arm when the lottery's record of the group names them (a
+    /// `korpus-lottery/1` record names no members: then every member is), else one who joined
+    /// after the draw; one who left, or whose group left, stays a beneficiary and is counted
+    /// apart as withdrawn.
     pub fn indicators(&self, cohort: i32) -> Result<Indicators> {
         self.own_cohort(cohort)?;
-        let arms = self.arms(cohort)?;
-        let mut memberships: BTreeMap<Uuid, Reach> = BTreeMap::new();
+        let sql = format!(
+            "SELECT {} FROM lotteries WHERE cohort = ?1
+             AND NOT EXISTS (SELECT 1 FROM lotteries AS later WHERE later.supersedes = lotteries.id)",
+            select_columns(Entity::Lottery)
+        );
+        // Each drawn group: its arm, and the IINs the lottery recorded (empty under /1).
+        let mut drawn: BTreeMap<Uuid, (Arm, BTreeSet<String>)> = BTreeMap::new();
+        for l in read_records::<LotteryRecord>(&self.conn, Entity::Lottery, &sql, [cohort])? {
+            let arms = l.data.arms();
+            for unit in &l.data.input.units {
+                if let Some(arm) = arms.get(&unit.application_id) {
+                    let members = unit.members.iter().cloned().collect();
+                    drawn.insert(unit.application_id, (*arm, members));
+                }
+            }
+        }
+        let parse = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()));
+        let mut left_groups = BTreeSet::new();
+        let mut left_people = BTreeSet::new();
+        for w in self.cohort_withdrawals(cohort)? {
+            match w.data.person_id {
+                Some(p) => left_people.insert((w.data.application_id, p)),
+                None => left_groups.insert(w.data.application_id),
+            };
+        }
+        // Each person's furthest reach, with the arm and whether they left.
+        let mut memberships: BTreeMap<Uuid, (Reach, Option<Arm>, bool)> = BTreeMap::new();
         let mut statement = self.conn.prepare(
-            "SELECT m.person_id, m.application_id FROM application_members m
-             JOIN applications a ON a.id = m.application_id WHERE a.cohort = ?1",
+            "SELECT m.person_id, m.application_id, p.iin FROM application_members m
+             JOIN applications a ON a.id = m.application_id JOIN persons p ON p.id = m.person_id
+             WHERE a.cohort = ?1",
         )?;
-        let rows = statement.query_map([cohort], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = statement.query_map([cohort], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
         for row in rows {
-            let (person, application) = row?;
-            let parse = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()));
-            let reach =
-                if arms.contains_key(&parse(&application)?) { Reach::Beneficiary } else { Reach::Applicant };
-            let entry = memberships.entry(parse(&person)?).or_insert(reach);
-            *entry = (*entry).max(reach);
+            let (person, application, iin) = row?;
+            let (person, application) = (parse(&person)?, parse(&application)?);
+            let counted = match drawn.get(&application) {
+                None => (Reach::Applicant, None, false),
+                Some((arm, recorded)) if recorded.is_empty() || recorded.contains(&iin) => {
+                    let left =
+                        left_groups.contains(&application) || left_people.contains(&(application, person));
+                    (Reach::Beneficiary, Some(*arm), left)
+                }
+                Some(_) => (Reach::AddedAfterDraw, None, false),
+            };
+            let entry = memberships.entry(person).or_insert(counted);
+            if counted.0 > entry.0 {
+                *entry = counted;
+            }
         }
         let sql = format!("SELECT {} FROM persons WHERE cohort = ?1", select_columns(Entity::Person));
         let people: Vec<CountedPerson> = read_records::<Person>(&self.conn, Entity::Person, &sql, [cohort])?
             .into_iter()
-            .map(|p| CountedPerson {
-                region: p.data.identity.region.clone(),
-                reach: memberships.get(&p.id).copied().unwrap_or(Reach::Registered),
-                female: p.data.identity.sex == Sex::Female,
-                vulnerable: is_vulnerable(&p.data, &self.rulebook),
-                disability: p.data.disability,
+            .map(|p| {
+                let (reach, arm, withdrawn) =
+                    memberships.get(&p.id).copied().unwrap_or((Reach::Registered, None, false));
+                CountedPerson {
+                    region: p.data.identity.region.clone(),
+                    reach,
+                    female: p.data.identity.sex == Sex::Female,
+                    vulnerable: is_vulnerable(&p.data, &self.rulebook),
+                    disability: p.data.disability,
+                    arm,
+                    withdrawn,
+                }
             })
             .collect();
         Ok(indicators(&people, &self.rulebook))

@@ -409,6 +409,21 @@ static CERTIFICATES: Table = Table {
     ],
 };
 
+static WITHDRAWALS: Table = Table {
+    name: "withdrawals",
+    columns: &[
+        ("cohort", Int),
+        ("region", Text),
+        ("application_id", Text),
+        ("person_id", Text),
+        ("member_id", Text),
+        ("left_on", Text),
+        ("reason", Text),
+        ("notes", Text),
+        ("recorded_by", Text),
+    ],
+};
+
 /// The table of `entity`.
 pub(crate) fn table(entity: Entity) -> &'static Table {
     match entity {
@@ -437,6 +452,7 @@ pub(crate) fn table(entity: Entity) -> &'static Table {
         Entity::SubprojectReport => &SUBPROJECT_REPORTS,
         Entity::Outreach => &OUTREACH,
         Entity::Certificate => &CERTIFICATES,
+        Entity::Withdrawal => &WITHDRAWALS,
     }
 }
 

@@ -428,6 +428,33 @@ async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
     desk.wait_for_text("[data-testid=beneficiaries]", "6 /").await.unwrap();
     desk.wait_for_text("[data-testid=share-women]", "100.0 %").await.unwrap();
     desk.screenshot("indicators").await.unwrap();
+    // A member of a drawn group leaves: without a reason the field says so; with one, the group's
+    // page shows the day and reason, and the indicators keep the person in the arm drawn.
+    desk.click("[data-testid=nav-applications]").await.unwrap();
+    desk.wait_for_text("[data-testid=row]", "алаңы 3").await.unwrap();
+    for row in desk.client.find_all(fantoccini::Locator::Css("[data-testid=row]")).await.unwrap() {
+        if row.text().await.unwrap().contains("алаңы 3") {
+            row.find(fantoccini::Locator::Css("button")).await.unwrap().click().await.unwrap();
+            break;
+        }
+    }
+    desk.wait_for_text("[data-testid=title]", "Ақсу жастар алаңы 3").await.unwrap();
+    desk.click("[data-testid=withdraw-member]").await.unwrap();
+    desk.wait_for("[data-testid=withdrawal-form]").await.unwrap();
+    desk.type_into("[data-testid=withdrawal-date]", "01.08.2017").await.unwrap();
+    desk.type_into("[data-testid=withdrawal-by]", "Айгерім").await.unwrap();
+    desk.click("[data-testid=withdrawal-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-reason]", "").await.unwrap();
+    desk.choose("[data-testid=withdrawal-reason]", "employment").await.unwrap();
+    desk.click("[data-testid=withdrawal-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=member-left]", "01.08.2017, took up a job").await.unwrap();
+    desk.screenshot("application-member-withdrawn").await.unwrap();
+    desk.click("[data-testid=nav-selection]").await.unwrap();
+    desk.click("[data-testid=tab-indicators]").await.unwrap();
+    desk.wait_for_text("[data-testid=beneficiaries]", "6 /").await.unwrap();
+    desk.wait_for_text("[data-testid=beneficiaries-active]", "Still active: 5; left the programme: 1")
+        .await
+        .unwrap();
     desk.quit().await.unwrap();
     // The database holds the one draw the window showed, and it verifies.
     let store = open_database(&home);
@@ -444,6 +471,8 @@ async fn a_lottery_is_drawn_balanced_and_verified_in_the_window() {
         );
     }
     assert!(store.verify_lottery(&l.id.to_string()).unwrap().discrepancies.is_empty());
+    let total = store.indicators(2017).unwrap().total;
+    assert_eq!((total.beneficiaries.people, total.active.people, total.withdrawn), (6, 5, 1));
 }
 
 /// A mentor of Pavlodar with every document, screened (stage "screened").

@@ -1126,6 +1126,54 @@ async fn a_commission_decision_and_its_lottery_reach_every_desk_and_a_forged_dra
     )
     .await?;
     assert_eq!(receipt.status, ReceiptStatus::Applied, "{receipt:?}");
+
+    // A member of the drawn group leaves: the withdrawal travels, and the office counts the
+    // person in the arm drawn, apart as withdrawn.
+    use korpus_domain::delivery::withdrawals::{WithdrawalInput, withdrawal_id};
+    let leaver = member.fields["person_id"].as_str().ok_or("no person")?.to_owned();
+    let input = WithdrawalInput {
+        left_on: "01.08.2017".into(),
+        reason: "moved_away".into(),
+        notes: None,
+        recorded_by: "Айгерім".into(),
+    };
+    north.store.withdraw(&drawn.to_string(), Some(&leaver), &input)?;
+    let report = north.sync().await?;
+    assert_eq!(report.rejected, 0, "{report:?}");
+    office.sync().await?;
+    assert_eq!(office.store.withdrawals(drawn)?.len(), 1);
+    let total = office.store.indicators(2017)?.total;
+    assert_eq!((total.beneficiaries.people, total.active.people, total.withdrawn), (6, 5, 1));
+    let recorded = north
+        .store
+        .all_rows()?
+        .into_iter()
+        .find(|r| r.entity == Entity::Withdrawal)
+        .ok_or("no withdrawal")?
+        .fields;
+    // Forged: a stranger "leaving" the group through another member's membership, and the
+    // withdrawal rewritten. HQ refuses both.
+    let mut forged = recorded.clone();
+    forged["person_id"] = json!(stranger);
+    let id = withdrawal_id(drawn, Some(stranger));
+    let receipt = push_forged(&north, 1011, vec![insert(Entity::Withdrawal, id, forged)]).await?;
+    assert_eq!(receipt.code.as_deref(), Some(codes::INVALID_TRANSITION), "{receipt:?}");
+    assert!(receipt.message.as_deref().unwrap_or("").contains("member_id"), "{receipt:?}");
+    let leaver_id = Uuid::parse_str(&leaver)?;
+    let receipt = push_forged(
+        &north,
+        1012,
+        vec![change(
+            Entity::Withdrawal,
+            withdrawal_id(drawn, Some(leaver_id)),
+            OpKind::Update,
+            1,
+            serde_json::Map::from_iter([("reason".to_owned(), json!("health"))]),
+        )],
+    )
+    .await?;
+    assert_eq!(receipt.status, ReceiptStatus::Rejected, "{receipt:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'withdrawal'").await?, 1);
     Ok(())
 }
 

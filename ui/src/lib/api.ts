@@ -2,6 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ApplicationInput } from './bindings/ApplicationInput';
+import type { WithdrawalInput } from './bindings/WithdrawalInput';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
 import type { Home } from './bindings/Home';
@@ -125,6 +126,8 @@ export const api = {
   application: (id: string) => call<ApplicationView>('application', { id }),
   saveApplication: (id: string | null, version: number | null, input: ApplicationInput) =>
     call<ApplicationView>('save_application', { id, version, input }),
+  withdraw: (application: string, person: string | null, input: WithdrawalInput) =>
+    call<ApplicationView>('withdraw', { application, person, input }),
   mentors: (region: () => string | null) => list<Record<Mentor>>('mentors', region),
   mentor: (id: string) => call<Record<Mentor>>('mentor', { id }),
   saveMentor: (id: string | null, version: number | null, input: MentorInput) =>

@@ -1,9 +1,14 @@
 //! Progress against the programme's targets (PROGRAMME.md, Programme targets), by region and in
 //! total, from the recorded cases: how many young people applied and how many became
 //! beneficiaries (assigned to an arm), and the shares of women, vulnerable youth and people with
-//! disabilities among them.
+//! disabilities among them. A person who left the programme stays a beneficiary of the arm their
+//! group was drawn into (the evaluation counts everyone where they were assigned): the indicators
+//! show the assigned and, apart, those still active. A person who joined a drawn group after the
+//! draw (not in the lottery's record of the group, `korpus-lottery/2`) was never randomised: an
+//! applicant, counted apart, never a beneficiary.
 
 use crate::rulebook::Rulebook;
+use crate::selection::lottery::Arm;
 use serde::{Deserialize, Serialize};
 
 /// Where a person stands in the programme, as indicators count them.
@@ -13,7 +18,9 @@ pub enum Reach {
     Registered,
     /// A member of an application.
     Applicant,
-    /// A member of a group assigned to an arm by a lottery.
+    /// A member of a drawn group who joined it after the draw: never randomised.
+    AddedAfterDraw,
+    /// A member of a group assigned to an arm by a lottery, as the lottery recorded the group.
     Beneficiary,
 }
 
@@ -30,6 +37,10 @@ pub struct CountedPerson {
     pub vulnerable: bool,
     /// Has a disability.
     pub disability: bool,
+    /// The arm drawn, for a beneficiary.
+    pub arm: Option<Arm>,
+    /// Left the programme (or their group did).
+    pub withdrawn: bool,
 }
 
 /// Counts of one group of people.
@@ -70,8 +81,29 @@ pub struct IndicatorLine {
     pub registered: u32,
     /// Members of applications (applicants and beneficiaries).
     pub applicants: Tally,
-    /// Members of groups assigned to an arm.
+    /// Members of groups assigned to an arm, as the lottery recorded the groups: the assigned,
+    /// those who left since included.
     pub beneficiaries: Tally,
+    /// The assigned who have not left the programme.
+    pub active: Tally,
+    /// The assigned who left.
+    pub withdrawn: u32,
+    /// Members who joined a drawn group after the draw: never randomised, in no arm.
+    pub added_after_draw: u32,
+    /// Assigned and active, arm by arm (A, B, C).
+    pub arms: Vec<ArmLine>,
+}
+
+/// The beneficiaries of one arm.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArmLine {
+    /// The arm.
+    pub arm: Arm,
+    /// Assigned to it.
+    pub assigned: u32,
+    /// Of them, still active.
+    pub active: u32,
 }
 
 /// A share target and where the cohort stands against it.
@@ -118,14 +150,30 @@ pub fn indicators(people: &[CountedPerson], rb: &Rulebook) -> Indicators {
             registered: 0,
             applicants: Tally::default(),
             beneficiaries: Tally::default(),
+            active: Tally::default(),
+            withdrawn: 0,
+            added_after_draw: 0,
+            arms: Arm::ALL.iter().map(|&arm| ArmLine { arm, assigned: 0, active: 0 }).collect(),
         };
         for p in people.iter().filter(|p| region.is_none_or(|r| p.region == r)) {
             l.registered += 1;
             if p.reach >= Reach::Applicant {
                 l.applicants.add(p);
             }
+            if p.reach == Reach::AddedAfterDraw {
+                l.added_after_draw += 1;
+            }
             if p.reach == Reach::Beneficiary {
                 l.beneficiaries.add(p);
+                if p.withdrawn {
+                    l.withdrawn += 1;
+                } else {
+                    l.active.add(p);
+                }
+                if let Some(line) = l.arms.iter_mut().find(|a| Some(a.arm) == p.arm) {
+                    line.assigned += 1;
+                    line.active += u32::from(!p.withdrawn);
+                }
             }
         }
         l
@@ -165,7 +213,30 @@ mod tests {
     use super::*;
 
     fn person(region: &str, reach: Reach, female: bool, vulnerable: bool, disability: bool) -> CountedPerson {
-        CountedPerson { region: region.into(), reach, female, vulnerable, disability }
+        let arm = (reach == Reach::Beneficiary).then_some(Arm::A);
+        CountedPerson { region: region.into(), reach, female, vulnerable, disability, arm, withdrawn: false }
+    }
+
+    #[test]
+    fn who_left_stays_assigned_to_their_arm_and_who_joined_late_is_never_a_beneficiary() {
+        let rb = Rulebook::pilot_2017();
+        let drawn = |arm: Arm, withdrawn: bool| CountedPerson {
+            arm: Some(arm),
+            withdrawn,
+            ..person("550000000", Reach::Beneficiary, true, false, false)
+        };
+        let people = [
+            drawn(Arm::A, false),
+            drawn(Arm::A, true),
+            drawn(Arm::C, true),
+            drawn(Arm::B, false),
+            person("550000000", Reach::AddedAfterDraw, false, false, false),
+        ];
+        let total = indicators(&people, &rb).total;
+        assert_eq!((total.beneficiaries.people, total.active.people, total.withdrawn), (4, 2, 2));
+        assert_eq!((total.applicants.people, total.added_after_draw), (5, 1));
+        let arm = |a: Arm| total.arms.iter().find(|l| l.arm == a).map(|l| (l.assigned, l.active));
+        assert_eq!((arm(Arm::A), arm(Arm::B), arm(Arm::C)), (Some((2, 1)), Some((1, 1)), Some((1, 0))));
     }
 
     #[test]

@@ -61,6 +61,8 @@ code_enum! {
         Outreach = "outreach",
         /// A beneficiary's or mentor's certificate.
         Certificate = "certificate",
+        /// A person or a whole group leaving the programme.
+        Withdrawal = "withdrawal",
     }
 }
 

@@ -9,6 +9,7 @@ use crate::closing::reports::SubprojectReport;
 use crate::delivery::grievances::{Grievance, GrievanceAction};
 use crate::delivery::mentoring::{MentorAssignment, MentorSession};
 use crate::delivery::training::{Attendance, TrainingEvent};
+use crate::delivery::withdrawals::{Withdrawal, WithdrawalReason};
 use crate::rules::Screening;
 use crate::selection::commission::{CommissionDecision, CommissionMember, Score};
 use crate::selection::decisions::{HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview};
@@ -124,6 +125,21 @@ pub fn check_row(entity: Entity, fields: &Map<String, Value>) -> Result<(), RowE
             let c: Certificate = parse(fields)?;
             c.check().map_err(|problem| RowError { field: "outcomes".to_owned(), problem })
         }
+        Entity::Withdrawal => {
+            round_trip::<Withdrawal>(fields)?;
+            let w: Withdrawal = parse(fields)?;
+            if w.person_id.is_some() != w.member_id.is_some() {
+                let problem = "a person leaves with their membership, a group with neither".to_owned();
+                return Err(RowError { field: "member_id".to_owned(), problem });
+            }
+            if w.reason == WithdrawalReason::Other && w.notes.is_none() {
+                return Err(RowError {
+                    field: "notes".to_owned(),
+                    problem: "missing for reason other".to_owned(),
+                });
+            }
+            Ok(())
+        }
     }
 }
 
@@ -187,6 +203,12 @@ pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference>
             [one("person_id", Entity::Person), one("application_id", Entity::Application)].into()
         }
         Entity::SubprojectReport => [one("application_id", Entity::Application)].into(),
+        Entity::Withdrawal => [
+            one("application_id", Entity::Application),
+            one("person_id", Entity::Person),
+            one("member_id", Entity::ApplicationMember),
+        ]
+        .into(),
         Entity::Certificate => {
             let to = match fields.get("holder").and_then(Value::as_str) {
                 Some("mentor") => Entity::Mentor,

@@ -4,6 +4,7 @@ import type { DecidedBy } from "./DecidedBy";
 import type { HostOrg } from "./HostOrg";
 import type { Person } from "./Person";
 import type { Record } from "./Record";
+import type { Withdrawal } from "./Withdrawal";
 
 /**
  * An application with its group and host organisation, as a detail view shows it.
@@ -22,6 +23,10 @@ host_org: Record<HostOrg> | null,
  * path and budget are then fixed.
  */
 decided: DecidedBy | null, 
+/**
+ * Who left the programme, and whether the whole group did (its own withdrawal first).
+ */
+withdrawals: Array<Record<Withdrawal>>, 
 /**
  * The row's id.
  */

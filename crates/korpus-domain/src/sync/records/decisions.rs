@@ -12,12 +12,13 @@ use crate::closing::reports::{SubprojectReport, report_id};
 use crate::delivery::grievances::{Grievance, GrievanceAction, GrievanceStatus, GrievanceStep, step_allowed};
 use crate::delivery::mentoring::{MentorAssignment, MentorSession};
 use crate::delivery::training::{Attendance, TrainingEvent, attendance_id};
+use crate::delivery::withdrawals::{Withdrawal, withdrawal_id};
 use crate::rules::Screening;
 use crate::selection::commission::{CommissionDecision, CommissionMember, Score, may_score};
 use crate::selection::decisions::{
     HostOrgDecision, LotteryRecord, MentorDecision, MentorInterview, SelectionOutcome, decision_id, kinds,
 };
-use crate::{Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication};
+use crate::{ApplicationMember, Entity, HostOrg, Mentor, MentorStage, Person, SubProjectApplication};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -36,6 +37,7 @@ pub fn is_record_of_decision(entity: Entity) -> bool {
             | Entity::GrievanceAction
             | Entity::Scholarship
             | Entity::Certificate
+            | Entity::Withdrawal
     )
 }
 
@@ -133,9 +135,11 @@ pub fn check_references(
         Entity::Attendance | Entity::MentorAssignment | Entity::MentorSession | Entity::GrievanceAction => {
             delivery_references(entity, id, fields, &refs, lookup)
         }
-        Entity::GrantContract | Entity::Scholarship | Entity::SubprojectReport | Entity::Certificate => {
-            closing_references(entity, id, fields, &refs, lookup)
-        }
+        Entity::GrantContract
+        | Entity::Scholarship
+        | Entity::SubprojectReport
+        | Entity::Certificate
+        | Entity::Withdrawal => closing_references(entity, id, fields, &refs, lookup),
         _ => Ok(()),
     }
 }
@@ -294,6 +298,23 @@ fn closing_references(
             same("person_id", (s.cohort, &s.region), (person.cohort, &person.identity.region))?;
             let app: SubProjectApplication = required(lookup, refs, "application_id")?;
             same("application_id", (s.cohort, &s.region), (app.cohort, &app.region))
+        }
+        Entity::Withdrawal => {
+            let w: Withdrawal = parse(fields)?;
+            expect_id(id, withdrawal_id(w.application_id, w.person_id), "this withdrawal")?;
+            let app: SubProjectApplication = required(lookup, refs, "application_id")?;
+            same("application_id", (w.cohort, &w.region), (app.cohort, &app.region))?;
+            if let Some(person) = w.person_id {
+                let _: Person = required(lookup, refs, "person_id")?;
+                let member: ApplicationMember = required(lookup, refs, "member_id")?;
+                if (member.application_id, member.person_id) != (w.application_id, person) {
+                    return Err(RowError {
+                        field: "member_id".to_owned(),
+                        problem: "is not this person's membership of this group".to_owned(),
+                    });
+                }
+            }
+            Ok(())
         }
         Entity::SubprojectReport => {
             let r: SubprojectReport = parse(fields)?;

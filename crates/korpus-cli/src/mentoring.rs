@@ -168,6 +168,17 @@ fn show_work(out: &Out, work: &MentorWork) -> String {
     }
     for month in &work.compliance {
         text.push(month_line(out, month));
+        // Each sub-project's meetings that month, by the name the mentor's page gives it.
+        for g in &month.groups {
+            let name = work
+                .assignments
+                .iter()
+                .find(|a| a.assignment.data.application_id == g.application_id)
+                .map_or_else(|| g.application_id.to_string(), |a| a.application_name.clone());
+            let mark = if g.enough { "✓" } else { "✗" };
+            let meetings = out.tr("cli-group-meetings", &[("count", g.meetings.to_string())]);
+            text.push(format!("    {mark} {name}: {meetings}"));
+        }
     }
     for s in &work.sessions {
         let d = &s.data;

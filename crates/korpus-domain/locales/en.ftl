@@ -1006,3 +1006,4 @@ indicators-assigned = Assigned
 indicators-still-active = Active
 rule-meetings-each-enough = At least { $min } meetings with each of the { $groups } sub-project(s).
 rule-meetings-each-short = { $short } of { $groups } sub-project(s) had fewer than { $min } meetings (the fewest: { $fewest }).
+cli-group-meetings = { $count } meeting(s)

@@ -1006,3 +1006,4 @@ indicators-assigned = Бөлінгені
 indicators-still-active = Қатысуда
 rule-meetings-each-enough = Әр ішкі жобамен ({ $groups }) кемінде { $min } кездесу.
 rule-meetings-each-short = { $groups } ішкі жобаның { $short } жобасында { $min } кездесуден аз (ең азы: { $fewest }).
+cli-group-meetings = { $count } кездесу

@@ -1006,3 +1006,4 @@ indicators-assigned = Распределено
 indicators-still-active = Участвуют
 rule-meetings-each-enough = Не менее { $min } встреч с каждым из подпроектов ({ $groups }).
 rule-meetings-each-short = У { $short } из { $groups } подпроектов меньше { $min } встреч (меньше всего: { $fewest }).
+cli-group-meetings = встреч: { $count }

@@ -250,6 +250,10 @@ pub struct MentorRules {
     pub max_people: u32,
     /// Meetings a month at least.
     pub meetings_per_month_min: u32,
+    /// Whether the meetings are counted with each sub-project the mentor accompanies (else over
+    /// all of them together, as rulebooks before `2017-pilot.4` did).
+    #[serde(default)]
+    pub meetings_per_subproject: bool,
     /// Hours of sessions a month at least.
     pub hours_per_month_min: u32,
 }
@@ -594,6 +598,7 @@ mod tests {
         );
         assert_eq!(three.mentor.age_rule, MentorAgeRule::FullYearsOnScreeningDay);
         assert_eq!(current.mentor.age_rule, MentorAgeRule::DayAfterBirthdayOnReferenceDate);
+        assert!(current.mentor.meetings_per_subproject && !three.mentor.meetings_per_subproject);
         assert_eq!(Rulebook::built_in("2017-pilot.9"), None);
     }
 

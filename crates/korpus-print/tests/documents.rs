@@ -119,7 +119,8 @@ fn a_monthly_summary_shows_the_sessions_and_why_the_month_is_not_paid() {
         (session(17, 570, false), "Жасыл аула".to_owned()),
     ];
     let refs: Vec<&MentorSession> = sessions.iter().map(|(s, _)| s).collect();
-    let month = monthly_compliance(&rulebook, 2017, 8, &refs, NaiveDate::from_ymd_opt(2017, 9, 5).unwrap());
+    let month =
+        monthly_compliance(&rulebook, 2017, 8, &refs, &[], NaiveDate::from_ymd_opt(2017, 9, 5).unwrap());
     let pdf = keep(
         dir.path(),
         "summary.pdf",

@@ -287,7 +287,16 @@ impl Store {
     pub fn compliance(&self, mentor: &str) -> Result<Vec<MonthlyCompliance>> {
         let m = self.mentor(mentor)?;
         let sessions: Vec<MentorSession> = self.sessions(m.id)?.into_iter().map(|r| r.data).collect();
-        let mut months = mentoring::compliance(&self.rulebook, &sessions, self.context().today);
+        let sql = format!(
+            "SELECT {} FROM mentor_assignments WHERE mentor_id = ?1",
+            select_columns(Entity::MentorAssignment)
+        );
+        let assignments: Vec<MentorAssignment> =
+            read_records(&self.conn, Entity::MentorAssignment, &sql, [m.id.to_string()])?
+                .into_iter()
+                .map(|r| r.data)
+                .collect();
+        let mut months = mentoring::compliance(&self.rulebook, &sessions, &assignments, self.context().today);
         months.reverse();
         Ok(months)
     }

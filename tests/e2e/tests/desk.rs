@@ -658,9 +658,14 @@ async fn a_mentor_session_recorded_on_the_mentors_page_changes_the_months_compli
     desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-status]", "Conditions not met")
         .await
         .unwrap();
-    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 0 meeting(s)")
-        .await
-        .unwrap();
+    // Meetings are counted with each sub-project the mentor accompanies.
+    desk.wait_for_text(
+        "[data-testid=month-2017-08] [data-testid=compliance-reasons]",
+        "1 of 1 sub-project(s) had fewer than 2 meetings (the fewest: 0)",
+    )
+    .await
+    .unwrap();
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=group-meetings]", ": 0").await.unwrap();
 
     // A length that is not one is named, and nothing is written.
     desk.choose("[data-testid=session-application]", &app.to_string()).await.unwrap();
@@ -669,9 +674,10 @@ async fn a_mentor_session_recorded_on_the_mentors_page_changes_the_months_compli
     desk.wait_for_text("[data-testid=error-length]", "is not a length").await.unwrap();
 
     record_session(&desk, app, "01.08.2017").await;
-    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 1 meeting(s)")
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "(the fewest: 1)")
         .await
         .unwrap();
+    desk.wait_for_text("[data-testid=month-2017-08] [data-testid=group-meetings]", ": 1").await.unwrap();
     desk.wait_for_text("[data-testid=month-2017-08] [data-testid=compliance-reasons]", "Only 10:00 hours")
         .await
         .unwrap();

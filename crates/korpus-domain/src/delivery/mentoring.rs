@@ -412,6 +412,8 @@ pub struct MonthlyCompliance {
     pub minutes: u32,
     /// Sessions without a protocol.
     pub without_protocol: u32,
+    /// Each sub-project the mentor accompanied that month, with its meetings.
+    pub groups: Vec<GroupMonth>,
     /// Each condition's outcome.
     pub outcomes: Vec<Outcome>,
     /// Where the month stands.
@@ -420,19 +422,33 @@ pub struct MonthlyCompliance {
     pub payable: bool,
 }
 
+/// One sub-project's month with its mentor.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMonth {
+    /// The sub-project.
+    pub application_id: Uuid,
+    /// The mentor's sessions with it (with the group or one of its members).
+    pub meetings: u32,
+    /// At least the rulebook's meetings a month.
+    pub enough: bool,
+}
+
 /// Hours and minutes as people read them: `19:30`.
 pub fn format_minutes(minutes: u32) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// The conditions of one mentor's month: at least 2 meetings, at least 20 hours, a protocol of
-/// every session. `sessions` are the mentor's sessions of that month; a month that is not over on
-/// `today` is in progress while a condition does not hold yet.
+/// The conditions of one mentor's month: at least 2 meetings (with each sub-project accompanied
+/// that month, `groups`, where the rulebook counts them so, P:121-122), at least 20 hours, a
+/// protocol of every session. `sessions` are the mentor's sessions of that month; a month that is
+/// not over on `today` is in progress while a condition does not hold yet.
 pub fn monthly_compliance(
     rulebook: &Rulebook,
     year: i32,
     month: u32,
     sessions: &[&MentorSession],
+    groups: &[Uuid],
     today: NaiveDate,
 ) -> MonthlyCompliance {
     let m = &rulebook.mentor;
@@ -440,13 +456,37 @@ pub fn monthly_compliance(
     let minutes: u32 = sessions.iter().map(|s| s.minutes).sum();
     let without_protocol = sessions.iter().filter(|s| !s.has_protocol()).count() as u32;
     let verdict = |holds: bool| if holds { Verdict::Pass } else { Verdict::Fail };
-    let outcomes = vec![
+    let groups: Vec<GroupMonth> = groups
+        .iter()
+        .map(|&application_id| {
+            let meetings = sessions.iter().filter(|s| s.application_id == application_id).count() as u32;
+            GroupMonth { application_id, meetings, enough: meetings >= m.meetings_per_month_min }
+        })
+        .collect();
+    let meetings_outcome = if m.meetings_per_subproject && !groups.is_empty() {
+        let short = groups.iter().filter(|g| !g.enough).count();
+        let fewest = groups.iter().map(|g| g.meetings).min().unwrap_or_default();
+        Outcome::new(
+            RuleCode::MentorMeetingsPerMonth,
+            verdict(short == 0),
+            if short == 0 { "rule-meetings-each-enough" } else { "rule-meetings-each-short" },
+            vec![
+                ("groups", groups.len().to_string()),
+                ("short", short.to_string()),
+                ("fewest", fewest.to_string()),
+                ("min", m.meetings_per_month_min.to_string()),
+            ],
+        )
+    } else {
         Outcome::new(
             RuleCode::MentorMeetingsPerMonth,
             verdict(meetings >= m.meetings_per_month_min),
             if meetings >= m.meetings_per_month_min { "rule-meetings-enough" } else { "rule-meetings-short" },
             vec![("count", meetings.to_string()), ("min", m.meetings_per_month_min.to_string())],
-        ),
+        )
+    };
+    let outcomes = vec![
+        meetings_outcome,
         Outcome::new(
             RuleCode::MentorHoursPerMonth,
             verdict(minutes >= m.hours_per_month_min * 60),
@@ -475,6 +515,7 @@ pub fn monthly_compliance(
         meetings,
         minutes,
         without_protocol,
+        groups,
         outcomes,
         status,
         payable: holds && over,
@@ -505,10 +546,13 @@ pub fn compliance_months(
     months
 }
 
-/// Every month of a mentor: the compliance of each month [`compliance_months`] lists.
+/// Every month of a mentor: the compliance of each month [`compliance_months`] lists, with the
+/// sub-projects the mentor accompanied in it (an assignment that covers a day of the month, or a
+/// session with the sub-project that month).
 pub fn compliance(
     rulebook: &Rulebook,
     sessions: &[MentorSession],
+    assignments: &[MentorAssignment],
     today: NaiveDate,
 ) -> Vec<MonthlyCompliance> {
     compliance_months(rulebook, sessions, today)
@@ -516,7 +560,18 @@ pub fn compliance(
         .map(|(year, month)| {
             let of_month: Vec<&MentorSession> =
                 sessions.iter().filter(|s| s.held_on.year() == year && s.held_on.month() == month).collect();
-            monthly_compliance(rulebook, year, month, &of_month, today)
+            let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(today);
+            let last =
+                first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+            let mut groups: Vec<Uuid> = assignments
+                .iter()
+                .filter(|a| a.assigned_on <= last && a.ended_on.is_none_or(|end| end >= first))
+                .map(|a| a.application_id)
+                .chain(of_month.iter().map(|s| s.application_id))
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            monthly_compliance(rulebook, year, month, &of_month, &groups, today)
         })
         .collect()
 }
@@ -550,7 +605,7 @@ mod tests {
 
     fn august(sessions: &[MentorSession], today: NaiveDate) -> MonthlyCompliance {
         let refs: Vec<&MentorSession> = sessions.iter().collect();
-        monthly_compliance(&Rulebook::pilot_2017(), 2017, 8, &refs, today)
+        monthly_compliance(&Rulebook::pilot_2017(), 2017, 8, &refs, &[], today)
     }
 
     fn verdict(c: &MonthlyCompliance, code: RuleCode) -> Verdict {
@@ -577,6 +632,37 @@ mod tests {
         assert!(short.outcomes[1].text.en.contains("19:30"), "{}", short.outcomes[1].text.en);
         let enough = august(&[session(3, 600, true), session(17, 600, true)], d(2017, 9, 1));
         assert_eq!(verdict(&enough, RuleCode::MentorHoursPerMonth), Verdict::Pass);
+    }
+
+    #[test]
+    fn two_meetings_with_each_sub_project_not_two_in_all() {
+        let (first, second) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let with = |day: u32, app: Uuid| MentorSession { application_id: app, ..session(day, 600, true) };
+        let month = |sessions: &[MentorSession], rb: &Rulebook| {
+            let refs: Vec<&MentorSession> = sessions.iter().collect();
+            monthly_compliance(rb, 2017, 8, &refs, &[first, second], d(2017, 9, 1))
+        };
+        let rb = Rulebook::pilot_2017();
+        // Two meetings in all, both with the first group: the second had none.
+        let lopsided = month(&[with(3, first), with(17, first)], &rb);
+        assert_eq!(verdict(&lopsided, RuleCode::MentorMeetingsPerMonth), Verdict::Fail);
+        assert_eq!(
+            lopsided.groups.iter().map(|g| (g.meetings, g.enough)).collect::<Vec<_>>(),
+            [(2, true), (0, false)]
+        );
+        assert_eq!(lopsided.outcomes[0].message, "rule-meetings-each-short");
+        assert!(lopsided.outcomes[0].text.en.contains("1 of 2"), "{}", lopsided.outcomes[0].text.en);
+        // One more with the second group is still short; two with each are enough.
+        let short = month(&[with(3, first), with(17, first), with(5, second)], &rb);
+        assert_eq!(verdict(&short, RuleCode::MentorMeetingsPerMonth), Verdict::Fail);
+        let even = month(&[with(3, first), with(17, first), with(5, second), with(19, second)], &rb);
+        assert_eq!(verdict(&even, RuleCode::MentorMeetingsPerMonth), Verdict::Pass);
+        // Rulebook 2017-pilot.3 counted them together.
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        assert_eq!(
+            verdict(&month(&[with(3, first), with(17, first)], &three), RuleCode::MentorMeetingsPerMonth),
+            Verdict::Pass
+        );
     }
 
     #[test]

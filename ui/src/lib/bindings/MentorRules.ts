@@ -31,6 +31,11 @@ max_people: number,
  */
 meetings_per_month_min: number, 
 /**
+ * Whether the meetings are counted with each sub-project the mentor accompanies (else over
+ * all of them together, as rulebooks before `2017-pilot.4` did).
+ */
+meetings_per_subproject: boolean, 
+/**
  * Hours of sessions a month at least.
  */
 hours_per_month_min: number, };

@@ -36,6 +36,7 @@ const work = {
       meetings: 1,
       minutes: 1170,
       without_protocol: 0,
+      groups: [{ application_id: 'app1', meetings: 1, enough: false }],
       status: 'not_compliant',
       payable: false,
       outcomes: [
@@ -73,6 +74,9 @@ describe('MentorWork', () => {
     expect(month.textContent).toContain('19:30');
     expect(month.textContent).toContain('Талаптар орындалмады');
     expect(month.textContent).toContain('Тек 19:30 сағат сессия.');
+    const group = screen.getByTestId('group-meetings');
+    expect(group.textContent).toContain('Жасыл аула: 1');
+    expect(group.classList.contains('short')).toBe(true);
     texts.lang = 'ru';
     expect((await screen.findByTestId('month-2017-08')).textContent).toContain('Только 19:30 часов сессий.');
   });

@@ -132,6 +132,11 @@ pub struct MoneyRules {
     /// Scholarship of TVET and university graduates.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub scholarship_graduate_tenge: i64,
+    /// The month (1-12) the scholarship months begin with, for `training.programme_months`
+    /// months: the programme's first, July, from `2017-pilot.4`. Rulebooks before it said nothing,
+    /// and their months end with phase II.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scholarship_first_month: Option<u32>,
 }
 
 /// The working-poor threshold.
@@ -271,6 +276,11 @@ pub struct TrainingRules {
     pub orientation_beneficiary_hours: u32,
     /// Hours of the orientation seminar for potential mentors.
     pub orientation_mentor_hours: u32,
+    /// How many days before the application deadline the orientation seminars are proposed
+    /// (`2017-pilot.4`): the beneficiaries' must be held by the deadline, the potential mentors'
+    /// before their selection (P:132). Rulebooks before it proposed them two weeks before phase I.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation_days_before_deadline: Option<u32>,
     /// Days of phase I for mentors.
     pub phase1_mentor_days: u32,
     /// Days of phase I for beneficiaries.

@@ -8,6 +8,7 @@ use korpus_domain::closing::certificate_code::CertificateCode;
 use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::lang::Text;
 use korpus_domain::messages::tr;
+use korpus_domain::selection::lottery::Arm;
 use korpus_domain::validation::format_date;
 
 /// The document subject of a certificate's PDF: this prefix, then its code in hex (the code may
@@ -87,11 +88,17 @@ fn holder(page: &mut Canvas<'_>, sheet: &CertificateSheet<'_>) {
     for &l in lang.langs() {
         let text = match (c.holder, c.arm) {
             (Holder::Mentor, _) => tr(l, "print-certificate-mentor", &[("date", completed.clone())]),
-            (Holder::Person, arm) => tr(
-                l,
-                "print-certificate-beneficiary",
-                &[("arm", arm.map(|a| a.to_string()).unwrap_or_default()), ("date", completed.clone())],
-            ),
+            // What the arm gave its groups (P:67-71): A training, a mentor and a grant; B a grant
+            // only; C training and a mentor without a grant.
+            (Holder::Person, arm) => {
+                let key = match arm {
+                    Some(Arm::A) => "print-certificate-beneficiary-a",
+                    Some(Arm::B) => "print-certificate-beneficiary-b",
+                    Some(Arm::C) => "print-certificate-beneficiary-c",
+                    None => "print-certificate-beneficiary",
+                };
+                tr(l, key, &[("date", completed.clone())])
+            }
         };
         page.fit(
             Area { x: 30.0, y, w: WIDTH - 60.0, h: per_lang },

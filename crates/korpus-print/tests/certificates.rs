@@ -229,3 +229,34 @@ fn the_preview_is_the_page_as_svg_with_the_name_and_its_font() {
         .count();
     assert!(qr_paths > 100, "{qr_paths} modules of the QR code in the preview");
 }
+
+#[test]
+fn a_beneficiarys_certificate_says_what_their_arm_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_of = |arm: Arm, lang: PrintLang| {
+        let c = Certificate {
+            arm: Some(arm), ..certificate("Сәрсенова Әйгерім", Holder::Person)
+        };
+        let pdf = print(dir.path(), &format!("arm-{arm}.pdf"), &c, lang);
+        // One line per line of text; the wrapped sentence read as one.
+        poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]).split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let a = text_of(Arm::A, PrintLang::One(Lang::En));
+    assert!(
+        a.contains("(group A): training in life skills and project management, accompanied by a mentor"),
+        "{a}"
+    );
+    assert!(a.contains("a sub-project carried out with a grant"), "{a}");
+    let b = text_of(Arm::B, PrintLang::One(Lang::En));
+    assert!(b.contains("(group B): a sub-project carried out with a grant"), "{b}");
+    assert!(
+        !b.contains("training") && !b.contains("mentor"),
+        "group B had neither training nor a mentor: {b}"
+    );
+    let c = text_of(Arm::C, PrintLang::One(Lang::En));
+    assert!(c.contains("carried out without a grant"), "{c}");
+    // In Kazakh and Russian both, each language's sentence is on the page.
+    let both = text_of(Arm::C, PrintLang::KkRu);
+    assert!(both.contains("ішкі жобаны грантсыз жүзеге асырды"), "{both}");
+    assert!(both.contains("подпроект, реализованный без гранта"), "{both}");
+}

@@ -93,6 +93,11 @@ impl Store {
             phase1: phase1.as_ref().map(|(t, _)| t.clone()),
             phase3: phase3.as_ref().map(|(t, _)| t.clone()),
             reports: reports.iter().map(|r| r.data.clone()).collect(),
+            withdrawn_on: self
+                .withdrawals(application)?
+                .iter()
+                .find(|w| w.data.person_id.is_none_or(|p| p == person))
+                .map(|w| w.data.left_on),
         };
         let outcomes = certification::beneficiary(&self.rulebook, &facts);
         let completed_on = reports

@@ -60,7 +60,7 @@ fn contracts_and_scholarship_rolls_add_up_to_the_tenge_by_region() {
     let roll = store.scholarship_roll(REGION, "07.2017").unwrap();
     assert_eq!((roll.month.as_str(), roll.lines.len(), roll.total_tenge), ("2017-07", 18, 468_000));
     assert!(roll.lines.iter().all(|l| l.amount_tenge == Some(26_000) && !l.recorded));
-    assert_eq!(field_of(store.scholarship_roll(REGION, "2017-12").unwrap_err()), "month");
+    assert_eq!(field_of(store.scholarship_roll(REGION, "2018-01").unwrap_err()), "month");
     let recorded = store.record_scholarships(REGION, "2017-07").unwrap();
     assert!(recorded.lines.iter().all(|l| l.recorded));
     assert_eq!(count(&store, "scholarships"), 18);
@@ -167,6 +167,18 @@ fn reports_go_overdue_after_the_fifteenth_of_december_and_certificates_follow_at
     assert_eq!(
         refused_codes(cert(&mut store, Holder::Person, a_people[1]).unwrap_err()),
         [RuleCode::CertPhase3Attended]
+    );
+    // Who left the programme did not complete it, whatever else holds.
+    let leaving = korpus_domain::delivery::withdrawals::WithdrawalInput {
+        left_on: "01.12.2017".into(),
+        reason: "employment".into(),
+        notes: None,
+        recorded_by: "Айгерім".into(),
+    };
+    store.withdraw(&a.to_string(), Some(&a_people[1].to_string()), &leaving).unwrap();
+    assert_eq!(
+        refused_codes(cert(&mut store, Holder::Person, a_people[1]).unwrap_err()),
+        [RuleCode::CertNotWithdrawn, RuleCode::CertPhase3Attended]
     );
 
     // The mentor: certified after phase I, then phase III (3 days) attended.

@@ -488,3 +488,27 @@ fn who_leaves_keeps_the_arm_drawn_and_the_indicators_count_assigned_and_active()
     assert_eq!((total.beneficiaries.people, total.added_after_draw), (18, 1));
     assert_eq!(total.applicants.people, 19);
 }
+
+#[test]
+fn the_orientation_for_potential_mentors_comes_before_their_selection() {
+    let (_dir, mut store, clock) = new_store();
+    at(&clock, 2017, 5, 10);
+    selected_mentor(&mut store, 40, "Серікбаев");
+    let seminar = |starts_on: &str| korpus_domain::delivery::training::TrainingEventInput {
+        stage: "orientation_mentors".into(),
+        starts_on: starts_on.into(),
+        days: "1".into(),
+        hours_per_day: "2".into(),
+        ..Default::default()
+    };
+    let events = count(&store, "training_events");
+    // The first decision on a mentor of Pavlodar is of 2 May: a seminar that day is too late.
+    let err = store.add_training_event(REGION, &seminar("02.05.2017")).unwrap_err();
+    assert_eq!(field_of(err), "starts_on");
+    assert_eq!(count(&store, "training_events"), events);
+    let held = store.add_training_event(REGION, &seminar("28.04.2017")).unwrap();
+    let err = store.edit_training_event(&held.id.to_string(), 1, &seminar("03.05.2017")).unwrap_err();
+    assert_eq!(field_of(err), "starts_on");
+    // Another region has decided on no mentor yet.
+    assert!(store.add_training_event("190000000", &seminar("03.05.2017")).is_ok());
+}

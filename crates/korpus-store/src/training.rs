@@ -108,9 +108,35 @@ impl Store {
         let region = korpus_domain::rulebook::region("region", region, &self.rulebook)
             .map_err(ValidationErrors::one)?;
         let event = input.validate(&self.context(), &region)?;
+        self.check_orientation_before_selection(&event)?;
         let id = Uuid::now_v7();
         self.write(|w| w.insert(Entity::TrainingEvent, id, &event))?;
         Ok(Record { id, version: 1, data: event })
+    }
+
+    /// Refuses an orientation seminar for potential mentors that does not end before the first
+    /// decision on a mentor of its region and cohort (P:132, rulebook `2017-pilot.4`): it is for
+    /// those who may yet apply.
+    fn check_orientation_before_selection(&self, event: &TrainingEvent) -> Result<()> {
+        if event.stage != TrainingStage::OrientationMentors
+            || self.rulebook.training.orientation_days_before_deadline.is_none()
+        {
+            return Ok(());
+        }
+        let first: Option<String> = self.conn.query_row(
+            "SELECT min(decided_on) FROM mentor_decisions WHERE cohort = ?1 AND region = ?2",
+            (event.cohort, &event.region),
+            |r| r.get(0),
+        )?;
+        let first = first.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+        if let (Some(first), Some(last)) = (first, event.dates.last())
+            && *last >= first
+        {
+            let error = FieldError::new("starts_on", "error-orientation-after-mentor-selection")
+                .arg("date", korpus_domain::validation::format_date(first));
+            return Err(ValidationErrors::one(error).into());
+        }
+        Ok(())
     }
 
     /// Changes an event read at `base_version`: its days, hours, venue, trainers. Days that
@@ -124,6 +150,7 @@ impl Store {
     ) -> Result<(Record<TrainingEvent>, Vec<String>)> {
         let old = self.training_event(id)?;
         let event = input.validate(&self.context(), &old.data.region)?;
+        self.check_orientation_before_selection(&event)?;
         let last_marked: Option<i64> = self.conn.query_row(
             "SELECT max(day) FROM attendance WHERE event_id = ?1",
             [old.id.to_string()],

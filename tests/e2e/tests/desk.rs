@@ -898,7 +898,7 @@ async fn a_contract_a_scholarship_roll_a_report_and_outreach_are_recorded_on_the
     desk.wait_for_text("[data-testid=grant-sum]", "999 999 ₸").await.unwrap();
     desk.wait_for_text("[data-testid=grant-overhead]", "0 ₸").await.unwrap();
     // July's roll: nine TVET students at 26,000.
-    desk.type_into("[data-testid=roll-month]", "2017-12").await.unwrap();
+    desk.type_into("[data-testid=roll-month]", "2018-01").await.unwrap();
     desk.click("[data-testid=roll-show]").await.unwrap();
     desk.wait_for_text("[data-testid=error-month]", "not a scholarship month").await.unwrap();
     desk.type_into("[data-testid=roll-month]", "2017-07").await.unwrap();

@@ -46,6 +46,8 @@ pub struct BeneficiaryFacts {
     pub phase3: Option<AttendanceTally>,
     /// The sub-project's reports on record.
     pub reports: Vec<SubprojectReport>,
+    /// The day they (or their group) left the programme, if they did.
+    pub withdrawn_on: Option<NaiveDate>,
 }
 
 /// What a mentor's certificate reads.
@@ -88,6 +90,15 @@ pub fn beneficiary(rulebook: &Rulebook, facts: &BeneficiaryFacts) -> Vec<Outcome
         "rule-group-drawn",
         vec![("arm", arm.to_string())],
     )];
+    out.push(match facts.withdrawn_on {
+        None => Outcome::new(RuleCode::CertNotWithdrawn, Verdict::Pass, "rule-not-withdrawn", vec![]),
+        Some(on) => Outcome::new(
+            RuleCode::CertNotWithdrawn,
+            Verdict::Fail,
+            "rule-withdrawn",
+            vec![("date", crate::validation::format_date(on))],
+        ),
+    });
     if arm_gives_training(arm) {
         out.push(attended(rulebook, RuleCode::CertPhase1Attended, facts.phase1.as_ref()));
         out.push(attended(rulebook, RuleCode::CertPhase3Attended, facts.phase3.as_ref()));
@@ -169,6 +180,30 @@ impl Certificate {
         if self.issued_on < self.completed_on {
             return Err("issued before the programme was completed".into());
         }
+        // What the arm gave (P:67-71): training is certified in A and C, never in B; a mentor's
+        // certificate names no arm.
+        match (self.holder, self.arm) {
+            (Holder::Person, None) => return Err("a beneficiary's certificate names the arm drawn".into()),
+            (Holder::Mentor, Some(_)) => return Err("a mentor's certificate names no arm".into()),
+            (Holder::Person, Some(arm)) => {
+                let trained = self
+                    .outcomes
+                    .iter()
+                    .any(|o| matches!(o.code, RuleCode::CertPhase1Attended | RuleCode::CertPhase3Attended));
+                if trained != arm_gives_training(arm) {
+                    let what = if trained { "claims a training" } else { "leaves out the training" };
+                    return Err(format!("group {arm}'s certificate {what} its arm gives"));
+                }
+                if self
+                    .outcomes
+                    .iter()
+                    .any(|o| o.code == RuleCode::CertNotWithdrawn && o.verdict != Verdict::Pass)
+                {
+                    return Err("a beneficiary who left the programme did not complete it".into());
+                }
+            }
+            (Holder::Mentor, None) => {}
+        }
         match number_origin(&self.number) {
             Some(NumberOrigin::Hq { cohort, .. }) if cohort == self.cohort => {}
             Some(NumberOrigin::Local { cohort, device, .. })
@@ -228,8 +263,13 @@ mod tests {
             report(ReportKind::Programme, ReportStatus::Accepted),
             report(ReportKind::Financial, ReportStatus::Submitted),
         ];
-        let facts =
-            BeneficiaryFacts { arm: Some(Arm::A), phase1: tally(5, 6), phase3: tally(5, 6), reports: both };
+        let facts = BeneficiaryFacts {
+            arm: Some(Arm::A),
+            phase1: tally(5, 6),
+            phase3: tally(5, 6),
+            reports: both,
+            withdrawn_on: None,
+        };
         assert!(failed(&beneficiary(&r, &facts)).is_empty());
         let four = BeneficiaryFacts { phase3: tally(4, 6), ..facts.clone() };
         assert_eq!(failed(&beneficiary(&r, &four)), [RuleCode::CertPhase3Attended]);
@@ -266,9 +306,72 @@ mod tests {
             phase1: tally(6, 6),
             phase3: tally(6, 6),
             reports: programme,
+            withdrawn_on: None,
         };
         assert!(failed(&beneficiary(&r, &c)).is_empty());
         assert_eq!(failed(&beneficiary(&r, &BeneficiaryFacts::default())), [RuleCode::CertGroupDrawn]);
+    }
+
+    #[test]
+    fn who_left_the_programme_did_not_complete_it() {
+        let r = Rulebook::pilot_2017();
+        let programme = vec![
+            report(ReportKind::Programme, ReportStatus::Submitted),
+            report(ReportKind::Financial, ReportStatus::Submitted),
+        ];
+        let b = BeneficiaryFacts { arm: Some(Arm::B), reports: programme, ..Default::default() };
+        assert!(failed(&beneficiary(&r, &b)).is_empty());
+        let left = BeneficiaryFacts { withdrawn_on: NaiveDate::from_ymd_opt(2017, 9, 1), ..b };
+        let outcomes = beneficiary(&r, &left);
+        assert_eq!(failed(&outcomes), [RuleCode::CertNotWithdrawn]);
+        let o = outcomes.iter().find(|o| o.code == RuleCode::CertNotWithdrawn).unwrap();
+        assert!(o.text.en.contains("01.09.2017"), "{}", o.text.en);
+    }
+
+    #[test]
+    fn a_certificate_that_claims_what_its_arm_did_not_give_is_refused() {
+        let r = Rulebook::pilot_2017();
+        let programme = vec![
+            report(ReportKind::Programme, ReportStatus::Submitted),
+            report(ReportKind::Financial, ReportStatus::Submitted),
+        ];
+        let trained = BeneficiaryFacts {
+            arm: Some(Arm::A),
+            phase1: tally(6, 6),
+            phase3: tally(6, 6),
+            reports: programme.clone(),
+            withdrawn_on: None,
+        };
+        let device = Uuid::from_u128(7);
+        let issued = |arm: Arm, outcomes: Vec<Outcome>| Certificate {
+            cohort: 2017,
+            region: "550000000".into(),
+            holder: Holder::Person,
+            holder_id: Uuid::nil(),
+            full_name: "Сәрсенова Әйгерім".into(),
+            arm: Some(arm),
+            completed_on: NaiveDate::from_ymd_opt(2017, 11, 30).unwrap(),
+            number: crate::closing::certificate_number::certificate_number(
+                2017,
+                crate::closing::certificate_number::BlockSource::Hq,
+                device,
+                501,
+            ),
+            issued_on: NaiveDate::from_ymd_opt(2017, 12, 20).unwrap(),
+            device_id: device,
+            rulebook_version: "2017-pilot.4".into(),
+            outcomes,
+            signature: "signed".into(),
+        };
+        assert_eq!(issued(Arm::A, beneficiary(&r, &trained)).check(), Ok(()));
+        // Group B was given no training: its certificate may not say it attended one.
+        let err = issued(Arm::B, beneficiary(&r, &trained)).check().unwrap_err();
+        assert!(err.contains("claims a training"), "{err}");
+        let untrained = BeneficiaryFacts { arm: Some(Arm::B), reports: programme, ..Default::default() };
+        assert_eq!(issued(Arm::B, beneficiary(&r, &untrained)).check(), Ok(()));
+        // Group C was: a certificate without it leaves it out.
+        let err = issued(Arm::C, beneficiary(&r, &untrained)).check().unwrap_err();
+        assert!(err.contains("leaves out the training"), "{err}");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! Who receives a scholarship and for how long the brochure does not say (it gives the amounts
 //! only). Korpus pays it, as the programme's public material describes, to every member of a
 //! group the lottery assigned, in any arm, monthly for the programme's months
-//! (`training.programme_months`, the six ending with phase II: June to November 2017), by the
-//! member's education as recorded when the month's roll is drawn up.
+//! (`training.programme_months` from `money.scholarship_first_month`: July to December 2017), by
+//! the member's education as recorded when the month's roll is drawn up.
 
 use crate::delivery::training::{arm_gives_grant, phase2};
 use crate::registry::persons::EducationStatus;
@@ -161,16 +161,18 @@ pub fn month_code(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
-/// The months scholarships are paid for: `training.programme_months` months ending with phase
-/// II's last month (June to November 2017).
+/// The months scholarships are paid for: `training.programme_months` months from the rulebook's
+/// `money.scholarship_first_month` (July to December 2017); under a rulebook without it, the
+/// months ending with phase II's last (June to November 2017).
 pub fn scholarship_months(rulebook: &Rulebook) -> Vec<String> {
-    let Some((_, end)) = phase2(rulebook) else { return Vec::new() };
-    let last = end.with_day(1).unwrap_or(end);
-    (0..rulebook.training.programme_months)
-        .rev()
-        .filter_map(|back| last.checked_sub_months(Months::new(back)))
-        .map(month_code)
-        .collect()
+    let months = rulebook.training.programme_months;
+    let first = match rulebook.money.scholarship_first_month {
+        Some(month) => NaiveDate::from_ymd_opt(rulebook.cohort, month, 1),
+        None => phase2(rulebook)
+            .and_then(|(_, end)| end.with_day(1)?.checked_sub_months(Months::new(months.saturating_sub(1)))),
+    };
+    let Some(first) = first else { return Vec::new() };
+    (0..months).filter_map(|n| first.checked_add_months(Months::new(n))).map(month_code).collect()
 }
 
 /// Reads a month as typed, `2017-07` or `07.2017`, as its code `2017-07`; the field is `month`.
@@ -374,15 +376,20 @@ mod tests {
     }
 
     #[test]
-    fn scholarships_run_for_the_six_months_ending_with_phase_two() {
+    fn scholarships_run_for_the_programmes_six_months_from_july() {
         let r = Rulebook::pilot_2017();
+        assert_eq!(r.money.scholarship_first_month, Some(7));
         assert_eq!(
             scholarship_months(&r),
-            ["2017-06", "2017-07", "2017-08", "2017-09", "2017-10", "2017-11"].map(String::from)
+            ["2017-07", "2017-08", "2017-09", "2017-10", "2017-11", "2017-12"].map(String::from)
         );
         assert_eq!(scholarship_month(&r, "07.2017"), Ok("2017-07".to_owned()));
-        assert_eq!(scholarship_month(&r, "2017-12").unwrap_err().key, "error-not-scholarship-month");
-        assert_eq!(scholarship_month(&r, "2017-05").unwrap_err().key, "error-not-scholarship-month");
+        assert_eq!(scholarship_month(&r, "2018-01").unwrap_err().key, "error-not-scholarship-month");
+        assert_eq!(scholarship_month(&r, "2017-06").unwrap_err().key, "error-not-scholarship-month");
+        // Rulebook 2017-pilot.3 ran them for the six months ending with phase II.
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        assert_eq!(scholarship_months(&three).first().map(String::as_str), Some("2017-06"));
+        assert_eq!(scholarship_months(&three).last().map(String::as_str), Some("2017-11"));
         assert_eq!(scholarship_month(&r, "July").unwrap_err().key, "error-month-format");
         assert_ne!(scholarship_id(Uuid::nil(), "2017-07"), scholarship_id(Uuid::nil(), "2017-08"));
     }

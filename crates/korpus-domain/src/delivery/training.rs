@@ -144,7 +144,8 @@ fn first_monday(year: i32, month: u32) -> Option<NaiveDate> {
 /// coordinator fixes places and days:
 /// - phase I for mentors from the first Monday of the phase I month, on working days;
 /// - phase I for beneficiaries from the next working day after it (mentors are certified first);
-/// - both orientation seminars on the first working day two weeks before phase I;
+/// - both orientation seminars on the first working day `orientation_days_before_deadline` before
+///   the application deadline (under rulebooks without it, two weeks before phase I);
 /// - phase III for mentors and for beneficiaries from the first Monday of their months.
 pub fn plan(rulebook: &Rulebook, region: &str) -> Vec<TrainingEvent> {
     let cal = rulebook.calendar.calendar();
@@ -165,8 +166,12 @@ pub fn plan(rulebook: &Rulebook, region: &str) -> Vec<TrainingEvent> {
     let mentors1 = event(TrainingStage::Phase1Mentors, first_monday(year, t.phase1_month), &cal);
     let after_mentors = mentors1.as_ref().and_then(|e| e.dates.last()).map(|d| cal.add_working_days(*d, 1));
     let beneficiaries1 = event(TrainingStage::Phase1Beneficiaries, after_mentors, &cal);
-    let orientation_day =
-        mentors1.as_ref().and_then(TrainingEvent::starts_on).map(|d| d - chrono::Days::new(14));
+    let orientation_day = match t.orientation_days_before_deadline {
+        Some(days) => {
+            Some(rulebook.host_org.application_deadline.date_naive() - chrono::Days::new(days.into()))
+        }
+        None => mentors1.as_ref().and_then(TrainingEvent::starts_on).map(|d| d - chrono::Days::new(14)),
+    };
     [
         event(TrainingStage::OrientationBeneficiaries, orientation_day, &cal),
         event(TrainingStage::OrientationMentors, orientation_day, &cal),
@@ -261,6 +266,23 @@ impl TrainingEventInput {
             check.push(
                 FieldError::new("starts_on", "error-not-working-day")
                     .arg("date", crate::validation::format_date(d)),
+            );
+        }
+        // P:132: the beneficiaries' orientation teaches writing a sub-project, by the deadline.
+        let deadline = ctx.rulebook.host_org.application_deadline.date_naive();
+        if let (Some(TrainingStage::OrientationBeneficiaries), Some(from), Some(days), Some(_)) =
+            (stage, starts_on, days, ctx.rulebook.training.orientation_days_before_deadline)
+            && ctx
+                .rulebook
+                .calendar
+                .calendar()
+                .working_days_from(from, days)
+                .last()
+                .is_some_and(|d| *d > deadline)
+        {
+            check.push(
+                FieldError::new("starts_on", "error-orientation-after-deadline")
+                    .arg("date", crate::validation::format_date(deadline)),
             );
         }
         check.finish()?;
@@ -367,8 +389,13 @@ mod tests {
         let b1 = of(TrainingStage::Phase1Beneficiaries);
         assert_eq!(b1.dates.first(), Some(&d(2017, 7, 13)));
         assert_eq!(b1.dates.len(), 6);
-        // Orientation two weeks before: Monday 19 June, 4 hours and 2 hours.
-        assert_eq!(of(TrainingStage::OrientationBeneficiaries).dates, vec![d(2017, 6, 19)]);
+        // Orientation two weeks before the application deadline of 14 April: Friday 31 March, 4
+        // hours and 2 hours (rulebook 2017-pilot.3 put it two weeks before phase I, 19 June).
+        assert_eq!(of(TrainingStage::OrientationBeneficiaries).dates, vec![d(2017, 3, 31)]);
+        assert_eq!(of(TrainingStage::OrientationMentors).dates, vec![d(2017, 3, 31)]);
+        let three = plan(&Rulebook::built_in("2017-pilot.3").unwrap(), "550000000");
+        let old = three.iter().find(|e| e.stage == TrainingStage::OrientationBeneficiaries).unwrap();
+        assert_eq!(old.dates, vec![d(2017, 6, 19)]);
         assert_eq!(of(TrainingStage::OrientationBeneficiaries).hours_per_day, 4);
         assert_eq!(of(TrainingStage::OrientationMentors).hours_per_day, 2);
         // Phase III: October for mentors (3 days), November for beneficiaries (6 days).
@@ -416,6 +443,32 @@ mod tests {
         for field in ["stage", "starts_on", "days", "hours_per_day"] {
             assert!(err.has(field), "{field}: {err}");
         }
+    }
+
+    #[test]
+    fn the_beneficiaries_orientation_is_held_by_the_application_deadline() {
+        let rulebook = Rulebook::pilot_2017();
+        let ctx = Context { rulebook: &rulebook, today: d(2017, 3, 1) };
+        let on = |stage: &str, day: &str| TrainingEventInput {
+            stage: stage.into(),
+            starts_on: day.into(),
+            days: "1".into(),
+            hours_per_day: "4".into(),
+            ..TrainingEventInput::default()
+        };
+        // Friday 14 April, the deadline, is the last day it may be held; Monday 17 April is late.
+        assert!(on("orientation_beneficiaries", "14.04.2017").validate(&ctx, "190000000").is_ok());
+        let late = on("orientation_beneficiaries", "17.04.2017").validate(&ctx, "190000000").unwrap_err();
+        assert_eq!((late.0[0].field, late.0[0].key), ("starts_on", "error-orientation-after-deadline"));
+        // Two days from Friday 14 April run into Monday 17 April: late too.
+        let two = TrainingEventInput { days: "2".into(), ..on("orientation_beneficiaries", "14.04.2017") };
+        assert!(two.validate(&ctx, "190000000").is_err());
+        // The mentors' seminar is bound to their selection, which the store checks.
+        assert!(on("orientation_mentors", "17.04.2017").validate(&ctx, "190000000").is_ok());
+        // Rulebook 2017-pilot.3 did not bind it.
+        let three = Rulebook::built_in("2017-pilot.3").unwrap();
+        let ctx3 = Context { rulebook: &three, today: d(2017, 3, 1) };
+        assert!(on("orientation_beneficiaries", "19.06.2017").validate(&ctx3, "190000000").is_ok());
     }
 
     #[test]

@@ -106,6 +106,8 @@ code_enum! {
         CertPhase3Attended = "CERT_PHASE3_ATTENDED",
         /// P:139, P:141 the sub-project's reports are in and not returned.
         CertReportsSubmitted = "CERT_REPORTS_SUBMITTED",
+        /// A beneficiary who left the programme did not complete it (issue 18: withdrawals).
+        CertNotWithdrawn = "CERT_NOT_WITHDRAWN",
     }
 }
 

@@ -15,4 +15,10 @@ scholarship_student_tenge: number,
 /**
  * Scholarship of TVET and university graduates.
  */
-scholarship_graduate_tenge: number, };
+scholarship_graduate_tenge: number, 
+/**
+ * The month (1-12) the scholarship months begin with, for `training.programme_months`
+ * months: the programme's first, July, from `2017-pilot.4`. Rulebooks before it said nothing,
+ * and their months end with phase II.
+ */
+scholarship_first_month?: number | null, };

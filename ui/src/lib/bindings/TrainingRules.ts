@@ -21,6 +21,12 @@ orientation_beneficiary_hours: number,
  */
 orientation_mentor_hours: number, 
 /**
+ * How many days before the application deadline the orientation seminars are proposed
+ * (`2017-pilot.4`): the beneficiaries' must be held by the deadline, the potential mentors'
+ * before their selection (P:132). Rulebooks before it proposed them two weeks before phase I.
+ */
+orientation_days_before_deadline?: number | null, 
+/**
  * Days of phase I for mentors.
  */
 phase1_mentor_days: number, 

@@ -125,6 +125,7 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     OutreachInput::export_all_to(dir)?;
     OutreachTotals::export_all_to(dir)?;
     CertificateLine::export_all_to(dir)?;
+    korpus_app::certificates::Verification::export_all_to(dir)?;
     Record::<Certificate>::export_all_to(dir)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use crate::desk::Desk;
 use crate::ipc::Reply;
+use korpus_app::certificates::{self, Verification};
 use korpus_domain::closing::certification::{Certificate, Holder};
 use korpus_domain::closing::money::{GrantContract, GrantContractInput, MoneyTotals};
 use korpus_domain::closing::outreach::{OutreachEvent, OutreachInput, OutreachTotals};
@@ -119,4 +120,26 @@ pub async fn issue_certificate(
     issued_on: String,
 ) -> Reply<Record<Certificate>> {
     desk.call(move |s| korpus_app::certificates::issue_certificate(s, holder, &id, &issued_on)).await
+}
+
+/// Tells a genuine certificate from an edited or forged one: its code as pasted, or its PDF as
+/// opened in the window (its bytes). Another desk's certificate is checked by asking HQ.
+#[tauri::command]
+pub async fn verify_certificate(
+    desk: State<'_, Desk>,
+    code: Option<String>,
+    pdf: Option<Vec<u8>>,
+) -> Reply<Verification> {
+    let lang = desk.lang();
+    let given = match pdf {
+        Some(bytes) => certificates::read_certificate_file(&bytes),
+        None => certificates::read_certificate_code(code.as_deref().unwrap_or_default()),
+    }
+    .map_err(|e| e.report(lang))?;
+    // The database is read before HQ is asked, and not held while waiting for it.
+    let pending = {
+        let store = desk.second_store()?;
+        certificates::pending_verification(&store, given, lang).map_err(|e| e.report(lang))?
+    };
+    pending.finish(lang).await.map_err(|e| e.report(lang))
 }

@@ -122,6 +122,7 @@ desk_commands![
     closing::outreach_totals,
     closing::certificate_lines,
     closing::issue_certificate,
+    closing::verify_certificate,
     printing::print_preview,
     printing::print_save,
     printing::print_certificates,

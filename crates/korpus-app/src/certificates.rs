@@ -27,6 +27,7 @@ pub fn issue_certificate(
 }
 
 /// What a verification found.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     /// The certificate is what its issuing device signed, and (for a file) prints the name signed.
@@ -50,52 +51,100 @@ pub struct GivenCertificate {
 /// field, when it is neither; no database is needed for that.
 pub fn read_certificate(given: &str) -> Result<GivenCertificate> {
     let path = Path::new(given);
-    let (text, printed) = if path.is_file() {
+    if path.is_file() {
         let bytes = std::fs::read(path).map_err(|e| AppError::file(path, e))?;
-        let pdf = read_certificate_pdf(&bytes).ok_or_else(|| {
-            ValidationErrors::one(FieldError::new("certificate_code", "error-not-a-certificate-pdf"))
-        })?;
-        (pdf.code, Some(pdf.text))
+        read_certificate_file(&bytes)
     } else {
-        (given.to_owned(), None)
-    };
-    let code = CertificateCode::parse(&text).map_err(ValidationErrors::one)?;
-    Ok(GivenCertificate { code, printed })
+        read_certificate_code(given)
+    }
+}
+
+/// Reads the code a certificate's QR holds, as pasted or typed.
+pub fn read_certificate_code(text: &str) -> Result<GivenCertificate> {
+    let code = CertificateCode::parse(text).map_err(ValidationErrors::one)?;
+    Ok(GivenCertificate { code, printed: None })
+}
+
+/// Reads a certificate's PDF, as opened in the window: its code and the text it prints.
+pub fn read_certificate_file(bytes: &[u8]) -> Result<GivenCertificate> {
+    let pdf = read_certificate_pdf(bytes).ok_or_else(|| {
+        ValidationErrors::one(FieldError::new("certificate_code", "error-not-a-certificate-pdf"))
+    })?;
+    let code = CertificateCode::parse(&pdf.code).map_err(ValidationErrors::one)?;
+    Ok(GivenCertificate { code, printed: Some(pdf.text) })
 }
 
 /// Verifies a certificate read by [`read_certificate`]. This desk's own certificates are checked
 /// with its key; another desk's are checked by asking HQ, which holds every enrolled device's key.
 pub async fn verify_certificate(store: &Store, given: GivenCertificate, lang: Lang) -> Result<Verification> {
-    let GivenCertificate { code, printed } = given;
-    let mut problem = if code.device_id == store.device_id() {
+    pending_verification(store, given, lang)?.finish(lang).await
+}
+
+/// A verification with all this desk knows of it, and HQ still to ask when the certificate is
+/// another desk's: what a caller that may not hold the database across the wait (the window's)
+/// keeps.
+pub struct PendingVerification {
+    given: GivenCertificate,
+    /// This desk's own finding, or the client to ask HQ with.
+    finding: Result<Option<String>, crate::sync::client::Client>,
+    on_record: Option<bool>,
+}
+
+/// Everything of a verification this desk can do by itself.
+pub fn pending_verification(
+    store: &Store,
+    given: GivenCertificate,
+    lang: Lang,
+) -> Result<PendingVerification> {
+    let code = &given.code;
+    let finding = if code.device_id == store.device_id() {
         let key = secrets::device_signing_key(store.device_id())?.verifying_key();
-        code.verify(&key).err().map(|e| e.message(lang))
+        Ok(code.verify(&key).err().map(|e| e.message(lang)))
     } else {
-        hq_problem(store, &code, lang).await?
+        Err(hq_client(store, code)?)
     };
-    if problem.is_none()
-        && let Some(text) = &printed
-        && !squeezed(text).contains(&squeezed(&code.full_name))
-    {
-        problem = Some(FieldError::new("full_name", "error-certificate-name-printed").message(lang));
+    let on_record = store.certificate(&code.number).ok().map(|r| CertificateCode::of(&r.data) == *code);
+    Ok(PendingVerification { given, finding, on_record })
+}
+
+impl PendingVerification {
+    /// Asks HQ where needed, then checks that a PDF prints the name that was signed.
+    pub async fn finish(self, lang: Lang) -> Result<Verification> {
+        let PendingVerification { given: GivenCertificate { code, printed }, finding, on_record } = self;
+        let mut problem = match finding {
+            Ok(problem) => problem,
+            Err(client) => hq_problem(&client, &code, lang).await?,
+        };
+        if problem.is_none()
+            && let Some(text) = &printed
+            && !squeezed(text).contains(&squeezed(&code.full_name))
+        {
+            problem = Some(FieldError::new("full_name", "error-certificate-name-printed").message(lang));
+        }
+        Ok(Verification { genuine: problem.is_none(), code, problem, on_record })
     }
-    let on_record = store.certificate(&code.number).ok().map(|r| CertificateCode::of(&r.data) == code);
-    Ok(Verification { genuine: problem.is_none(), code, problem, on_record })
+}
+
+/// The client to ask HQ about another desk's certificate; refused, naming the device, on a desk
+/// that is not enrolled.
+fn hq_client(store: &Store, code: &CertificateCode) -> Result<crate::sync::client::Client> {
+    match sync::client_for(store) {
+        Ok(client) => Ok(client),
+        Err(AppError::Sync(SyncError::NotEnrolled)) => Err(ValidationErrors::one(
+            FieldError::new("certificate_code", "error-certificate-other-device")
+                .arg("device", code.device_id),
+        )
+        .into()),
+        Err(e) => Err(e),
+    }
 }
 
 /// HQ's word on a code of another desk, as this desk's problem with it (none when genuine).
-async fn hq_problem(store: &Store, code: &CertificateCode, lang: Lang) -> Result<Option<String>> {
-    let client = match sync::client_for(store) {
-        Ok(client) => client,
-        Err(AppError::Sync(SyncError::NotEnrolled)) => {
-            return Err(ValidationErrors::one(
-                FieldError::new("certificate_code", "error-certificate-other-device")
-                    .arg("device", code.device_id),
-            )
-            .into());
-        }
-        Err(e) => return Err(e),
-    };
+async fn hq_problem(
+    client: &crate::sync::client::Client,
+    code: &CertificateCode,
+    lang: Lang,
+) -> Result<Option<String>> {
     let check = client.verify_certificate(&code.text()).await?;
     Ok(check.problem.map(|p| {
         let key = match p.as_str() {

@@ -1054,6 +1054,26 @@ async fn a_certificate_is_previewed_saved_and_opened_and_every_one_is_printed_at
     let asked = opened_lines(&opened, 2).await;
     assert_eq!(asked.last(), Some(&folder.display().to_string()));
 
+    // Is it genuine? Its code pasted: yes; the same code with another name: no, and why; its PDF
+    // opened: yes.
+    let code = korpus_domain::closing::certificate_code::CertificateCode::of(&issued.data).text();
+    desk.type_into("[data-testid=verify-code]", &code).await.unwrap();
+    desk.click("[data-testid=verify-check]").await.unwrap();
+    let said = desk.wait_for_text("[data-testid=verify-result]", "Genuine").await.unwrap();
+    assert!(said.contains(&issued.data.number) && said.contains(&issued.data.full_name), "{said}");
+    let forged = code.replace(&issued.data.full_name, "Бөтенов Бөтен");
+    desk.type_into("[data-testid=verify-code]", &forged).await.unwrap();
+    desk.click("[data-testid=verify-check]").await.unwrap();
+    desk.wait_for_text("[data-testid=verify-result]", "Not genuine").await.unwrap();
+    desk.type_into("[data-testid=verify-code]", "not a code").await.unwrap();
+    desk.click("[data-testid=verify-check]").await.unwrap();
+    desk.wait_for("[data-testid=error-certificate_code]").await.unwrap();
+    let picker = desk.wait_for("[data-testid=verify-file]").await.unwrap();
+    picker.send_keys(&file.display().to_string()).await.unwrap();
+    let said = desk.wait_for_text("[data-testid=verify-result]", "Genuine").await.unwrap();
+    assert!(!said.contains("Not genuine"), "{said}");
+    desk.screenshot("certificate-verified").await.unwrap();
+
     // A training day's sheet prints where it is filled: phase III for mentors, day 2.
     desk.click("[data-testid=nav-training]").await.unwrap();
     desk.choose("#field-region", "550000000").await.unwrap();

@@ -3,6 +3,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ApplicationInput } from './bindings/ApplicationInput';
 import type { WithdrawalInput } from './bindings/WithdrawalInput';
+import type { Verification } from './bindings/Verification';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
 import type { Home } from './bindings/Home';
@@ -209,6 +210,9 @@ export const api = {
   openPrinted: (path: string) => call<null>('open_printed', { path }),
   issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
     call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
+  /** Checks a certificate: the code its QR holds as pasted, or its PDF's bytes as opened. */
+  verifyCertificate: (code: string | null, pdf: number[] | null) =>
+    call<Verification>('verify_certificate', { code, pdf }),
 };
 
 /** Hears the desk's `event` until the returned function is called. */

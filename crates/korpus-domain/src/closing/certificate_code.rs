@@ -27,6 +27,7 @@ pub fn sign(certificate: &Certificate, key: &SigningKey) -> String {
 }
 
 /// A certificate's code, as its QR carries it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertificateCode {
     /// The number.

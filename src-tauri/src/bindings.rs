@@ -55,6 +55,7 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::printing::Preview::export_all_to(dir)?;
     crate::printing::Saved::export_all_to(dir)?;
     crate::printing::SavedBatch::export_all_to(dir)?;
+    crate::sync::ExportedFile::export_all_to(dir)?;
     crate::ipc::WorkProgress::export_all_to(dir)?;
     DeskStatus::export_all_to(dir)?;
     ErrorReport::export_all_to(dir)?;

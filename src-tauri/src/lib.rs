@@ -59,6 +59,8 @@ desk_commands![
     sync::sync_panel,
     sync::sync_enrol,
     sync::sync_now,
+    sync::sync_export,
+    sync::sync_import,
     sync::sync_resolve,
     commands::unlock,
     commands::set_lang,

@@ -25,6 +25,11 @@ pub struct Prints {
 }
 
 impl Prints {
+    /// Where documents are saved: `Documents/Korpus`.
+    pub fn folder(&self) -> &std::path::Path {
+        &self.folder
+    }
+
     /// Documents saved under `folder` (made when the first is saved).
     pub fn new(folder: PathBuf) -> Prints {
         Prints { folder, printer: OnceLock::new() }

@@ -274,7 +274,40 @@ async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
     other.sync().await.unwrap();
     let phone = other.store.person(&person.to_string()).unwrap().data.identity.phone;
     assert_eq!(phone.as_deref(), Some("+77022222222"));
+
+    // By file, as from a village with no network: the change goes on a USB stick to HQ, whose
+    // answer file brings back its receipt and the other desk's change.
+    set_phone(&mut other.store, person, "+77044444444");
+    other.sync().await.unwrap();
+    let envelopes_before = hq.query_i64("SELECT count(*) FROM envelopes").await.unwrap();
+    let mut store = open_database(&home);
+    let mut input = korpus_domain::PersonInput::from(&store.person(&person.to_string()).unwrap().data);
+    input.identity.locality = "Жаңа ауыл".into();
+    let version = store.person(&person.to_string()).unwrap().version;
+    store.edit_person(person, version, &input).unwrap();
+    drop(store);
+    desk.click("[data-testid=nav-home]").await.unwrap();
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "1").await.unwrap();
+    desk.click("[data-testid=sync-export]").await.unwrap();
+    let said = desk.wait_for_text("[data-testid=sync-exported]", ".korpus").await.unwrap();
+    let exported =
+        said.split_whitespace().find(|w| w.contains(".korpus")).unwrap().trim_end_matches('.').to_owned();
+    assert!(std::path::Path::new(&exported).is_file(), "{said}");
+    let answer = home.path().join("north.answer");
+    let summary = hq.admin(&["import", &exported, "--answer", answer.to_str().unwrap()]).unwrap();
+    assert!(summary.starts_with("1 envelopes: 1 applied"), "{summary}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await.unwrap(), envelopes_before + 1);
+    let picker = desk.wait_for("[data-testid=sync-import-file]").await.unwrap();
+    picker.send_keys(answer.to_str().unwrap()).await.unwrap();
+    desk.wait_for("[data-testid=sync-done]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
+    desk.screenshot("sync-by-file").await.unwrap();
     desk.quit().await.unwrap();
+    let store = open_database(&home);
+    let after = store.person(&person.to_string()).unwrap().data.identity;
+    assert_eq!(after.locality, "Жаңа ауыл");
+    assert_eq!(after.phone.as_deref(), Some("+77044444444"), "the other desk's change came with the answer");
 }
 
 /// Three groups of three in Pavlodar region, each in its own application.

@@ -4,6 +4,7 @@ import { listen } from '@tauri-apps/api/event';
 import type { ApplicationInput } from './bindings/ApplicationInput';
 import type { WithdrawalInput } from './bindings/WithdrawalInput';
 import type { Verification } from './bindings/Verification';
+import type { ExportedFile } from './bindings/ExportedFile';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
 import type { Home } from './bindings/Home';
@@ -137,6 +138,10 @@ export const api = {
   syncEnrol: (server: string, code: string, name: string) =>
     call<SyncPanel>('sync_enrol', { server, code, name }),
   syncNow: () => call<SyncOutcome>('sync_now'),
+  /** Writes the changes HQ has not answered yet to a file for a USB stick. */
+  syncExport: () => call<ExportedFile>('sync_export'),
+  /** Reads HQ's answer file, its bytes as opened in the window. */
+  syncImport: (answer: number[]) => call<SyncOutcome>('sync_import', { answer }),
   syncResolve: (caseId: string, keep: 'mine' | 'theirs', fields: { [field: string]: 'mine' | 'theirs' }) =>
     call<SyncPanel>('sync_resolve', { case: caseId, keep, fields }),
   screenCohort: () => call<ScreeningLine[]>('screen_cohort'),

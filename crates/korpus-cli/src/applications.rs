@@ -209,7 +209,7 @@ fn show(out: &Out, store: &Store, view: &ApplicationView) -> String {
         ("version", view.application.version.to_string()),
     ]);
     let left = |person: Uuid| {
-        let w = view.withdrawals.iter().find(|w| w.data.person_id.is_none_or(|p| p == person));
+        let w = view.withdrawals.iter().find(|w| w.data.concerns(person));
         w.map(|w| format!("{} ({})", format_date(w.data.left_on), out.tr(w.data.reason.message_key(), &[])))
     };
     let members = view

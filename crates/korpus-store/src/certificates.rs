@@ -96,7 +96,7 @@ impl Store {
             withdrawn_on: self
                 .withdrawals(application)?
                 .iter()
-                .find(|w| w.data.person_id.is_none_or(|p| p == person))
+                .find(|w| w.data.concerns(person))
                 .map(|w| w.data.left_on),
         };
         let outcomes = certification::beneficiary(&self.rulebook, &facts);

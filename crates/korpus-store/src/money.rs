@@ -170,9 +170,7 @@ impl Store {
         for d in self.drawn(Some(&region))? {
             let withdrawals = self.withdrawals(d.application.id)?;
             let left_before = |person: Uuid| {
-                withdrawals
-                    .iter()
-                    .any(|w| w.data.person_id.is_none_or(|p| p == person) && w.data.left_on < first_day)
+                withdrawals.iter().any(|w| w.data.concerns(person) && w.data.left_on < first_day)
             };
             for (person_id, _) in self.members_named(d.application.id)? {
                 if left_before(person_id) {

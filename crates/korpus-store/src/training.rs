@@ -114,29 +114,17 @@ impl Store {
         Ok(Record { id, version: 1, data: event })
     }
 
-    /// Refuses an orientation seminar for potential mentors that does not end before the first
-    /// decision on a mentor of its region and cohort (P:132, rulebook `2017-pilot.4`): it is for
-    /// those who may yet apply.
+    /// Refuses an orientation seminar for potential mentors held on or after the first decision
+    /// on a mentor of its region and cohort ([`training::orientation_before_selection`]).
     fn check_orientation_before_selection(&self, event: &TrainingEvent) -> Result<()> {
-        if event.stage != TrainingStage::OrientationMentors
-            || self.rulebook.training.orientation_days_before_deadline.is_none()
-        {
-            return Ok(());
-        }
         let first: Option<String> = self.conn.query_row(
             "SELECT min(decided_on) FROM mentor_decisions WHERE cohort = ?1 AND region = ?2",
             (event.cohort, &event.region),
             |r| r.get(0),
         )?;
         let first = first.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
-        if let (Some(first), Some(last)) = (first, event.dates.last())
-            && *last >= first
-        {
-            let error = FieldError::new("starts_on", "error-orientation-after-mentor-selection")
-                .arg("date", korpus_domain::validation::format_date(first));
-            return Err(ValidationErrors::one(error).into());
-        }
-        Ok(())
+        training::orientation_before_selection(&self.rulebook, event, first)
+            .map_err(|e| ValidationErrors::one(e).into())
     }
 
     /// Changes an event read at `base_version`: its days, hours, venue, trainers. Days that

@@ -194,6 +194,28 @@ pub fn phase2(rulebook: &Rulebook) -> Option<(NaiveDate, NaiveDate)> {
     Some((start, end))
 }
 
+/// P:132 (rulebook `2017-pilot.4`): the orientation seminar for potential mentors is for those
+/// who may yet apply, so it ends before the first decision on a mentor of its region
+/// (`first_decision`). Other events, and rulebooks before it, are not bound.
+pub fn orientation_before_selection(
+    rulebook: &Rulebook,
+    event: &TrainingEvent,
+    first_decision: Option<NaiveDate>,
+) -> Result<(), FieldError> {
+    if event.stage != TrainingStage::OrientationMentors
+        || rulebook.training.orientation_days_before_deadline.is_none()
+    {
+        return Ok(());
+    }
+    match (first_decision, event.dates.last()) {
+        (Some(first), Some(last)) if *last >= first => {
+            Err(FieldError::new("starts_on", "error-orientation-after-mentor-selection")
+                .arg("date", crate::validation::format_date(first)))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// An event as typed in the form: the stage, the first day and how many working days it runs.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,13 @@ pub struct Withdrawal {
     pub recorded_by: String,
 }
 
+impl Withdrawal {
+    /// Whether `person` left by it: theirs, or their whole group's.
+    pub fn concerns(&self, person: Uuid) -> bool {
+        self.person_id.is_none_or(|p| p == person)
+    }
+}
+
 /// The id of a person's withdrawal from a group, or of the group's own (`person` `None`): the
 /// same on every desk, so that one cannot be recorded twice.
 pub fn withdrawal_id(application_id: Uuid, person: Option<Uuid>) -> Uuid {

@@ -56,6 +56,10 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::printing::Saved::export_all_to(dir)?;
     crate::printing::SavedBatch::export_all_to(dir)?;
     crate::sync::ExportedFile::export_all_to(dir)?;
+    crate::documents::DocumentsView::export_all_to(dir)?;
+    crate::documents::AttachDocument::export_all_to(dir)?;
+    korpus_domain::SupportingDocument::export_all_to(dir)?;
+    Record::<korpus_domain::SupportingDocument>::export_all_to(dir)?;
     crate::ipc::WorkProgress::export_all_to(dir)?;
     DeskStatus::export_all_to(dir)?;
     ErrorReport::export_all_to(dir)?;

@@ -5,6 +5,7 @@ pub mod closing;
 pub mod commands;
 pub mod delivery;
 pub mod desk;
+pub mod documents;
 pub mod ipc;
 pub mod printing;
 pub mod selection;
@@ -79,6 +80,11 @@ desk_commands![
     commands::mentors,
     commands::mentor,
     commands::save_mentor,
+    documents::documents,
+    documents::attach_document,
+    documents::remove_document,
+    documents::document_scan,
+    documents::open_document_scan,
     selection::screen_cohort,
     selection::explain,
     selection::ranking,
@@ -166,6 +172,9 @@ pub fn run() {
                 .map(|d| d.join("Korpus"))
                 .unwrap_or_else(|_| data_dir.join("prints"));
             app.manage(printing::Prints::new(prints));
+            // Scans opened for viewing: the user's own cache, not a temp folder others can read.
+            let scans = app.path().app_cache_dir().unwrap_or_else(|_| data_dir.join("cache")).join("scans");
+            app.manage(documents::Scans::new(scans));
             app.manage(Desk::start(
                 data_dir.join(DATABASE_FILE),
                 config_dir,

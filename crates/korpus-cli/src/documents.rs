@@ -35,6 +35,11 @@ pub enum DocumentCommand {
         #[command(flatten)]
         owner: OwnerArgs,
     },
+    /// Remove a document recorded by mistake (its scan with it).
+    Remove {
+        /// The document's id, as `document list --json` shows it.
+        id: Uuid,
+    },
     /// Save a scanned file to disk.
     File {
         /// The file's SHA-256, as `document list` shows it.
@@ -104,6 +109,11 @@ pub fn run(app: &App, command: DocumentCommand) -> Result<()> {
                     .collect();
                 out.table(&["kind", "issue_date", "file", "sha256"], rows)
             });
+        }
+        DocumentCommand::Remove { id } => {
+            let version = store.document(id)?.version;
+            let removed = store.remove_document(id, version)?;
+            out.print(&removed, || out.tr("cli-document-removed", &[("id", id.to_string())]));
         }
         DocumentCommand::File { sha256, out: path } => {
             let bytes = store.scanned_file(sha256.trim())?;

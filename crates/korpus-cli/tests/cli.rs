@@ -402,7 +402,8 @@ fn scanned_document_goes_in_encrypted_and_comes_back_whole() {
     let person = iin(1996, 5, 17, Sex::Female, 10);
     add_person(&db, &person, "Құрманова", "Іңкәр").assert().success();
     let scan = dir.path().join("status.pdf");
-    let content: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+    let content: Vec<u8> =
+        b"%PDF-1.4\n".iter().copied().chain((0..50_000u32).map(|i| (i % 251) as u8)).collect();
     std::fs::write(&scan, &content).unwrap();
     korpus(&db)
         .args(["document", "add", "--owner", "person", "--of", &person, "--kind", "unemployment_status"])
@@ -436,7 +437,7 @@ fn scanned_document_goes_in_encrypted_and_comes_back_whole() {
         .arg(&exe)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("Scanned file: is not a scan"));
+        .stderr(predicate::str::contains("Scanned file: virus.exe is not a scan"));
     korpus(&db)
         .args(["--lang", "en", "document", "add", "--owner", "person", "--of", &person, "--kind", "income"])
         .args(["--issued", "01.03.2017", "--file"])
@@ -447,6 +448,16 @@ fn scanned_document_goes_in_encrypted_and_comes_back_whole() {
             predicate::str::contains("Scanned file: cannot read")
                 .and(predicate::str::contains("missing.pdf")),
         );
+    // Recorded by mistake: removed, and the list is empty again.
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    korpus(&db)
+        .args(["--lang", "en", "document", "remove", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Removed document {id}")));
+    let listed = json(korpus(&db).args(["document", "list", "--owner", "person", "--of", &person]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(0));
+    korpus(&db).args(["document", "remove", &id]).assert().code(1);
 }
 
 #[test]

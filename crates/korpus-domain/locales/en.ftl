@@ -97,10 +97,11 @@ error-initiative-has-host-org = an initiative group applies without a host organ
 error-leader-required = an initiative group names its leader
 error-leader-not-member = the leader must be one of the group's members
 error-document-kind-owner = a "{ $kind }" document cannot belong to this owner
-error-file-type = is not a scan: allowed types are { $allowed }
+error-file-type = { $name } is not a scan: allowed types are { $allowed }
 error-file-unreadable = cannot read { $path }: { $detail }
-error-file-empty = is empty
-error-file-too-large = is larger than { $max_mb } MB
+error-file-empty = { $name } is empty
+error-file-content = { $name } is not a { $type } file: its content is of another kind or damaged
+error-file-too-large = { $name } is larger than { $max_mb } MB
 
 ## Errors of the case database
 error-iin-taken = a person with this IIN is already registered: { $name }
@@ -1028,3 +1029,19 @@ sync-by-file-intro = Write the changes HQ has not received to a file, take it to
 sync-export = Write the changes to a file
 sync-import = Open HQ's answer file
 sync-exported-window = Wrote { $count } changes to { $path }. Take the file to HQ, then open its answer file here.
+
+# Documents on the desk (issue 18, point 11)
+documents-title = Documents
+documents-none = No documents yet.
+documents-attach-title = Attach a document
+documents-attach = Attach
+documents-drop = Scan: drop a file here or choose one ({ $allowed }, at most { $max_mb } MB)
+documents-attached = Attached: { $kind }.
+documents-open = Open
+documents-show = Show
+documents-hide = Hide
+documents-remove = Remove
+documents-remove-confirm = Remove this document recorded by mistake?
+documents-removed = Removed: { $kind }.
+documents-no-file = no scan
+cli-document-removed = Removed document { $id }.

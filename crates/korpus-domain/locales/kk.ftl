@@ -97,10 +97,11 @@ error-initiative-has-host-org = бастамашыл топ өтінімді қ�
 error-leader-required = бастамашыл топ өз көшбасшысын көрсетеді
 error-leader-not-member = көшбасшы топ мүшесі болуы керек
 error-document-kind-owner = «{ $kind }» құжаты бұл иеге тиесілі бола алмайды
-error-file-type = скан емес: рұқсат етілген түрлер { $allowed }
+error-file-type = { $name } скан емес: рұқсат етілген түрлер { $allowed }
 error-file-unreadable = { $path } оқылмады: { $detail }
-error-file-empty = бос
-error-file-too-large = { $max_mb } МБ-тан үлкен
+error-file-empty = { $name } бос
+error-file-content = { $name } { $type } файлы емес: мазмұны басқа түрде немесе бүлінген
+error-file-too-large = { $name } { $max_mb } МБ-тан үлкен
 
 ## Дерекқор қателері
 error-iin-taken = бұл ЖСН-мен адам тіркелген: { $name }
@@ -1028,3 +1029,19 @@ sync-by-file-intro = Штаб әлі алмаған өзгерістерді ф�
 sync-export = Өзгерістерді файлға жазу
 sync-import = Штабтың жауап файлын ашу
 sync-exported-window = { $count } өзгеріс { $path } файлына жазылды. Файлды штабқа апарыңыз, содан кейін оның жауап файлын осында ашыңыз.
+
+# Documents on the desk (issue 18, point 11)
+documents-title = Құжаттар
+documents-none = Әзірге құжат жоқ.
+documents-attach-title = Құжат тіркеу
+documents-attach = Тіркеу
+documents-drop = Скан: файлды осында сүйреп әкеліңіз немесе таңдаңыз ({ $allowed }, ең көбі { $max_mb } МБ)
+documents-attached = Тіркелді: { $kind }.
+documents-open = Ашу
+documents-show = Көрсету
+documents-hide = Жасыру
+documents-remove = Жою
+documents-remove-confirm = Қате енгізілген құжатты жоясыз ба?
+documents-removed = Жойылды: { $kind }.
+documents-no-file = скансыз
+cli-document-removed = { $id } құжаты жойылды.

@@ -97,10 +97,11 @@ error-initiative-has-host-org = инициативная группа подаё
 error-leader-required = инициативная группа указывает своего лидера
 error-leader-not-member = лидер должен быть участником группы
 error-document-kind-owner = документ вида «{ $kind }» не может принадлежать этому владельцу
-error-file-type = не скан: допускаются { $allowed }
+error-file-type = { $name } не скан: допускаются { $allowed }
 error-file-unreadable = не удаётся прочитать { $path }: { $detail }
-error-file-empty = пуст
-error-file-too-large = больше { $max_mb } МБ
+error-file-empty = { $name } пуст
+error-file-content = { $name } не файл { $type }: его содержимое другого вида или повреждено
+error-file-too-large = { $name } больше { $max_mb } МБ
 
 ## Ошибки базы данных
 error-iin-taken = человек с этим ИИН уже зарегистрирован: { $name }
@@ -1028,3 +1029,19 @@ sync-by-file-intro = Запишите изменения, которых шта�
 sync-export = Записать изменения в файл
 sync-import = Открыть файл ответа штаба
 sync-exported-window = Изменений записано: { $count }, в { $path }. Отвезите файл в штаб, затем откройте здесь его файл ответа.
+
+# Documents on the desk (issue 18, point 11)
+documents-title = Документы
+documents-none = Документов пока нет.
+documents-attach-title = Прикрепить документ
+documents-attach = Прикрепить
+documents-drop = Скан: перетащите файл сюда или выберите его ({ $allowed }, не больше { $max_mb } МБ)
+documents-attached = Прикреплён: { $kind }.
+documents-open = Открыть
+documents-show = Показать
+documents-hide = Скрыть
+documents-remove = Удалить
+documents-remove-confirm = Удалить документ, внесённый по ошибке?
+documents-removed = Удалён: { $kind }.
+documents-no-file = без скана
+cli-document-removed = Документ { $id } удалён.

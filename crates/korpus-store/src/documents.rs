@@ -4,8 +4,8 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::outbox::Writer;
-use crate::tables::{Record, read_records, select_columns, table};
-use korpus_domain::registry::documents::scanned_file;
+use crate::tables::{Record, read_by_id, read_records, select_columns, table};
+use korpus_domain::registry::documents::scanned_content;
 use korpus_domain::{DocumentInput, DocumentOwner, Entity, SupportingDocument, ValidationErrors};
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
@@ -40,7 +40,7 @@ impl Store {
     ) -> Result<Record<SupportingDocument>> {
         let (kind, issue_date, note) = input.validate(owner, &self.context())?;
         if let Some(f) = file {
-            scanned_file(f.name, f.bytes.len()).map_err(ValidationErrors::one)?;
+            scanned_content(f.name, f.bytes).map_err(ValidationErrors::one)?;
         }
         let owner_table = table(owner_entity(owner)).name;
         let region: String = self
@@ -92,6 +92,21 @@ impl Store {
             select_columns(Entity::Document)
         );
         read_records(&self.conn, Entity::Document, &sql, (owner.code(), owner_id.to_string()))
+    }
+
+    /// One document.
+    pub fn document(&self, id: Uuid) -> Result<Record<SupportingDocument>> {
+        read_by_id(&self.conn, Entity::Document, id)
+    }
+
+    /// Removes a document attached by mistake, as read at `version`: its row goes, and the
+    /// removal travels to HQ like any change. The scanned file stays in the database while a
+    /// pending envelope may still have to send it; it is kept once, by its hash, so it costs
+    /// nothing twice.
+    pub fn remove_document(&mut self, id: Uuid, version: i64) -> Result<Record<SupportingDocument>> {
+        let document = self.document(id)?;
+        self.write(|w| w.delete(Entity::Document, id, version))?;
+        Ok(document)
     }
 
     /// The bytes of the scanned file with this SHA-256, checked against it on the way out.

@@ -431,6 +431,51 @@ fn scanned_file_is_kept_once_encrypted_and_read_back_whole() {
 }
 
 #[test]
+fn a_scan_attached_by_mistake_is_removed_and_the_removal_travels() {
+    let (_dir, mut store, _) = new_store();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
+    let input = DocumentInput { kind: "income".into(), issue_date: "01.03.2017".into(), note: None };
+    let scan = b"\x89PNG\r\n\x1a\n income".to_vec();
+    let file = DocumentFile { name: "income.png", bytes: &scan };
+    let document = store.add_document(DocumentOwner::Person, p.id, &input, Some(file)).unwrap();
+    let sent = count(&store, "outbox");
+    // Read at an older version, the removal is refused and nothing goes.
+    assert!(matches!(store.remove_document(document.id, 2), Err(StoreError::Stale { .. })));
+    store.remove_document(document.id, document.version).unwrap();
+    assert!(store.documents_of(DocumentOwner::Person, p.id).unwrap().is_empty());
+    assert_eq!(count(&store, "outbox"), sent + 1);
+    let last = store.outbox(sent, 10).unwrap().pop().unwrap().envelope;
+    assert_eq!((last.ops[0].entity, last.ops[0].op), (Entity::Document, OpKind::Delete));
+    // The scan itself stays for the insert still waiting to be sent.
+    assert_eq!(store.scanned_file(document.data.file_sha256.as_deref().unwrap()).unwrap(), scan);
+    assert!(matches!(store.remove_document(document.id, document.version), Err(StoreError::NotFound { .. })));
+}
+
+#[test]
+fn a_file_that_is_not_what_its_name_says_is_named_and_not_stored() {
+    let (_dir, mut store, _) = new_store();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
+    let input = DocumentInput { kind: "income".into(), issue_date: "01.03.2017".into(), note: None };
+    let before = (count(&store, "documents"), count(&store, "blobs"), count(&store, "outbox"));
+    let renamed = DocumentFile { name: "справка.pdf", bytes: b"MZ\x90\0 a program renamed" };
+    let err = store.add_document(DocumentOwner::Person, p.id, &input, Some(renamed)).unwrap_err();
+    let field = &err.fields(Lang::Ru)[0];
+    assert_eq!(field.field, "file");
+    assert!(field.text.contains("справка.pdf") && field.text.contains("PDF"), "{}", field.text);
+    let big = vec![b'%'; korpus_domain::registry::documents::SCAN_MAX_BYTES + 1];
+    let err = store
+        .add_document(
+            DocumentOwner::Person,
+            p.id,
+            &input,
+            Some(DocumentFile { name: "big.pdf", bytes: &big }),
+        )
+        .unwrap_err();
+    assert!(err.fields(Lang::En)[0].text.contains("big.pdf is larger than 20 MB"));
+    assert_eq!((count(&store, "documents"), count(&store, "blobs"), count(&store, "outbox")), before);
+}
+
+#[test]
 fn mentors_document_on_a_person_is_refused() {
     let (_dir, mut store, _) = new_store();
     let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();

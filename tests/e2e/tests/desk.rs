@@ -1121,3 +1121,119 @@ async fn a_certificate_is_previewed_saved_and_opened_and_every_one_is_printed_at
     assert!(text.contains("Қатысу парағы") && text.contains(&issued.data.full_name), "{text}");
     desk.quit().await.unwrap();
 }
+
+/// A PNG of `width` × 1 grey pixels: a scan the window can show.
+fn png(width: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, 1);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.write_header().unwrap().write_image_data(&vec![128u8; width as usize]).unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn a_scan_is_attached_to_a_mentor_shown_opened_and_one_attached_by_mistake_removed() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    let mentor = {
+        let mut store = open_database(&home);
+        let mentor = screened_mentor(&mut store);
+        // The screened mentor brought every document: start from none.
+        for d in store.documents_of(korpus_domain::DocumentOwner::Mentor, mentor).unwrap() {
+            store.remove_document(d.id, d.version).unwrap();
+        }
+        mentor
+    };
+    let scans = home.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let (page, wrong, big, mistake) = (
+        scans.join("справка.png"),
+        scans.join("справка.pdf"),
+        scans.join("big.pdf"),
+        scans.join("charter.pdf"),
+    );
+    std::fs::write(&page, png(320)).unwrap();
+    std::fs::write(&wrong, b"MZ\x90\0 a program, renamed").unwrap();
+    let mut large = b"%PDF-1.4\n".to_vec();
+    large.resize(20 * 1024 * 1024 + 1, b' ');
+    std::fs::write(&big, &large).unwrap();
+    std::fs::write(&mistake, b"%PDF-1.4\n% a page scanned for someone else\n").unwrap();
+    let (path, opened) = viewer(&home);
+    let desk = Desk::launch(&home, &[("PATH", &path)]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-mentors]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    desk.wait_for_text("[data-testid=documents-none]", "No documents").await.unwrap();
+    let attach = |file: std::path::PathBuf, kind: &'static str| {
+        let desk = &desk;
+        async move {
+            desk.choose("[data-testid=document-kind]", kind).await.unwrap();
+            desk.type_into("[data-testid=document-issued]", "01.04.2017").await.unwrap();
+            let picker = desk.wait_for("[data-testid=document-file-input]").await.unwrap();
+            picker.send_keys(&file.display().to_string()).await.unwrap();
+            desk.wait_for_text("[data-testid=document-chosen]", &file.file_name().unwrap().to_string_lossy())
+                .await
+                .unwrap();
+            desk.click("[data-testid=document-attach]").await.unwrap();
+        }
+    };
+    // A program renamed to .pdf, and a file over the limit: each named next to the field.
+    attach(wrong.clone(), "no_criminal_record").await;
+    desk.wait_for_text("[data-testid=error-file]", "справка.pdf is not a PDF file").await.unwrap();
+    attach(big.clone(), "no_criminal_record").await;
+    desk.wait_for_text("[data-testid=error-file]", "big.pdf is larger than 20 MB").await.unwrap();
+    {
+        let store = open_database(&home);
+        assert!(store.documents_of(korpus_domain::DocumentOwner::Mentor, mentor).unwrap().is_empty());
+    }
+    // The photographed certificate goes in and is shown on the page.
+    attach(page.clone(), "no_criminal_record").await;
+    desk.wait_for_text("[data-testid=documents-message]", "Attached: no criminal record").await.unwrap();
+    desk.wait_for_text("[data-testid=document-file]", "справка.png").await.unwrap();
+    desk.click("[data-testid=document-show]").await.unwrap();
+    desk.wait_for("[data-testid=document-image]").await.unwrap();
+    let mut width = serde_json::Value::Null;
+    for _ in 0..50 {
+        width = desk
+            .client
+            .execute(
+                "const img = document.querySelector('[data-testid=document-image]'); \
+                 return img.complete ? img.naturalWidth : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !width.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(width.as_u64(), Some(320), "the scan is shown as the image it is");
+    desk.click("[data-testid=document-open]").await.unwrap();
+    let lines = opened_lines(&opened, 1).await;
+    assert_eq!(std::fs::read(&lines[0]).unwrap(), png(320), "the viewer got the scan itself");
+    // A charter is no mentor's document: the kind list does not offer it; "other" is, by mistake.
+    attach(mistake.clone(), "other").await;
+    desk.wait_for_text("[data-testid=documents-message]", "Attached: other").await.unwrap();
+    desk.screenshot("mentor-documents").await.unwrap();
+    let rows = desk.client.find_all(fantoccini::Locator::Css("[data-testid=document-row]")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    rows[1]
+        .find(fantoccini::Locator::Css("[data-testid=document-remove]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    desk.click("[data-testid=document-remove-yes]").await.unwrap();
+    desk.wait_for_text("[data-testid=documents-message]", "Removed: other").await.unwrap();
+    desk.quit().await.unwrap();
+    let store = open_database(&home);
+    let left = store.documents_of(korpus_domain::DocumentOwner::Mentor, mentor).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        (left[0].data.kind, left[0].data.file_name.as_deref(), left[0].data.file_size),
+        (korpus_domain::DocumentKind::NoCriminalRecord, Some("справка.png"), Some(png(320).len() as i64))
+    );
+}

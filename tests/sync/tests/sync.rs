@@ -617,7 +617,8 @@ async fn scanned_files_travel_once_in_chunks_that_resume_and_only_to_their_regio
     let mut b = Desk::enrolled_via(&hq, "north", &slow.url()).await?;
     let south = Desk::enrolled(&hq, "south").await?;
     // Random bytes, like a photographed page: compression does not shrink them below the cuts.
-    let scan: Vec<u8> = (0..43_750).flat_map(|_| *Uuid::new_v4().as_bytes()).collect();
+    let mut scan: Vec<u8> = (0..43_750).flat_map(|_| *Uuid::new_v4().as_bytes()).collect();
+    scan[..9].copy_from_slice(b"%PDF-1.7\n");
     let file = korpus_store::DocumentFile { name: "анықтама.pdf", bytes: &scan };
     let document = korpus_domain::DocumentInput {
         kind: "unemployment_status".into(),

@@ -1,8 +1,12 @@
 // The desk's commands, typed by the bindings generated from the Rust types.
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ApplicationInput } from './bindings/ApplicationInput';
 import type { WithdrawalInput } from './bindings/WithdrawalInput';
+import type { AttachDocument } from './bindings/AttachDocument';
+import type { DocumentOwner } from './bindings/DocumentOwner';
+import type { DocumentsView } from './bindings/DocumentsView';
+import type { SupportingDocument } from './bindings/SupportingDocument';
 import type { Verification } from './bindings/Verification';
 import type { ExportedFile } from './bindings/ExportedFile';
 import type { ApplicationView } from './bindings/ApplicationView';
@@ -94,9 +98,9 @@ function isErrorReport(e: unknown): e is ErrorReport {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e && 'details' in e;
 }
 
-async function call<T>(command: DeskCommand, args?: { [name: string]: unknown }): Promise<T> {
+async function call<T>(command: DeskCommand, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (e) {
     throw new DeskError(isErrorReport(e) ? e : { code: 'ipc', message: String(e), details: [] });
   }
@@ -216,6 +220,16 @@ export const api = {
   issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
     call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
   /** Checks a certificate: the code its QR holds as pasted, or its PDF's bytes as opened. */
+  documents: (owner: DocumentOwner, ownerId: string) => call<DocumentsView>('documents', { owner, ownerId }),
+  /** The scan's bytes go as the request's body, raw; what they are goes in a header. */
+  attachDocument: (attach: AttachDocument, scan: Uint8Array) =>
+    call<Record<SupportingDocument>>('attach_document', scan, {
+      headers: { 'x-korpus-document': encodeURIComponent(JSON.stringify(attach)) },
+    }),
+  removeDocument: (id: string, version: number) =>
+    call<Record<SupportingDocument>>('remove_document', { id, version }),
+  documentScan: (id: string) => call<ArrayBuffer>('document_scan', { id }),
+  openDocumentScan: (id: string) => call<null>('open_document_scan', { id }),
   verifyCertificate: (code: string | null, pdf: number[] | null) =>
     call<Verification>('verify_certificate', { code, pdf }),
 };

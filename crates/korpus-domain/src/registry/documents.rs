@@ -84,17 +84,41 @@ impl DocumentInput {
 pub fn scanned_file(name: &str, size: usize) -> Result<(), FieldError> {
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if !SCAN_EXTENSIONS.contains(&extension.as_str()) {
-        return Err(FieldError::new("file", "error-file-type").arg("allowed", SCAN_EXTENSIONS.join(", ")));
+        return Err(FieldError::new("file", "error-file-type")
+            .arg("name", name)
+            .arg("allowed", SCAN_EXTENSIONS.join(", ")));
     }
     if size == 0 {
-        return Err(FieldError::new("file", "error-file-empty"));
+        return Err(FieldError::new("file", "error-file-empty").arg("name", name));
     }
     if size > SCAN_MAX_BYTES {
-        return Err(
-            FieldError::new("file", "error-file-too-large").arg("max_mb", SCAN_MAX_BYTES / (1024 * 1024))
-        );
+        return Err(FieldError::new("file", "error-file-too-large")
+            .arg("name", name)
+            .arg("max_mb", SCAN_MAX_BYTES / (1024 * 1024)));
     }
     Ok(())
+}
+
+/// Checks that a scan's bytes are what its name says: a renamed document or a damaged copy is
+/// refused before it is kept, since HQ and the commission would find it unreadable. The type is
+/// told by the signature every file of it begins with (PDF `%PDF-`, JPEG `FF D8 FF`, PNG's eight
+/// bytes, TIFF `II*\0` or `MM\0*`); a four-line table needs no crate.
+pub fn scanned_content(name: &str, bytes: &[u8]) -> Result<(), FieldError> {
+    scanned_file(name, bytes.len())?;
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let signatures: &[&[u8]] = match extension.as_str() {
+        "pdf" => &[b"%PDF-"],
+        "jpg" | "jpeg" => &[&[0xFF, 0xD8, 0xFF]],
+        "png" => &[&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]],
+        _ => &[b"II*\0", b"MM\0*"],
+    };
+    if signatures.iter().any(|s| bytes.starts_with(s)) {
+        Ok(())
+    } else {
+        Err(FieldError::new("file", "error-file-content")
+            .arg("name", name)
+            .arg("type", extension.to_uppercase()))
+    }
 }
 
 #[cfg(test)]
@@ -127,5 +151,18 @@ mod tests {
         assert_eq!(scanned_file("scan.pdf", 0).unwrap_err().key, "error-file-empty");
         assert_eq!(scanned_file("scan.exe", 10).unwrap_err().key, "error-file-type");
         assert_eq!(scanned_file("noextension", 10).unwrap_err().key, "error-file-type");
+    }
+
+    #[test]
+    fn a_scan_is_what_its_name_says() {
+        assert!(scanned_content("устав.pdf", b"%PDF-1.7\n...").is_ok());
+        assert!(scanned_content("photo.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]).is_ok());
+        assert!(scanned_content("page.png", b"\x89PNG\r\n\x1a\n....").is_ok());
+        assert!(scanned_content("page.tif", b"II*\0....").is_ok());
+        let renamed = scanned_content("charter.pdf", b"MZ\x90\0 an executable").unwrap_err();
+        assert_eq!((renamed.field, renamed.key), ("file", "error-file-content"));
+        assert_eq!(scanned_content("photo.png", &[0xFF, 0xD8, 0xFF]).unwrap_err().key, "error-file-content");
+        // One byte short of a PDF's signature.
+        assert_eq!(scanned_content("short.pdf", b"%PDF").unwrap_err().key, "error-file-content");
     }
 }

@@ -57,6 +57,7 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::printing::SavedBatch::export_all_to(dir)?;
     crate::sync::ExportedFile::export_all_to(dir)?;
     crate::documents::DocumentsView::export_all_to(dir)?;
+    korpus_store::HistoryEntry::export_all_to(dir)?;
     crate::documents::AttachDocument::export_all_to(dir)?;
     korpus_domain::SupportingDocument::export_all_to(dir)?;
     Record::<korpus_domain::SupportingDocument>::export_all_to(dir)?;

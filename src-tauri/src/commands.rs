@@ -197,3 +197,14 @@ pub async fn save_mentor(
     })
     .await
 }
+
+/// Who changed record `id` of `entity` (a person, application, host organisation or mentor), what
+/// and when, with the rows that belong to it; newest first.
+#[tauri::command]
+pub async fn history(
+    desk: State<'_, Desk>,
+    entity: Entity,
+    id: Uuid,
+) -> Reply<Vec<korpus_store::HistoryEntry>> {
+    desk.call(move |s| s.history(entity, id)).await
+}

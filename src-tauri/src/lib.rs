@@ -80,6 +80,7 @@ desk_commands![
     commands::mentors,
     commands::mentor,
     commands::save_mentor,
+    commands::history,
     documents::documents,
     documents::attach_document,
     documents::remove_document,

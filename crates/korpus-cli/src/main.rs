@@ -6,6 +6,7 @@ mod applications;
 mod closing;
 mod documents;
 mod grievances;
+mod history;
 mod host_orgs;
 mod inputs;
 mod mentoring;
@@ -80,6 +81,8 @@ enum Command {
     Summary,
     /// The envelopes waiting in the outbox for sync.
     Outbox(programme::OutboxArgs),
+    /// Who changed a person, application, host organisation or mentor, what and when.
+    History(history::HistoryArgs),
     /// Fill the database with realistic synthetic cases.
     DemoData(programme::DemoArgs),
     /// The programme's rules: explain every rule of one subject.
@@ -179,6 +182,7 @@ fn main() -> ExitCode {
         Command::Directions => programme::directions(&app),
         Command::Summary => programme::summary(&app),
         Command::Outbox(a) => programme::outbox(&app, a),
+        Command::History(a) => history::run(&app, a),
         Command::DemoData(a) => programme::demo(&app, a),
         Command::Rules(c) => screening::rules(&app, c),
         Command::Screen(a) => screening::screen(&app, a),

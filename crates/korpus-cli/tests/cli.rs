@@ -1374,3 +1374,40 @@ fn a_lottery_a_training_day_and_a_host_orgs_applications_print_as_lists() {
         assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
 }
+
+#[test]
+fn history_names_who_changed_a_record_and_what() {
+    let (dir, db) = new_db();
+    let person = iin(1996, 5, 17, Sex::Female, 10);
+    add_person(&db, &person, "Құрманова", "Іңкәр").assert().success();
+    let scan = dir.path().join("income.png");
+    std::fs::write(&scan, b"\x89PNG\r\n\x1a\n a photographed page").unwrap();
+    korpus(&db)
+        .args(["document", "add", "--owner", "person", "--of", &person, "--kind", "income"])
+        .args(["--issued", "01.03.2017", "--file"])
+        .arg(&scan)
+        .assert()
+        .success();
+    let history = json(korpus(&db).args(["history", "person", &person]));
+    let entries = history.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{history}");
+    // Newest first: the document, then the person as registered.
+    assert_eq!(
+        (entries[0]["entity"].as_str(), entries[0]["op"].as_str()),
+        (Some("document"), Some("insert"))
+    );
+    assert_eq!(entries[0]["fields"]["file_name"], "income.png");
+    assert_eq!(
+        (entries[1]["entity"].as_str(), entries[1]["author"].as_str()),
+        (Some("person"), Some("tester"))
+    );
+    assert_eq!(entries[1]["fields"]["surname"], "Құрманова");
+    korpus(&db)
+        .args(["--lang", "kk", "history", "person", &person])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tester").and(predicate::str::contains("surname: Құрманова")));
+    korpus(&db).args(["--lang", "en", "history", "grant", &person]).assert().code(1).stderr(
+        predicate::str::contains("Kind: \"grant\" is not one of: person, application, host_org, mentor"),
+    );
+}

@@ -1045,3 +1045,12 @@ documents-remove-confirm = Remove this document recorded by mistake?
 documents-removed = Removed: { $kind }.
 documents-no-file = no scan
 cli-document-removed = Removed document { $id }.
+
+# History of a record (issue 18, point 14)
+history-elsewhere = { $author } (another desk)
+history-title = History
+history-none = No changes recorded yet.
+history-when = When
+history-who = Who
+history-what = What
+history-fields = Fields

@@ -1045,3 +1045,12 @@ documents-remove-confirm = Қате енгізілген құжатты жояс
 documents-removed = Жойылды: { $kind }.
 documents-no-file = скансыз
 cli-document-removed = { $id } құжаты жойылды.
+
+# History of a record (issue 18, point 14)
+history-elsewhere = { $author } (басқа жұмыс орны)
+history-title = Тарих
+history-none = Әзірге өзгеріс жоқ.
+history-when = Қашан
+history-who = Кім
+history-what = Не
+history-fields = Өрістер

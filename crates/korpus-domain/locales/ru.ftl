@@ -1045,3 +1045,12 @@ documents-remove-confirm = Удалить документ, внесённый �
 documents-removed = Удалён: { $kind }.
 documents-no-file = без скана
 cli-document-removed = Документ { $id } удалён.
+
+# History of a record (issue 18, point 14)
+history-elsewhere = { $author } (другой рабочий стол)
+history-title = История
+history-none = Изменений пока нет.
+history-when = Когда
+history-who = Кто
+history-what = Что
+history-fields = Поля

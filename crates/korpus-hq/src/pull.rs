@@ -40,7 +40,8 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
     let cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
     let rows = tx
         .query(
-            "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields
+            "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields,
+                    e.author, coalesce(e.body->>'hlc', '')
              FROM row_changes c JOIN envelopes e ON e.server_seq = c.server_seq
              WHERE c.server_seq = ANY($1) AND ($2 OR c.region = ANY($3))
              ORDER BY c.server_seq, c.entity, c.id",
@@ -63,6 +64,8 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
                 server_seq: seq,
                 envelope_id: r.get(1),
                 device: r.get(2),
+                author: r.get(8),
+                hlc: r.get(9),
                 rows: vec![row],
             }),
         }

@@ -3,6 +3,7 @@
 //! Sync). The wire and the loop are `korpus-sync`'s; everything here is one transaction each.
 
 use crate::error::{Result, StoreError};
+use crate::outbox::DeviceState;
 use crate::tables::{select_columns, table, to_sql};
 use crate::{Store, tables};
 use korpus_domain::{Entity, Hlc, Op};
@@ -85,6 +86,14 @@ pub struct IncomingRow {
 pub struct IncomingChange {
     /// HQ's sequence number.
     pub server_seq: i64,
+    /// The envelope's id.
+    pub envelope_id: Uuid,
+    /// The device that wrote it.
+    pub device: Uuid,
+    /// Who wrote it there.
+    pub author: String,
+    /// When (the envelope's clock, as text; empty when HQ did not say).
+    pub hlc: String,
     /// The rows.
     pub rows: Vec<IncomingRow>,
 }
@@ -212,8 +221,12 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         let pending = pending_fields(&tx)?;
+        let own = DeviceState::load(&tx)?.device_id;
         for change in changes {
             for row in &change.rows {
+                if change.device != own {
+                    remember_change(&tx, change, row)?;
+                }
                 apply_row(&tx, row, pending.get(&(row.entity, row.id)), &now)?;
             }
         }
@@ -272,6 +285,50 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Keeps what another desk's change did to a row, for the record's history: the fields whose
+/// values differ from the row here before it is applied (all of a new row's), or its removal.
+fn remember_change(tx: &rusqlite::Transaction<'_>, change: &IncomingChange, row: &IncomingRow) -> Result<()> {
+    let t = table(row.entity);
+    let before: Option<Map<String, Value>> =
+        tables::find_by_id::<Map<String, Value>>(tx, row.entity, row.id)?.map(|r| r.data);
+    let (op, fields) = match (&before, row.deleted) {
+        (None, true) => return Ok(()),
+        (Some(_), true) => ("delete", Map::new()),
+        (None, false) => ("insert", row.fields.clone()),
+        (Some(old), false) => {
+            let changed: Map<String, Value> = t
+                .columns
+                .iter()
+                .filter_map(|(c, _)| {
+                    let new = row.fields.get(*c).cloned().unwrap_or(Value::Null);
+                    (old.get(*c).unwrap_or(&Value::Null) != &new).then(|| ((*c).to_owned(), new))
+                })
+                .collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            ("update", changed)
+        }
+    };
+    tx.execute(
+        "INSERT OR IGNORE INTO pulled_changes
+         (server_seq, envelope_id, device, author, hlc, entity, entity_id, op, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        (
+            change.server_seq,
+            change.envelope_id.to_string(),
+            change.device.to_string(),
+            &change.author,
+            &change.hlc,
+            row.entity.code(),
+            row.id.to_string(),
+            op,
+            Value::Object(fields).to_string(),
+        ),
+    )?;
+    Ok(())
 }
 
 /// For each row, the fields changed by envelopes HQ has not applied (not answered yet, or

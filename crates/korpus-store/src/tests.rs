@@ -1016,3 +1016,47 @@ fn a_disability_counts_towards_its_own_target_and_not_as_vulnerable() {
     let share = |name: &str| shares.iter().find(|s| s.indicator == name).unwrap().actual_percent;
     assert_eq!((share("vulnerable"), share("disability")), (Some(33.3), Some(33.3)));
 }
+
+#[test]
+fn a_persons_history_names_who_changed_what_here_and_on_another_desk() {
+    let (_dir, mut store, _) = new_store();
+    let p = store.add_person(&person(1, "Сәрсенбаева", "Әйгерім")).unwrap();
+    let mut input = person(1, "Сәрсенбаева", "Әйгерім");
+    input.identity.phone = Some("+7 701 111 2233".into());
+    store.edit_person(p.id, p.version, &input).unwrap();
+    let doc = DocumentInput { kind: "income".into(), issue_date: "01.03.2017".into(), note: None };
+    let document = store.add_document(DocumentOwner::Person, p.id, &doc, None).unwrap();
+    store.remove_document(document.id, document.version).unwrap();
+    // Another desk changes the locality; HQ brings the row as it stands after.
+    let mut fields = store.all_rows().unwrap().into_iter().find(|r| r.id == p.id).unwrap().fields;
+    fields.insert("locality".into(), serde_json::json!("Екібастұз"));
+    let other = Uuid::now_v7();
+    let change = IncomingChange {
+        server_seq: 7,
+        envelope_id: Uuid::now_v7(),
+        device: other,
+        author: "Нұрлан (Екібастұз)".into(),
+        hlc: "001493800000000-0000000000".into(),
+        rows: vec![IncomingRow { entity: Entity::Person, id: p.id, version: 3, deleted: false, fields }],
+    };
+    store.apply_pull(&[change], 7, &[]).unwrap();
+    // Another person's record is not in it.
+    store.add_person(&person(300, "Омарова", "Дана")).unwrap();
+
+    let history = store.history(Entity::Person, p.id).unwrap();
+    let seen: Vec<(Entity, OpKind, bool, Vec<&str>)> = history
+        .iter()
+        .map(|e| (e.entity, e.op, e.here, e.fields.keys().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    // Newest first: the other desk's clock (2017-05-03) is after this desk's fixed 2017-05-02.
+    assert_eq!(seen[0], (Entity::Person, OpKind::Update, false, vec!["locality"]));
+    assert_eq!((history[0].author.as_str(), history[0].device), ("Нұрлан (Екібастұз)", other));
+    assert_eq!(history[0].at, "2017-05-03T08:26:40Z");
+    assert_eq!((seen[1].0, seen[1].1), (Entity::Document, OpKind::Delete));
+    assert_eq!((seen[2].0, seen[2].1), (Entity::Document, OpKind::Insert));
+    assert_eq!(seen[3], (Entity::Person, OpKind::Update, true, vec!["phone"]));
+    assert_eq!(history[3].fields["phone"], serde_json::json!("+77011112233"));
+    assert_eq!((seen[4].0, seen[4].1, seen[4].2), (Entity::Person, OpKind::Insert, true));
+    assert!(history[1..].iter().all(|e| e.author == "aigerim" && e.at == "2017-05-02T06:00:00Z"));
+}

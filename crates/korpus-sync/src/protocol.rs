@@ -154,6 +154,13 @@ pub struct PulledChange {
     pub envelope_id: Uuid,
     /// The device that wrote it.
     pub device: Uuid,
+    /// Who wrote it, as that desk names its user (the envelope's author); empty from an HQ older
+    /// than the records' history.
+    #[serde(default)]
+    pub author: String,
+    /// When it was written: the envelope's hybrid logical clock reading; empty from an older HQ.
+    #[serde(default)]
+    pub hlc: String,
     /// The rows as they stood right after it.
     pub rows: Vec<RowState>,
 }

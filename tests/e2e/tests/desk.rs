@@ -1228,6 +1228,20 @@ async fn a_scan_is_attached_to_a_mentor_shown_opened_and_one_attached_by_mistake
         .unwrap();
     desk.click("[data-testid=document-remove-yes]").await.unwrap();
     desk.wait_for_text("[data-testid=documents-message]", "Removed: other").await.unwrap();
+    // The mentor's history names each of it, newest first: the removal on top.
+    desk.click("[data-testid=history] summary").await.unwrap();
+    desk.wait_for_text("[data-testid=history-entry]", "document removed").await.unwrap();
+    let entries =
+        desk.client.find_all(fantoccini::Locator::Css("[data-testid=history-entry]")).await.unwrap();
+    let mut texts = Vec::new();
+    for e in &entries {
+        texts.push(e.text().await.unwrap());
+    }
+    // Removed, attached by mistake, attached, and the mentor and the four documents as the store
+    // wrote them before the desk started (their removal too).
+    assert!(texts[1].contains("document created") && texts[1].contains("charter.pdf"), "{texts:?}");
+    assert!(texts[2].contains("document created") && texts[2].contains("справка.png"), "{texts:?}");
+    assert!(texts.last().unwrap().contains("mentor created") && texts.last().unwrap().contains("Жұмабаева"));
     desk.quit().await.unwrap();
     let store = open_database(&home);
     let left = store.documents_of(korpus_domain::DocumentOwner::Mentor, mentor).unwrap();

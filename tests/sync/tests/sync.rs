@@ -1544,3 +1544,44 @@ async fn an_eighth_application_of_one_host_org_across_two_desks_is_a_case_until_
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_records_history_names_the_other_desks_author_and_what_they_changed() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut a = Desk::enrolled(&hq, "north").await?;
+    // A second laptop of the region, its user named as that desk names them.
+    let mut b = Desk::new("Бауыржан Сейітов")?;
+    let code = hq.code("north")?;
+    korpus_app::sync::enrol(&mut b.store, &hq.url(), &code, "second laptop").await?;
+    b.client = Some(korpus_app::sync::client_for(&b.store)?);
+    let id = a.add_person(100, "Серікова", &r1)?;
+    a.sync().await?;
+    b.sync().await?;
+    let on_b = b.store.history(korpus_domain::Entity::Person, id)?;
+    assert_eq!(on_b.len(), 1, "{on_b:?}");
+    assert_eq!(
+        (on_b[0].here, on_b[0].author.as_str(), on_b[0].op),
+        (false, "north", korpus_domain::OpKind::Insert)
+    );
+    assert_eq!(on_b[0].device, a.store.device_id());
+    assert_eq!(on_b[0].fields["surname"], json!("Серікова"));
+
+    let current = b.store.person(&id.to_string())?;
+    let mut input = korpus_domain::PersonInput::from(&current.data);
+    input.identity.phone = Some("+77022222222".into());
+    b.store.edit_person(id, current.version, &input)?;
+    b.sync().await?;
+    a.sync().await?;
+    let on_a = a.store.history(korpus_domain::Entity::Person, id)?;
+    assert_eq!(on_a.len(), 2, "{on_a:?}");
+    assert_eq!((on_a[0].here, on_a[0].author.as_str()), (false, "Бауыржан Сейітов"));
+    assert_eq!(on_a[0].fields.keys().collect::<Vec<_>>(), ["phone"]);
+    assert_eq!(on_a[0].fields["phone"], json!("+77022222222"));
+    assert!(on_a[0].at >= on_a[1].at && !on_a[0].at.is_empty());
+    assert_eq!(
+        (on_a[1].here, on_a[1].author.as_str(), on_a[1].op),
+        (true, "north", korpus_domain::OpKind::Insert)
+    );
+    Ok(())
+}

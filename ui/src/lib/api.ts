@@ -6,6 +6,8 @@ import type { WithdrawalInput } from './bindings/WithdrawalInput';
 import type { AttachDocument } from './bindings/AttachDocument';
 import type { DocumentOwner } from './bindings/DocumentOwner';
 import type { DocumentsView } from './bindings/DocumentsView';
+import type { Entity } from './bindings/Entity';
+import type { HistoryEntry } from './bindings/HistoryEntry';
 import type { SupportingDocument } from './bindings/SupportingDocument';
 import type { Verification } from './bindings/Verification';
 import type { ExportedFile } from './bindings/ExportedFile';
@@ -220,6 +222,7 @@ export const api = {
   issueCertificate: (holder: Holder, id: string, issuedOn: string) =>
     call<Record<Certificate>>('issue_certificate', { holder, id, issuedOn }),
   /** Checks a certificate: the code its QR holds as pasted, or its PDF's bytes as opened. */
+  history: (entity: Entity, id: string) => call<HistoryEntry[]>('history', { entity, id }),
   documents: (owner: DocumentOwner, ownerId: string) => call<DocumentsView>('documents', { owner, ownerId }),
   /** The scan's bytes go as the request's body, raw; what they are goes in a header. */
   attachDocument: (attach: AttachDocument, scan: Uint8Array) =>

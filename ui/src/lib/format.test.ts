@@ -3,6 +3,7 @@ import {
   formatBytes,
   formatCount,
   formatDate,
+  formatInstant,
   formatPercent,
   formatTenge,
   fullName,
@@ -12,6 +13,14 @@ import {
 } from './format';
 
 describe('format', () => {
+  it('writes an instant in Kazakhstan time, as the CLI does', () => {
+    // 2017: Almaty was UTC+6.
+    expect(formatInstant('2017-05-02T06:00:00Z')).toBe('02.05.2017 12:00');
+    expect(formatInstant('2017-05-02T18:30:00Z')).toBe('03.05.2017 00:30');
+    expect(formatInstant('')).toBe('');
+    expect(formatInstant('not a time')).toBe('not a time');
+  });
+
   it('writes dates as DD.MM.YYYY', () => {
     expect(formatDate('1995-03-08')).toBe('08.03.1995');
     expect(formatDate('2017-04-14')).toBe('14.04.2017');

@@ -486,6 +486,10 @@ fn apply_page(
         .iter()
         .map(|c| IncomingChange {
             server_seq: c.server_seq,
+            envelope_id: c.envelope_id,
+            device: c.device,
+            author: c.author.clone(),
+            hlc: c.hlc.clone(),
             rows: c
                 .rows
                 .iter()

@@ -3,7 +3,7 @@
 use crate::App;
 use clap::Args;
 use korpus_app::Result;
-use korpus_domain::validation::FieldError;
+use korpus_domain::validation::{FieldError, field_label};
 use korpus_domain::{Entity, ValidationErrors};
 use korpus_store::{HistoryEntry, Store, local_time};
 use serde_json::Value;
@@ -58,8 +58,16 @@ pub fn run(app: &App, args: HistoryArgs) -> Result<()> {
                 } else {
                     out.tr("history-elsewhere", &[("author", e.author.clone())])
                 };
-                let fields: Vec<String> =
-                    e.fields.iter().map(|(k, v)| format!("{k}: {}", value_text(v))).collect();
+                let fields: Vec<String> = e
+                    .fields
+                    .iter()
+                    .map(|(k, v)| {
+                        // A field no form labels (an id, a code) is shown by its name.
+                        let label = field_label(out.lang, k);
+                        let label = if label.starts_with("field-") { k.clone() } else { label };
+                        format!("{label}: {}", value_text(v))
+                    })
+                    .collect();
                 vec![
                     local_time(&e.at),
                     who,

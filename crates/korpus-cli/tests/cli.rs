@@ -1406,7 +1406,7 @@ fn history_names_who_changed_a_record_and_what() {
         .args(["--lang", "kk", "history", "person", &person])
         .assert()
         .success()
-        .stdout(predicate::str::contains("tester").and(predicate::str::contains("surname: Құрманова")));
+        .stdout(predicate::str::contains("tester").and(predicate::str::contains("Тегі: Құрманова")));
     korpus(&db).args(["--lang", "en", "history", "grant", &person]).assert().code(1).stderr(
         predicate::str::contains("Kind: \"grant\" is not one of: person, application, host_org, mentor"),
     );

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use korpus_print::{PrintError, PrintLang, Printer};
 
+mod papers;
+
 /// A document to print, as the command line and the desk ask for it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -59,6 +61,28 @@ pub enum Document {
     Lottery {
         /// The region's KATO code.
         region: String,
+    },
+    /// A selected host organisation's memorandum of cooperation.
+    Memorandum {
+        /// The organisation: id or BIN.
+        host_org: String,
+    },
+    /// A sub-project's grant contract.
+    GrantContract {
+        /// The application: id.
+        application: String,
+    },
+    /// The evaluation commission's protocol of a region's decision in force.
+    CommissionProtocol {
+        /// The region's KATO code.
+        region: String,
+    },
+    /// A region's scholarship payment roll for a month.
+    ScholarshipRoll {
+        /// The region's KATO code.
+        region: String,
+        /// The month, `2017-07` or `07.2017`.
+        month: String,
     },
 }
 
@@ -128,6 +152,12 @@ pub fn render<'p>(
         Document::Attendance { event, day } => attendance(printer, store, event, day, lang),
         Document::Applications { host_org } => applications(printer, store, host_org, lang),
         Document::Lottery { region } => lottery(printer, store, region, lang),
+        Document::Memorandum { host_org } => papers::memorandum(printer, store, host_org, lang),
+        Document::GrantContract { application } => papers::grant_contract(printer, store, application, lang),
+        Document::CommissionProtocol { region } => papers::commission_protocol(printer, store, region, lang),
+        Document::ScholarshipRoll { region, month } => {
+            papers::scholarship_roll(printer, store, region, month, lang)
+        }
     }
 }
 

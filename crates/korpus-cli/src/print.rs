@@ -107,6 +107,59 @@ pub enum PrintCommand {
         #[arg(long = "in", default_value = "kk")]
         doc_lang: String,
     },
+    /// A selected host organisation's memorandum of cooperation (once recorded).
+    Memorandum {
+        /// The host organisation: id or BIN.
+        #[arg(long)]
+        host_org: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// A sub-project's grant contract with the host organisation's overhead, a line for every
+    /// member to sign.
+    Contract {
+        /// The application's id.
+        #[arg(long)]
+        application: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// The evaluation commission's protocol of a region's decision: members, every score, the
+    /// means, the ranking, the cut-off and a signature line per member.
+    Commission {
+        /// The region (KATO code or name).
+        #[arg(long)]
+        region: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
+    /// A region's scholarship payment roll for a month, with a column to sign on receipt.
+    Scholarships {
+        /// The region (KATO code or name).
+        #[arg(long)]
+        region: String,
+        /// The month, YYYY-MM or MM.YYYY.
+        #[arg(long)]
+        month: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The document's language: kk, ru, en, or kk+ru for both.
+        #[arg(long = "in", default_value = "kk")]
+        doc_lang: String,
+    },
 }
 
 /// `korpus verify-certificate`.
@@ -176,6 +229,20 @@ pub fn run(app: &App, command: PrintCommand) -> Result<()> {
         PrintCommand::Lottery { region, out, doc_lang } => {
             let region = crate::inputs::region_code(store.rulebook(), &region);
             (Document::Lottery { region }, out, doc_lang)
+        }
+        PrintCommand::Memorandum { host_org, out, doc_lang } => {
+            (Document::Memorandum { host_org }, out, doc_lang)
+        }
+        PrintCommand::Contract { application, out, doc_lang } => {
+            (Document::GrantContract { application }, out, doc_lang)
+        }
+        PrintCommand::Commission { region, out, doc_lang } => {
+            let region = crate::inputs::region_code(store.rulebook(), &region);
+            (Document::CommissionProtocol { region }, out, doc_lang)
+        }
+        PrintCommand::Scholarships { region, month, out, doc_lang } => {
+            let region = crate::inputs::region_code(store.rulebook(), &region);
+            (Document::ScholarshipRoll { region, month }, out, doc_lang)
         }
     };
     let lang = print_lang(&doc_lang)?;

@@ -858,6 +858,14 @@ fn a_mentor_and_a_host_org_go_through_their_selection_and_the_public_list_is_exp
         ])
         .assert()
         .success();
+    // No memorandum yet: nothing to print, and nothing written.
+    korpus(&db)
+        .args(["--lang", "en", "print", "memorandum", "--host-org", &bin, "--out"])
+        .arg(dir.path().join("memorandum.pdf"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no memorandum on record"));
+    assert!(!dir.path().join("memorandum.pdf").exists());
     korpus(&db)
         .args(["--lang", "ru", "host-org", "memorandum", &bin, "--number", "14-М", "--date", "01.05.2017"])
         .assert()
@@ -867,6 +875,19 @@ fn a_mentor_and_a_host_org_go_through_their_selection_and_the_public_list_is_exp
         .args(["host-org", "memorandum", &bin, "--number", "14-М", "--date", "03.05.2017"])
         .assert()
         .success();
+    korpus(&db)
+        .args(["print", "memorandum", "--host-org", &bin, "--in", "kk+ru", "--out"])
+        .arg(dir.path().join("memorandum.pdf"))
+        .assert()
+        .success();
+    let memorandum =
+        pdf_text(&dir.path().join("memorandum.pdf")).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        memorandum.contains("№ 14-М ынтымақтастық туралы меморандум / Меморандум о сотрудничестве № 14-М")
+            && memorandum.contains("«Жастар ордасы» ҚБ")
+            && memorandum.contains("03.05.2017"),
+        "{memorandum}"
+    );
     let csv = dir.path().join("selected.csv");
     korpus(&db)
         .args(["--lang", "ru", "host-org", "selected", "--cohort", "2017", "--csv"])
@@ -1057,7 +1078,7 @@ fn drawn_region(db: &Path) -> Vec<String> {
 
 #[test]
 fn contracts_rolls_reports_certificates_and_outreach_on_the_command_line() {
-    let (_dir, db) = new_db();
+    let (dir, db) = new_db();
     drawn_region(&db);
     let reports = json(korpus(&db).args(["report", "list", "--region", "Павлодар"]));
     let lines = reports.as_array().unwrap();
@@ -1099,6 +1120,45 @@ fn contracts_rolls_reports_certificates_and_outreach_on_the_command_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not a scholarship month: 2017-07 to 2017-12"));
+
+    // The papers: the contract, July's roll and the commission's protocol, each read back.
+    let print = |args: &[&str], name: &str| -> String {
+        let pdf = dir.path().join(name);
+        korpus(&db).args(["print"]).args(args).arg("--out").arg(&pdf).assert().success();
+        pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let contract = print(&["contract", "--application", &grant, "--in", "ru"], "contract.pdf");
+    assert!(
+        contract.contains("Договор гранта № ГК-17/001")
+            && contract.contains("Грант: 999 999")
+            && !contract.contains("Накладные"),
+        "{contract}"
+    );
+    let roll =
+        print(&["scholarships", "--region", "Павлодар", "--month", "07.2017", "--in", "kk"], "roll.pdf");
+    assert!(
+        roll.contains("Әлеуметтік шәкіртақы төлеу ведомосы, 2017-07") && roll.contains("234 000"),
+        "{roll}"
+    );
+    let protocol = print(&["commission", "--region", "550000000", "--in", "en"], "commission.pdf");
+    for name in ["Ахметова Сәуле", "Ержанов Болат", "Ким Ольга"] {
+        // Present, and on a signature line of their own (the chair also signed the decision).
+        assert!(protocol.matches(name).count() >= 2, "{name} in {protocol}");
+    }
+    assert!(
+        protocol.contains("35 35 35")
+            && protocol.contains("35.00")
+            && protocol.contains("the first 3 places"),
+        "{protocol}"
+    );
+    korpus(&db)
+        .args(["--lang", "en", "print", "contract", "--application", &apps_without_contract(&db, &grant)])
+        .arg("--out")
+        .arg(dir.path().join("none.pdf"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no grant contract on record"));
+    assert!(!dir.path().join("none.pdf").exists());
 
     // The grant sub-project's programme report comes in; returning it needs a reason.
     korpus(&db)
@@ -1157,6 +1217,18 @@ fn contracts_rolls_reports_certificates_and_outreach_on_the_command_line() {
         .assert()
         .success()
         .stdout(predicate::str::contains("17 (57 %)").and(predicate::str::contains("20 (67 %)")));
+}
+
+/// A drawn sub-project with a grant other than `signed`, whose contract is not signed yet.
+fn apps_without_contract(db: &Path, signed: &str) -> String {
+    let grants = json(korpus(db).args(["money", "grants"]));
+    grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["application_id"].as_str().unwrap().to_owned())
+        .find(|id| id != signed)
+        .expect("a second sub-project with a grant")
 }
 
 /// Text of a PDF as poppler's `pdftotext` extracts it.

@@ -101,6 +101,13 @@ impl<'f> Flow<'f> {
         let mut value_style = Style::regular(10.0);
         let label_text = format!("{label}:");
         let label_w = self.page().measure(&label_text, label_style) + 2.0;
+        // A label too long to leave the value room (two languages side by side) goes on a line
+        // of its own, the value under it.
+        if label_w > self.width() * 0.6 {
+            self.line(&label_text, label_style, Align::Left);
+            self.line(if value.is_empty() { "—" } else { value }, Style::regular(10.0), Align::Left);
+            return;
+        }
         let width = self.width() - label_w;
         // One long word (a hash, a code) shrinks to stay whole on its line, as far as it reads.
         if !value.contains(char::is_whitespace) {

@@ -1,5 +1,7 @@
 //! Korpus's printed documents as PDF: certificates with a verifiable QR code, mentor session
-//! protocols and monthly summaries, attendance sheets, lists of applications, lottery results.
+//! protocols and monthly summaries, attendance sheets, lists of applications, lottery results,
+//! memoranda with host organisations, grant contracts, the evaluation commission's protocol and
+//! scholarship payment rolls.
 //!
 //! Every document embeds DejaVu Sans (its licence is in `fonts/`), subset to the glyphs it uses,
 //! so every Kazakh letter prints and its text can be searched and copied. Documents are made in
@@ -9,11 +11,16 @@ mod canvas;
 mod certificate;
 mod documents;
 mod flow;
+mod papers;
 
 pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
 pub use documents::{
     ApplicationListSheet, AttendanceSheet, Expected, ListedApplication, LotterySheet, MonthlySummarySheet,
     ProtocolSheet,
+};
+pub use papers::{
+    CommissionProtocolSheet, GrantContractSheet, MemberScore, MemorandumSheet, ProtocolApplication,
+    RollEntry, ScholarshipRollSheet,
 };
 
 use korpus_domain::Lang;

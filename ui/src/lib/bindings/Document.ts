@@ -40,4 +40,24 @@ host_org: string, } | { "kind": "lottery",
 /**
  * The region's KATO code.
  */
-region: string, };
+region: string, } | { "kind": "memorandum", 
+/**
+ * The organisation: id or BIN.
+ */
+host_org: string, } | { "kind": "grant_contract", 
+/**
+ * The application: id.
+ */
+application: string, } | { "kind": "commission_protocol", 
+/**
+ * The region's KATO code.
+ */
+region: string, } | { "kind": "scholarship_roll", 
+/**
+ * The region's KATO code.
+ */
+region: string, 
+/**
+ * The month, `2017-07` or `07.2017`.
+ */
+month: string, };

@@ -1214,7 +1214,21 @@ async fn a_scan_is_attached_to_a_mentor_shown_opened_and_one_attached_by_mistake
     let lines = opened_lines(&opened, 1).await;
     assert_eq!(std::fs::read(&lines[0]).unwrap(), png(320), "the viewer got the scan itself");
     // A charter is no mentor's document: the kind list does not offer it; "other" is, by mistake.
-    attach(mistake.clone(), "other").await;
+    // The second is dropped on the page, as a file dragged from the file manager arrives.
+    desk.choose("[data-testid=document-kind]", "other").await.unwrap();
+    desk.type_into("[data-testid=document-issued]", "01.04.2017").await.unwrap();
+    desk.client
+        .execute(
+            "const file = new File([arguments[0]], 'charter.pdf', { type: 'application/pdf' }); \
+             const data = new DataTransfer(); data.items.add(file); \
+             document.querySelector('[data-testid=documents-drop]') \
+               .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));",
+            vec![serde_json::json!(String::from_utf8(std::fs::read(&mistake).unwrap()).unwrap())],
+        )
+        .await
+        .unwrap();
+    desk.wait_for_text("[data-testid=document-chosen]", "charter.pdf").await.unwrap();
+    desk.click("[data-testid=document-attach]").await.unwrap();
     desk.wait_for_text("[data-testid=documents-message]", "Attached: other").await.unwrap();
     desk.screenshot("mentor-documents").await.unwrap();
     let rows = desk.client.find_all(fantoccini::Locator::Css("[data-testid=document-row]")).await.unwrap();

@@ -19,8 +19,8 @@ pub use documents::{
     ProtocolSheet,
 };
 pub use papers::{
-    CommissionProtocolSheet, GrantContractSheet, MemberScore, MemorandumSheet, ProtocolApplication,
-    RollEntry, ScholarshipRollSheet,
+    CommissionProtocolSheet, ContractHostOrg, GrantContractSheet, MemberScore, MemorandumSheet,
+    ProtocolApplication, RollEntry, ScholarshipRollSheet,
 };
 
 use korpus_domain::Lang;

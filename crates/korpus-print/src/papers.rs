@@ -52,12 +52,23 @@ pub struct GrantContractSheet<'a> {
     pub arm: Arm,
     /// The group's members, leader first.
     pub members: &'a [String],
-    /// The host organisation that applied for it (name, BIN), if one did.
-    pub host_org: Option<(&'a str, &'a str)>,
+    /// The host organisation that applied for it, if one did.
+    pub host_org: Option<ContractHostOrg<'a>>,
     /// The region's name.
     pub region: &'a Text,
     /// The language.
     pub lang: PrintLang,
+}
+
+/// The host organisation party to a grant contract.
+#[derive(Debug, Clone, Copy)]
+pub struct ContractHostOrg<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its BIN.
+    pub bin: &'a str,
+    /// Its head, who signs, as on record.
+    pub head: Option<&'a str>,
 }
 
 /// One application on the commission's protocol.
@@ -219,7 +230,7 @@ impl Printer {
         flow.field(&lang.label("print-region", &[]), &region_name(lang, sheet.region));
         flow.field(&lang.label("print-subproject", &[]), sheet.subproject);
         flow.field(&lang.label("print-arm", &[]), &lang.each(|l| tr(l, sheet.arm.message_key(), &[])));
-        if let Some((org, bin)) = sheet.host_org {
+        if let Some(ContractHostOrg { name: org, bin, .. }) = sheet.host_org {
             flow.field(
                 &lang.label("print-host-org", &[]),
                 &format!("{org}, {} {bin}", lang.label("print-bin", &[])),
@@ -265,8 +276,9 @@ impl Printer {
         flow.table(&columns, &rows, 9.0);
         flow.gap(2.0);
         let mut lines = vec![(lang.label("print-signature-coordinator", &[]), String::new())];
-        if let Some((org, _)) = sheet.host_org {
-            lines.push((lang.label("print-signature-host-org-head", &[]), org.to_owned()));
+        if let Some(org) = sheet.host_org {
+            let head = org.head.map_or_else(|| org.name.to_owned(), |head| format!("{head}, {}", org.name));
+            lines.push((lang.label("print-signature-host-org-head", &[]), head));
         }
         signatures(&mut flow, &lines);
         Ok(flow.finish())

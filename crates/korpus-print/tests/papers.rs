@@ -9,8 +9,8 @@ use korpus_domain::lang::{Lang, Text};
 use korpus_domain::selection::commission::{CommissionMember, CommissionRole, CutOff};
 use korpus_domain::selection::lottery::Arm;
 use korpus_print::{
-    CommissionProtocolSheet, GrantContractSheet, MemberScore, MemorandumSheet, PrintLang, Printer,
-    ProtocolApplication, RollEntry, ScholarshipRollSheet,
+    CommissionProtocolSheet, ContractHostOrg, GrantContractSheet, MemberScore, MemorandumSheet, PrintLang,
+    Printer, ProtocolApplication, RollEntry, ScholarshipRollSheet,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -135,7 +135,11 @@ fn a_grant_contract_gives_the_sum_the_overhead_the_total_and_a_line_per_member()
             subproject: "Ауыл кітапханасы",
             arm: Arm::A,
             members: &members,
-            host_org: Some(("«Өркен» жастар қоғамдық бірлестігі", "150340012345")),
+            host_org: Some(ContractHostOrg {
+                name: "«Өркен» жастар қоғамдық бірлестігі",
+                bin: "150340012345",
+                head: Some("Жақсылықова Гүлназ"),
+            }),
             region: &region(),
             lang,
         };

@@ -7,8 +7,8 @@ use korpus_domain::ValidationErrors;
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;
 use korpus_print::{
-    CommissionProtocolSheet, GrantContractSheet, MemberScore, MemorandumSheet, PrintLang, Printer,
-    ProtocolApplication, RollEntry, ScholarshipRollSheet,
+    CommissionProtocolSheet, ContractHostOrg, GrantContractSheet, MemberScore, MemorandumSheet, PrintLang,
+    Printer, ProtocolApplication, RollEntry, ScholarshipRollSheet,
 };
 use korpus_store::Store;
 use std::collections::HashMap;
@@ -70,7 +70,11 @@ pub(super) fn grant_contract<'p>(
     let region = region(store, &app.data.region)?;
     let members: Vec<String> = view.members.iter().map(|m| m.data.identity.full_name()).collect();
     let bin = view.host_org.as_ref().map(|o| o.data.bin.to_string());
-    let host_org = view.host_org.as_ref().zip(bin.as_deref()).map(|(o, bin)| (o.data.name.as_str(), bin));
+    let host_org = view.host_org.as_ref().zip(bin.as_deref()).map(|(o, bin)| ContractHostOrg {
+        name: &o.data.name,
+        bin,
+        head: o.data.head_name.as_deref(),
+    });
     let printed = printer.grant_contract(&GrantContractSheet {
         contract: &contract.data,
         subproject: &app.data.name,

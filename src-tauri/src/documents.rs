@@ -66,10 +66,9 @@ impl Scans {
 #[tauri::command]
 pub async fn documents(desk: State<'_, Desk>, owner: DocumentOwner, owner_id: Uuid) -> Reply<DocumentsView> {
     desk.call(move |s| {
-        let kinds = DocumentKind::ALL.iter().copied().filter(|k| k.owners().contains(&owner)).collect();
         Ok::<_, korpus_store::StoreError>(DocumentsView {
             documents: s.documents_of(owner, owner_id)?,
-            kinds,
+            kinds: owner.document_kinds(),
             extensions: SCAN_EXTENSIONS.iter().map(|e| (*e).to_owned()).collect(),
             max_bytes: SCAN_MAX_BYTES,
         })

@@ -36,7 +36,7 @@ fn resolve(store: &Store, kind: &str, id: &str) -> Result<(Entity, Uuid)> {
 }
 
 /// A field's new value as one line: text as it is, anything else as JSON.
-pub fn value_text(value: &Value) -> String {
+fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => "—".to_owned(),

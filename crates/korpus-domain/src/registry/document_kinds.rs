@@ -74,3 +74,23 @@ impl DocumentKind {
         }
     }
 }
+
+impl DocumentOwner {
+    /// The kinds of document this owner may have, in the list's order.
+    pub fn document_kinds(self) -> Vec<DocumentKind> {
+        DocumentKind::ALL.iter().copied().filter(|k| k.owners().contains(&self)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_owner_is_offered_its_own_kinds_and_other() {
+        let mentor = DocumentOwner::Mentor.document_kinds();
+        assert!(mentor.contains(&DocumentKind::NoCriminalRecord) && mentor.contains(&DocumentKind::Other));
+        assert!(!mentor.contains(&DocumentKind::Charter) && !mentor.contains(&DocumentKind::Income));
+        assert_eq!(DocumentOwner::HostOrg.document_kinds().len(), 6);
+    }
+}

@@ -464,11 +464,20 @@ impl Rulebook {
     /// The rulebook of `version`, if this build carries it: what HQ and any desk check a
     /// recorded decision against.
     pub fn built_in(version: &str) -> Option<Rulebook> {
-        let pilot = Rulebook::pilot_2017();
-        if pilot.version == version {
-            return Some(pilot);
-        }
-        EARLIER.iter().filter_map(|text| Rulebook::from_toml(text).ok()).find(|r| r.version == version)
+        Rulebook::built_in_ref(version).cloned()
+    }
+
+    /// [`Rulebook::built_in`] without a copy: each built-in rulebook is read once per process (HQ
+    /// checks every row of every envelope against its envelope's rulebook).
+    pub fn built_in_ref(version: &str) -> Option<&'static Rulebook> {
+        static BUILT_IN: std::sync::OnceLock<Vec<Rulebook>> = std::sync::OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| {
+                let earlier = EARLIER.iter().filter_map(|text| Rulebook::from_toml(text).ok());
+                std::iter::once(Rulebook::pilot_2017()).chain(earlier).collect()
+            })
+            .iter()
+            .find(|r| r.version == version)
     }
 
     fn check(&self) -> Result<(), RulebookError> {

@@ -124,8 +124,11 @@ pub async fn enrol_code(
 /// Enrols a device with a code: the code is spent, the device gets a token.
 pub async fn enrol(pool: &Pool, request: &EnrolRequest, now: DateTime<Utc>) -> Result<Enrolment> {
     let name = request.device_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(HqError::bad(codes::BAD_PARAMETER, "device_name: 1 to 100 characters"));
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(HqError::bad(
+            codes::BAD_PARAMETER,
+            "device_name: 1 to 100 characters, none of them a control character",
+        ));
     }
     if hex::decode(&request.public_key).map(|k| k.len()) != Ok(32) {
         return Err(HqError::bad(codes::BAD_PARAMETER, "public_key: 64 hex digits (an Ed25519 key)"));

@@ -26,7 +26,7 @@ pub enum HqError {
     #[error("migration failed: {0}")]
     Migration(String),
     /// PostgreSQL failed.
-    #[error("database: {0}")]
+    #[error("database: {}", db_message(.0))]
     Db(#[from] tokio_postgres::Error),
     /// No connection to PostgreSQL.
     #[error("database connection: {0}")]
@@ -51,10 +51,46 @@ impl HqError {
     }
 }
 
+/// PostgreSQL's own words for `e`: its message, SQLSTATE and detail ("db error" alone says
+/// nothing in a log).
+fn db_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut text = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!("; {detail}"));
+            }
+            if let Some(constraint) = db.constraint() {
+                text.push_str(&format!("; constraint {constraint}"));
+            }
+            text
+        }
+        None => match std::error::Error::source(e) {
+            Some(source) => format!("{e}: {source}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// Whether PostgreSQL refused the request's data itself, so that sending it again fails again: a
+/// data exception (class 22: a value the column cannot hold), an integrity constraint (23) or a
+/// program limit (54: a value too large). Those are the request's fault, answered 422.
+fn refuses_data(e: &tokio_postgres::Error) -> Option<&str> {
+    let db = e.as_db_error()?;
+    matches!(&db.code().code()[..2], "22" | "23" | "54").then(|| db.message())
+}
+
 impl IntoResponse for HqError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {
             HqError::Api { status, code, message } => (status, code, message),
+            HqError::Db(e) if refuses_data(&e).is_some() => {
+                tracing::warn!("request refused by the database: {}", db_message(&e));
+                // The message alone: a constraint's detail may quote another region's row.
+                let message =
+                    format!("the database refuses a value: {}", refuses_data(&e).unwrap_or_default());
+                (StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_FIELD, message)
+            }
             other => {
                 tracing::error!("{other}");
                 (

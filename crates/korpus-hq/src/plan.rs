@@ -2,9 +2,10 @@
 //! against the device's regions, the entity's fields and the row's history; the envelope applies
 //! whole, or is a conflict, or is rejected. The caller loads the rows and persists the outcome.
 
+use chrono::NaiveDate;
 use korpus_domain::registry::applications::FIXED_BY_DECISION;
-use korpus_domain::sync::records::{check_row, decisions, row_region};
-use korpus_domain::{Entity, Envelope, Op, OpKind};
+use korpus_domain::sync::records::{check_as_typed, check_row, decisions, row_region};
+use korpus_domain::{Context, Entity, Envelope, Op, OpKind, Rulebook};
 use korpus_sync::protocol::{FieldConflict, codes};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -68,15 +69,39 @@ pub fn plan(
     regions: &Regions,
     decided: &Decided,
 ) -> Outcome {
+    plan_on(envelope, rows, regions, decided, hq_today())
+}
+
+/// The latest date a desk may call today: HQ's date in UTC plus one day, so that a date a desk in
+/// Kazakhstan (UTC+5) entered as today is never "in the future" here.
+fn hq_today() -> NaiveDate {
+    let today = chrono::Utc::now().date_naive();
+    today.succ_opt().unwrap_or(today)
+}
+
+/// [`plan`], with `today` as the latest date a form takes.
+pub fn plan_on(
+    envelope: &Envelope,
+    rows: &HashMap<(Entity, Uuid), HqRow>,
+    regions: &Regions,
+    decided: &Decided,
+    today: NaiveDate,
+) -> Outcome {
     let mut next: Vec<((Entity, Uuid), HqRow)> = Vec::new();
     let mut conflicts = Vec::new();
     // Only a settled case may change nothing: the coordinator took HQ's values as they are.
     if envelope.ops.is_empty() && envelope.resolves.is_none() {
         return Outcome::Rejected(codes::MALFORMED, "the envelope has no ops".to_owned());
     }
+    // Every row is checked as the form of the desk's rulebook checks it.
+    let Some(rulebook) = Rulebook::built_in_ref(&envelope.rulebook_version) else {
+        let why = format!("rulebook_version: HQ does not know rulebook {}", envelope.rulebook_version);
+        return Outcome::Rejected(codes::INVALID_FIELD, why);
+    };
+    let ctx = Context { rulebook, today };
     for (i, op) in envelope.ops.iter().enumerate() {
         let before = Before { next: &next, rows };
-        match plan_op(op, &before, regions, decided) {
+        match plan_op(op, &before, regions, decided, &ctx) {
             Ok(planned) => {
                 conflicts.extend(planned.conflicts);
                 if let Some(row) = planned.row {
@@ -164,7 +189,13 @@ fn check_fixed(op: &Op, old: Option<&HqRow>, decided: &Decided) -> Result<(), Re
 }
 
 /// Decides one op against the rows before it.
-fn plan_op(op: &Op, before: &Before<'_>, regions: &Regions, decided: &Decided) -> Result<Planned, Refusal> {
+fn plan_op(
+    op: &Op,
+    before: &Before<'_>,
+    regions: &Regions,
+    decided: &Decided,
+    ctx: &Context<'_>,
+) -> Result<Planned, Refusal> {
     check_fixed(op, before.get((op.entity, op.entity_id)), decided)?;
     let planned = match (op.op, before.get((op.entity, op.entity_id))) {
         (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
@@ -185,7 +216,8 @@ fn plan_op(op: &Op, before: &Before<'_>, regions: &Regions, decided: &Decided) -
     };
     if let Some(row) = &planned.row
         && !row.deleted
-        && let Err(e) = check_row(op.entity, &row.fields)
+        && let Err(e) =
+            check_row(op.entity, &row.fields).and_then(|()| check_as_typed(op.entity, &row.fields, ctx))
     {
         return Err((codes::INVALID_FIELD, e.to_string()));
     }
@@ -316,8 +348,8 @@ mod tests {
     use korpus_domain::{Hlc, Op};
     use serde_json::json;
 
-    const REGION: &str = "431010000";
-    const OTHER: &str = "471010000";
+    const REGION: &str = "550000000";
+    const OTHER: &str = "190000000";
 
     fn member_fields(region: &str, person: u128) -> Map<String, Value> {
         let Value::Object(m) = json!({
@@ -339,7 +371,7 @@ mod tests {
             author: "a".into(),
             app_version: "0".into(),
             schema_version: 3,
-            rulebook_version: "pilot-2017".into(),
+            rulebook_version: Rulebook::pilot_2017().version,
             ops,
             resolves: None,
         }
@@ -653,7 +685,8 @@ mod tests {
 
     fn application_fields() -> Map<String, Value> {
         let Value::Object(m) = json!({
-            "cohort": 2017, "path": "initiative_group", "host_org_id": null, "leader_id": null,
+            "cohort": 2017, "path": "initiative_group", "host_org_id": null,
+            "leader_id": Uuid::from_u128(5).to_string(),
             "name": "Жасыл аула", "territory": "Павлодар", "goal": "Көгалдандыру",
             "target_group": "Жастар", "description": "Аула", "direction": "ecology_landscaping",
             "budget": 500_000, "region": REGION,

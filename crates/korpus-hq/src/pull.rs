@@ -72,7 +72,7 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
     }
     let cases = tx
         .query(
-            "SELECT id, kind, status, details, opened_at FROM cases
+            "SELECT id, kind, status, details, opened_at, regions FROM cases
              WHERE status = 'open' AND ($1 OR regions && $2) ORDER BY opened_at, id",
             &[&all, &regions],
         )
@@ -82,12 +82,39 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
             id: r.get::<_, Uuid>(0),
             kind: r.get(1),
             status: r.get(2),
-            details: r.get(3),
+            details: visible_details(r.get(3), &r.get::<_, Vec<String>>(5), &device.regions),
             opened_at: r.get::<_, chrono::DateTime<chrono::Utc>>(4).to_rfc3339(),
         })
         .collect();
     tx.commit().await?;
     Ok(PullPage { changes, cursor, head, cases })
+}
+
+/// A case's details as `regions` may see them: of the rows a duplicate names, those of other
+/// regions are left out and only counted (`elsewhere`), so that no region learns another's row
+/// ids. A case recorded before rows carried their regions shows its rows only when all of the
+/// case's `case_regions` are allowed.
+fn visible_details(mut details: Value, case_regions: &[String], regions: &Regions) -> Value {
+    let Regions::Only(_) = regions else { return details };
+    let Some(rows) = details.get("rows").and_then(Value::as_array).cloned() else { return details };
+    let row_regions = match details.get("row_regions").and_then(Value::as_array) {
+        Some(list) => list.clone(),
+        None if case_regions.iter().all(|r| regions.allows(r)) => return details,
+        None => Vec::new(),
+    };
+    let mine: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| row_regions.get(*i).and_then(Value::as_str).is_some_and(|r| regions.allows(r)))
+        .map(|(_, id)| id.clone())
+        .collect();
+    let elsewhere = rows.len() - mine.len();
+    if let Value::Object(map) = &mut details {
+        map.insert("rows".to_owned(), Value::Array(mine));
+        map.insert("elsewhere".to_owned(), Value::from(elsewhere));
+        map.remove("row_regions");
+    }
+    details
 }
 
 /// Every row `regions` may see, as it stands: for the state hash.
@@ -110,4 +137,28 @@ pub async fn rows(pool: &Pool, regions: &Regions) -> Result<Vec<RowState>> {
             Some(RowState { entity, id: r.get(1), version: r.get(2), deleted: r.get(3), fields })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_duplicate_shows_a_region_its_own_row_and_only_counts_the_other() {
+        let details = json!({
+            "entity": "person", "rows": ["a", "b"], "row_regions": ["550000000", "190000000"], "key": "k",
+        });
+        let only = Regions::Only(vec!["550000000".into()]);
+        let both = ["550000000".to_owned(), "190000000".to_owned()];
+        let mine = visible_details(details.clone(), &both, &only);
+        assert_eq!(mine["rows"], json!(["a"]));
+        assert_eq!(mine["elsewhere"], json!(1));
+        assert!(mine.get("row_regions").is_none());
+        assert_eq!(visible_details(details.clone(), &both, &Regions::All)["rows"], json!(["a", "b"]));
+        // Recorded before rows carried their regions: shown whole within one's regions, else not.
+        let old = json!({ "entity": "person", "rows": ["a", "b"], "key": "k" });
+        assert_eq!(visible_details(old.clone(), &both, &only)["rows"], json!([]));
+        assert_eq!(visible_details(old, &both[..1], &only)["rows"], json!(["a", "b"]));
+    }
 }

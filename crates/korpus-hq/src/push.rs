@@ -126,8 +126,10 @@ fn nul_path(value: &Value, at: String) -> Option<String> {
     }
 }
 
-/// A receipt given once, given again to the same envelope.
+/// A receipt given once, given again to the same envelope from the same device.
 struct Given {
+    /// The device that sent it: another device's receipt is never shown.
+    device: Uuid,
     hash: String,
     answer: Receipt,
 }
@@ -168,7 +170,7 @@ impl Known {
         // Sent together: the connection pipelines them.
         let (given, used, rows) = tokio::try_join!(
             tx.query(
-                "SELECT envelope_id, device_seq, hash, status, server_seq, code, message, conflicts
+                "SELECT envelope_id, device_seq, hash, status, server_seq, code, message, conflicts, device
                  FROM receipts WHERE envelope_id = ANY($1)",
                 &given_params,
             ),
@@ -215,7 +217,7 @@ impl Known {
                 message: r.get(6),
                 conflicts: serde_json::from_value(conflicts).unwrap_or_default(),
             };
-            known.receipts.insert(answer.id, Given { hash: r.get(2), answer });
+            known.receipts.insert(answer.id, Given { device: r.get(8), hash: r.get(2), answer });
         }
         known.seqs.extend(used.iter().map(|r| r.get::<_, i64>(0)));
         for r in rows {
@@ -332,18 +334,22 @@ struct Batch {
 impl Batch {
     fn decide(&mut self, device: &DeviceAuth, p: &Prepared, known: &mut Known) -> Receipt {
         let (sealed, e) = (p.sealed, &p.sealed.envelope);
-        // Seen before? The same content gets its first answer again; other content is refused.
-        if let Some(given) = known.receipts.get(&e.id) {
-            if given.hash != sealed.hash || !p.hash_ok {
-                return rejected_unrecorded(e, codes::ID_REUSED, "id: seen before with other content");
-            }
-            return Receipt { id: e.id, device_seq: e.device_seq, ..given.answer.clone() };
-        }
+        // Another device's envelope gets nothing of HQ's answer to that device.
         if e.device != device.id {
             return rejected_unrecorded(e, codes::WRONG_DEVICE, "device: not the device that sent it");
         }
+        // A wrong hash is refused and nothing is kept of it: kept under its id, it would shadow
+        // the genuine envelope with that id when it comes.
         if !p.hash_ok {
-            return self.quarantine(p, known, codes::HASH_MISMATCH, "hash: does not match the envelope");
+            tracing::warn!(envelope = %e.id, device = %e.device, "envelope refused: hash does not match");
+            return rejected_unrecorded(e, codes::HASH_MISMATCH, "hash: does not match the envelope");
+        }
+        // Seen before? The same content gets its first answer again; other content is refused.
+        if let Some(given) = known.receipts.get(&e.id) {
+            if given.device != device.id || given.hash != sealed.hash {
+                return rejected_unrecorded(e, codes::ID_REUSED, "id: seen before with other content");
+            }
+            return Receipt { id: e.id, device_seq: e.device_seq, ..given.answer.clone() };
         }
         if known.seqs.contains(&e.device_seq) {
             return rejected_unrecorded(e, codes::SEQ_REUSED, "device_seq: used by another envelope");
@@ -423,7 +429,11 @@ impl Batch {
             ReceiptStatus::Applied => ReceiptStatus::Duplicate,
             other => other,
         };
-        let given = Given { hash: p.hash.clone(), answer: Receipt { status: again, ..answer.clone() } };
+        let given = Given {
+            device: p.sealed.envelope.device,
+            hash: p.hash.clone(),
+            answer: Receipt { status: again, ..answer.clone() },
+        };
         known.receipts.insert(answer.id, given);
         known.seqs.insert(answer.device_seq);
     }
@@ -731,13 +741,20 @@ fn pair_case(
     if id == other_id {
         return None;
     }
-    let (a, b) = if id < other_id { (id, other_id) } else { (other_id, id) };
-    let regions: BTreeSet<String> = [row.region.clone(), other_region].into();
+    let ((a, region_a), (b, region_b)) = if id < other_id {
+        ((id, row.region.clone()), (other_id, other_region))
+    } else {
+        ((other_id, other_region), (id, row.region.clone()))
+    };
+    let regions: BTreeSet<String> = [region_a.clone(), region_b.clone()].into();
     Some(NewCase {
         kind,
         regions: regions.into_iter().collect(),
         subject: format!("{}:{a}:{b}", entity.code()),
-        details: json!({ "entity": entity.code(), "rows": [a, b], "key": key }),
+        // Each row's region, so that a pull shows a region only its own rows (src/pull.rs).
+        details: json!({
+            "entity": entity.code(), "rows": [a, b], "row_regions": [region_a, region_b], "key": key,
+        }),
     })
 }
 

@@ -273,3 +273,7 @@ mod tests {
 
 /// Decisions: state transitions HQ checks when they are made, never values it merges.
 pub mod decisions;
+
+/// Rows checked as the desk's forms check them.
+pub mod typed;
+pub use typed::check_as_typed;

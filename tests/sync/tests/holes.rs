@@ -1,0 +1,179 @@
+//! The holes a probe found in the sync, each closed and kept closed: forged rows, shadowing
+//! pushes, answers that leak another region's records, input answered "try again" for ever.
+//! Real parts: PostgreSQL, a korpus-hq process, HTTP, SQLCipher desks, the session keyring.
+
+use korpus_domain::Envelope;
+use korpus_sync::protocol::{PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes};
+use korpus_sync_tests::{Desk, Error, Hq, regions, unsent_sealed};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// `desk`'s first unsent envelope (a new person), as a forger would start from it.
+fn first_unsent(desk: &Desk) -> Result<Envelope, Error> {
+    Ok(unsent_sealed(&desk.store)?.into_iter().next().ok_or("nothing unsent")?.envelope)
+}
+
+/// `e` with a new id, sequence number and row id, and `field` set to `value`, sealed.
+fn forged(e: &Envelope, device_seq: i64, field: &str, value: Value) -> SealedEnvelope {
+    let mut e = e.clone();
+    e.id = Uuid::now_v7();
+    e.device_seq = device_seq;
+    e.ops[0].entity_id = Uuid::now_v7();
+    e.ops[0].fields.insert(field.to_owned(), value);
+    SealedEnvelope { hash: e.hash(), envelope: e }
+}
+
+async fn push(desk: &Desk, envelopes: Vec<SealedEnvelope>) -> Result<Vec<Receipt>, Error> {
+    let client = desk.client.clone().ok_or("not enrolled")?;
+    Ok(client.push(&PushRequest { envelopes }).await?.0.receipts)
+}
+
+/// The code and message of a refusal, or what came instead.
+fn refusal(r: &Receipt) -> (ReceiptStatus, Option<&str>, &str) {
+    (r.status, r.code.as_deref(), r.message.as_deref().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn hq_checks_every_row_as_the_desks_form_does_for_staff_devices_too() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut staff = Desk::enrolled(&hq, "hq").await?;
+    north.add_person(500, "Серікова", &r1)?;
+    staff.add_person(501, "Ахметов", &r1)?;
+    let template = first_unsent(&north)?;
+    let receipts = push(
+        &north,
+        vec![
+            forged(&template, 100, "surname", json!("Ә".repeat(100_000))),
+            forged(&template, 101, "income_per_member", json!(-1)),
+            forged(&template, 102, "locality", json!("  ")),
+        ],
+    )
+    .await?;
+    let named: Vec<_> = receipts.iter().map(refusal).collect();
+    assert_eq!(named[0].0, ReceiptStatus::Rejected);
+    assert_eq!(named[0].1, Some(codes::INVALID_FIELD));
+    assert!(named[0].2.contains("surname"), "{named:?}");
+    assert!(named[1].2.contains("income_per_member"), "{named:?}");
+    assert!(named[2].2.contains("locality"), "{named:?}");
+
+    // A staff device may write every region the programme has, and no other.
+    let template = first_unsent(&staff)?;
+    let receipts = push(&staff, vec![forged(&template, 100, "region", json!("999999999"))]).await?;
+    let (status, code, message) = refusal(&receipts[0]);
+    assert_eq!((status, code), (ReceiptStatus::Rejected, Some(codes::INVALID_FIELD)));
+    assert!(message.contains("region") && message.contains("999999999"), "{message}");
+    // An envelope of a rulebook HQ does not know is refused, naming it.
+    let mut unknown = forged(&template, 101, "surname", json!("Ахметов")).envelope;
+    unknown.rulebook_version = "2099-future.1".into();
+    let receipts = push(&staff, vec![SealedEnvelope { hash: unknown.hash(), envelope: unknown }]).await?;
+    assert!(refusal(&receipts[0]).2.contains("2099-future.1"), "{receipts:?}");
+
+    // None of it is a row; the genuine persons still sync.
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows").await?, 0);
+    north.sync().await?;
+    staff.sync().await?;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_push_with_a_wrong_hash_shadows_nothing_and_fails_no_batch() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    north.add_person(500, "Серікова", &r1)?;
+    north.add_person(501, "Ахметов", &r1)?;
+    let genuine = unsent_sealed(&north.store)?;
+    assert_eq!(genuine.len(), 2);
+    // The first envelope with a wrong hash, then one with a wrong hash and the sequence number of
+    // an envelope of the same batch, between good ones: each refused, the batch answered.
+    let mut wrong = genuine[0].clone();
+    wrong.hash = "0".repeat(64);
+    let mut reused = genuine[1].clone();
+    reused.envelope.id = Uuid::now_v7();
+    let receipts = push(&north, vec![wrong.clone(), genuine[1].clone(), reused]).await?;
+    let codes_given: Vec<_> = receipts.iter().map(|r| (r.status, r.code.as_deref())).collect();
+    assert_eq!(
+        codes_given,
+        [
+            (ReceiptStatus::Rejected, Some(codes::HASH_MISMATCH)),
+            (ReceiptStatus::Applied, None),
+            (ReceiptStatus::Rejected, Some(codes::HASH_MISMATCH)),
+        ]
+    );
+    assert_eq!(hq.query_i64("SELECT count(*) FROM receipts").await?, 1);
+    // The genuine envelope with the id the wrong one used is applied, and the desk's own sync
+    // leaves nothing unsent.
+    let receipts = push(&north, vec![genuine[0].clone()]).await?;
+    assert_eq!(receipts[0].status, ReceiptStatus::Applied, "{receipts:?}");
+    north.sync().await?;
+    assert!(unsent_sealed(&north.store)?.is_empty());
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_region_learns_nothing_from_replays_or_duplicates() -> Result<(), Error> {
+    let (r1, r2, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let a = north.add_person(500, "Серікова", &r1)?;
+    let sent = unsent_sealed(&north.store)?;
+    north.sync().await?;
+    // South replays north's envelope: refused as another device's, with no server number.
+    let receipts = push(&south, sent).await?;
+    assert_eq!(refusal(&receipts[0]).1, Some(codes::WRONG_DEVICE));
+    assert_eq!(receipts[0].server_seq, None);
+
+    // The same IIN registered in south: each desk's case names its own row and counts the other.
+    let b = south.add_person(500, "Серікова", &r2)?;
+    south.sync().await?;
+    north.sync().await?;
+    for (desk, mine) in [(&north, a), (&south, b)] {
+        let cases = desk.store.sync_cases()?;
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        assert_eq!(cases[0].kind, "duplicate_iin");
+        assert_eq!(cases[0].details["rows"], json!([mine]), "{cases:?}");
+        assert_eq!(cases[0].details["elsewhere"], json!(1));
+    }
+    // HQ staff see both.
+    let staff = Desk::enrolled(&hq, "hq").await?;
+    let mut staff = staff;
+    staff.sync().await?;
+    let rows = staff.store.sync_cases()?[0].details["rows"].as_array().cloned().unwrap_or_default();
+    assert!(rows.contains(&json!(a)) && rows.contains(&json!(b)), "{rows:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_enrolment_that_fails_every_time_is_a_4xx_never_a_503() -> Result<(), Error> {
+    let hq = Hq::start().await?;
+    let code = hq.code("north")?;
+    let http = reqwest::Client::new();
+    let answer = http
+        .post(format!("{}/v1/enrol", hq.url()))
+        .json(&json!({
+            "code": code, "device_id": Uuid::now_v7(), "device_name": "Ноутбук\u{0}",
+            "public_key": "ab".repeat(32),
+        }))
+        .send()
+        .await?;
+    assert_eq!(answer.status().as_u16(), 400);
+    let body: Value = answer.json().await?;
+    assert_eq!(body["code"], json!(codes::BAD_PARAMETER));
+    assert!(body["message"].as_str().unwrap_or_default().contains("device_name"), "{body}");
+    // The code was not spent.
+    let answer = http
+        .post(format!("{}/v1/enrol", hq.url()))
+        .json(&json!({
+            "code": code, "device_id": Uuid::now_v7(), "device_name": "Ноутбук",
+            "public_key": "ab".repeat(32),
+        }))
+        .send()
+        .await?;
+    assert_eq!(answer.status().as_u16(), 200, "{:?}", answer.text().await);
+    Ok(())
+}

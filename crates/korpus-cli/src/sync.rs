@@ -4,7 +4,7 @@
 use crate::App;
 use crate::output::Out;
 use clap::{Args, Subcommand};
-use korpus_app::sync::{self, Progress, SyncOptions};
+use korpus_app::sync::{self, HeldView, Progress, SyncOptions};
 use korpus_app::{AppError, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -122,20 +122,36 @@ pub fn run(app: &App, args: SyncArgs) -> Result<()> {
         }
         Some(SyncCommand::Status) => match store.sync_state()? {
             None => out.print(&serde_json::Value::Null, || out.tr("sync-status-none", &[])),
-            Some(s) => out.print(&s, || {
-                out.tr(
-                    "sync-status",
-                    &[
-                        ("server", s.server_url.clone()),
-                        ("account", s.account.clone()),
-                        ("last", s.last_sync_at.clone().unwrap_or_else(|| out.tr("sync-never", &[]))),
-                        ("unsent", s.unsent.to_string()),
-                        ("conflicts", s.conflicts.to_string()),
-                        ("rejected", s.rejected.to_string()),
-                        ("cases", s.cases.to_string()),
-                    ],
-                )
-            }),
+            Some(s) => {
+                let held: Vec<HeldView> = store.held_rows()?.iter().map(HeldView::of).collect();
+                // The state's fields, and the held rows beside them.
+                let mut json = serde_json::to_value(&s).unwrap_or_default();
+                json["held"] = serde_json::to_value(&held).unwrap_or_default();
+                out.print(&json, || {
+                    let mut text = out.tr(
+                        "sync-status",
+                        &[
+                            ("server", s.server_url.clone()),
+                            ("account", s.account.clone()),
+                            ("last", s.last_sync_at.clone().unwrap_or_else(|| out.tr("sync-never", &[]))),
+                            ("unsent", s.unsent.to_string()),
+                            ("conflicts", s.conflicts.to_string()),
+                            ("rejected", s.rejected.to_string()),
+                            ("cases", s.cases.to_string()),
+                        ],
+                    );
+                    if !held.is_empty() {
+                        text.push_str(&format!(
+                            "\n{}",
+                            out.tr("sync-held-title", &[("count", held.len().to_string())])
+                        ));
+                        for h in &held {
+                            text.push_str(&format!("\n  {}", held_text(&out, h)));
+                        }
+                    }
+                    text
+                })
+            }
         },
         Some(SyncCommand::Cases) => {
             let cases = store.sync_cases()?;
@@ -189,4 +205,18 @@ fn sync_now(app: &App, store: &mut korpus_store::Store, args: &SyncArgs) -> Resu
     let report = app.block_on(sync::sync(store, &client, &options, &mut progress))?;
     out.print(&report, || report.message(out.lang));
     Ok(())
+}
+
+/// Why a row HQ sent waits, in the user's language.
+fn held_text(out: &Out, h: &HeldView) -> String {
+    let entity = |code: &str| out.tr(&format!("entity-{code}"), &[]);
+    out.tr(
+        h.message_key(),
+        &[
+            ("entity", entity(&h.entity)),
+            ("id", h.id.clone()),
+            ("other", h.other_entity.as_deref().map(entity).unwrap_or_default()),
+            ("other_id", h.other_id.clone().unwrap_or_default()),
+        ],
+    )
 }

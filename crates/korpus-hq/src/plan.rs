@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 use korpus_domain::registry::applications::FIXED_BY_DECISION;
-use korpus_domain::sync::records::{check_as_typed, check_row, decisions, row_region};
+use korpus_domain::sync::records::{check_as_typed, check_row, decisions, references, row_region};
 use korpus_domain::{Context, Entity, Envelope, Op, OpKind, Rulebook};
 use korpus_sync::protocol::{FieldConflict, codes};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// A row as HQ holds it.
@@ -61,6 +61,10 @@ pub enum Outcome {
 /// refusal names it ("the evaluation commission's decision of 2017-05-02 (Ахметова Сәуле)").
 pub type Decided = HashMap<Uuid, String>;
 
+/// For rows an envelope removes, the live rows HQ holds that name them (loaded with the rows, and
+/// kept current as a batch applies): a row is removed only when nothing names it any more.
+pub type Referrers = HashMap<(Entity, Uuid), BTreeSet<(Entity, Uuid)>>;
+
 /// Decides `envelope` against `rows` (every row its ops touch that HQ has; others are absent) and
 /// the applications the commission has `decided`.
 pub fn plan(
@@ -69,20 +73,22 @@ pub fn plan(
     regions: &Regions,
     decided: &Decided,
 ) -> Outcome {
-    plan_on(envelope, rows, regions, decided, hq_today())
+    plan_on(envelope, rows, &Referrers::new(), regions, decided, hq_today())
 }
 
 /// The latest date a desk may call today: HQ's date in UTC plus one day, so that a date a desk in
 /// Kazakhstan (UTC+5) entered as today is never "in the future" here.
-fn hq_today() -> NaiveDate {
+pub fn hq_today() -> NaiveDate {
     let today = chrono::Utc::now().date_naive();
     today.succ_opt().unwrap_or(today)
 }
 
-/// [`plan`], with `today` as the latest date a form takes.
+/// [`plan`], with the rows that name the rows the envelope removes, and `today` as the latest date
+/// a form takes.
 pub fn plan_on(
     envelope: &Envelope,
     rows: &HashMap<(Entity, Uuid), HqRow>,
+    referrers: &Referrers,
     regions: &Regions,
     decided: &Decided,
     today: NaiveDate,
@@ -100,7 +106,7 @@ pub fn plan_on(
     };
     let ctx = Context { rulebook, today };
     for (i, op) in envelope.ops.iter().enumerate() {
-        let before = Before { next: &next, rows };
+        let before = Before { next: &next, rows, referrers };
         match plan_op(op, &before, regions, decided, &ctx) {
             Ok(planned) => {
                 conflicts.extend(planned.conflicts);
@@ -133,12 +139,46 @@ struct Planned {
 struct Before<'a> {
     next: &'a [((Entity, Uuid), HqRow)],
     rows: &'a HashMap<(Entity, Uuid), HqRow>,
+    referrers: &'a Referrers,
 }
 
 impl Before<'_> {
     fn get(&self, key: (Entity, Uuid)) -> Option<&HqRow> {
         self.next.iter().rev().find(|(k, _)| *k == key).map(|(_, r)| r).or_else(|| self.rows.get(&key))
     }
+
+    /// The first live row that names `target`, with the field that names it.
+    fn named_by(&self, target: (Entity, Uuid)) -> Option<((Entity, Uuid), &'static str)> {
+        let held = self.referrers.get(&target).into_iter().flatten().copied();
+        let earlier = self.next.iter().map(|(k, _)| *k);
+        held.chain(earlier).find_map(|key| {
+            let row = self.get(key).filter(|r| !r.deleted)?;
+            let r = references(key.0, &row.fields).into_iter().find(|r| (r.entity, r.id) == target)?;
+            Some((key, r.field))
+        })
+    }
+}
+
+/// Refuses a row that names a row HQ does not hold, a removed one, or one of another region: the
+/// desks of its region could not place it (their databases keep these links), and each pull of
+/// theirs would fail on it. An update is checked for the links it sets.
+fn check_links(op: &Op, row: &HqRow, before: &Before<'_>) -> Result<(), Refusal> {
+    for r in references(op.entity, &row.fields) {
+        if op.op == OpKind::Update && !op.fields.contains_key(r.field) && !op.fields.contains_key("region") {
+            continue;
+        }
+        let Some(named) = before.get((r.entity, r.id)).filter(|n| !n.deleted) else {
+            return Err((codes::UNKNOWN_ROW, format!("{}: HQ has no {} {}", r.field, r.entity, r.id)));
+        };
+        if named.region != row.region {
+            let why = format!(
+                "{}: {} {} is of region {}, this {} of region {}",
+                r.field, r.entity, r.id, named.region, op.entity, row.region
+            );
+            return Err((codes::INVALID_FIELD, why));
+        }
+    }
+    Ok(())
 }
 
 /// The application a member row belongs to.
@@ -220,6 +260,17 @@ fn plan_op(
             check_row(op.entity, &row.fields).and_then(|()| check_as_typed(op.entity, &row.fields, ctx))
     {
         return Err((codes::INVALID_FIELD, e.to_string()));
+    }
+    match &planned.row {
+        Some(row) if row.deleted => {
+            if let Some(((entity, id), field)) = before.named_by((op.entity, op.entity_id)) {
+                let why =
+                    format!("the {} is still named by {entity} {id} ({field}): remove that first", op.entity);
+                return Err((codes::INVALID_TRANSITION, why));
+            }
+        }
+        Some(row) => check_links(op, row, before)?,
+        None => {}
     }
     Ok(planned)
 }
@@ -387,14 +438,32 @@ mod tests {
         }
     }
 
+    /// What members name: applications 7 and 8, persons 5 and 6, all of `REGION` (their fields
+    /// matter not here).
+    fn world() -> HashMap<(Entity, Uuid), HqRow> {
+        let stub = || HqRow {
+            region: REGION.into(),
+            version: 1,
+            deleted: false,
+            fields: Map::new(),
+            field_versions: HashMap::new(),
+        };
+        [(Entity::Application, 7), (Entity::Application, 8), (Entity::Person, 5), (Entity::Person, 6)]
+            .into_iter()
+            .map(|(entity, id)| ((entity, Uuid::from_u128(id)), stub()))
+            .collect()
+    }
+
     fn existing(version: i64, person_changed_at: i64) -> HashMap<(Entity, Uuid), HqRow> {
         let fields = member_fields(REGION, 5);
         let mut field_versions: HashMap<String, i64> = fields.keys().map(|k| (k.clone(), 1)).collect();
         field_versions.insert("person_id".into(), person_changed_at);
-        HashMap::from([(
+        let mut rows = world();
+        rows.insert(
             (Entity::ApplicationMember, Uuid::from_u128(1)),
             HqRow { region: REGION.into(), version, deleted: false, fields, field_versions },
-        )])
+        );
+        rows
     }
 
     fn only(regions: &[&str]) -> Regions {
@@ -408,9 +477,7 @@ mod tests {
     #[test]
     fn an_insert_in_the_devices_region_applies_at_version_1() {
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
-        let Outcome::Applied(rows) = plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()) else {
-            panic!()
-        };
+        let Outcome::Applied(rows) = plan(&e, &world(), &only(&[REGION]), &Decided::new()) else { panic!() };
         assert_eq!(rows[0].1.version, 1);
         assert_eq!(rows[0].1.region, REGION);
     }
@@ -419,7 +486,7 @@ mod tests {
     fn a_row_of_another_region_is_refused_on_insert_update_and_move() {
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(OTHER, 5))]);
         assert!(matches!(
-            plan(&e, &HashMap::new(), &only(&[REGION]), &Decided::new()),
+            plan(&e, &world(), &only(&[REGION]), &Decided::new()),
             Outcome::Rejected(codes::REGION_FORBIDDEN, _)
         ));
         let e = envelope(vec![op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6))))]);
@@ -432,7 +499,51 @@ mod tests {
             plan(&e, &existing(1, 1), &only(&[REGION]), &Decided::new()),
             Outcome::Rejected(codes::REGION_FORBIDDEN, _)
         ));
-        assert!(matches!(plan(&e, &existing(1, 1), &Regions::All, &Decided::new()), Outcome::Applied(_)));
+        // HQ staff may move it, but not away from its application and person: the desks of the
+        // new region could not place it.
+        let Outcome::Rejected(code, message) = plan(&e, &existing(1, 1), &Regions::All, &Decided::new())
+        else {
+            panic!()
+        };
+        assert_eq!(code, codes::INVALID_FIELD);
+        assert!(message.contains("application_id") && message.contains(REGION), "{message}");
+    }
+
+    #[test]
+    fn a_row_that_names_what_hq_lacks_is_refused_and_a_named_row_is_not_removed() {
+        // A member whose person HQ does not have.
+        let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 55))]);
+        let Outcome::Rejected(code, message) = plan(&e, &world(), &only(&[REGION]), &Decided::new()) else {
+            panic!()
+        };
+        assert_eq!(code, codes::UNKNOWN_ROW);
+        assert!(message.contains("person_id"), "{message}");
+        // The member's person removed while the member stands: refused, naming the member.
+        let rows = existing(1, 1);
+        let person = (Entity::Person, Uuid::from_u128(5));
+        let referrers =
+            Referrers::from([(person, BTreeSet::from([(Entity::ApplicationMember, Uuid::from_u128(1))]))]);
+        let remove_person = Op {
+            entity: Entity::Person,
+            entity_id: person.1,
+            op: OpKind::Delete,
+            base_version: 1,
+            fields: Map::new(),
+        };
+        let e = envelope(vec![remove_person.clone()]);
+        let Outcome::Rejected(code, message) =
+            plan_on(&e, &rows, &referrers, &only(&[REGION]), &Decided::new(), hq_today())
+        else {
+            panic!()
+        };
+        assert_eq!(code, codes::INVALID_TRANSITION);
+        assert!(message.contains("application_member") && message.contains("person_id"), "{message}");
+        // The member removed first, in the same envelope: the person goes too.
+        let e = envelope(vec![op(OpKind::Delete, 1, Map::new()), remove_person]);
+        assert!(matches!(
+            plan_on(&e, &rows, &referrers, &only(&[REGION]), &Decided::new(), hq_today()),
+            Outcome::Applied(_)
+        ));
     }
 
     #[test]
@@ -474,15 +585,14 @@ mod tests {
         let mut fields = member_fields(REGION, 5);
         fields.insert("salary".into(), json!(1));
         let e = envelope(vec![op(OpKind::Insert, 0, fields)]);
-        let Outcome::Rejected(code, message) = plan(&e, &HashMap::new(), &Regions::All, &Decided::new())
-        else {
+        let Outcome::Rejected(code, message) = plan(&e, &world(), &Regions::All, &Decided::new()) else {
             panic!()
         };
         assert_eq!(code, codes::INVALID_FIELD);
         assert!(message.contains("salary"), "{message}");
         let e = envelope(vec![op(OpKind::Update, 1, patch("x", json!(1)))]);
         assert!(matches!(
-            plan(&e, &HashMap::new(), &Regions::All, &Decided::new()),
+            plan(&e, &world(), &Regions::All, &Decided::new()),
             Outcome::Rejected(codes::UNKNOWN_ROW, _)
         ));
         let e = envelope(vec![op(OpKind::Insert, 0, member_fields(REGION, 5))]);
@@ -498,9 +608,7 @@ mod tests {
             op(OpKind::Insert, 0, member_fields(REGION, 5)),
             op(OpKind::Update, 1, patch("person_id", json!(Uuid::from_u128(6)))),
         ]);
-        let Outcome::Applied(out) = plan(&e, &HashMap::new(), &Regions::All, &Decided::new()) else {
-            panic!()
-        };
+        let Outcome::Applied(out) = plan(&e, &world(), &Regions::All, &Decided::new()) else { panic!() };
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].1.version, 2);
         assert_eq!(out[0].1.fields["person_id"], json!(Uuid::from_u128(6)));

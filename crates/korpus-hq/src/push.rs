@@ -12,7 +12,7 @@
 
 use crate::accounts::DeviceAuth;
 use crate::error::Result;
-use crate::plan::{Decided, HqRow, Outcome, plan};
+use crate::plan::{Decided, HqRow, Outcome, Referrers, hq_today, plan_on};
 use deadpool_postgres::Pool;
 use korpus_domain::selection::commission::CommissionDecision;
 use korpus_domain::{Entity, Envelope, OpKind, sync::records};
@@ -146,6 +146,11 @@ struct Known {
     /// The applications of the batch's application and member ops that the evaluation commission
     /// has ranked, with the decision: what it fixed is refused (src/plan.rs).
     decided: Decided,
+    /// For each row the batch removes, the live rows that name it; kept current as the batch's
+    /// envelopes apply (their rows' links are added).
+    referrers: Referrers,
+    /// The latest date a form takes.
+    today: chrono::NaiveDate,
 }
 
 impl Known {
@@ -200,6 +205,8 @@ impl Known {
             rows: HashMap::new(),
             blocks,
             decided: Decided::new(),
+            referrers: Referrers::new(),
+            today: hq_today(),
         };
         for r in given {
             let status: String = r.get(3);
@@ -234,7 +241,50 @@ impl Known {
             known.rows.insert((entity, r.get(1)), row);
         }
         known.decided = decided_applications(tx, &known, envelopes).await?;
+        known.load_referrers(tx, envelopes).await?;
         Ok(known)
+    }
+
+    /// The live rows that name a row the batch removes, read only when it removes any: one query
+    /// per field that can name such a row (removals are rare).
+    async fn load_referrers(&mut self, tx: &Transaction<'_>, envelopes: &[SealedEnvelope]) -> Result<()> {
+        let mut removed: HashMap<Entity, Vec<String>> = HashMap::new();
+        for op in envelopes.iter().flat_map(|s| &s.envelope.ops).filter(|o| o.op == OpKind::Delete) {
+            removed.entry(op.entity).or_default().push(op.entity_id.to_string());
+        }
+        for (target, ids) in removed {
+            for (from, field) in records::referrers(target) {
+                // Entity and field come from a closed list (records::LINKS), never from the request.
+                let matches = if field == "scores" {
+                    format!("fields -> '{field}' ?| $1")
+                } else {
+                    format!("fields ->> '{field}' = ANY($1)")
+                };
+                let sql = format!(
+                    "SELECT id, region, version, deleted, fields, field_versions FROM rows
+                     WHERE entity = '{}' AND NOT deleted AND {matches}",
+                    from.code()
+                );
+                for r in tx.query(&sql, &[&ids]).await? {
+                    let Value::Object(fields) = r.get::<_, Value>(4) else { continue };
+                    let id: Uuid = r.get(0);
+                    for link in records::references(from, &fields) {
+                        if link.entity == target {
+                            self.referrers.entry((target, link.id)).or_default().insert((from, id));
+                        }
+                    }
+                    let row = HqRow {
+                        region: r.get(1),
+                        version: r.get(2),
+                        deleted: r.get(3),
+                        fields,
+                        field_versions: serde_json::from_value(r.get(5)).unwrap_or_default(),
+                    };
+                    self.rows.entry((from, id)).or_insert(row);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -366,7 +416,7 @@ impl Batch {
         if let Some((code, message)) = refused {
             return self.quarantine(p, known, code, &message);
         }
-        match plan(e, &known.rows, &device.regions, &known.decided) {
+        match plan_on(e, &known.rows, &known.referrers, &device.regions, &known.decided, known.today) {
             Outcome::Rejected(code, message) => self.quarantine(p, known, code, &message),
             Outcome::Conflict(conflicts) => self.conflict(p, known, conflicts),
             Outcome::Applied(rows) => {
@@ -397,6 +447,11 @@ impl Batch {
                     }
                     if entity == Entity::Application {
                         self.application_rulebook = Some(e.rulebook_version.clone());
+                    }
+                    if !row.deleted {
+                        for link in records::references(entity, &row.fields) {
+                            known.referrers.entry((link.entity, link.id)).or_default().insert((entity, id));
+                        }
                     }
                     self.changes.push((seq, entity, id, row.clone()));
                     known.rows.insert((entity, id), row);

@@ -9,6 +9,7 @@ mod clock;
 mod documents;
 mod error;
 mod grievances;
+mod held;
 mod history;
 mod host_orgs;
 mod keys;

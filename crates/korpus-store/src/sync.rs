@@ -3,6 +3,7 @@
 //! Sync). The wire and the loop are `korpus-sync`'s; everything here is one transaction each.
 
 use crate::error::{Result, StoreError};
+use crate::held::{self, Touched};
 use crate::outbox::DeviceState;
 use crate::tables::{select_columns, table, to_sql};
 use crate::{Store, tables};
@@ -141,8 +142,11 @@ pub struct HeldRow {
     pub entity: String,
     /// Its id.
     pub id: String,
-    /// Why.
+    /// Why, as a code (migration `13-held`): `unique:<message>`, `missing:<entity>:<id>` or
+    /// `named:<entity>:<id>`.
     pub reason: String,
+    /// HQ removed it; the removal waits.
+    pub deleted: bool,
 }
 
 impl Store {
@@ -222,14 +226,19 @@ impl Store {
         tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         let pending = pending_fields(&tx)?;
         let own = DeviceState::load(&tx)?.device_id;
+        let mut touched = Touched::default();
         for change in changes {
             for row in &change.rows {
                 if change.device != own {
                     remember_change(&tx, change, row)?;
                 }
+                touched.note(&tx, row)?;
                 apply_row(&tx, row, pending.get(&(row.entity, row.id)), &now)?;
             }
         }
+        // What earlier pulls held may have become placeable; what this page cannot place waits.
+        held::retry(&tx, &mut touched, &pending, &now)?;
+        held::hold_unplaceable(&tx, &mut touched, &now)?;
         tx.execute("UPDATE sync_state SET cursor = ?1", [cursor])?;
         tx.execute("DELETE FROM sync_cases", [])?;
         for c in cases {
@@ -262,9 +271,11 @@ impl Store {
 
     /// Rows HQ sent that could not be placed here.
     pub fn held_rows(&self) -> Result<Vec<HeldRow>> {
-        let mut s = self.conn.prepare("SELECT entity, id, reason FROM sync_held ORDER BY entity, id")?;
-        let rows =
-            s.query_map([], |r| Ok(HeldRow { entity: r.get(0)?, id: r.get(1)?, reason: r.get(2)? }))?;
+        let mut s =
+            self.conn.prepare("SELECT entity, id, reason, deleted FROM sync_held ORDER BY entity, id")?;
+        let rows = s.query_map([], |r| {
+            Ok(HeldRow { entity: r.get(0)?, id: r.get(1)?, reason: r.get(2)?, deleted: r.get(3)? })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -357,7 +368,7 @@ fn pending_fields(tx: &rusqlite::Transaction<'_>) -> Result<HashMap<(Entity, Uui
     Ok(out)
 }
 
-fn apply_row(
+pub(crate) fn apply_row(
     tx: &rusqlite::Transaction<'_>,
     row: &IncomingRow,
     pending: Option<&HashSet<String>>,
@@ -420,9 +431,11 @@ fn apply_row(
         {
             let fields = Value::Object(row.fields.clone()).to_string();
             tx.execute(
-                "INSERT INTO sync_held (entity, id, version, fields, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (entity, id) DO UPDATE SET version = ?3, fields = ?4, reason = ?5, held_at = ?6",
-                (row.entity.code(), &id, row.version, fields, message, now),
+                "INSERT INTO sync_held (entity, id, version, fields, reason, held_at, deleted)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
+                 ON CONFLICT (entity, id) DO UPDATE SET version = ?3, fields = ?4, reason = ?5, held_at = ?6,
+                   deleted = 0",
+                (row.entity.code(), &id, row.version, fields, format!("unique:{message}"), now),
             )?;
             Ok(())
         }

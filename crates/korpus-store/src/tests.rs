@@ -1060,3 +1060,79 @@ fn a_persons_history_names_who_changed_what_here_and_on_another_desk() {
     assert_eq!((seen[4].0, seen[4].1, seen[4].2), (Entity::Person, OpKind::Insert, true));
     assert!(history[1..].iter().all(|e| e.author == "aigerim" && e.at == "2017-05-02T06:00:00Z"));
 }
+
+#[test]
+fn a_page_that_names_what_this_desk_lacks_or_removes_what_it_still_names_is_held_and_the_rest_applies() {
+    // Another desk's records: three persons, a sub-project with all three as members.
+    let (_dir, mut source, _) = new_store();
+    let members: Vec<Uuid> = [(100, "Серікова"), (200, "Ахметов"), (300, "Бекова")]
+        .into_iter()
+        .map(|(serial, name)| source.add_person(&person(serial, name, "Әсел")).unwrap().id)
+        .collect();
+    source.add_application(&application(members.clone())).unwrap();
+    let rows = source.all_rows().unwrap();
+    let of = |entity: Entity| -> Vec<IncomingRow> {
+        rows.iter().filter(|r| r.entity == entity).cloned().collect()
+    };
+    let page = |seq: i64, rows: Vec<IncomingRow>| IncomingChange {
+        server_seq: seq,
+        envelope_id: Uuid::now_v7(),
+        device: Uuid::now_v7(),
+        author: "other".into(),
+        hlc: "001493800000000-0000000000".into(),
+        rows,
+    };
+    let count = |store: &Store, entity: Entity| {
+        store.all_rows().unwrap().iter().filter(|r| r.entity == entity).count()
+    };
+
+    let (_dir2, mut desk, _) = new_store();
+    let enrolment = SyncEnrolment {
+        server_url: "https://hq".into(),
+        account: "north".into(),
+        regions: vec!["550000000".into()],
+        all_regions: false,
+    };
+    desk.set_enrolment(&enrolment).unwrap();
+    let cursor = |desk: &Store| desk.sync_state().unwrap().map(|s| s.cursor);
+    // The members first, alone: they name a sub-project and persons this desk does not have.
+    desk.apply_pull(&[page(1, of(Entity::ApplicationMember))], 1, &[]).unwrap();
+    assert_eq!(cursor(&desk), Some(1));
+    assert_eq!(count(&desk, Entity::ApplicationMember), 0);
+    let held = desk.held_rows().unwrap();
+    assert_eq!(held.len(), 3, "{held:?}");
+    assert!(
+        held.iter().all(|h| h.entity == "application_member" && h.reason.starts_with("missing:")),
+        "{held:?}"
+    );
+
+    // The sub-project and its persons arrive: the held members are placed.
+    let mut rest = of(Entity::Person);
+    rest.extend(of(Entity::Application));
+    desk.apply_pull(&[page(2, rest)], 2, &[]).unwrap();
+    assert_eq!(count(&desk, Entity::ApplicationMember), 3);
+    assert!(desk.held_rows().unwrap().is_empty());
+
+    // A person removed at HQ while a member here still names them: kept, the removal held.
+    let mut gone = of(Entity::Person).into_iter().find(|r| r.id == members[2]).unwrap();
+    gone.deleted = true;
+    gone.version = 2;
+    desk.apply_pull(&[page(3, vec![gone.clone()])], 3, &[]).unwrap();
+    assert_eq!(cursor(&desk), Some(3));
+    assert!(desk.person(&members[2].to_string()).is_ok());
+    let held = desk.held_rows().unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(held[0].deleted && held[0].reason.starts_with("named:application_member:"), "{held:?}");
+
+    // The membership goes too: the held removal is placed after it.
+    let mut member = of(Entity::ApplicationMember)
+        .into_iter()
+        .find(|r| r.fields["person_id"] == serde_json::json!(members[2]))
+        .unwrap();
+    member.deleted = true;
+    member.version = 2;
+    desk.apply_pull(&[page(4, vec![member])], 4, &[]).unwrap();
+    assert!(desk.person(&members[2].to_string()).is_err());
+    assert_eq!(count(&desk, Entity::ApplicationMember), 2);
+    assert!(desk.held_rows().unwrap().is_empty());
+}

@@ -245,6 +245,11 @@ impl Desk {
         Ok(Desk { _dir: dir, store, client: None })
     }
 
+    /// Its database file (its key is the passphrase `test`: `KORPUS_DB_KEY=test`).
+    pub fn db_path(&self) -> PathBuf {
+        self._dir.path().join("korpus.db")
+    }
+
     /// A new desk enrolled with `hq` for the account `login`.
     pub async fn enrolled(hq: &Hq, login: &str) -> Result<Desk, Error> {
         let mut desk = Desk::new(login)?;
@@ -271,6 +276,26 @@ impl Desk {
     /// The desk's state hash.
     pub fn state_hash(&self) -> Result<String, Error> {
         Ok(korpus_app::sync::desk_state_hash(&self.store)?.0)
+    }
+
+    /// Registers an initiative group's sub-project of `members` (the first leads) in `region`;
+    /// its id.
+    pub fn add_application_of(&mut self, members: &[Uuid], region: &str) -> Result<Uuid, Error> {
+        let input = korpus_domain::ApplicationInput {
+            path: "initiative_group".into(),
+            leader_id: members.first().copied(),
+            members: members.to_vec(),
+            name: "Жасыл аула".into(),
+            territory: "Ауыл".into(),
+            goal: "Аула көгалдандыру".into(),
+            target_group: "Жастар".into(),
+            description: "Аула жасыл болады".into(),
+            direction: "ecology_landscaping".into(),
+            budget: "500000".into(),
+            region: region.into(),
+            host_org_id: None,
+        };
+        Ok(self.store.add_application(&input)?.application.id)
     }
 
     /// Registers a person of `region` with an IIN made from `serial`; the person's id.

@@ -177,3 +177,117 @@ async fn an_enrolment_that_fails_every_time_is_a_4xx_never_a_503() -> Result<(),
     assert_eq!(answer.status().as_u16(), 200, "{:?}", answer.text().await);
     Ok(())
 }
+
+#[tokio::test]
+async fn no_envelope_leaves_a_dangling_link_and_a_desk_holds_one_it_still_receives() -> Result<(), Error> {
+    use korpus_domain::{Entity, Op, OpKind};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let leader = north.add_person(500, "Серікова", &r1)?;
+    let person = north.add_person(600, "Ахметов", &r1)?;
+    let third = north.add_person(700, "Бекова", &r1)?;
+    north.sync().await?;
+
+    // A member whose person HQ does not have, and one whose sub-project HQ does not have.
+    let member = |person: Uuid, application: Uuid| Op {
+        entity: Entity::ApplicationMember,
+        entity_id: Uuid::now_v7(),
+        op: OpKind::Insert,
+        base_version: 0,
+        fields: serde_json::Map::from_iter([
+            ("application_id".to_owned(), json!(application)),
+            ("person_id".to_owned(), json!(person)),
+            ("region".to_owned(), json!(r1)),
+        ]),
+    };
+    let mut template = first_unsent_or_new(&mut north, &r1)?;
+    let seal = |e: &mut Envelope, seq: i64, ops: Vec<Op>| {
+        e.id = Uuid::now_v7();
+        e.device_seq = seq;
+        e.ops = ops;
+        SealedEnvelope { hash: e.hash(), envelope: e.clone() }
+    };
+    let ghost = seal(&mut template, 100, vec![member(Uuid::now_v7(), Uuid::now_v7())]);
+    let receipts = push(&north, vec![ghost]).await?;
+    let (status, code, message) = refusal(&receipts[0]);
+    assert_eq!((status, code), (ReceiptStatus::Rejected, Some(codes::UNKNOWN_ROW)));
+    assert!(message.contains("application_id") || message.contains("person_id"), "{message}");
+
+    // A sub-project with both persons, then the removal of a person who is still its member.
+    let app = north.add_application_of(&[leader, person, third], &r1)?;
+    north.sync().await?;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'application_member'").await?, 3);
+    let remove = Op {
+        entity: Entity::Person,
+        entity_id: person,
+        op: OpKind::Delete,
+        base_version: 1,
+        fields: Default::default(),
+    };
+    let receipts = push(&north, vec![seal(&mut template, 101, vec![remove])]).await?;
+    let (status, code, message) = refusal(&receipts[0]);
+    assert_eq!((status, code), (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION)));
+    assert!(message.contains("application_member") && message.contains("person_id"), "{message}");
+    assert_eq!(
+        hq.query_i64(&format!("SELECT count(*) FROM rows WHERE id = '{person}' AND NOT deleted")).await?,
+        1
+    );
+
+    // A dangling member HQ took before it checked links reaches a new desk of the region: the
+    // desk holds it, applies the rest and names it; its pulls go on.
+    let device = north.store.device_id();
+    let dangling = Uuid::now_v7();
+    let ghost_person = Uuid::now_v7();
+    let inserted = hq
+        .query_i64(&format!(
+            "WITH h AS (UPDATE sync_head SET server_seq = server_seq + 1 RETURNING server_seq),
+             e AS (INSERT INTO envelopes (server_seq, id, device, device_seq, hash, author, body, via)
+                   SELECT server_seq, '{}', '{device}', 9999, 'old', 'before the fix', '{{}}', 'online' FROM h
+                   RETURNING server_seq),
+             c AS (INSERT INTO row_changes (server_seq, entity, id, region, version, deleted, fields)
+                   SELECT server_seq, 'application_member', '{dangling}', '{r1}', 1, false,
+                     '{{\"application_id\": \"{app}\", \"person_id\": \"{ghost_person}\", \"region\": \"{r1}\"}}'
+                   FROM e RETURNING 1)
+             SELECT count(*) FROM c",
+            Uuid::now_v7()
+        ))
+        .await?;
+    assert_eq!(inserted, 1);
+    let mut fresh = Desk::enrolled(&hq, "north").await?;
+    fresh.sync().await?;
+    let held = fresh.store.held_rows()?;
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!((held[0].entity.as_str(), held[0].id.clone()), ("application_member", dangling.to_string()));
+    assert_eq!(held[0].reason, format!("missing:person:{ghost_person}"));
+    let state = fresh.store.sync_state()?.ok_or("not enrolled")?;
+    assert_eq!(state.cursor, hq.query_i64("SELECT server_seq FROM sync_head").await?);
+    // Everything else arrived: the four persons (the forger's template added one), the
+    // sub-project and its three members.
+    let rows = fresh.store.all_rows()?;
+    assert_eq!(rows.iter().filter(|r| r.entity == Entity::ApplicationMember).count(), 3);
+    assert_eq!(rows.iter().filter(|r| r.entity == Entity::Person).count(), 4);
+    // The next sync goes through as well, the row still held; the command line names it.
+    fresh.sync().await?;
+    assert_eq!(fresh.store.held_rows()?.len(), 1);
+    let status = std::process::Command::new(korpus_sync_tests::binary("korpus")?)
+        .args(["sync", "status"])
+        .env("KORPUS_DB", fresh.db_path())
+        .env("KORPUS_DB_KEY", "test")
+        .env("KORPUS_LANG", "kk")
+        .output()?;
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(text.contains("Орнына қойылуын күтетін жазбалар (1)"), "{text}");
+    assert!(text.contains(&dangling.to_string()) && text.contains(&ghost_person.to_string()), "{text}");
+    assert!(text.contains("топ мүшесі") && text.contains("қатысушы"), "{text}");
+    Ok(())
+}
+
+/// `desk`'s first unsent envelope, after adding a person to make one when nothing waits.
+fn first_unsent_or_new(desk: &mut Desk, region: &str) -> Result<Envelope, Error> {
+    if unsent_sealed(&desk.store)?.is_empty() {
+        desk.add_person(900, "Омарова", region)?;
+    }
+    first_unsent(desk)
+}

@@ -30,6 +30,47 @@ pub struct SyncPanel {
     pub rejected: i64,
     /// Open cases: conflicts to settle, duplicates to look at.
     pub cases: Vec<CaseView>,
+    /// Rows HQ sent that wait to be placed here, each with why.
+    pub held: Vec<HeldView>,
+}
+
+/// A row HQ sent that this desk holds rather than stop the pull (tried again after every pull).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldView {
+    /// The kind of record (an entity code).
+    pub entity: String,
+    /// Its id.
+    pub id: String,
+    /// Why: `missing` (it names a record this desk does not have), `named` (HQ removed it, a row
+    /// here still names it) or `unique` (another record here holds its IIN or BIN).
+    pub reason: String,
+    /// The record it names, or that names it (an entity code), where the reason has one.
+    pub other_entity: Option<String>,
+    /// That record's id.
+    pub other_id: Option<String>,
+}
+
+impl HeldView {
+    /// The view of a held row, its reason code read (migration `13-held`).
+    pub fn of(row: &korpus_store::HeldRow) -> HeldView {
+        let mut parts = row.reason.splitn(3, ':');
+        let reason = parts.next().unwrap_or_default().to_owned();
+        let (other_entity, other_id) = match reason.as_str() {
+            "missing" | "named" => (parts.next().map(str::to_owned), parts.next().map(str::to_owned)),
+            _ => (None, None),
+        };
+        HeldView { entity: row.entity.clone(), id: row.id.clone(), reason, other_entity, other_id }
+    }
+
+    /// The message key that says why (`sync-held-missing`, `-named`, `-unique`).
+    pub fn message_key(&self) -> &'static str {
+        match self.reason.as_str() {
+            "missing" => "sync-held-missing",
+            "named" => "sync-held-named",
+            _ => "sync-held-unique",
+        }
+    }
 }
 
 /// A case HQ sent.
@@ -134,6 +175,7 @@ fn case_view(store: &Store, c: korpus_store::SyncCase) -> CaseView {
 /// The panel as the database of `store` has it.
 pub fn panel(store: &Store) -> Result<SyncPanel> {
     let cases = store.sync_cases()?.into_iter().map(|c| case_view(store, c)).collect();
+    let held: Vec<HeldView> = store.held_rows()?.iter().map(HeldView::of).collect();
     Ok(match store.sync_state()? {
         Some(s) => SyncPanel {
             enrolled: true,
@@ -144,6 +186,7 @@ pub fn panel(store: &Store) -> Result<SyncPanel> {
             unsent: s.unsent,
             rejected: s.rejected,
             cases,
+            held,
         },
         None => SyncPanel {
             enrolled: false,
@@ -154,6 +197,7 @@ pub fn panel(store: &Store) -> Result<SyncPanel> {
             unsent: store.unsent(usize::MAX >> 1)?.len() as i64,
             rejected: 0,
             cases,
+            held,
         },
     })
 }

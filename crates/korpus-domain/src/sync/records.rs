@@ -160,7 +160,53 @@ pub struct Reference {
     pub id: uuid::Uuid,
 }
 
-/// The rows a new record of `entity` names and HQ checks it against ([`decisions::check_references`]).
+/// Which entities name rows of `target` by id, and through which field: every row HQ must look at
+/// before `target` is removed, lest a desk be left holding a row that names nothing. The inverse
+/// of [`references`] (a test proves they agree).
+pub fn referrers(target: Entity) -> Vec<(Entity, &'static str)> {
+    LINKS.iter().filter(|(_, _, to)| *to == target).map(|(from, field, _)| (*from, *field)).collect()
+}
+
+/// Every field that names another row by id: (the row's entity, the field, what it names). A
+/// certificate's holder and a document's owner name a person or a mentor (and a host
+/// organisation) as their other field says; both are listed.
+const LINKS: [(Entity, &str, Entity); 32] = [
+    (Entity::Application, "host_org_id", Entity::HostOrg),
+    (Entity::Application, "leader_id", Entity::Person),
+    (Entity::ApplicationMember, "application_id", Entity::Application),
+    (Entity::ApplicationMember, "person_id", Entity::Person),
+    (Entity::Document, "owner_id", Entity::Person),
+    (Entity::Document, "owner_id", Entity::Mentor),
+    (Entity::Document, "owner_id", Entity::HostOrg),
+    (Entity::Score, "application_id", Entity::Application),
+    (Entity::Score, "member_id", Entity::CommissionMember),
+    (Entity::CommissionDecision, "supersedes", Entity::CommissionDecision),
+    (Entity::CommissionDecision, "scores", Entity::Score),
+    (Entity::Lottery, "decision_id", Entity::CommissionDecision),
+    (Entity::Lottery, "supersedes", Entity::Lottery),
+    (Entity::MentorInterview, "mentor_id", Entity::Mentor),
+    (Entity::MentorDecision, "mentor_id", Entity::Mentor),
+    (Entity::HostOrgDecision, "host_org_id", Entity::HostOrg),
+    (Entity::Attendance, "event_id", Entity::TrainingEvent),
+    (Entity::MentorAssignment, "mentor_id", Entity::Mentor),
+    (Entity::MentorAssignment, "application_id", Entity::Application),
+    (Entity::MentorSession, "mentor_id", Entity::Mentor),
+    (Entity::MentorSession, "application_id", Entity::Application),
+    (Entity::GrievanceAction, "grievance_id", Entity::Grievance),
+    (Entity::GrantContract, "application_id", Entity::Application),
+    (Entity::GrantContract, "host_org_id", Entity::HostOrg),
+    (Entity::Scholarship, "person_id", Entity::Person),
+    (Entity::Scholarship, "application_id", Entity::Application),
+    (Entity::SubprojectReport, "application_id", Entity::Application),
+    (Entity::Withdrawal, "application_id", Entity::Application),
+    (Entity::Withdrawal, "person_id", Entity::Person),
+    (Entity::Withdrawal, "member_id", Entity::ApplicationMember),
+    (Entity::Certificate, "holder_id", Entity::Person),
+    (Entity::Certificate, "holder_id", Entity::Mentor),
+];
+
+/// The rows a record of `entity` names by id: what HQ checks it against
+/// ([`decisions::check_references`]) and what must stand while it does.
 pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference> {
     let one = |field: &'static str, to: Entity| {
         fields
@@ -170,6 +216,18 @@ pub fn references(entity: Entity, fields: &Map<String, Value>) -> Vec<Reference>
             .map(|id| Reference { field, entity: to, id })
     };
     let mut out: Vec<Reference> = match entity {
+        Entity::Application => [one("host_org_id", Entity::HostOrg), one("leader_id", Entity::Person)].into(),
+        Entity::ApplicationMember => {
+            [one("application_id", Entity::Application), one("person_id", Entity::Person)].into()
+        }
+        Entity::Document => {
+            let to = match fields.get("owner").and_then(Value::as_str) {
+                Some("mentor") => Entity::Mentor,
+                Some("host_org") => Entity::HostOrg,
+                _ => Entity::Person,
+            };
+            [one("owner_id", to)].into()
+        }
         Entity::Score => {
             [one("application_id", Entity::Application), one("member_id", Entity::CommissionMember)].into()
         }
@@ -244,6 +302,35 @@ mod tests {
             unreachable!()
         };
         m
+    }
+
+    #[test]
+    fn every_link_is_a_reference_and_every_reference_a_link() {
+        let id = uuid::Uuid::from_u128(7);
+        for (from, field, to) in LINKS {
+            let value = if field == "scores" { json!([id.to_string()]) } else { json!(id.to_string()) };
+            let mut fields = Map::from_iter([(field.to_owned(), value)]);
+            let owner = match to {
+                Entity::Mentor => "mentor",
+                Entity::HostOrg => "host_org",
+                _ => "person",
+            };
+            fields.insert("holder".into(), json!(owner));
+            fields.insert("owner".into(), json!(owner));
+            let found = references(from, &fields);
+            assert!(found.contains(&Reference { field, entity: to, id }), "{from} {field} {to}: {found:?}");
+            assert!(referrers(to).contains(&(from, field)));
+        }
+        for entity in Entity::ALL.iter().copied() {
+            let fields: Map<String, Value> = LINKS
+                .iter()
+                .filter(|(from, _, _)| *from == entity)
+                .map(|(_, field, _)| ((*field).to_owned(), json!(id.to_string())))
+                .collect();
+            for r in references(entity, &fields) {
+                assert!(LINKS.contains(&(entity, r.field, r.entity)), "{entity} {} is not a link", r.field);
+            }
+        }
     }
 
     #[test]

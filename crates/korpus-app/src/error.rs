@@ -35,6 +35,13 @@ pub enum SyncError {
     /// HQ's answers (or an answer file) do not account for what was sent.
     #[error("HQ's answer is incomplete: {0}")]
     Incomplete(String),
+    /// An answer (a page, receipts, an answer file) does not verify with HQ's key: changed on its
+    /// way, or not from HQ. Nothing of it is kept.
+    #[error("the answer does not carry HQ's signature")]
+    NotFromHq,
+    /// An answer file came, but the desk has no HQ key to check it with yet.
+    #[error("this desk has no HQ key to check an answer file with")]
+    NoHqKey,
 }
 
 /// An error of a desk's use case.
@@ -116,6 +123,10 @@ impl AppError {
                 "SYNC_PROTOCOL"
             }
             AppError::Sync(SyncError::NotEnrolled) => "SYNC_NOT_ENROLLED",
+            AppError::Sync(SyncError::Client(ClientError::NotFromHq) | SyncError::NotFromHq) => {
+                "SYNC_NOT_FROM_HQ"
+            }
+            AppError::Sync(SyncError::NoHqKey) => "SYNC_NO_HQ_KEY",
             AppError::Print(_) => "print",
             AppError::Keyring { .. } => "keyring",
             AppError::NoKey => "no_key",
@@ -216,6 +227,10 @@ fn sync_message(e: &SyncError, lang: Lang) -> String {
             tr(lang, "sync-error-protocol", &detail(d))
         }
         SyncError::NotEnrolled => tr(lang, "sync-error-not-enrolled", &[]),
+        SyncError::Client(ClientError::NotFromHq) | SyncError::NotFromHq => {
+            tr(lang, "sync-error-not-from-hq", &[])
+        }
+        SyncError::NoHqKey => tr(lang, "sync-error-no-hq-key", &[]),
     }
 }
 

@@ -173,7 +173,7 @@ pub async fn enrol(pool: &Pool, request: &EnrolRequest, now: DateTime<Utc>) -> R
         .map(|r| r.get(0))
         .collect();
     tx.commit().await?;
-    Ok(Enrolment { token, account: login, all_regions: role == "staff", regions })
+    Ok(Enrolment { token, account: login, all_regions: role == "staff", regions, hq_public_key: None })
 }
 
 /// An enrolled device as a request proves it.

@@ -46,3 +46,23 @@ pub async fn check_schema(pool: &Pool) -> Result<()> {
         _ => Err(HqError::Config("the database schema is not current: run `korpus-hq migrate`".to_owned())),
     }
 }
+
+/// HQ's signing key: read from the database, or made and kept there the first time (two servers
+/// starting at once keep the first one written).
+pub async fn signing_key(pool: &Pool) -> Result<ed25519_dalek::SigningKey> {
+    use rand::Rng;
+    let client = pool.get().await?;
+    let mut fresh = [0u8; 32];
+    rand::rng().fill_bytes(&mut fresh);
+    client
+        .execute(
+            "INSERT INTO hq_signing_key (secret) VALUES ($1) ON CONFLICT DO NOTHING",
+            &[&fresh.as_slice()],
+        )
+        .await?;
+    let secret: Vec<u8> = client.query_one("SELECT secret FROM hq_signing_key", &[]).await?.get(0);
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| HqError::Config("hq_signing_key: the secret is not 32 bytes".to_owned()))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&secret))
+}

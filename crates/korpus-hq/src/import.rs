@@ -6,7 +6,7 @@ use crate::error::{HqError, Result};
 use crate::pull;
 use crate::push::{self, Via};
 use deadpool_postgres::Pool;
-use korpus_sync::file::{self, ANSWER_FORMAT, AnswerFile, FILE_VERSION};
+use korpus_sync::file::{self, ANSWER_FORMAT, ANSWER_VERSION, AnswerFile};
 use korpus_sync::protocol::{PulledChange, codes};
 
 /// What an import did.
@@ -22,7 +22,11 @@ pub struct ImportSummary {
 
 /// Imports the export file `bytes`; returns the answer file's bytes and a summary. A file that
 /// does not verify with its device's key changes nothing.
-pub async fn import(pool: &Pool, bytes: &[u8]) -> Result<(Vec<u8>, ImportSummary)> {
+pub async fn import(
+    pool: &Pool,
+    key: &ed25519_dalek::SigningKey,
+    bytes: &[u8],
+) -> Result<(Vec<u8>, ImportSummary)> {
     let refused = |code: &'static str, message: String| HqError::bad(code, message);
     let (signed, payload) = file::read_export(bytes).map_err(|e| refused(codes::MALFORMED, e.to_string()))?;
     let device: DeviceAuth = accounts::device(pool, payload.device).await?;
@@ -53,16 +57,26 @@ pub async fn import(pool: &Pool, bytes: &[u8]) -> Result<(Vec<u8>, ImportSummary
         }
     };
     summary.changes = changes.len();
+    // Numbers for a desk that syncs only by file. A refusal (none left) leaves the desk issuing
+    // from its own series, as online; the answer is written all the same.
+    let mut blocks = Vec::new();
+    if let Some(request) = &payload.blocks {
+        match crate::certificates::reserve(pool, &device, request).await {
+            Ok(grant) => blocks.push(grant),
+            Err(e) => tracing::warn!(device = %device.id, "no block of numbers for the answer: {e}"),
+        }
+    }
     let answer = AnswerFile {
         format: ANSWER_FORMAT.to_owned(),
-        version: FILE_VERSION,
+        version: ANSWER_VERSION,
         device: payload.device,
         receipts,
         changes,
         cursor,
         head,
         cases,
+        blocks,
     };
-    let bytes = file::write_answer(&answer).map_err(|e| refused(codes::MALFORMED, e.to_string()))?;
+    let bytes = file::write_answer(&answer, key).map_err(|e| refused(codes::MALFORMED, e.to_string()))?;
     Ok((bytes, summary))
 }

@@ -115,13 +115,15 @@ async fn run(cli: Cli) -> Result<(), HqError> {
     match cli.command {
         Command::Migrate => {
             let applied = db::migrate(&pool).await?;
+            db::signing_key(&pool).await?;
             println!("{} migration(s) applied", applied.len());
         }
         Command::Serve { listen, .. } => {
             db::check_schema(&pool).await?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             eprintln!("korpus-hq listening on {}", listener.local_addr()?);
-            axum::serve(listener, router(AppState { pool }))
+            let key = std::sync::Arc::new(db::signing_key(&pool).await?);
+            axum::serve(listener, router(AppState { pool, key }))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
@@ -153,7 +155,8 @@ async fn run(cli: Cli) -> Result<(), HqError> {
         }
         Command::Import { file, answer } => {
             let bytes = std::fs::read(&file)?;
-            let (out, s) = korpus_hq::import::import(&pool, &bytes).await?;
+            let key = db::signing_key(&pool).await?;
+            let (out, s) = korpus_hq::import::import(&pool, &key, &bytes).await?;
             std::fs::write(&answer, out)?;
             println!(
                 "{} envelopes: {} applied, {} duplicate, {} conflict, {} rejected; {} changes in {}",

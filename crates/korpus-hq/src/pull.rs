@@ -21,6 +21,9 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
         .read_only(true)
         .start()
         .await?;
+    // As in the push (src/push.rs): planned for the arrays at hand, `= ANY($n)` may be estimated to
+    // match most of a table and read it whole; the generic plan probes the index per key.
+    tx.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan").await?;
     let head: i64 = tx.query_one("SELECT server_seq FROM sync_head", &[]).await?.get(0);
     let (all, regions): (bool, Vec<String>) = match &device.regions {
         Regions::All => (true, Vec::new()),

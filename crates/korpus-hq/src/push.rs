@@ -61,12 +61,18 @@ pub async fn apply(
     let locked = std::time::Instant::now();
     let mut known = Known::load(&tx, device, envelopes).await?;
     let mut batch = Batch { head, ..Batch::default() };
-    let receipts = prepared.iter().map(|p| batch.decide(device, p, &mut known)).collect();
+    let receipts: Vec<Receipt> = prepared.iter().map(|p| batch.decide(device, p, &mut known)).collect();
     let head = batch.head;
     batch.write(&tx, device, via).await?;
     tx.execute("UPDATE sync_head SET server_seq = $1", &[&head]).await?;
     tx.execute("UPDATE devices SET last_seen_at = now() WHERE id = $1", &[&device.id]).await?;
     tx.commit().await?;
+    // Outside the sequence lock: whether the device's numbers still run without a hole.
+    // The batch is applied whatever this finds: a failure here is logged, never answered.
+    let reused: Vec<i64> = receipts_reused(&receipts);
+    if let Err(e) = watch_sequence(&client, device, &reused).await {
+        tracing::error!(device = %device.id, "sequence not checked: {e}");
+    }
     tracing::debug!(
         envelopes = envelopes.len(),
         before_lock_ms = (locked - started).as_millis() as u64,
@@ -74,6 +80,79 @@ pub async fn apply(
         "batch applied"
     );
     Ok(receipts)
+}
+
+/// The sequence numbers of the batch refused as used by another envelope.
+fn receipts_reused(receipts: &[Receipt]) -> Vec<i64> {
+    receipts.iter().filter(|r| r.code.as_deref() == Some(codes::SEQ_REUSED)).map(|r| r.device_seq).collect()
+}
+
+/// Most missing sequence numbers a case lists.
+const GAP_LISTED: i64 = 50;
+
+/// Watches a device's sequence numbers, which its desk gives each envelope in turn from 1:
+/// - a hole below the highest HQ holds (an envelope lost, or one refused unrecorded) opens a
+///   `device_seq_gap` case for the device's regions, listing the first missing numbers; it is
+///   resolved when the hole fills;
+/// - numbers sent again with other content (a desk restored from an older copy of its database,
+///   writing new envelopes under numbers it had used) open a `device_seq_reused` case.
+async fn watch_sequence(
+    client: &deadpool_postgres::Client,
+    device: &DeviceAuth,
+    reused: &[i64],
+) -> Result<()> {
+    let row = client
+        .query_one(
+            "SELECT count(*), coalesce(max(device_seq), 0) FROM receipts WHERE device = $1",
+            &[&device.id],
+        )
+        .await?;
+    let (held, highest): (i64, i64) = (row.get(0), row.get(1));
+    let regions: Vec<String> = match &device.regions {
+        crate::plan::Regions::All => Vec::new(),
+        crate::plan::Regions::Only(list) => list.clone(),
+    };
+    let subject = format!("device:{}:gap", device.id);
+    let mut cases = Vec::new();
+    if held < highest {
+        let missing: Vec<i64> = client
+            .query(
+                "SELECT s FROM generate_series(1::int8, $2::int8) AS s
+                 WHERE NOT EXISTS (SELECT 1 FROM receipts WHERE device = $1 AND device_seq = s)
+                 ORDER BY s LIMIT $3",
+                &[&device.id, &highest, &GAP_LISTED],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        cases.push(NewCase {
+            kind: "device_seq_gap",
+            regions: regions.clone(),
+            subject: subject.clone(),
+            details: json!({
+                "device": device.id, "account": device.login, "missing": missing,
+                "missing_count": highest - held, "highest": highest,
+            }),
+        });
+    } else {
+        client
+            .execute(
+                "UPDATE cases SET status = 'resolved', resolved_at = now() WHERE subject = $1 AND status = 'open'",
+                &[&subject],
+            )
+            .await?;
+    }
+    if !reused.is_empty() {
+        cases.push(NewCase {
+            kind: "device_seq_reused",
+            regions,
+            subject: format!("device:{}:reused", device.id),
+            details: json!({ "device": device.id, "account": device.login, "seqs": reused, "highest": highest }),
+        });
+    }
+    open_cases(&***client, &cases).await?;
+    Ok(())
 }
 
 /// An envelope with what can be known of it without the database.
@@ -814,7 +893,7 @@ fn pair_case(
 }
 
 /// Opens `cases`, each unless one is open on its subject already.
-async fn open_cases(tx: &Transaction<'_>, cases: &[NewCase]) -> Result<()> {
+async fn open_cases<C: tokio_postgres::GenericClient + Sync>(tx: &C, cases: &[NewCase]) -> Result<()> {
     if cases.is_empty() {
         return Ok(());
     }

@@ -14,9 +14,10 @@ use axum::http::{StatusCode, Uri, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
+use korpus_sync::file;
 use korpus_sync::protocol::{
     API_VERSION, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, PullPage, PushRequest, PushResponse, VerifyRequest, codes,
+    NumberBlockGrant, PushRequest, PushResponse, VerifyRequest, codes,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -37,6 +38,31 @@ pub const BLOB_CHUNK_BYTES: usize = 256 * 1024;
 pub struct AppState {
     /// The database.
     pub pool: Pool,
+    /// HQ's signing key ([`crate::db::signing_key`]): it signs pull pages and push receipts.
+    pub key: std::sync::Arc<ed25519_dalek::SigningKey>,
+}
+
+impl AppState {
+    /// HQ's public key, hex.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().to_bytes())
+    }
+}
+
+/// `value` as JSON, with HQ's signature of its bytes in [`file::SIGNATURE_HEADER`]: the desk
+/// believes receipts and pages only when they verify with the key it got at enrolment.
+fn signed_json<T: serde::Serialize>(
+    state: &AppState,
+    value: &T,
+) -> Result<axum::response::Response, HqError> {
+    use axum::response::IntoResponse;
+    let bytes = serde_json::to_vec(value).map_err(|e| HqError::Config(format!("answer: {e}")))?;
+    let signature = file::sign(&state.key, &bytes);
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (header::HeaderName::from_static(file::SIGNATURE_HEADER), signature),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// The API's routes.
@@ -96,8 +122,9 @@ impl FromRequestParts<AppState> for DeviceAuth {
     }
 }
 
-async fn capabilities() -> Json<Capabilities> {
+async fn capabilities(State(state): State<AppState>) -> Json<Capabilities> {
     Json(Capabilities {
+        hq_public_key: Some(state.public_key()),
         api_versions: vec![API_VERSION],
         server_version: env!("CARGO_PKG_VERSION").to_owned(),
         max_push_envelopes: MAX_PUSH_ENVELOPES,
@@ -111,7 +138,8 @@ async fn enrol(
     State(state): State<AppState>,
     Body(request): Body<EnrolRequest>,
 ) -> Result<Json<Enrolment>, HqError> {
-    Ok(Json(accounts::enrol(&state.pool, &request, chrono::Utc::now()).await?))
+    let enrolment = accounts::enrol(&state.pool, &request, chrono::Utc::now()).await?;
+    Ok(Json(Enrolment { hq_public_key: Some(state.public_key()), ..enrolment }))
 }
 
 async fn reserve_block(
@@ -134,7 +162,7 @@ async fn push_batch(
     State(state): State<AppState>,
     device: DeviceAuth,
     Body(request): Body<PushRequest>,
-) -> Result<Json<PushResponse>, HqError> {
+) -> Result<axum::response::Response, HqError> {
     if request.envelopes.len() > MAX_PUSH_ENVELOPES {
         return Err(HqError::api(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -143,7 +171,7 @@ async fn push_batch(
         ));
     }
     let receipts = push::apply(&state.pool, &device, &request.envelopes, push::Via::Online).await?;
-    Ok(Json(PushResponse { receipts }))
+    signed_json(&state, &PushResponse { receipts })
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,11 +199,11 @@ async fn pull_page(
     State(state): State<AppState>,
     device: DeviceAuth,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullPage>, HqError> {
+) -> Result<axum::response::Response, HqError> {
     let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
     let after = parameter("after", q.after.as_deref(), 0, 0..=i64::MAX)?;
     let limit = parameter("limit", q.limit.as_deref(), 500, 1..=MAX_PULL_PAGE)?;
-    Ok(Json(pull::page(&state.pool, &device, after, limit).await?))
+    signed_json(&state, &pull::page(&state.pool, &device, after, limit).await?)
 }
 
 #[derive(Debug, Deserialize)]

@@ -25,6 +25,8 @@ pub struct SyncEnrolment {
     pub regions: Vec<String>,
     /// HQ staff: all regions.
     pub all_regions: bool,
+    /// HQ's public key (hex), when HQ sent one.
+    pub hq_public_key: Option<String>,
 }
 
 /// Where the desk stands with HQ.
@@ -50,6 +52,9 @@ pub struct SyncState {
     pub rejected: i64,
     /// Open cases from HQ.
     pub cases: i64,
+    /// HQ's public key (hex), which HQ's answers must verify with; `None` for a desk enrolled
+    /// before HQ had one, until its next online sync.
+    pub hq_public_key: Option<String>,
 }
 
 /// HQ's answer for one envelope, as the desk keeps it.
@@ -155,12 +160,27 @@ impl Store {
         let regions =
             serde_json::to_string(&e.regions).map_err(|err| StoreError::Corrupt(err.to_string()))?;
         self.conn.execute(
-            "INSERT INTO sync_state (singleton, server_url, account, regions, all_regions, cursor, enrolled_at)
-             VALUES (1, ?1, ?2, ?3, ?4, 0, ?5)
+            "INSERT INTO sync_state (singleton, server_url, account, regions, all_regions, cursor, enrolled_at,
+               hq_public_key)
+             VALUES (1, ?1, ?2, ?3, ?4, 0, ?5, ?6)
              ON CONFLICT (singleton) DO UPDATE SET server_url = ?1, account = ?2, regions = ?3,
-               all_regions = ?4, enrolled_at = ?5",
-            (&e.server_url, &e.account, regions, i64::from(e.all_regions), self.clock.now().to_rfc3339()),
+               all_regions = ?4, enrolled_at = ?5, hq_public_key = ?6",
+            (
+                &e.server_url,
+                &e.account,
+                regions,
+                i64::from(e.all_regions),
+                self.clock.now().to_rfc3339(),
+                &e.hq_public_key,
+            ),
         )?;
+        Ok(())
+    }
+
+    /// Keeps HQ's public key, for a desk enrolled before HQ had one (taken once, from HQ's own
+    /// answer over the enrolled connection; never replaced).
+    pub fn adopt_hq_public_key(&mut self, key: &str) -> Result<()> {
+        self.conn.execute("UPDATE sync_state SET hq_public_key = ?1 WHERE hq_public_key IS NULL", [key])?;
         Ok(())
     }
 
@@ -174,7 +194,8 @@ impl Store {
         let cases = counts("SELECT count(*) FROM sync_cases WHERE status = 'open'")?;
         self.conn
             .query_row(
-                "SELECT server_url, account, regions, all_regions, cursor, last_sync_at FROM sync_state",
+                "SELECT server_url, account, regions, all_regions, cursor, last_sync_at, hq_public_key
+                 FROM sync_state",
                 [],
                 |r| {
                     let regions: String = r.get(2)?;
@@ -189,6 +210,7 @@ impl Store {
                         conflicts,
                         rejected,
                         cases,
+                        hq_public_key: r.get(6)?,
                     })
                 },
             )

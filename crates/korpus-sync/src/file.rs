@@ -3,10 +3,13 @@
 //! the same receipts as online (`korpus-hq import`) and writes an answer file with the receipts
 //! and the changes after the desk's cursor, which the desk reads back (`korpus sync import`).
 //!
-//! Both files are zstd-compressed JSON. The export's signature covers the exact bytes of its
-//! payload (kept as a string), so no canonical form of JSON is needed to check it.
+//! Both files are zstd-compressed JSON, each signed: the export with the device's key, the answer
+//! with HQ's (its public key reaches the desk at enrolment). A signature covers the exact bytes of
+//! its payload (kept as a string), so no canonical form of JSON is needed to check it. An answer
+//! edited on its way back (receipts marked applied for envelopes HQ never saw) does not verify,
+//! and the desk keeps its unsent changes.
 
-use crate::protocol::{Case, PulledChange, Receipt, SealedEnvelope};
+use crate::protocol::{BlockRequest, Case, NumberBlockGrant, PulledChange, Receipt, SealedEnvelope};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,8 +18,12 @@ use uuid::Uuid;
 pub const EXPORT_FORMAT: &str = "korpus-sync-export";
 /// What the answer file's `format` says.
 pub const ANSWER_FORMAT: &str = "korpus-sync-answer";
-/// The files' version.
+/// The export file's version.
 pub const FILE_VERSION: u32 = 1;
+/// The answer file's version: 2 is signed by HQ (1 was not, and is refused).
+pub const ANSWER_VERSION: u32 = 2;
+/// The HTTP header that carries HQ's signature of an answer's body (pull pages, push receipts).
+pub const SIGNATURE_HEADER: &str = "x-korpus-signature";
 /// The largest file either side reads (decompressed), so a wrong or hostile file cannot exhaust
 /// memory.
 pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
@@ -36,6 +43,10 @@ pub struct ExportPayload {
     pub cursor: i64,
     /// The envelopes HQ has not answered yet, in device order.
     pub envelopes: Vec<SealedEnvelope>,
+    /// A block of certificate numbers the desk asks for, when it runs low (a desk that syncs only
+    /// by file gets its numbers this way).
+    #[serde(default)]
+    pub blocks: Option<BlockRequest>,
 }
 
 /// The export file: the payload's JSON text and its signature.
@@ -52,7 +63,7 @@ pub struct SignedExport {
 pub struct AnswerFile {
     /// [`ANSWER_FORMAT`].
     pub format: String,
-    /// [`FILE_VERSION`].
+    /// [`ANSWER_VERSION`].
     pub version: u32,
     /// The device it answers.
     pub device: Uuid,
@@ -66,6 +77,9 @@ pub struct AnswerFile {
     pub head: i64,
     /// Open cases of the device's regions.
     pub cases: Vec<Case>,
+    /// The blocks of certificate numbers HQ reserved for the device, as the export asked.
+    #[serde(default)]
+    pub blocks: Vec<NumberBlockGrant>,
 }
 
 /// A file that cannot be used.
@@ -85,6 +99,22 @@ pub enum FileError {
     /// The signature does not verify with the device's key: the file was changed or forged.
     #[error("signature: the file was not signed by device {0} or was changed since")]
     BadSignature(Uuid),
+    /// The answer's signature does not verify with HQ's key: it was changed or forged.
+    #[error("signature: the answer was not signed by HQ or was changed since")]
+    BadHqSignature,
+}
+
+/// `bytes` signed with `key`: the signature, hex.
+pub fn sign(key: &SigningKey, bytes: &[u8]) -> String {
+    hex::encode(key.sign(bytes).to_bytes())
+}
+
+/// Whether `signature` (hex) is `public_key`'s (hex) signature of `bytes`.
+pub fn verifies(public_key: &str, bytes: &[u8], signature: &str) -> bool {
+    let key: Option<[u8; 32]> = hex::decode(public_key).ok().and_then(|k| k.try_into().ok());
+    let Some(key) = key.and_then(|k| VerifyingKey::from_bytes(&k).ok()) else { return false };
+    let signature: Option<[u8; 64]> = hex::decode(signature).ok().and_then(|s| s.try_into().ok());
+    signature.is_some_and(|s| key.verify(bytes, &Signature::from_bytes(&s)).is_ok())
 }
 
 fn compress(json: &[u8]) -> Result<Vec<u8>, FileError> {
@@ -107,8 +137,12 @@ fn decompress(bytes: &[u8]) -> Result<Vec<u8>, FileError> {
 
 /// The bytes of an export file of `payload`, signed with `key`.
 pub fn write_export(payload: &ExportPayload, key: &SigningKey) -> Result<Vec<u8>, FileError> {
+    write_signed(payload, key)
+}
+
+fn write_signed<T: Serialize>(payload: &T, key: &SigningKey) -> Result<Vec<u8>, FileError> {
     let text = serde_json::to_string(payload).map_err(|e| FileError::Unreadable(e.to_string()))?;
-    let signature = hex::encode(key.sign(text.as_bytes()).to_bytes());
+    let signature = sign(key, text.as_bytes());
     let json = serde_json::to_vec(&SignedExport { payload: text, signature })
         .map_err(|e| FileError::Unreadable(e.to_string()))?;
     compress(&json)
@@ -132,28 +166,40 @@ pub fn read_export(bytes: &[u8]) -> Result<(SignedExport, ExportPayload), FileEr
 
 /// Checks an export's signature with the device's public key (hex).
 pub fn verify_export(signed: &SignedExport, device: Uuid, public_key: &str) -> Result<(), FileError> {
-    let bad = || FileError::BadSignature(device);
-    let key: [u8; 32] = hex::decode(public_key).ok().and_then(|k| k.try_into().ok()).ok_or_else(bad)?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| bad())?;
-    let signature: [u8; 64] =
-        hex::decode(&signed.signature).ok().and_then(|s| s.try_into().ok()).ok_or_else(bad)?;
-    key.verify(signed.payload.as_bytes(), &Signature::from_bytes(&signature)).map_err(|_| bad())
+    if verifies(public_key, signed.payload.as_bytes(), &signed.signature) {
+        Ok(())
+    } else {
+        Err(FileError::BadSignature(device))
+    }
 }
 
-/// The bytes of an answer file.
-pub fn write_answer(answer: &AnswerFile) -> Result<Vec<u8>, FileError> {
-    compress(&serde_json::to_vec(answer).map_err(|e| FileError::Unreadable(e.to_string()))?)
+/// The bytes of an answer file, signed with HQ's `key`.
+pub fn write_answer(answer: &AnswerFile, key: &SigningKey) -> Result<Vec<u8>, FileError> {
+    write_signed(answer, key)
 }
 
-/// Reads an answer file.
-pub fn read_answer(bytes: &[u8]) -> Result<AnswerFile, FileError> {
-    let answer: AnswerFile =
+/// Reads an answer file and checks it with HQ's public key (hex): nothing of an answer that does
+/// not verify is used.
+pub fn read_answer(bytes: &[u8], hq_public_key: &str) -> Result<AnswerFile, FileError> {
+    let value: serde_json::Value =
         serde_json::from_slice(&decompress(bytes)?).map_err(|e| FileError::Unreadable(e.to_string()))?;
-    if answer.format != ANSWER_FORMAT || answer.version != FILE_VERSION {
-        return Err(FileError::WrongFormat {
-            expected: ANSWER_FORMAT,
-            found: format!("{} version {}", answer.format, answer.version),
-        });
+    let wrong = |found: String| FileError::WrongFormat { expected: ANSWER_FORMAT, found };
+    if value.get("payload").is_none() {
+        // An unsigned answer (version 1) names itself at the top.
+        let text = |key: &str| {
+            value.get(key).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default()
+        };
+        return Err(wrong(format!("{} version {}", text("format"), text("version"))));
+    }
+    let signed: SignedExport =
+        serde_json::from_value(value).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    if !verifies(hq_public_key, signed.payload.as_bytes(), &signed.signature) {
+        return Err(FileError::BadHqSignature);
+    }
+    let answer: AnswerFile =
+        serde_json::from_str(&signed.payload).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    if answer.format != ANSWER_FORMAT || answer.version != ANSWER_VERSION {
+        return Err(wrong(format!("{} version {}", answer.format, answer.version)));
     }
     Ok(answer)
 }
@@ -170,6 +216,7 @@ mod tests {
             created_at: "2017-05-02T06:00:00Z".into(),
             cursor: 7,
             envelopes: Vec::new(),
+            blocks: None,
         }
     }
 
@@ -194,21 +241,52 @@ mod tests {
         assert_eq!(verify_export(&signed, read.device, &public), Err(FileError::BadSignature(read.device)));
     }
 
-    #[test]
-    fn other_files_are_refused_clearly() {
-        assert!(matches!(read_export(b"not zstd"), Err(FileError::Unreadable(_))));
-        let answer = write_answer(&AnswerFile {
+    fn answer() -> AnswerFile {
+        AnswerFile {
             format: ANSWER_FORMAT.into(),
-            version: FILE_VERSION,
+            version: ANSWER_VERSION,
             device: Uuid::from_u128(1),
             receipts: vec![],
             changes: vec![],
             cursor: 0,
             head: 0,
             cases: vec![],
-        })
-        .unwrap();
-        assert!(matches!(read_export(&answer), Err(FileError::Unreadable(_))));
-        assert!(read_answer(&answer).is_ok());
+            blocks: vec![],
+        }
+    }
+
+    #[test]
+    fn other_files_are_refused_clearly() {
+        let hq = SigningKey::from_bytes(&[9; 32]);
+        let public = hex::encode(hq.verifying_key().to_bytes());
+        assert!(matches!(read_export(b"not zstd"), Err(FileError::Unreadable(_))));
+        let bytes = write_answer(&answer(), &hq).unwrap();
+        assert!(matches!(
+            read_export(&bytes),
+            Err(FileError::WrongFormat { .. }) | Err(FileError::Unreadable(_))
+        ));
+        assert_eq!(read_answer(&bytes, &public), Ok(answer()));
+        // An unsigned answer of version 1 names its version.
+        let old = compress(&serde_json::to_vec(&AnswerFile { version: 1, ..answer() }).unwrap()).unwrap();
+        let Err(FileError::WrongFormat { found, .. }) = read_answer(&old, &public) else { panic!() };
+        assert_eq!(found, "korpus-sync-answer version 1");
+    }
+
+    #[test]
+    fn an_answer_changed_on_its_way_or_signed_by_another_key_is_refused() {
+        let hq = SigningKey::from_bytes(&[9; 32]);
+        let public = hex::encode(hq.verifying_key().to_bytes());
+        let forger = SigningKey::from_bytes(&[10; 32]);
+        assert_eq!(
+            read_answer(&write_answer(&answer(), &forger).unwrap(), &public),
+            Err(FileError::BadHqSignature)
+        );
+        let bytes = write_answer(&answer(), &hq).unwrap();
+        let mut signed: SignedExport = serde_json::from_slice(&decompress(&bytes).unwrap()).unwrap();
+        signed.payload = signed.payload.replace("\"cursor\":0", "\"cursor\":5");
+        let edited = compress(&serde_json::to_vec(&signed).unwrap()).unwrap();
+        assert_eq!(read_answer(&edited, &public), Err(FileError::BadHqSignature));
+        assert!(!verifies(&public, b"x", "zz"));
+        assert!(verifies(&public, b"x", &sign(&hq, b"x")));
     }
 }

@@ -27,6 +27,9 @@ pub struct Capabilities {
     pub max_pull_page: usize,
     /// Size of the chunks scanned documents are uploaded in.
     pub blob_chunk_bytes: usize,
+    /// HQ's Ed25519 public key (hex), which signs answer files, pull pages and push receipts.
+    #[serde(default)]
+    pub hq_public_key: Option<String>,
 }
 
 /// `POST /v1/enrol`: a device joins with a one-time code an HQ administrator gave the coordinator.
@@ -53,6 +56,9 @@ pub struct Enrolment {
     pub regions: Vec<String>,
     /// HQ staff: every region.
     pub all_regions: bool,
+    /// HQ's Ed25519 public key (hex): the desk checks HQ's answers with it from now on.
+    #[serde(default)]
+    pub hq_public_key: Option<String>,
 }
 
 /// An envelope and the hash its device computed ([`Envelope::hash`]).

@@ -291,3 +291,122 @@ fn first_unsent_or_new(desk: &mut Desk, region: &str) -> Result<Envelope, Error>
     }
     first_unsent(desk)
 }
+
+#[tokio::test]
+async fn an_answer_not_signed_by_hq_is_refused_and_the_desk_keeps_its_unsent_changes() -> Result<(), Error> {
+    use korpus_app::AppError;
+    use korpus_sync::file::{self, ANSWER_FORMAT, ANSWER_VERSION, AnswerFile, SignedExport};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut village = Desk::enrolled(&hq, "north").await?;
+    // The desk got HQ's key at enrolment: the one HQ's capabilities name.
+    let hq_key = village.store.sync_state()?.and_then(|s| s.hq_public_key).ok_or("no HQ key")?;
+    let capabilities = korpus_app::sync::Client::new(&hq.url(), None)?.capabilities().await?;
+    assert_eq!(capabilities.hq_public_key.as_deref(), Some(hq_key.as_str()));
+    village.add_person(500, "Серікова", &r1)?;
+    village.add_person(600, "Ахметов", &r1)?;
+    let sent = unsent_sealed(&village.store)?;
+
+    // An answer marking both applied, made without HQ's key: refused, both still wait.
+    let forged = AnswerFile {
+        format: ANSWER_FORMAT.into(),
+        version: ANSWER_VERSION,
+        device: village.store.device_id(),
+        receipts: sent
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Receipt {
+                id: s.envelope.id,
+                device_seq: s.envelope.device_seq,
+                status: ReceiptStatus::Applied,
+                server_seq: Some(i as i64 + 1),
+                code: None,
+                message: None,
+                conflicts: Vec::new(),
+            })
+            .collect(),
+        changes: Vec::new(),
+        cursor: 2,
+        head: 2,
+        cases: Vec::new(),
+        blocks: Vec::new(),
+    };
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+    let bytes = file::write_answer(&forged, &stranger)?;
+    let refused = korpus_app::sync::import_answer(&mut village.store, &bytes);
+    assert!(matches!(&refused, Err(e @ AppError::Sync(_)) if e.code() == "SYNC_NOT_FROM_HQ"), "{refused:?}");
+    assert!(
+        refused
+            .as_ref()
+            .err()
+            .map(|e| e.message(korpus_domain::Lang::Kk))
+            .unwrap_or_default()
+            .contains("қолтаңба")
+    );
+    assert_eq!(village.store.sync_state()?.map(|s| s.unsent), Some(2));
+
+    // HQ's genuine answer to the export, edited on its way (its cursor moved): refused too.
+    let dir = tempfile::TempDir::new()?;
+    let (export, answer) = (dir.path().join("north.korpus"), dir.path().join("north.answer"));
+    std::fs::write(&export, korpus_app::sync::export_file(&village.store)?.0)?;
+    hq.admin(&["import", &export.display().to_string(), "--answer", &answer.display().to_string()])?;
+    let genuine = std::fs::read(&answer)?;
+    let mut signed: SignedExport = serde_json::from_slice(&zstd::decode_all(genuine.as_slice())?)?;
+    signed.payload = signed.payload.replacen("\"cursor\":2", "\"cursor\":1", 1);
+    let edited = zstd::encode_all(serde_json::to_vec(&signed)?.as_slice(), 3)?;
+    assert!(korpus_app::sync::import_answer(&mut village.store, &edited).is_err());
+    assert_eq!(village.store.sync_state()?.map(|s| s.unsent), Some(2));
+    // The genuine one is taken, with a block of certificate numbers for a desk that syncs only
+    // by file (it had none from HQ, so its export asked).
+    assert_eq!(village.store.hq_numbers_left(2017)?, 0);
+    let report = korpus_app::sync::import_answer(&mut village.store, &genuine)?;
+    assert_eq!(village.store.sync_state()?.map(|s| (s.unsent, s.cursor)), Some((0, 2)));
+    assert_eq!(report.numbers_reserved, u64::from(korpus_app::sync::NUMBERS_BLOCK));
+    assert_eq!(village.store.hq_numbers_left(2017)?, korpus_app::sync::NUMBERS_BLOCK);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM certificate_blocks").await?, 1);
+
+    // Online, a page is believed only with HQ's signature: a client holding another key refuses.
+    let token = korpus_app::secrets::load_token(village.store.device_id())?.ok_or("no token")?;
+    let wrong_key = hex::encode(stranger.verifying_key().to_bytes());
+    let client = korpus_app::sync::Client::new(&hq.url(), Some(token))?.with_hq_key(Some(wrong_key));
+    let pulled = client.pull(0, 10).await;
+    assert!(matches!(pulled, Err(korpus_app::sync::ClientError::NotFromHq)), "{pulled:?}");
+    assert!(village.client.clone().ok_or("not enrolled")?.pull(0, 10).await.is_ok());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_hole_in_a_desks_numbering_or_a_number_used_twice_is_a_case_on_its_desk() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    for (serial, name) in [(500, "Серікова"), (600, "Ахметов"), (700, "Бекова")] {
+        north.add_person(serial, name, &r1)?;
+    }
+    let sent = unsent_sealed(&north.store)?;
+    let open = |kind: &str| format!("SELECT count(*) FROM cases WHERE kind = '{kind}' AND status = 'open'");
+    // The second envelope lost on its way: a hole, its number named.
+    push(&north, vec![sent[0].clone(), sent[2].clone()]).await?;
+    assert_eq!(hq.query_i64(&open("device_seq_gap")).await?, 1);
+    assert_eq!(
+        hq.query_i64("SELECT (details -> 'missing' ->> 0)::int8 FROM cases WHERE kind = 'device_seq_gap'")
+            .await?,
+        sent[1].envelope.device_seq
+    );
+    // It comes: the hole is closed, the case resolved.
+    push(&north, vec![sent[1].clone()]).await?;
+    assert_eq!(hq.query_i64(&open("device_seq_gap")).await?, 0);
+
+    // A desk restored from an older copy numbers a new change 3 again: refused, and a case.
+    let mut again = forged(&sent[2].envelope, sent[2].envelope.device_seq, "locality", json!("Ақсу"));
+    again.envelope.ops[0].fields.insert("iin".into(), sent[2].envelope.ops[0].fields["iin"].clone());
+    again.hash = again.envelope.hash();
+    let receipts = push(&north, vec![again]).await?;
+    assert_eq!(refusal(&receipts[0]).1, Some(codes::SEQ_REUSED));
+    assert_eq!(hq.query_i64(&open("device_seq_reused")).await?, 1);
+    north.sync().await?;
+    let panel = korpus_app::sync::panel(&north.store)?;
+    let case = panel.cases.iter().find(|c| c.kind == "device_seq_reused").ok_or("no case on the desk")?;
+    assert_eq!(case.sequence.as_ref().map(|s| s.numbers.clone()), Some(vec![sent[2].envelope.device_seq]));
+    Ok(())
+}

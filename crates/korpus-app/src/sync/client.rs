@@ -34,6 +34,9 @@ pub enum ClientError {
     /// HQ's answer is not what the protocol says.
     #[error("HQ's answer is not understood: {0}")]
     Protocol(String),
+    /// The answer does not verify with HQ's key: changed on its way, or not from HQ.
+    #[error("the answer does not carry HQ's signature")]
+    NotFromHq,
 }
 
 impl ClientError {
@@ -42,7 +45,7 @@ impl ClientError {
         match self {
             ClientError::Transport(_) => true,
             ClientError::Api { status, .. } => *status == 429 || *status >= 500,
-            ClientError::Protocol(_) => false,
+            ClientError::Protocol(_) | ClientError::NotFromHq => false,
         }
     }
 }
@@ -85,6 +88,9 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    /// HQ's public key (hex): when known, push receipts and pull pages are believed only with
+    /// HQ's signature of their bytes.
+    hq_key: Option<String>,
 }
 
 /// Bytes a call sent and received on the wire (bodies, compressed as they travelled).
@@ -117,7 +123,36 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        Ok(Client { http, base, token })
+        Ok(Client { http, base, token, hq_key: None })
+    }
+
+    /// This client, checking HQ's signature of receipts and pages with `key` (hex) when given.
+    pub fn with_hq_key(mut self, key: Option<String>) -> Client {
+        self.hq_key = key;
+        self
+    }
+
+    /// As [`Client::answer`], and, when HQ's key is known, only with HQ's signature of the bytes:
+    /// a receipt or a page that does not verify is not believed (nothing of it is kept).
+    async fn signed_answer<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<(T, u64), ClientError> {
+        let Some(key) = &self.hq_key else { return Self::answer(response).await };
+        if !response.status().is_success() {
+            return Self::answer(response).await;
+        }
+        let signature = response
+            .headers()
+            .get(korpus_sync::file::SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_default();
+        let (bytes, size) = Self::body(response).await?;
+        if !korpus_sync::file::verifies(key, &bytes, &signature) {
+            return Err(ClientError::NotFromHq);
+        }
+        serde_json::from_slice(&bytes).map(|v| (v, size)).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
     fn url(&self, path: &str) -> String {
@@ -218,7 +253,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let (answer, down) = Self::answer(response).await?;
+        let (answer, down) = self.signed_answer(response).await?;
         Ok((answer, Traffic { up, down }))
     }
 
@@ -230,7 +265,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let (page, down) = Self::answer(response).await?;
+        let (page, down) = self.signed_answer(response).await?;
         Ok((page, Traffic { up: 0, down }))
     }
 }

@@ -175,6 +175,7 @@ pub async fn enrol(
         account: answer.account,
         regions: answer.regions,
         all_regions: answer.all_regions,
+        hq_public_key: answer.hq_public_key,
     };
     store.set_enrolment(&enrolment)?;
     Ok(enrolment)
@@ -184,7 +185,7 @@ pub async fn enrol(
 pub fn client_for(store: &Store) -> Result<Client> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
     let token = secrets::load_token(store.device_id())?.ok_or(SyncError::NotEnrolled)?;
-    Ok(Client::new(&state.server_url, Some(token))?)
+    Ok(Client::new(&state.server_url, Some(token))?.with_hq_key(state.hq_public_key))
 }
 
 /// Syncs `store` with HQ through `client`, telling `progress` after every batch and page.
@@ -195,7 +196,17 @@ pub async fn sync(
     options: &SyncOptions,
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<Report> {
-    let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let mut state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    if state.hq_public_key.is_none() {
+        // Enrolled before HQ had a key: take it once from HQ itself, then hold HQ to it.
+        let capabilities =
+            with_retry(options.retry, || client.capabilities(), |_, _, _: Duration| {}).await?;
+        if let Some(key) = capabilities.hq_public_key {
+            store.adopt_hq_public_key(&key)?;
+            state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+        }
+    }
+    let client = &client.clone().with_hq_key(state.hq_public_key.clone());
     let mut run = Run {
         store,
         client,
@@ -530,6 +541,10 @@ pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize)> {
         .map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash })
         .collect();
     let count = envelopes.len();
+    // Asked for as online: when the desk's numbers from HQ run low.
+    let cohort = store.rulebook().cohort;
+    let blocks = (store.hq_numbers_left(cohort)? < NUMBERS_LOW)
+        .then_some(BlockRequest { cohort, size: NUMBERS_BLOCK });
     let payload = ExportPayload {
         format: file::EXPORT_FORMAT.to_owned(),
         version: file::FILE_VERSION,
@@ -537,6 +552,7 @@ pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize)> {
         created_at: store.now().to_rfc3339(),
         cursor: state.cursor,
         envelopes,
+        blocks,
     };
     let bytes = file::write_export(&payload, &key).map_err(|e| incomplete(e.to_string()))?;
     Ok((bytes, count))
@@ -544,8 +560,12 @@ pub fn export_file(store: &Store) -> Result<(Vec<u8>, usize)> {
 
 /// Reads HQ's answer file: its receipts and changes are applied as an online sync's would be.
 pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report> {
-    store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
-    let answer = file::read_answer(bytes).map_err(|e| incomplete(e.to_string()))?;
+    let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+    let key = state.hq_public_key.ok_or(SyncError::NoHqKey)?;
+    let answer = file::read_answer(bytes, &key).map_err(|e| match e {
+        file::FileError::BadHqSignature => SyncError::NotFromHq.into(),
+        other => incomplete(other.to_string()),
+    })?;
     if answer.device != store.device_id() {
         return Err(incomplete(format!("the answer is for device {}, not this desk", answer.device)));
     }
@@ -557,6 +577,10 @@ pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report> {
     }
     store.record_receipts(&receipt_records(&known, &mut report))?;
     let (pulled, cases) = apply_page(store, &answer.changes, answer.cursor, &answer.cases)?;
+    for grant in &answer.blocks {
+        store.add_certificate_block(grant.cohort, grant.first, grant.last)?;
+        report.numbers_reserved += u64::from(grant.last - grant.first + 1);
+    }
     report.cases = cases;
     report.progress.pulled = pulled;
     report.progress.pushed = known.len() as u64;

@@ -10,4 +10,6 @@ pub use engine::{
     NUMBERS_BLOCK, NUMBERS_LOW, Progress, Report, SyncOptions, client_for, desk_state_hash, enrol,
     export_file, import_answer, sync,
 };
-pub use panel::{CaseView, ConflictView, HeldView, HostOrgOverLimit, SyncPanel, panel, resolve};
+pub use panel::{
+    CaseView, ConflictView, HeldView, HostOrgOverLimit, SequenceNote, SyncPanel, panel, resolve,
+};

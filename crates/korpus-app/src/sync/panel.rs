@@ -91,6 +91,36 @@ pub struct CaseView {
     /// For a host organisation over its limit: its name (its id when this desk does not hold
     /// it), the applications it has across the desks, the limit, and the names of those beyond.
     pub host_org: Option<HostOrgOverLimit>,
+    /// For a hole in this desk's numbering (`device_seq_gap`) or numbers used twice
+    /// (`device_seq_reused`): which numbers.
+    pub sequence: Option<SequenceNote>,
+}
+
+/// The numbers a sequence case names.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SequenceNote {
+    /// The missing numbers (the first 50), or those sent twice.
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
+    pub numbers: Vec<i64>,
+    /// How many are missing.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: i64,
+    /// The highest number HQ holds of this desk.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub highest: i64,
+}
+
+/// What a sequence case names.
+fn sequence_note(c: &korpus_store::SyncCase) -> Option<SequenceNote> {
+    let list = match c.kind.as_str() {
+        "device_seq_gap" => "missing",
+        "device_seq_reused" => "seqs",
+        _ => return None,
+    };
+    let numbers: Vec<i64> = serde_json::from_value(c.details[list].clone()).unwrap_or_default();
+    let count = c.details["missing_count"].as_i64().unwrap_or(numbers.len() as i64);
+    Some(SequenceNote { count, highest: c.details["highest"].as_i64().unwrap_or_default(), numbers })
 }
 
 /// A host organisation with more applications than the rulebook allows, counted at HQ.
@@ -154,6 +184,7 @@ fn host_org_over_limit(store: &Store, c: &korpus_store::SyncCase) -> Option<Host
 fn case_view(store: &Store, c: korpus_store::SyncCase) -> CaseView {
     CaseView {
         host_org: host_org_over_limit(store, &c),
+        sequence: sequence_note(&c),
         id: c.id.to_string(),
         opened_at: local_time(&c.opened_at),
         fields: c

@@ -198,6 +198,13 @@ pub async fn save_mentor(
     .await
 }
 
+/// Removes record `id` of `entity` (a person, application, host organisation or mentor made by
+/// mistake), as read at `version`, with what belongs to it; refused, naming what still names it.
+#[tauri::command]
+pub async fn remove_record(desk: State<'_, Desk>, entity: Entity, id: Uuid, version: i64) -> Reply<()> {
+    desk.call(move |s| s.remove_record(entity, id, version)).await
+}
+
 /// Who changed record `id` of `entity` (a person, application, host organisation or mentor), what
 /// and when, with the rows that belong to it; newest first.
 #[tauri::command]

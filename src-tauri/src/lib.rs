@@ -81,6 +81,7 @@ desk_commands![
     commands::mentor,
     commands::save_mentor,
     commands::history,
+    commands::remove_record,
     documents::documents,
     documents::attach_document,
     documents::remove_document,

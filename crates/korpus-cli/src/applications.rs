@@ -59,6 +59,12 @@ pub enum ApplicationCommand {
         /// Id.
         application: String,
     },
+    /// Remove one registered by mistake, when nothing else names it (what belongs to it goes
+    /// with it: its members).
+    Remove {
+        /// Id.
+        application: String,
+    },
     /// List applications by name.
     List(ListArgs),
     /// Search by name, or by a member's name or IIN prefix.
@@ -169,6 +175,17 @@ pub fn run(app: &App, command: ApplicationCommand) -> Result<()> {
             };
             let w = store.withdraw(&application, person.as_deref(), &input)?;
             out.print(&w, || created(&out, "entity-withdrawal", &w.id.to_string()));
+        }
+        ApplicationCommand::Remove { application } => {
+            let r = store.application(&application)?.application;
+            store.remove_record(korpus_domain::Entity::Application, r.id, r.version)?;
+            let report = serde_json::json!({ "removed": r.id });
+            out.print(&report, || {
+                out.tr(
+                    "cli-removed",
+                    &[("what", out.tr("entity-application", &[])), ("id", r.id.to_string())],
+                )
+            });
         }
         ApplicationCommand::Show { application } => {
             let view = store.application(&application)?;

@@ -29,6 +29,12 @@ pub enum HostOrgCommand {
         /// Id or BIN.
         host_org: String,
     },
+    /// Remove one registered by mistake, when nothing else names it (what belongs to it goes
+    /// with it: its documents).
+    Remove {
+        /// Id or BIN.
+        host_org: String,
+    },
     /// List host organisations by name.
     List(ListArgs),
     /// Search by BIN prefix or name.
@@ -147,6 +153,14 @@ pub fn run(app: &App, command: HostOrgCommand) -> Result<()> {
             let (org, changed) =
                 store.edit_host_org(current.id, version.unwrap_or(current.version), &input)?;
             out.print(&org, || updated(&out, "entity-host_org", &org.id.to_string(), &changed));
+        }
+        HostOrgCommand::Remove { host_org } => {
+            let r = store.host_org(&host_org)?;
+            store.remove_record(korpus_domain::Entity::HostOrg, r.id, r.version)?;
+            let report = serde_json::json!({ "removed": r.id });
+            out.print(&report, || {
+                out.tr("cli-removed", &[("what", out.tr("entity-host_org", &[])), ("id", r.id.to_string())])
+            });
         }
         HostOrgCommand::Show { host_org } => {
             let org = store.host_org(&host_org)?;

@@ -29,6 +29,12 @@ pub enum MentorCommand {
         /// Id or IIN.
         mentor: String,
     },
+    /// Remove one registered by mistake, when nothing else names it (what belongs to it goes
+    /// with it: its documents).
+    Remove {
+        /// Id or IIN.
+        mentor: String,
+    },
     /// List mentors by name.
     List(ListArgs),
     /// Record the telephone interview of a screened candidate.
@@ -151,6 +157,14 @@ pub fn run(app: &App, command: MentorCommand) -> Result<()> {
             let (mentor, changed) =
                 store.edit_mentor(current.id, version.unwrap_or(current.version), &input)?;
             out.print(&mentor, || updated(&out, "entity-mentor", &mentor.id.to_string(), &changed));
+        }
+        MentorCommand::Remove { mentor } => {
+            let r = store.mentor(&mentor)?;
+            store.remove_record(korpus_domain::Entity::Mentor, r.id, r.version)?;
+            let report = serde_json::json!({ "removed": r.id });
+            out.print(&report, || {
+                out.tr("cli-removed", &[("what", out.tr("entity-mentor", &[])), ("id", r.id.to_string())])
+            });
         }
         MentorCommand::Show { mentor } => {
             let mentor = store.mentor(&mentor)?;

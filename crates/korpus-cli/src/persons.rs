@@ -28,6 +28,12 @@ pub enum PersonCommand {
         /// Id or IIN.
         person: String,
     },
+    /// Remove one registered by mistake, when nothing else names it (what belongs to it goes
+    /// with it: its documents).
+    Remove {
+        /// Id or IIN.
+        person: String,
+    },
     /// List persons by name.
     List(ListArgs),
     /// Search by IIN prefix or names, in any order.
@@ -109,6 +115,14 @@ pub fn run(app: &App, command: PersonCommand) -> Result<()> {
             let (person, changed) =
                 store.edit_person(current.id, version.unwrap_or(current.version), &input)?;
             out.print(&person, || updated(&out, "entity-person", &person.id.to_string(), &changed));
+        }
+        PersonCommand::Remove { person } => {
+            let r = store.person(&person)?;
+            store.remove_record(korpus_domain::Entity::Person, r.id, r.version)?;
+            let report = serde_json::json!({ "removed": r.id });
+            out.print(&report, || {
+                out.tr("cli-removed", &[("what", out.tr("entity-person", &[])), ("id", r.id.to_string())])
+            });
         }
         PersonCommand::Show { person } => {
             let person = store.person(&person)?;

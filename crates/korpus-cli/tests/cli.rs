@@ -226,6 +226,34 @@ fn application_with_three_members_is_recorded_and_found_by_member() {
 }
 
 #[test]
+fn a_person_registered_by_mistake_is_removed_and_a_member_is_kept_with_the_reason() {
+    let (_dir, db) = new_db();
+    let members = three_members(&db, 0);
+    let created = json(&mut application(&db, &members));
+    // A member: kept, the refusal says what names them, in Kazakh, exit 1.
+    korpus(&db)
+        .args(["person", "remove", &members[1]])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("(1) тұрғанда жоюға болмайды: топқа мүшелік"));
+    // The application goes with its group; then the person, found by IIN.
+    let id = created["id"].as_str().unwrap();
+    korpus(&db)
+        .args(["--lang", "en", "application", "remove", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Removed application {id}")));
+    let before = outbox_len(&db);
+    korpus(&db)
+        .args(["--lang", "ru", "person", "remove", &members[1]])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Удалено: участник"));
+    assert_eq!(outbox_len(&db), before + 1);
+    korpus(&db).args(["person", "show", &members[1]]).assert().code(1);
+}
+
+#[test]
 fn group_of_two_budget_over_limit_and_taken_member_are_refused() {
     let (_dir, db) = new_db();
     let members = three_members(&db, 0);

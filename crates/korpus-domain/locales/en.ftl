@@ -61,6 +61,24 @@ field-sha256 = SHA-256
 field-database = Database
 
 ## Field errors
+field-record = Record
+error-not-removable = a { $entity } is kept on record and cannot be removed
+error-still-named = cannot be removed while other records name it: { $what ->
+    [application_member] group memberships
+    [application] applications
+    [score] score sheets
+    [scholarship] scholarship payments
+    [withdrawal] withdrawals
+    [certificate] certificates
+    [grant_contract] grant contracts
+    [subproject_report] sub-project reports
+    [mentor_assignment] mentor assignments
+    [mentor_session] mentoring meetings
+    [mentor_interview] interviews
+    [mentor_decision] selection decisions
+    [host_org_decision] selection decisions
+   *[other] records
+} ({ $count }); those go first
 error-required = is required
 error-too-long = is too long: { $count } characters, at most { $max } allowed
 error-control-characters = contains invisible control characters
@@ -1051,10 +1069,16 @@ documents-attached = Attached: { $kind }.
 documents-open = Open
 documents-show = Show
 documents-hide = Hide
+remove-record = Remove…
+remove-confirm-person = Remove this person, registered by mistake, with their documents?
+remove-confirm-application = Remove this application, registered by mistake, with its group?
+remove-confirm-host_org = Remove this host organisation, registered by mistake, with its documents?
+remove-confirm-mentor = Remove this mentor, registered by mistake, with their documents?
 documents-remove = Remove
 documents-remove-confirm = Remove this document recorded by mistake?
 documents-removed = Removed: { $kind }.
 documents-no-file = no scan
+cli-removed = Removed { $what } { $id }.
 cli-document-removed = Removed document { $id }.
 
 # History of a record (issue 18, point 14)

@@ -61,6 +61,24 @@ field-sha256 = SHA-256
 field-database = Дерекқор
 
 ## Өріс қателері
+field-record = Жазба
+error-not-removable = { $entity } іс қағазында сақталады, оны жоюға болмайды
+error-still-named = оған сілтейтін жазбалар ({ $count }) тұрғанда жоюға болмайды: { $what ->
+    [application_member] топқа мүшелік
+    [application] өтінімдер
+    [score] бағалау парақтары
+    [scholarship] шәкіртақы төлемдері
+    [withdrawal] шығып кетулер
+    [certificate] сертификаттар
+    [grant_contract] грант шарттары
+    [subproject_report] кіші жоба есептері
+    [mentor_assignment] тәлімгерді бекіту
+    [mentor_session] тәлімгер кездесулері
+    [mentor_interview] сұхбаттар
+    [mentor_decision] іріктеу шешімдері
+    [host_org_decision] іріктеу шешімдері
+   *[other] басқа жазбалар
+}; алдымен соларды жойыңыз
 error-required = толтырылуы міндетті
 error-too-long = тым ұзын: { $count } таңба, ең көбі { $max } болуы керек
 error-control-characters = көрінбейтін басқару таңбалары бар
@@ -1051,10 +1069,16 @@ documents-attached = Тіркелді: { $kind }.
 documents-open = Ашу
 documents-show = Көрсету
 documents-hide = Жасыру
+remove-record = Жою…
+remove-confirm-person = Қателесіп тіркелген бұл қатысушыны құжаттарымен бірге жоясыз ба?
+remove-confirm-application = Қателесіп тіркелген бұл өтінімді тобымен бірге жоясыз ба?
+remove-confirm-host_org = Қателесіп тіркелген бұл қабылдаушы ұйымды құжаттарымен бірге жоясыз ба?
+remove-confirm-mentor = Қателесіп тіркелген бұл тәлімгерді құжаттарымен бірге жоясыз ба?
 documents-remove = Жою
 documents-remove-confirm = Қате енгізілген құжатты жоясыз ба?
 documents-removed = Жойылды: { $kind }.
 documents-no-file = скансыз
+cli-removed = Жойылды: { $what } { $id }.
 cli-document-removed = { $id } құжаты жойылды.
 
 # History of a record (issue 18, point 14)

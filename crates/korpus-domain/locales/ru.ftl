@@ -61,6 +61,24 @@ field-sha256 = SHA-256
 field-database = База данных
 
 ## Ошибки полей
+field-record = Запись
+error-not-removable = { $entity } хранится в деле и не удаляется
+error-still-named = нельзя удалить, пока на неё ссылаются записи ({ $count }): { $what ->
+    [application_member] участие в группах
+    [application] заявки
+    [score] оценочные листы
+    [scholarship] выплаты стипендии
+    [withdrawal] выбытия
+    [certificate] сертификаты
+    [grant_contract] договоры гранта
+    [subproject_report] отчёты подпроектов
+    [mentor_assignment] закрепления наставников
+    [mentor_session] встречи наставника
+    [mentor_interview] собеседования
+    [mentor_decision] решения об отборе
+    [host_org_decision] решения об отборе
+   *[other] другие записи
+}; сначала удалите их
 error-required = обязательное поле
 error-too-long = слишком длинно: { $count } символов, допускается не более { $max }
 error-control-characters = содержит невидимые управляющие символы
@@ -1051,10 +1069,16 @@ documents-attached = Прикреплён: { $kind }.
 documents-open = Открыть
 documents-show = Показать
 documents-hide = Скрыть
+remove-record = Удалить…
+remove-confirm-person = Удалить этого участника, зарегистрированного по ошибке, вместе с его документами?
+remove-confirm-application = Удалить эту заявку, зарегистрированную по ошибке, вместе с её группой?
+remove-confirm-host_org = Удалить эту принимающую организацию, зарегистрированную по ошибке, вместе с её документами?
+remove-confirm-mentor = Удалить этого наставника, зарегистрированного по ошибке, вместе с его документами?
 documents-remove = Удалить
 documents-remove-confirm = Удалить документ, внесённый по ошибке?
 documents-removed = Удалён: { $kind }.
 documents-no-file = без скана
+cli-removed = Удалено: { $what } { $id }.
 cli-document-removed = Документ { $id } удалён.
 
 # History of a record (issue 18, point 14)

@@ -21,6 +21,7 @@ mod outreach;
 mod persons;
 mod printing;
 mod reference;
+mod removals;
 mod reports;
 mod screening;
 mod search;
@@ -49,6 +50,7 @@ pub use printing::{
     ApplicationListView, ApplicationStanding, AttendanceView, LotteryView, ProtocolView, SummaryView,
 };
 pub use reference::{Attention, RegionCounts};
+pub use removals::REMOVABLE;
 pub use reports::ReportLine;
 pub use screening::{SCREENING_PROGRESS_STEP, ScreeningLine};
 pub use selection::{

@@ -1137,3 +1137,49 @@ fn a_page_that_names_what_this_desk_lacks_or_removes_what_it_still_names_is_held
     assert_eq!(count(&desk, Entity::ApplicationMember), 2);
     assert!(desk.held_rows().unwrap().is_empty());
 }
+
+#[test]
+fn a_record_made_by_mistake_is_removed_with_what_belongs_to_it_and_kept_while_anything_else_names_it() {
+    let (_dir, mut store, _) = new_store();
+    let members: Vec<Uuid> = [(100, "Серікова"), (200, "Ахметов"), (300, "Бекова")]
+        .into_iter()
+        .map(|(serial, name)| store.add_person(&person(serial, name, "Әсел")).unwrap().id)
+        .collect();
+    let app = store.add_application(&application(members.clone())).unwrap().application;
+    let doc = DocumentInput { kind: "income".into(), issue_date: "01.03.2017".into(), note: None };
+    store.add_document(DocumentOwner::Person, members[1], &doc, None).unwrap();
+
+    // A member of a group: kept, and the refusal says what names them, in each language.
+    let p = store.person(&members[1].to_string()).unwrap();
+    let Err(StoreError::Invalid(errors)) = store.remove_record(Entity::Person, p.id, p.version) else {
+        panic!("a member was removed")
+    };
+    assert_eq!(errors.0[0].field, "record");
+    assert!(
+        errors.render(Lang::En).contains("other records name it: group memberships (1)"),
+        "{}",
+        errors.render(Lang::En)
+    );
+    assert!(errors.render(Lang::Kk).contains("топқа мүшелік"), "{}", errors.render(Lang::Kk));
+    assert!(errors.render(Lang::Ru).contains("участие в группах"));
+
+    // The application goes with its members, as one envelope; then the person, with their document.
+    let before = store.unsent(1000).unwrap().len();
+    store.remove_record(Entity::Application, app.id, app.version).unwrap();
+    assert!(store.application(&app.id.to_string()).is_err());
+    let envelope = store.unsent(1000).unwrap().pop().unwrap().envelope;
+    assert_eq!(store.unsent(1000).unwrap().len(), before + 1);
+    let removed: Vec<(Entity, OpKind)> = envelope.ops.iter().map(|o| (o.entity, o.op)).collect();
+    assert_eq!(removed.iter().filter(|(e, _)| *e == Entity::ApplicationMember).count(), 3);
+    assert_eq!(removed.last(), Some(&(Entity::Application, OpKind::Delete)));
+    store.remove_record(Entity::Person, p.id, p.version).unwrap();
+    assert!(store.person(&p.id.to_string()).is_err());
+    assert!(store.documents_of(DocumentOwner::Person, p.id).unwrap().is_empty());
+    // A stale version is refused; a kind kept on record cannot be removed.
+    let other = store.person(&members[0].to_string()).unwrap();
+    assert!(matches!(
+        store.remove_record(Entity::Person, other.id, other.version + 1),
+        Err(StoreError::Stale { .. })
+    ));
+    assert!(matches!(store.remove_record(Entity::Screening, other.id, 1), Err(StoreError::Invalid(_))));
+}

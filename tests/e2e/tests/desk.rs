@@ -1265,3 +1265,49 @@ async fn a_scan_is_attached_to_a_mentor_shown_opened_and_one_attached_by_mistake
         (korpus_domain::DocumentKind::NoCriminalRecord, Some("справка.png"), Some(png(320).len() as i64))
     );
 }
+
+#[tokio::test]
+async fn a_record_registered_by_mistake_is_removed_and_one_still_named_is_kept_with_the_reason() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    Desk::launch(&home, &[]).await.unwrap().quit().await.unwrap();
+    {
+        let mut store = open_database(&home);
+        three_applications(&mut store, 700);
+    }
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-applications]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    // The group's leader: kept, and the page says what still names them (the application).
+    desk.click("[data-testid=member] button.link").await.unwrap();
+    desk.click("[data-testid=remove]").await.unwrap();
+    desk.click("[data-testid=remove-yes]").await.unwrap();
+    desk.wait_for_text(
+        "[data-testid=remove-error]",
+        "cannot be removed while other records name it: applications (1)",
+    )
+    .await
+    .unwrap();
+    // The application goes, with its group, after a yes.
+    desk.click("[data-testid=nav-applications]").await.unwrap();
+    desk.click("[data-testid=row] button").await.unwrap();
+    desk.wait_for("[data-testid=member]").await.unwrap();
+    desk.click("[data-testid=remove]").await.unwrap();
+    desk.wait_for_text("[role=group]", "Remove this application, registered by mistake, with its group?")
+        .await
+        .unwrap();
+    desk.click("[data-testid=remove-yes]").await.unwrap();
+    desk.wait_for("[data-testid=add]").await.unwrap();
+    desk.quit().await.unwrap();
+    let store = open_database(&home);
+    let rows = store.all_rows().unwrap();
+    let count = |entity: korpus_domain::Entity| rows.iter().filter(|r| r.entity == entity).count();
+    assert_eq!(count(korpus_domain::Entity::Application), 2);
+    assert_eq!(count(korpus_domain::Entity::ApplicationMember), 6);
+    assert_eq!(count(korpus_domain::Entity::Person), 9);
+    // One envelope removed the group and the application.
+    let last = store.unsent(1000).unwrap().pop().unwrap().envelope;
+    assert_eq!(last.ops.len(), 4);
+    assert!(last.ops.iter().all(|o| o.op == korpus_domain::OpKind::Delete));
+}

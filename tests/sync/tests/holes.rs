@@ -410,3 +410,40 @@ async fn a_hole_in_a_desks_numbering_or_a_number_used_twice_is_a_case_on_its_des
     assert_eq!(case.sequence.as_ref().map(|s| s.numbers.clone()), Some(vec![sent[2].envelope.device_seq]));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_removal_travels_as_one_envelope_hq_checks_and_every_desk_of_the_region_follows()
+-> Result<(), Error> {
+    use korpus_domain::Entity;
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut other = Desk::enrolled(&hq, "north").await?;
+    let members: Vec<Uuid> = [(500, "Серікова"), (600, "Ахметов"), (700, "Бекова")]
+        .into_iter()
+        .map(|(serial, name)| north.add_person(serial, name, &r1))
+        .collect::<Result<_, _>>()?;
+    let app = north.add_application_of(&members, &r1)?;
+    north.sync().await?;
+    other.sync().await?;
+    let count = |desk: &Desk, entity: Entity| -> Result<usize, Error> {
+        Ok(desk.store.all_rows()?.iter().filter(|r| r.entity == entity).count())
+    };
+    assert_eq!(count(&other, Entity::ApplicationMember)?, 3);
+
+    // The application goes with its group; then its leader, whom nothing names any more.
+    let version = north.store.application(&app.to_string())?.application.version;
+    north.store.remove_record(Entity::Application, app, version)?;
+    let leader = north.store.person(&members[0].to_string())?;
+    north.store.remove_record(Entity::Person, leader.id, leader.version)?;
+    let report = north.sync().await?;
+    assert_eq!((report.applied, report.rejected), (2, 0), "{report:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE deleted").await?, 5);
+    other.sync().await?;
+    assert_eq!(count(&other, Entity::Application)?, 0);
+    assert_eq!(count(&other, Entity::ApplicationMember)?, 0);
+    assert_eq!(count(&other, Entity::Person)?, 2);
+    assert!(other.store.held_rows()?.is_empty());
+    assert_eq!(other.state_hash()?, hq.state_hash(&[&r1])?);
+    Ok(())
+}

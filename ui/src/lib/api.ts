@@ -229,6 +229,8 @@ export const api = {
     call<Record<SupportingDocument>>('attach_document', scan, {
       headers: { 'x-korpus-document': encodeURIComponent(JSON.stringify(attach)) },
     }),
+  removeRecord: (entity: Entity, id: string, version: number) =>
+    call<null>('remove_record', { entity, id, version }),
   removeDocument: (id: string, version: number) =>
     call<Record<SupportingDocument>>('remove_document', { id, version }),
   documentScan: (id: string) => call<ArrayBuffer>('document_scan', { id }),

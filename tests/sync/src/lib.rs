@@ -3,6 +3,9 @@
 //! restarted, and desks with SQLCipher databases that sync through `korpus-sync` over HTTP. Device
 //! tokens go to the session's keyring, as on a coordinator's laptop.
 
+/// The randomised soak of desks, HQ and faults.
+pub mod soak;
+
 use korpus_app::AppError;
 use korpus_app::sync::client::{Client, RetryPolicy};
 use korpus_app::sync::{Report, SyncOptions};

@@ -1,0 +1,362 @@
+//! The soak: desks of two regions and HQ, random operations and random faults from one seed, and a
+//! checker at the end (a Jepsen-style run on real parts: PostgreSQL, a `korpus-hq` process,
+//! SQLCipher desks, HTTP, the fault-injecting proxy, the `korpus` command killed with SIGKILL).
+//!
+//! Operations: persons registered, edited (the same field on two desks of a region, or others),
+//! removed; sub-projects registered with three new persons and removed with their group; syncs
+//! online, through a link that cuts every connection after a random number of bytes, by file
+//! (one desk of each region never goes online), and by the command line killed mid-sync.
+//! Faults: HQ killed with SIGKILL, idle or mid-sync, and restarted.
+//!
+//! The checker, after every fault is healed and every desk synced until quiet (conflicts settled
+//! by taking HQ's side, as a coordinator would):
+//! - lost: a record a desk acknowledged (and did not remove) that HQ does not hold live once;
+//! - doubled: a live record at HQ that no desk made, or one a desk removed (without a conflict
+//!   that kept it) still live;
+//! - every desk's state hash equals HQ's for its region, nothing waits, nothing is held.
+
+use crate::{Desk, Error, FaultProxy, Hq, binary, person_born, regions};
+use korpus_app::sync::{RetryPolicy, SyncOptions};
+use korpus_domain::Entity;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How big a run is.
+#[derive(Debug, Clone, Copy)]
+pub struct SoakConfig {
+    /// Reproduces a run exactly (but for timing).
+    pub seed: u64,
+    /// Operations, faults included.
+    pub operations: usize,
+    /// Desks of the first region and of the second, at least two each (the last of each region
+    /// syncs by file only).
+    pub desks: [usize; 2],
+}
+
+/// What a run did and what the checker found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SoakReport {
+    /// The seed.
+    pub seed: u64,
+    /// Operations done.
+    pub operations: usize,
+    /// Records written and acknowledged by a desk.
+    pub writes: usize,
+    /// Syncs that failed (a cut link, HQ down): retried later.
+    pub failed_syncs: usize,
+    /// Points at which a process was killed with SIGKILL (HQ, or the command line mid-sync).
+    pub kills: usize,
+    /// Conflicts recorded and settled.
+    pub conflicts: usize,
+    /// Records lost (must be 0).
+    pub lost: Vec<String>,
+    /// Records doubled or revived (must be 0).
+    pub doubled: Vec<String>,
+    /// Desks whose state differs from HQ's, or that still wait or hold rows (must be 0).
+    pub diverged: Vec<String>,
+}
+
+impl std::fmt::Display for SoakReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} conflicts settled; lost {}, doubled {}, diverged {}",
+            self.seed,
+            self.operations,
+            self.writes,
+            self.failed_syncs,
+            self.kills,
+            self.conflicts,
+            self.lost.len(),
+            self.doubled.len(),
+            self.diverged.len()
+        )
+    }
+}
+
+/// A desk of the soak.
+struct SoakDesk {
+    desk: Desk,
+    region: String,
+    by_file: bool,
+}
+
+/// What the desks acknowledged.
+#[derive(Default)]
+struct Ledger {
+    /// Records made: entity and region.
+    made: HashMap<Uuid, (Entity, String)>,
+    /// Records removed by an acknowledged removal.
+    removed: HashSet<Uuid>,
+}
+
+fn retry() -> RetryPolicy {
+    RetryPolicy { attempts: 2, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20) }
+}
+
+/// Syncs `desk` with HQ at `url` (HQ itself, or a proxy before it).
+async fn sync_via(desk: &mut Desk, url: &str) -> Result<(), Error> {
+    let token = korpus_app::secrets::load_token(desk.store.device_id())?.ok_or("no token")?;
+    let key = desk.store.sync_state()?.and_then(|s| s.hq_public_key);
+    let client = korpus_app::sync::Client::new(url, Some(token))?.with_hq_key(key);
+    let options =
+        SyncOptions { batch_envelopes: 50, page_size: 50, retry: retry(), ..SyncOptions::default() };
+    korpus_app::sync::sync(&mut desk.store, &client, &options, &mut |_| {}).await?;
+    Ok(())
+}
+
+/// A round trip by file: the desk's export imported at HQ, HQ's answer imported at the desk.
+fn sync_by_file(hq: &Hq, desk: &mut Desk) -> Result<(), Error> {
+    let dir = tempfile::TempDir::new()?;
+    let (export, answer) = (dir.path().join("desk.korpus"), dir.path().join("desk.answer"));
+    std::fs::write(&export, korpus_app::sync::export_file(&desk.store)?.0)?;
+    hq.admin(&["import", &export.display().to_string(), "--answer", &answer.display().to_string()])?;
+    korpus_app::sync::import_answer(&mut desk.store, &std::fs::read(&answer)?)?;
+    Ok(())
+}
+
+/// The `korpus` command syncing `desk`, killed with SIGKILL after `after`.
+async fn cli_sync_killed(desk: &Desk, after: Duration) -> Result<(), Error> {
+    let mut child = tokio::process::Command::new(binary("korpus")?)
+        .args(["sync"])
+        .env("KORPUS_DB", desk.db_path())
+        .env("KORPUS_DB_KEY", "test")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    tokio::time::sleep(after).await;
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+    Ok(())
+}
+
+/// A person born on a day and serial that no other person of the run has.
+fn new_person(k: usize, region: &str) -> korpus_domain::PersonInput {
+    let base = chrono::NaiveDate::from_ymd_opt(1992, 1, 1).unwrap_or_default();
+    let born = base + chrono::Days::new((k / 60) as u64);
+    person_born(((k % 60) * 150 + 1) as u16, "Сейітова", region, born)
+}
+
+/// Runs a soak.
+pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let (r1, r2, _) = regions();
+    let mut hq = Hq::start().await?;
+    let mut desks = Vec::new();
+    for (count, (login, region)) in config.desks.into_iter().zip([("north", &r1), ("south", &r2)]) {
+        let count = count.max(2);
+        for i in 0..count {
+            desks.push(SoakDesk {
+                desk: Desk::enrolled(&hq, login).await?,
+                region: region.clone(),
+                by_file: i + 1 == count,
+            });
+        }
+    }
+    let mut ledger = Ledger::default();
+    let mut report = SoakReport { seed: config.seed, ..SoakReport::default() };
+    let mut next_person = 0usize;
+    let mut hq_down = false;
+
+    for _ in 0..config.operations {
+        report.operations += 1;
+        let d = rng.random_range(0..desks.len());
+        let roll = rng.random_range(0..100);
+        let SoakDesk { desk, region, by_file } = &mut desks[d];
+        match roll {
+            // Register a person.
+            0..=24 => {
+                let id = desk.store.add_person(&new_person(next_person, region))?.id;
+                next_person += 1;
+                ledger.made.insert(id, (Entity::Person, region.clone()));
+                report.writes += 1;
+            }
+            // Edit a person this desk holds: the phone (often the same field as another desk's
+            // edit) or the locality.
+            25..=44 => {
+                let persons: Vec<_> =
+                    desk.store.all_rows()?.into_iter().filter(|r| r.entity == Entity::Person).collect();
+                if persons.is_empty() {
+                    continue;
+                }
+                // Half the edits go to the region's first few persons: the same record, often
+                // the same field, edited on two desks between their syncs.
+                let hot = persons.len().min(4);
+                let pick = if rng.random_bool(0.5) {
+                    &persons[rng.random_range(0..hot)]
+                } else {
+                    &persons[rng.random_range(0..persons.len())]
+                };
+                let current = desk.store.person(&pick.id.to_string())?;
+                let mut input = korpus_domain::PersonInput::from(&current.data);
+                if rng.random_bool(0.6) {
+                    input.identity.phone = Some(format!("+7701{:07}", rng.random_range(0..10_000_000)));
+                } else {
+                    input.identity.locality = format!("Ауыл {}", rng.random_range(0..1000));
+                }
+                desk.store.edit_person(current.id, current.version, &input)?;
+                report.writes += 1;
+            }
+            // Register a sub-project of three new persons.
+            45..=51 => {
+                let mut members = Vec::new();
+                for _ in 0..3 {
+                    let id = desk.store.add_person(&new_person(next_person, region))?.id;
+                    next_person += 1;
+                    ledger.made.insert(id, (Entity::Person, region.clone()));
+                    members.push(id);
+                }
+                let app = desk.add_application_of(&members, region)?;
+                ledger.made.insert(app, (Entity::Application, region.clone()));
+                report.writes += 4;
+            }
+            // Remove a record this desk holds: refused while anything names it.
+            52..=57 => {
+                let rows: Vec<_> = desk
+                    .store
+                    .all_rows()?
+                    .into_iter()
+                    .filter(|r| matches!(r.entity, Entity::Person | Entity::Application))
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let pick = &rows[rng.random_range(0..rows.len())];
+                if desk.store.remove_record(pick.entity, pick.id, pick.version).is_ok() {
+                    ledger.removed.insert(pick.id);
+                    report.writes += 1;
+                }
+            }
+            // Sync online, or by file for a desk without a network.
+            58..=79 => {
+                let ok = if *by_file {
+                    !hq_down && sync_by_file(&hq, desk).is_ok()
+                } else {
+                    sync_via(desk, &hq.url()).await.is_ok()
+                };
+                report.failed_syncs += usize::from(!ok);
+            }
+            // Sync through a link that cuts every connection after a few kilobytes.
+            80..=86 if !*by_file => {
+                let direction = if rng.random_bool(0.5) { "upstream" } else { "downstream" };
+                let proxy = FaultProxy::cutting(hq.port, direction, rng.random_range(200..20_000)).await?;
+                let ok = sync_via(desk, &proxy.url()).await.is_ok();
+                report.failed_syncs += usize::from(!ok);
+            }
+            // The command line's sync killed with SIGKILL mid-way.
+            87..=92 if !*by_file => {
+                cli_sync_killed(desk, Duration::from_millis(rng.random_range(0..400))).await?;
+                report.kills += 1;
+            }
+            // HQ killed with SIGKILL mid-sync, or restarted after a while down.
+            93..=99 => {
+                if hq_down {
+                    hq.restart().await?;
+                    hq_down = false;
+                } else if *by_file {
+                    hq.kill();
+                    hq_down = true;
+                    report.kills += 1;
+                } else {
+                    let after = Duration::from_millis(rng.random_range(0..150));
+                    let url = hq.url();
+                    let (synced, ()) = tokio::join!(sync_via(desk, &url), async {
+                        tokio::time::sleep(after).await;
+                        hq.kill();
+                    });
+                    report.failed_syncs += usize::from(synced.is_err());
+                    hq_down = true;
+                    report.kills += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Heal, and sync every desk until quiet, settling conflicts by taking HQ's side.
+    if hq_down {
+        hq.restart().await?;
+    }
+    let mut conflicted: HashSet<Uuid> = HashSet::new();
+    for _round in 0..4 {
+        for SoakDesk { desk, by_file, .. } in &mut desks {
+            if *by_file {
+                sync_by_file(&hq, desk)?;
+            } else {
+                sync_via(desk, &hq.url()).await?;
+            }
+        }
+        let mut settled = 0;
+        for SoakDesk { desk, .. } in &mut desks {
+            for case in desk.store.sync_cases()?.into_iter().filter(|c| c.kind == "conflict") {
+                for field in case.conflicts() {
+                    conflicted.insert(field.entity_id);
+                }
+                if korpus_app::sync::resolve(&mut desk.store, case.id, "theirs", &BTreeMap::new()).is_ok() {
+                    settled += 1;
+                }
+            }
+        }
+        report.conflicts += settled;
+        if settled == 0 {
+            break;
+        }
+    }
+    for SoakDesk { desk, by_file, .. } in &mut desks {
+        if *by_file {
+            sync_by_file(&hq, desk)?;
+        } else {
+            sync_via(desk, &hq.url()).await?;
+        }
+    }
+
+    // The checker.
+    let live = live_rows(&hq).await?;
+    for (id, (entity, region)) in &ledger.made {
+        let removed = ledger.removed.contains(id);
+        let count = live.get(id).copied().unwrap_or(0);
+        if !removed && count != 1 {
+            report.lost.push(format!("{entity} {id} of region {region}: {count} live at HQ"));
+        }
+        if removed && count > 0 && !conflicted.contains(id) {
+            report.doubled.push(format!("{entity} {id} of region {region}: removed, still live at HQ"));
+        }
+    }
+    for id in live.keys() {
+        if !ledger.made.contains_key(id) {
+            report.doubled.push(format!("{id}: live at HQ, made by no desk"));
+        }
+    }
+    for (i, SoakDesk { desk, region, .. }) in desks.iter().enumerate() {
+        let state = desk.store.sync_state()?.ok_or("not enrolled")?;
+        let held = desk.store.held_rows()?;
+        let hash = desk.state_hash()?;
+        let hq_hash = hq.state_hash(&[region])?;
+        if hash != hq_hash || state.unsent != 0 || !held.is_empty() {
+            report.diverged.push(format!(
+                "desk {i} ({region}): state {}, {} unsent, {} held",
+                if hash == hq_hash { "as HQ's" } else { "differs from HQ's" },
+                state.unsent,
+                held.len()
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// HQ's live persons and applications, each id with how many live rows it has.
+async fn live_rows(hq: &Hq) -> Result<HashMap<Uuid, usize>, Error> {
+    let (client, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let rows = client
+        .query("SELECT id FROM rows WHERE entity IN ('person', 'application') AND NOT deleted", &[])
+        .await?;
+    let mut out = HashMap::new();
+    for r in rows {
+        *out.entry(r.get::<_, Uuid>(0)).or_insert(0) += 1;
+    }
+    Ok(out)
+}

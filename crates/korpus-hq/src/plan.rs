@@ -269,7 +269,21 @@ fn plan_op(
                 return Err((codes::INVALID_TRANSITION, why));
             }
         }
-        Some(row) => check_links(op, row, before)?,
+        Some(row) => {
+            check_links(op, row, before)?;
+            // A row moving to another region leaves its old region's desks: nothing there may
+            // still name it.
+            if let Some(old) = before.get((op.entity, op.entity_id))
+                && old.region != row.region
+                && let Some(((entity, id), field)) = before.named_by((op.entity, op.entity_id))
+            {
+                let why = format!(
+                    "region: the {} is still named by {entity} {id} ({field}) of region {}; it moves alone",
+                    op.entity, old.region
+                );
+                return Err((codes::INVALID_TRANSITION, why));
+            }
+        }
         None => {}
     }
     Ok(planned)

@@ -29,11 +29,18 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
         Regions::All => (true, Vec::new()),
         Regions::Only(list) => (false, list.clone()),
     };
+    // The envelopes after the cursor that left a row of the device's regions, or moved one out of
+    // them (a gone-marker: the desks of the region it left let it go).
     let seqs: Vec<i64> = tx
         .query(
-            "SELECT DISTINCT server_seq FROM row_changes
-             WHERE server_seq > $1 AND server_seq <= $2 AND ($3 OR region = ANY($4))
-             ORDER BY server_seq LIMIT $5",
+            "SELECT server_seq FROM (
+               SELECT server_seq FROM row_changes
+               WHERE server_seq > $1 AND server_seq <= $2 AND ($3 OR region = ANY($4))
+               UNION
+               SELECT server_seq FROM row_moves
+               WHERE NOT $3 AND server_seq > $1 AND server_seq <= $2 AND from_region = ANY($4)
+                 AND NOT (to_region = ANY($4))
+             ) AS s ORDER BY server_seq LIMIT $5",
             &[&after, &head, &all, &regions, &limit],
         )
         .await?
@@ -51,8 +58,23 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
             &[&seqs, &all, &regions],
         )
         .await?;
+    let gone = if all {
+        Vec::new()
+    } else {
+        tx.query(
+            "SELECT m.server_seq, e.id, e.device, m.entity, m.id, c.version, true, '{}'::jsonb,
+                    e.author, coalesce(e.body->>'hlc', '')
+             FROM row_moves m JOIN envelopes e ON e.server_seq = m.server_seq
+             JOIN row_changes c ON c.server_seq = m.server_seq AND c.entity = m.entity AND c.id = m.id
+             WHERE m.server_seq = ANY($1) AND m.from_region = ANY($2) AND NOT (m.to_region = ANY($2))",
+            &[&seqs, &regions],
+        )
+        .await?
+    };
+    let mut all_rows: Vec<&tokio_postgres::Row> = rows.iter().chain(gone.iter()).collect();
+    all_rows.sort_by_key(|r| (r.get::<_, i64>(0), r.get::<_, String>(3), r.get::<_, Uuid>(4)));
     let mut changes: Vec<PulledChange> = Vec::with_capacity(seqs.len());
-    for r in rows {
+    for r in all_rows {
         let seq: i64 = r.get(0);
         let entity: String = r.get(3);
         let Ok(entity) = Entity::parse("entity", &entity) else { continue };

@@ -230,6 +230,8 @@ struct Known {
     referrers: Referrers,
     /// The latest date a form takes.
     today: chrono::NaiveDate,
+    /// Rows the batch changes that moved away from a region this device has: where from and to.
+    moved: HashMap<(Entity, Uuid), (String, String)>,
 }
 
 impl Known {
@@ -286,6 +288,7 @@ impl Known {
             decided: Decided::new(),
             referrers: Referrers::new(),
             today: hq_today(),
+            moved: HashMap::new(),
         };
         for r in given {
             let status: String = r.get(3);
@@ -321,14 +324,54 @@ impl Known {
         }
         known.decided = decided_applications(tx, &known, envelopes).await?;
         known.load_referrers(tx, envelopes).await?;
+        known.load_moves(tx, device, envelopes).await?;
         Ok(known)
+    }
+
+    /// For the batch's changes of rows now in a region the device does not have, whether they
+    /// moved there from one it has: such a change is a case, not a silent refusal.
+    async fn load_moves(
+        &mut self,
+        tx: &Transaction<'_>,
+        device: &DeviceAuth,
+        envelopes: &[SealedEnvelope],
+    ) -> Result<()> {
+        let away: Vec<Uuid> = envelopes
+            .iter()
+            .flat_map(|s| &s.envelope.ops)
+            .filter(|o| o.op != OpKind::Insert)
+            .filter(|o| {
+                self.rows.get(&(o.entity, o.entity_id)).is_some_and(|r| !device.regions.allows(&r.region))
+            })
+            .map(|o| o.entity_id)
+            .collect();
+        if away.is_empty() {
+            return Ok(());
+        }
+        let rows = tx
+            .query(
+                "SELECT entity, id, from_region, to_region FROM row_moves WHERE id = ANY($1) ORDER BY server_seq",
+                &[&away],
+            )
+            .await?;
+        for r in rows {
+            let Ok(entity) = Entity::parse("entity", r.get(0)) else { continue };
+            let from: String = r.get(2);
+            if device.regions.allows(&from) {
+                self.moved.insert((entity, r.get(1)), (from, r.get(3)));
+            }
+        }
+        Ok(())
     }
 
     /// The live rows that name a row the batch removes, read only when it removes any: one query
     /// per field that can name such a row (removals are rare).
     async fn load_referrers(&mut self, tx: &Transaction<'_>, envelopes: &[SealedEnvelope]) -> Result<()> {
         let mut removed: HashMap<Entity, Vec<String>> = HashMap::new();
-        for op in envelopes.iter().flat_map(|s| &s.envelope.ops).filter(|o| o.op == OpKind::Delete) {
+        let leaves = |o: &&korpus_domain::Op| {
+            o.op == OpKind::Delete || (o.op == OpKind::Update && o.fields.contains_key("region"))
+        };
+        for op in envelopes.iter().flat_map(|s| &s.envelope.ops).filter(leaves) {
             removed.entry(op.entity).or_default().push(op.entity_id.to_string());
         }
         for (target, ids) in removed {
@@ -458,6 +501,8 @@ struct Batch {
     cases: Vec<NewCase>,
     /// The rulebook named by the last applied envelope that wrote an application.
     application_rulebook: Option<String>,
+    /// Rows moved to another region: server_seq, entity, id, from, to.
+    moves: Vec<(i64, Entity, Uuid, String, String)>,
 }
 
 impl Batch {
@@ -496,6 +541,15 @@ impl Batch {
             return self.quarantine(p, known, code, &message);
         }
         match plan_on(e, &known.rows, &known.referrers, &device.regions, &known.decided, known.today) {
+            Outcome::Rejected(codes::REGION_FORBIDDEN, message)
+                if let Some(((entity, id), (from, to))) = e
+                    .ops
+                    .iter()
+                    .find_map(|o| known.moved.get_key_value(&(o.entity, o.entity_id)))
+                    .map(|(k, v)| (*k, v.clone())) =>
+            {
+                self.moved_edit(p, known, (entity, id), (&from, &to), &message)
+            }
             Outcome::Rejected(code, message) => self.quarantine(p, known, code, &message),
             Outcome::Conflict(conflicts) => self.conflict(p, known, conflicts),
             Outcome::Applied(rows) => {
@@ -510,6 +564,11 @@ impl Batch {
                     p.body.clone(),
                 ));
                 for ((entity, id), row) in rows {
+                    if let Some(was) = known.rows.get(&(entity, id))
+                        && was.region != row.region
+                    {
+                        self.moves.push((seq, entity, id, was.region.clone(), row.region.clone()));
+                    }
                     if entity == Entity::ApplicationMember
                         && e.ops.iter().any(|o| o.entity_id == id && o.op == OpKind::Insert)
                     {
@@ -586,6 +645,44 @@ impl Batch {
         answer
     }
 
+    /// Refuses a change of a row that moved to a region the device does not have, and keeps what
+    /// was typed as a `moved_row_edit` case for both regions: the new region's coordinator sees it
+    /// and may enter it; the old region's desk learns why it was not applied.
+    fn moved_edit(
+        &mut self,
+        p: &Prepared,
+        known: &mut Known,
+        (entity, id): (Entity, Uuid),
+        (from, to): (&str, &str),
+        message: &str,
+    ) -> Receipt {
+        let e = &p.sealed.envelope;
+        let fields: Vec<&serde_json::Map<String, Value>> =
+            e.ops.iter().filter(|o| o.entity_id == id).map(|o| &o.fields).collect();
+        self.cases.push(NewCase {
+            kind: "moved_row_edit",
+            regions: [from.to_owned(), to.to_owned()]
+                .into_iter()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            subject: format!("envelope:{}", e.id),
+            details: json!({
+                "envelope_id": e.id, "device": e.device, "author": e.author, "entity": entity.code(),
+                "id": id, "from": from, "to": to, "fields": fields,
+            }),
+        });
+        let message =
+            format!("{message}: the {entity} moved from region {from} to {to}; kept as a case for both");
+        let answer = Receipt {
+            code: Some(codes::ROW_MOVED.to_owned()),
+            message: Some(message),
+            ..receipt(e, ReceiptStatus::Rejected, None)
+        };
+        self.record(known, p, "rejected", &answer);
+        answer
+    }
+
     /// Records a conflict as a case for the regions of the rows concerned, and its receipt.
     fn conflict(&mut self, p: &Prepared, known: &mut Known, conflicts: Vec<FieldConflict>) -> Receipt {
         let e = &p.sealed.envelope;
@@ -634,6 +731,22 @@ impl Batch {
         let rows = self.rows_statement(tx);
         let changes = self.changes_statement(tx);
         tokio::try_join!(receipts, rows, changes)?;
+        if !self.moves.is_empty() {
+            let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (seq, entity, id, from, to) in std::mem::take(&mut self.moves) {
+                cols.0.push(seq);
+                cols.1.push(entity.code());
+                cols.2.push(id);
+                cols.3.push(from);
+                cols.4.push(to);
+            }
+            tx.execute(
+                "INSERT INTO row_moves (server_seq, entity, id, from_region, to_region)
+                 SELECT * FROM unnest($1::int8[], $2::text[], $3::uuid[], $4::text[], $5::text[])",
+                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4],
+            )
+            .await?;
+        }
         if !self.quarantine.is_empty() {
             let (mut ids, mut bodies, mut codes, mut messages) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());

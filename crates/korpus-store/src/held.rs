@@ -58,6 +58,10 @@ pub(crate) fn retry(
         if touched.after.contains_key(&(entity, uuid)) {
             continue;
         }
+        // A removal waits while this desk's own change of the row waits for HQ's answer.
+        if deleted && pending.get(&(entity, uuid)).is_some_and(|p| !p.contains("deleted")) {
+            continue;
+        }
         let here: Option<i64> = tx
             .query_row(&format!("SELECT version FROM {} WHERE id = ?1", table(entity).name), [&id], |r| {
                 r.get(0)
@@ -162,6 +166,12 @@ fn restore(tx: &Transaction<'_>, key: (Entity, Uuid), before: &Before, now: &str
             Ok(())
         }
     }
+}
+
+/// Holds a removal (or a move out of this desk's regions) of a row with a change of this desk's
+/// waiting for HQ's answer: the row stays until the answer comes, then goes (`pending:`).
+pub(crate) fn hold_pending(tx: &Transaction<'_>, row: &IncomingRow, now: &str) -> Result<()> {
+    hold(tx, row, "pending:", now)
 }
 
 fn hold(tx: &Transaction<'_>, row: &IncomingRow, reason: &str, now: &str) -> Result<()> {

@@ -254,8 +254,15 @@ impl Store {
                 if change.device != own {
                     remember_change(&tx, change, row)?;
                 }
+                let waiting = pending.get(&(row.entity, row.id));
+                // Removed at HQ, or moved out of this desk's regions, while this desk's own change
+                // of it waits for HQ's answer: held until answered, then let go.
+                if row.deleted && waiting.is_some_and(|p| !p.contains("deleted")) {
+                    held::hold_pending(&tx, row, &now)?;
+                    continue;
+                }
                 touched.note(&tx, row)?;
-                apply_row(&tx, row, pending.get(&(row.entity, row.id)), &now)?;
+                apply_row(&tx, row, waiting, &now)?;
             }
         }
         // What earlier pulls held may have become placeable; what this page cannot place waits.

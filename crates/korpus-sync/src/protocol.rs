@@ -302,6 +302,9 @@ pub mod codes {
     pub const UNKNOWN_ROW: &str = "UNKNOWN_ROW";
     /// An insert of a row that exists already.
     pub const ROW_EXISTS: &str = "ROW_EXISTS";
+    /// A change of a row that has moved to a region the device does not have: HQ keeps it as a
+    /// case for both regions.
+    pub const ROW_MOVED: &str = "ROW_MOVED";
     /// A field the entity does not have, or a value that fails the domain's checks.
     pub const INVALID_FIELD: &str = "INVALID_FIELD";
     /// A decision's state transition that is not allowed.

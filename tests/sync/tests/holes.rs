@@ -447,3 +447,79 @@ async fn a_removal_travels_as_one_envelope_hq_checks_and_every_desk_of_the_regio
     assert_eq!(other.state_hash()?, hq.state_hash(&[&r1])?);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_person_who_moves_oblast_leaves_the_old_regions_desks_and_an_edit_sent_late_is_a_case()
+-> Result<(), Error> {
+    use korpus_domain::{Entity, Op, OpKind};
+    let (r1, r2, _) = regions();
+    let hq = Hq::start().await?;
+    let mut staff = Desk::enrolled(&hq, "hq").await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut late = Desk::enrolled(&hq, "north").await?;
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let mover = north.add_person(500, "Серікова", &r1)?;
+    let members: Vec<Uuid> = [(600, "Ахметов"), (700, "Бекова"), (800, "Омарова")]
+        .into_iter()
+        .map(|(serial, name)| north.add_person(serial, name, &r1))
+        .collect::<Result<_, _>>()?;
+    north.add_application_of(&members, &r1)?;
+    for desk in [&mut north, &mut late, &mut south, &mut staff] {
+        desk.sync().await?;
+    }
+    // A desk of the old region edits the person and does not sync yet.
+    let current = late.store.person(&mover.to_string())?;
+    let mut input = korpus_domain::PersonInput::from(&current.data);
+    input.identity.phone = Some("+77017654321".into());
+    late.store.edit_person(mover, current.version, &input)?;
+
+    // HQ staff move the person to the other region; a member of a group cannot move alone.
+    let move_op = |id: Uuid, version: i64| Op {
+        entity: Entity::Person,
+        entity_id: id,
+        op: OpKind::Update,
+        base_version: version,
+        fields: serde_json::Map::from_iter([("region".to_owned(), json!(r2))]),
+    };
+    let mut template = first_unsent_or_new(&mut staff, &r1)?;
+    staff.sync().await?;
+    let seal = |e: &mut Envelope, seq: i64, ops: Vec<Op>| {
+        e.id = Uuid::now_v7();
+        e.device_seq = seq;
+        e.ops = ops;
+        SealedEnvelope { hash: e.hash(), envelope: e.clone() }
+    };
+    let seq = template.device_seq + 1;
+    let receipts = push(&staff, vec![seal(&mut template, seq, vec![move_op(members[1], 1)])]).await?;
+    let (status, code, message) = refusal(&receipts[0]);
+    assert_eq!((status, code), (ReceiptStatus::Rejected, Some(codes::INVALID_TRANSITION)), "{message}");
+    assert!(message.contains("application_member"), "{message}");
+    let receipts = push(&staff, vec![seal(&mut template, seq + 1, vec![move_op(mover, 1)])]).await?;
+    assert_eq!(receipts[0].status, ReceiptStatus::Applied, "{receipts:?}");
+
+    // The old region's desk lets it go; the new region's desk gets it.
+    north.sync().await?;
+    assert!(north.store.person(&mover.to_string()).is_err());
+    south.sync().await?;
+    assert_eq!(south.store.person(&mover.to_string())?.data.identity.region, r2);
+    // The late edit reaches HQ after the move: refused as moved, kept as a case for both regions.
+    let report = late.sync().await?;
+    assert_eq!(report.rejected, 1, "{report:?}");
+    assert!(late.store.person(&mover.to_string()).is_err());
+    south.sync().await?;
+    for desk in [&late, &south] {
+        let panel = korpus_app::sync::panel(&desk.store)?;
+        let case = panel.cases.iter().find(|c| c.kind == "moved_row_edit").ok_or("no case")?;
+        assert_eq!(case.moved, Some((r1.clone(), r2.clone())));
+    }
+    let case: Value = {
+        let cases = south.store.sync_cases()?;
+        cases.into_iter().find(|c| c.kind == "moved_row_edit").map(|c| c.details).ok_or("no case")?
+    };
+    assert_eq!(case["fields"][0]["phone"], json!("+77017654321"));
+    for (desk, region) in [(&north, &r1), (&late, &r1), (&south, &r2)] {
+        assert_eq!(desk.state_hash()?, hq.state_hash(&[region])?);
+        assert!(desk.store.held_rows()?.is_empty());
+    }
+    Ok(())
+}

@@ -43,7 +43,9 @@ pub struct HeldView {
     /// Its id.
     pub id: String,
     /// Why: `missing` (it names a record this desk does not have), `named` (HQ removed it, a row
-    /// here still names it) or `unique` (another record here holds its IIN or BIN).
+    /// here still names it), `pending` (HQ removed it or moved it out of this desk's regions while
+    /// a change of it made here waits for HQ's answer) or `unique` (another record here holds its
+    /// IIN or BIN).
     pub reason: String,
     /// The record it names, or that names it (an entity code), where the reason has one.
     pub other_entity: Option<String>,
@@ -68,6 +70,7 @@ impl HeldView {
         match self.reason.as_str() {
             "missing" => "sync-held-missing",
             "named" => "sync-held-named",
+            "pending" => "sync-held-pending",
             _ => "sync-held-unique",
         }
     }
@@ -94,6 +97,9 @@ pub struct CaseView {
     /// For a hole in this desk's numbering (`device_seq_gap`) or numbers used twice
     /// (`device_seq_reused`): which numbers.
     pub sequence: Option<SequenceNote>,
+    /// For a change of a record that had moved (`moved_row_edit`): the regions (KATO codes) it
+    /// moved from and to.
+    pub moved: Option<(String, String)>,
 }
 
 /// The numbers a sequence case names.
@@ -185,6 +191,10 @@ fn case_view(store: &Store, c: korpus_store::SyncCase) -> CaseView {
     CaseView {
         host_org: host_org_over_limit(store, &c),
         sequence: sequence_note(&c),
+        moved: (c.kind == "moved_row_edit").then(|| {
+            let code = |key: &str| c.details[key].as_str().unwrap_or_default().to_owned();
+            (code("from"), code("to"))
+        }),
         id: c.id.to_string(),
         opened_at: local_time(&c.opened_at),
         fields: c

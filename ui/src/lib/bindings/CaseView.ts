@@ -37,4 +37,9 @@ host_org: HostOrgOverLimit | null,
  * For a hole in this desk's numbering (`device_seq_gap`) or numbers used twice
  * (`device_seq_reused`): which numbers.
  */
-sequence: SequenceNote | null, };
+sequence: SequenceNote | null, 
+/**
+ * For a change of a record that had moved (`moved_row_edit`): the regions (KATO codes) it
+ * moved from and to.
+ */
+moved: [string, string] | null, };

@@ -14,7 +14,9 @@ entity: string,
 id: string, 
 /**
  * Why: `missing` (it names a record this desk does not have), `named` (HQ removed it, a row
- * here still names it) or `unique` (another record here holds its IIN or BIN).
+ * here still names it), `pending` (HQ removed it or moved it out of this desk's regions while
+ * a change of it made here waits for HQ's answer) or `unique` (another record here holds its
+ * IIN or BIN).
  */
 reason: string, 
 /**

@@ -30,34 +30,47 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
         Regions::Only(list) => (false, list.clone()),
     };
     // The envelopes after the cursor that left a row of the device's regions, or moved one out of
-    // them (a gone-marker: the desks of the region it left let it go).
-    let seqs: Vec<i64> = tx
-        .query(
-            "SELECT server_seq FROM (
-               SELECT server_seq FROM row_changes
-               WHERE server_seq > $1 AND server_seq <= $2 AND ($3 OR region = ANY($4))
-               UNION
-               SELECT server_seq FROM row_moves
-               WHERE NOT $3 AND server_seq > $1 AND server_seq <= $2 AND from_region = ANY($4)
-                 AND NOT (to_region = ANY($4))
-             ) AS s ORDER BY server_seq LIMIT $5",
-            &[&after, &head, &all, &regions, &limit],
+    // them (a gone-marker: the desks of the region it left let it go). Staff and coordinators have
+    // a statement each: a generic plan cannot fold `$all OR region = ANY(..)` and would read
+    // `row_changes` whole instead of its region index.
+    let seqs: Vec<i64> = if all {
+        tx.query(
+            "SELECT DISTINCT server_seq FROM row_changes WHERE server_seq > $1 AND server_seq <= $2
+             ORDER BY server_seq LIMIT $3",
+            &[&after, &head, &limit],
         )
         .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
-    let rows = tx
-        .query(
-            "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields,
-                    e.author, coalesce(e.body->>'hlc', '')
-             FROM row_changes c JOIN envelopes e ON e.server_seq = c.server_seq
-             WHERE c.server_seq = ANY($1) AND ($2 OR c.region = ANY($3))
-             ORDER BY c.server_seq, c.entity, c.id",
-            &[&seqs, &all, &regions],
+    } else {
+        tx.query(
+            "SELECT server_seq FROM (
+               SELECT server_seq FROM row_changes
+               WHERE region = ANY($3) AND server_seq > $1 AND server_seq <= $2
+               UNION
+               SELECT server_seq FROM row_moves
+               WHERE from_region = ANY($3) AND server_seq > $1 AND server_seq <= $2
+                 AND NOT (to_region = ANY($3))
+             ) AS s ORDER BY server_seq LIMIT $4",
+            &[&after, &head, &regions, &limit],
         )
-        .await?;
+        .await?
+    }
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    let cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
+    const ROWS: &str = "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields,
+                e.author, coalesce(e.body->>'hlc', '')
+         FROM row_changes c JOIN envelopes e ON e.server_seq = c.server_seq
+         WHERE c.server_seq = ANY($1)";
+    let rows = if all {
+        tx.query(&format!("{ROWS} ORDER BY c.server_seq, c.entity, c.id"), &[&seqs]).await?
+    } else {
+        tx.query(
+            &format!("{ROWS} AND c.region = ANY($2) ORDER BY c.server_seq, c.entity, c.id"),
+            &[&seqs, &regions],
+        )
+        .await?
+    };
     let gone = if all {
         Vec::new()
     } else {

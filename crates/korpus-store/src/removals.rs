@@ -7,19 +7,13 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::tables::{Kind, table};
-use korpus_domain::sync::records::referrers;
+use korpus_domain::sync::records::{belongs_to, referrers};
 use korpus_domain::{Entity, FieldError, ValidationErrors};
 use rusqlite::Connection;
 use uuid::Uuid;
 
 /// The kinds of record a coordinator may remove.
 pub const REMOVABLE: [Entity; 4] = [Entity::Person, Entity::Application, Entity::HostOrg, Entity::Mentor];
-
-/// Whether rows of `from` that name a record through `field` belong to it and go with it.
-fn owned(target: Entity, from: Entity, field: &str) -> bool {
-    matches!((target, from, field), (Entity::Application, Entity::ApplicationMember, "application_id"))
-        || (from == Entity::Document && field == "owner_id")
-}
 
 /// The rows of `from` whose `field` names `id`: id and version.
 fn naming(conn: &Connection, from: Entity, field: &str, id: Uuid) -> Result<Vec<(Uuid, i64)>> {
@@ -58,7 +52,7 @@ impl Store {
             if rows.is_empty() {
                 continue;
             }
-            if owned(entity, from, field) {
+            if belongs_to(entity, from, field) {
                 goes_with.extend(rows.into_iter().map(|(row, v)| (from, row, v)));
             } else {
                 let error = FieldError::new("record", "error-still-named")

@@ -23,20 +23,7 @@ async fn two_devices_of_different_regions_sync_and_converge() -> Result<(), Erro
 
     let members: Vec<Uuid> =
         (0..3).map(|i| north.add_person(100 + i * 100, "Серікова", &r1)).collect::<Result<_, _>>()?;
-    north.store.add_application(&korpus_domain::ApplicationInput {
-        path: "initiative_group".into(),
-        leader_id: members.first().copied(),
-        members: members.clone(),
-        name: "Жасыл аула".into(),
-        territory: "Ауыл".into(),
-        goal: "Аула көгалдандыру".into(),
-        target_group: "Жастар".into(),
-        description: "Аула жасыл болады".into(),
-        direction: "ecology_landscaping".into(),
-        budget: "500000".into(),
-        region: r1.clone(),
-        host_org_id: None,
-    })?;
+    north.add_application_of(&members, &r1)?;
     south.add_person(1000, "Ахметов", &r2)?;
     south.add_person(1100, "Жұмабаев", &r2)?;
 

@@ -167,6 +167,14 @@ pub fn referrers(target: Entity) -> Vec<(Entity, &'static str)> {
     LINKS.iter().filter(|(_, _, to)| *to == target).map(|(from, field, _)| (*from, *field)).collect()
 }
 
+/// Whether rows of `from` that name a record of `target` through `field` belong to it, and go
+/// with it when it is removed (an application's member rows, a record's supporting documents);
+/// any other row that names a record keeps it.
+pub fn belongs_to(target: Entity, from: Entity, field: &str) -> bool {
+    matches!((target, from, field), (Entity::Application, Entity::ApplicationMember, "application_id"))
+        || (from == Entity::Document && field == "owner_id")
+}
+
 /// Every field that names another row by id: (the row's entity, the field, what it names). A
 /// certificate's holder and a document's owner name a person or a mentor (and a host
 /// organisation) as their other field says; both are listed.

@@ -7,7 +7,7 @@ use crate::pull;
 use crate::push::{self, Via};
 use deadpool_postgres::Pool;
 use korpus_sync::file::{self, ANSWER_FORMAT, ANSWER_VERSION, AnswerFile};
-use korpus_sync::protocol::{PulledChange, codes};
+use korpus_sync::protocol::{OwnChanges, PulledChange, codes};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub async fn import(
     let mut changes: Vec<PulledChange> = Vec::new();
     let mut cursor = payload.cursor.max(0);
     let (head, cases) = loop {
-        let page = pull::page(pool, &device, cursor, crate::server::MAX_PULL_PAGE).await?;
+        let page = pull::page(pool, &device, cursor, crate::server::MAX_PULL_PAGE, OwnChanges::Full).await?;
         changes.extend(page.changes);
         cursor = page.cursor;
         if page.cursor == page.head {

@@ -7,13 +7,21 @@ use crate::error::Result;
 use crate::plan::Regions;
 use deadpool_postgres::Pool;
 use korpus_domain::Entity;
-use korpus_sync::protocol::{Case, PullPage, PulledChange, RowState};
+use korpus_sync::protocol::{Case, OwnChanges, PullPage, PulledChange, RowState};
 use serde_json::Value;
 use tokio_postgres::IsolationLevel;
 use uuid::Uuid;
 
-/// The page after `after` of at most `limit` changes for `device`.
-pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> Result<PullPage> {
+/// The page after `after` of at most `limit` changes for `device`; with [`OwnChanges::Brief`], the
+/// device's own envelopes that applied as written are named by their `server_seq` only
+/// ([`PullPage::own`]).
+pub async fn page(
+    pool: &Pool,
+    device: &DeviceAuth,
+    after: i64,
+    limit: i64,
+    own: OwnChanges,
+) -> Result<PullPage> {
     let mut client = pool.get().await?;
     let tx = client
         .build_transaction()
@@ -29,37 +37,82 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
         Regions::All => (true, Vec::new()),
         Regions::Only(list) => (false, list.clone()),
     };
+    // Whether any of the device's own envelopes ahead applied as written: only then are they
+    // looked for row by row (a probe of `envelopes` per row) and left out.
+    let brief = own == OwnChanges::Brief
+        && tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM envelopes
+                   WHERE device = $1 AND clean AND server_seq > $2 AND server_seq <= $3)",
+                &[&device.id, &after, &head],
+            )
+            .await?
+            .get::<_, bool>(0);
     // The envelopes after the cursor that left a row of the device's regions, or moved one out of
     // them (a gone-marker: the desks of the region it left let it go). Staff and coordinators have
     // a statement each: a generic plan cannot fold `$all OR region = ANY(..)` and would read
-    // `row_changes` whole instead of its region index.
-    let seqs: Vec<i64> = if all {
-        tx.query(
-            "SELECT DISTINCT server_seq FROM row_changes WHERE server_seq > $1 AND server_seq <= $2
-             ORDER BY server_seq LIMIT $3",
-            &[&after, &head, &limit],
+    // `row_changes` whole instead of its region index. With `brief`, the device's own clean
+    // envelopes are left out (one that moved a row is never clean: gone-markers need no filter).
+    let not_own = |n: u8| {
+        format!(
+            "AND NOT EXISTS (SELECT 1 FROM envelopes e
+               WHERE e.server_seq = row_changes.server_seq AND e.device = ${n} AND e.clean)"
         )
-        .await?
+    };
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&after, &head];
+    let sql = if all {
+        params.push(&limit);
+        format!(
+            "SELECT DISTINCT server_seq FROM row_changes WHERE server_seq > $1 AND server_seq <= $2 {}
+             ORDER BY server_seq LIMIT $3",
+            if brief { not_own(4) } else { String::new() }
+        )
     } else {
-        tx.query(
+        params.extend([&regions as &(dyn tokio_postgres::types::ToSql + Sync), &limit]);
+        format!(
             "SELECT server_seq FROM (
                SELECT server_seq FROM row_changes
-               WHERE region = ANY($3) AND server_seq > $1 AND server_seq <= $2
+               WHERE region = ANY($3) AND server_seq > $1 AND server_seq <= $2 {}
                UNION
                SELECT server_seq FROM row_moves
                WHERE from_region = ANY($3) AND server_seq > $1 AND server_seq <= $2
                  AND NOT (to_region = ANY($3))
              ) AS s ORDER BY server_seq LIMIT $4",
-            &[&after, &head, &regions, &limit],
+            if brief { not_own(5) } else { String::new() }
         )
-        .await?
+    };
+    if brief {
+        params.push(&device.id);
     }
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
-    let cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
+    let seqs: Vec<i64> = tx.query(&sql, &params).await?.iter().map(|r| r.get(0)).collect();
+    let mut cursor = if (seqs.len() as i64) < limit { head } else { seqs.last().copied().unwrap_or(head) };
+    // The own envelopes left out, up to the cursor, as runs; at most `limit` runs a page (the
+    // cursor stops at the last one's end).
+    let mut own_runs: Vec<[i64; 2]> = Vec::new();
+    if brief {
+        let own_seqs = tx
+            .query(
+                "SELECT server_seq FROM envelopes
+                 WHERE device = $1 AND clean AND server_seq > $2 AND server_seq <= $3 ORDER BY server_seq",
+                &[&device.id, &after, &cursor],
+            )
+            .await?;
+        for r in &own_seqs {
+            let seq: i64 = r.get(0);
+            let full = own_runs.len() as i64 == limit;
+            match own_runs.last_mut() {
+                Some(run) if run[1] + 1 == seq => run[1] = seq,
+                Some(run) if full => {
+                    cursor = run[1];
+                    break;
+                }
+                _ => own_runs.push([seq, seq]),
+            }
+        }
+    }
+    let seqs: Vec<i64> = seqs.into_iter().filter(|s| *s <= cursor).collect();
     const ROWS: &str = "SELECT c.server_seq, e.id, e.device, c.entity, c.id, c.version, c.deleted, c.fields,
-                e.author, coalesce(e.body->>'hlc', '')
+                e.author, e.hlc
          FROM row_changes c JOIN envelopes e ON e.server_seq = c.server_seq
          WHERE c.server_seq = ANY($1)";
     let rows = if all {
@@ -76,7 +129,7 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
     } else {
         tx.query(
             "SELECT m.server_seq, e.id, e.device, m.entity, m.id, c.version, true, '{}'::jsonb,
-                    e.author, coalesce(e.body->>'hlc', '')
+                    e.author, e.hlc
              FROM row_moves m JOIN envelopes e ON e.server_seq = m.server_seq
              JOIN row_changes c ON c.server_seq = m.server_seq AND c.entity = m.entity AND c.id = m.id
              WHERE m.server_seq = ANY($1) AND m.from_region = ANY($2) AND NOT (m.to_region = ANY($2))",
@@ -125,7 +178,7 @@ pub async fn page(pool: &Pool, device: &DeviceAuth, after: i64, limit: i64) -> R
         })
         .collect();
     tx.commit().await?;
-    Ok(PullPage { changes, cursor, head, cases })
+    Ok(PullPage { changes, cursor, head, cases, own: own_runs })
 }
 
 /// A case's details as `regions` may see them: of the rows a duplicate names, those of other

@@ -487,8 +487,9 @@ struct NewCase {
 #[derive(Default)]
 struct Batch {
     head: i64,
-    /// Applied envelopes: server_seq, id, device_seq, hash, author, body.
-    envelopes: Vec<(i64, Uuid, i64, String, String, Value)>,
+    /// Applied envelopes: server_seq, id, device_seq, hash, author, body, and whether it applied
+    /// as written ([`applied_as_written`]).
+    envelopes: Vec<(i64, Uuid, i64, String, String, Value, bool)>,
     /// Every row as each applied envelope left it, with that envelope's server_seq.
     changes: Vec<(i64, Entity, Uuid, HqRow)>,
     /// Members inserted by the batch: a person joining a second sub-project is a case.
@@ -555,6 +556,7 @@ impl Batch {
             Outcome::Applied(rows) => {
                 self.head += 1;
                 let seq = self.head;
+                let clean = applied_as_written(e, &known.rows, &rows);
                 self.envelopes.push((
                     seq,
                     e.id,
@@ -562,6 +564,7 @@ impl Batch {
                     p.hash.clone(),
                     e.author.clone(),
                     p.body.clone(),
+                    clean,
                 ));
                 for ((entity, id), row) in rows {
                     if let Some(was) = known.rows.get(&(entity, id))
@@ -709,21 +712,25 @@ impl Batch {
     /// Writes the batch: one statement per table, parents before the rows that refer to them.
     async fn write(mut self, tx: &Transaction<'_>, device: &DeviceAuth, via: Via) -> Result<()> {
         if !self.envelopes.is_empty() {
-            let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for (seq, id, device_seq, hash, author, body) in std::mem::take(&mut self.envelopes) {
+            let mut cols =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut hlcs = Vec::with_capacity(self.envelopes.len());
+            for (seq, id, device_seq, hash, author, body, clean) in std::mem::take(&mut self.envelopes) {
+                hlcs.push(body.get("hlc").and_then(Value::as_str).unwrap_or_default().to_owned());
                 cols.0.push(seq);
                 cols.1.push(id);
                 cols.2.push(device_seq);
                 cols.3.push(hash);
                 cols.4.push(author);
                 cols.5.push(body);
+                cols.6.push(clean);
             }
             tx.execute(
-                "INSERT INTO envelopes (server_seq, id, device, device_seq, hash, author, body, via)
-                 SELECT s, i, $7, d, h, a, b, $8
-                 FROM unnest($1::int8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::jsonb[])
-                   AS u(s, i, d, h, a, b)",
-                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &device.id, &via.code()],
+                "INSERT INTO envelopes (server_seq, id, device, device_seq, hash, author, body, via, clean, hlc)
+                 SELECT s, i, $7, d, h, a, b, $8, c, t
+                 FROM unnest($1::int8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::json[],
+                   $9::bool[], $10::text[]) AS u(s, i, d, h, a, b, c, t)",
+                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &device.id, &via.code(), &cols.6, &hlcs],
             )
             .await?;
         }
@@ -1027,6 +1034,30 @@ async fn open_cases<C: tokio_postgres::GenericClient + Sync>(tx: &C, cases: &[Ne
     Ok(())
 }
 
+/// Whether `envelope` applied exactly as its device wrote it, so that the device holds every row
+/// it left as HQ does: each op found the row at the version the device changed it from (HQ's
+/// version after is the device's `base_version + 1`, and HQ's fields are the device's: nothing
+/// of another device merged in), and no row changed region (the desks of the region it left get a
+/// gone-marker). `before` is HQ's rows before the envelope; `after` what it left.
+fn applied_as_written(
+    envelope: &Envelope,
+    before: &HashMap<(Entity, Uuid), HqRow>,
+    after: &[((Entity, Uuid), HqRow)],
+) -> bool {
+    let mut versions: HashMap<(Entity, Uuid), i64> = HashMap::new();
+    let ops_on_base = envelope.ops.iter().all(|op| {
+        let key = (op.entity, op.entity_id);
+        let at = versions.get(&key).copied().or_else(|| before.get(&key).map(|r| r.version)).unwrap_or(0);
+        versions.insert(key, op.base_version + 1);
+        at == op.base_version
+    });
+    ops_on_base
+        && after.iter().all(|(key, row)| {
+            versions.get(key) == Some(&row.version)
+                && before.get(key).is_none_or(|was| was.region == row.region)
+        })
+}
+
 fn receipt(e: &Envelope, status: ReceiptStatus, server_seq: Option<i64>) -> Receipt {
     Receipt {
         id: e.id,
@@ -1052,6 +1083,61 @@ fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use korpus_domain::{Hlc, Op, Rulebook};
+    use serde_json::Map;
+
+    fn row(version: i64, region: &str) -> HqRow {
+        HqRow {
+            region: region.into(),
+            version,
+            deleted: false,
+            fields: Map::new(),
+            field_versions: HashMap::new(),
+        }
+    }
+
+    fn envelope(ops: &[(OpKind, i64)]) -> Envelope {
+        let op = |(op, base_version): &(OpKind, i64)| Op {
+            entity: Entity::Person,
+            entity_id: Uuid::from_u128(1),
+            op: *op,
+            base_version: *base_version,
+            fields: Map::new(),
+        };
+        Envelope {
+            id: Uuid::now_v7(),
+            device: Uuid::from_u128(99),
+            device_seq: 1,
+            hlc: Hlc::default(),
+            author: "a".into(),
+            app_version: "0".into(),
+            schema_version: 3,
+            rulebook_version: Rulebook::pilot_2017().version,
+            ops: ops.iter().map(op).collect(),
+            resolves: None,
+        }
+    }
+
+    #[test]
+    fn an_envelope_applied_as_written_is_one_that_found_each_row_at_its_base_version() {
+        let key = (Entity::Person, Uuid::from_u128(1));
+        let held = |version: i64| HashMap::from([(key, row(version, "550000000"))]);
+        let after = |version: i64, region: &str| vec![(key, row(version, region))];
+        // A new row, and a change of the version the desk had.
+        assert!(applied_as_written(
+            &envelope(&[(OpKind::Insert, 0)]),
+            &HashMap::new(),
+            &after(1, "550000000")
+        ));
+        assert!(applied_as_written(&envelope(&[(OpKind::Update, 3)]), &held(3), &after(4, "550000000")));
+        // Two changes of one row in one envelope, the second on the first.
+        let twice = envelope(&[(OpKind::Update, 3), (OpKind::Update, 4)]);
+        assert!(applied_as_written(&twice, &held(3), &after(5, "550000000")));
+        // Merged with another desk's change (HQ had version 5): the desk's version 4 is not HQ's.
+        assert!(!applied_as_written(&envelope(&[(OpKind::Update, 3)]), &held(5), &after(6, "550000000")));
+        // Moved to another region: the region it left needs its gone-marker.
+        assert!(!applied_as_written(&envelope(&[(OpKind::Update, 3)]), &held(3), &after(4, "190000000")));
+    }
 
     #[test]
     fn a_nul_character_is_found_by_its_path() {

@@ -17,7 +17,7 @@ use deadpool_postgres::Pool;
 use korpus_sync::file;
 use korpus_sync::protocol::{
     API_VERSION, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, PushRequest, PushResponse, VerifyRequest, codes,
+    NumberBlockGrant, OwnChanges, PushRequest, PushResponse, VerifyRequest, codes,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -178,6 +178,7 @@ async fn push_batch(
 struct PullQuery {
     after: Option<String>,
     limit: Option<String>,
+    own: Option<String>,
 }
 
 fn parameter(
@@ -203,7 +204,13 @@ async fn pull_page(
     let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
     let after = parameter("after", q.after.as_deref(), 0, 0..=i64::MAX)?;
     let limit = parameter("limit", q.limit.as_deref(), 500, 1..=MAX_PULL_PAGE)?;
-    signed_json(&state, &pull::page(&state.pool, &device, after, limit).await?)
+    let own = match q.own.as_deref() {
+        None => OwnChanges::Full,
+        Some(text) => OwnChanges::parse(text).ok_or_else(|| {
+            HqError::bad(codes::BAD_PARAMETER, format!("own: {text:?} is neither \"full\" nor \"brief\""))
+        })?,
+    };
+    signed_json(&state, &pull::page(&state.pool, &device, after, limit, own).await?)
 }
 
 #[derive(Debug, Deserialize)]

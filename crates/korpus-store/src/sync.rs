@@ -242,6 +242,12 @@ impl Store {
     /// Applies a pulled page and moves the cursor to `cursor`, in one transaction; `cases`
     /// replace the open cases kept. A row with local changes HQ has not applied keeps those
     /// fields (and a local delete stays deleted); HQ's values fill the rest.
+    ///
+    /// This desk's own envelopes that HQ applied as written may be missing from `changes` (a
+    /// brief pull, checked with [`Store::holds_own`]): the desk holds those rows as HQ does, at
+    /// the same versions. Should another desk's change of such a row come earlier in the page, HQ
+    /// merged that row (this desk wrote its change without having seen the other), so it comes
+    /// back whole, after, and sets the row right.
     pub fn apply_pull(&mut self, changes: &[IncomingChange], cursor: i64, cases: &[SyncCase]) -> Result<()> {
         let now = self.clock.now().to_rfc3339();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -278,6 +284,38 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether this desk holds every envelope of its own that HQ named by `server_seq` only (runs
+    /// of consecutive numbers, first and last included): answered `applied` or `duplicate` with
+    /// that number. A copy of the database restored from before they were written does not, and
+    /// must take those changes whole.
+    pub fn holds_own(&self, runs: &[[i64; 2]]) -> Result<bool> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT count(DISTINCT server_seq) FROM outbox
+             WHERE server_seq BETWEEN ?1 AND ?2 AND receipt IN ('applied', 'duplicate')",
+        )?;
+        for &[first, last] in runs {
+            if last < first {
+                return Ok(false);
+            }
+            let held: i64 = statement.query_row([first, last], |r| r.get(0))?;
+            if held != last - first + 1 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether the pull is reading again changes it applied before (sent back to the start by a
+    /// settled conflict): those pages must be taken whole, this desk's own changes included, for
+    /// each older change of a row replayed here is followed by the desk's own later one.
+    pub fn replaying(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT cursor < replay_until FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// Whether the outbox holds envelope `id`.
@@ -598,8 +636,10 @@ impl Store {
             })
         })?;
         if repull {
-            // The row must come back whole from HQ: read the region's changes again.
-            self.conn.execute("UPDATE sync_state SET cursor = 0", [])?;
+            // The row must come back whole from HQ: read the region's changes again, every one
+            // whole up to where the pull stood (`Store::replaying`).
+            self.conn
+                .execute("UPDATE sync_state SET replay_until = max(replay_until, cursor), cursor = 0", [])?;
         }
         let after = self.stamp_last_seq()?;
         let id: String =

@@ -186,7 +186,8 @@ pub struct Case {
     pub opened_at: String,
 }
 
-/// `GET /v1/pull?after=N&limit=M`: the changes after `after`, and the device's open cases.
+/// `GET /v1/pull?after=N&limit=M[&own=brief]`: the changes after `after`, and the device's open
+/// cases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullPage {
     /// The changes, oldest first.
@@ -198,6 +199,42 @@ pub struct PullPage {
     pub head: i64,
     /// Cases concerning the device's regions (sent on every page; a desk keeps the latest).
     pub cases: Vec<Case>,
+    /// Asked for with `own=brief`: the device's own envelopes within this page that HQ applied
+    /// exactly as written (every row at its base version + 1, nothing merged, nothing moved), left
+    /// out of `changes` because the device holds those rows as they stand. Runs of consecutive
+    /// `server_seq`s, first and last included. A device whose outbox lacks any of them (a copy
+    /// restored from before they were written) asks for the same page again with `own=full`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own: Vec<[i64; 2]>,
+}
+
+/// How a pull sends the device's own changes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OwnChanges {
+    /// Every change whole, as any other device's (the default, and what an answer file carries).
+    #[default]
+    Full,
+    /// Those HQ applied as written only as runs of `server_seq` ([`PullPage::own`]).
+    Brief,
+}
+
+impl OwnChanges {
+    /// The value of the pull's `own` parameter.
+    pub fn code(self) -> &'static str {
+        match self {
+            OwnChanges::Full => "full",
+            OwnChanges::Brief => "brief",
+        }
+    }
+
+    /// Reads the pull's `own` parameter.
+    pub fn parse(text: &str) -> Option<OwnChanges> {
+        match text {
+            "full" => Some(OwnChanges::Full),
+            "brief" => Some(OwnChanges::Brief),
+            _ => None,
+        }
+    }
 }
 
 /// `GET /v1/blobs/{sha256}`, and the answer to each chunk uploaded with

@@ -12,7 +12,7 @@ use korpus_app::sync::{Report, SyncOptions};
 use korpus_domain::{IdentityInput, Iin, PersonInput, Rulebook, Sex};
 use korpus_store::{DbKey, Store, SystemClock};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -210,6 +210,54 @@ impl Hq {
         Ok(client.query_one(sql, &[]).await?.get(0))
     }
 
+    /// What differs between `desk` and HQ's live rows of `region`: a line per row, for a message
+    /// that says where two states parted.
+    pub async fn differences(&self, desk: &Desk, region: &str) -> Result<Vec<String>, Error> {
+        let (client, connection) = tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        let mut theirs: std::collections::BTreeMap<(String, Uuid), (i64, serde_json::Value)> = client
+            .query(
+                "SELECT entity, id, version, fields FROM rows WHERE region = $1 AND NOT deleted",
+                &[&region],
+            )
+            .await?
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3))))
+            .collect();
+        let mut out = Vec::new();
+        for row in desk.store.all_rows()? {
+            let key = (row.entity.code().to_owned(), row.id);
+            let mine = serde_json::Value::Object(row.fields);
+            match theirs.remove(&key) {
+                None => out.push(format!("{} {}: here only, version {}", key.0, key.1, row.version)),
+                Some((version, fields)) if version != row.version || fields != mine => {
+                    let changed: Vec<String> = fields
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter(|(k, v)| mine.get(k.as_str()) != Some(*v))
+                        .map(|(k, v)| {
+                            format!(
+                                "{k}: HQ {v}, here {}",
+                                mine.get(k.as_str()).unwrap_or(&serde_json::Value::Null)
+                            )
+                        })
+                        .collect();
+                    out.push(format!(
+                        "{} {}: HQ version {version}, here {}; {}",
+                        key.0,
+                        key.1,
+                        row.version,
+                        changed.join("; ")
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        out.extend(theirs.into_iter().map(|((e, id), (v, _))| format!("{e} {id}: at HQ only, version {v}")));
+        Ok(out)
+    }
+
     /// HQ's state hash for `regions` (all when empty).
     pub fn state_hash(&self, regions: &[&str]) -> Result<String, Error> {
         let mut args = vec!["state-hash"];
@@ -229,10 +277,18 @@ impl Drop for Hq {
 /// A coordinator's desk: an encrypted case database, enrolled with HQ.
 pub struct Desk {
     _dir: TempDir,
+    /// Its database file.
+    db: PathBuf,
     /// Its database.
     pub store: Store,
     /// Its client, once enrolled.
     pub client: Option<Client>,
+}
+
+/// A copy of a desk's database as it stood: its file and its write-ahead log, taken between
+/// writes (a laptop's backup).
+pub struct Snapshot {
+    dir: TempDir,
 }
 
 impl Desk {
@@ -245,12 +301,30 @@ impl Desk {
             author,
             Arc::new(SystemClock),
         )?;
-        Ok(Desk { _dir: dir, store, client: None })
+        let db = dir.path().join("korpus.db");
+        Ok(Desk { _dir: dir, db, store, client: None })
     }
 
     /// Its database file (its key is the passphrase `test`: `KORPUS_DB_KEY=test`).
     pub fn db_path(&self) -> PathBuf {
-        self._dir.path().join("korpus.db")
+        self.db.clone()
+    }
+
+    /// Copies the database as it stands now.
+    pub fn snapshot(&self) -> Result<Snapshot, Error> {
+        let dir = TempDir::new()?;
+        copy_database(&self.db, &dir.path().join("korpus.db"))?;
+        Ok(Snapshot { dir })
+    }
+
+    /// Puts back the database of `snapshot`, as a coordinator restores an older copy: the desk
+    /// goes on from there, as the same device.
+    pub fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error> {
+        let restored = self._dir.path().join(format!("restored-{}.db", Uuid::new_v4()));
+        copy_database(&snapshot.dir.path().join("korpus.db"), &restored)?;
+        self.store = Store::open(&restored, &DbKey::passphrase("test"), Arc::new(SystemClock))?;
+        self.db = restored;
+        Ok(())
     }
 
     /// A new desk enrolled with `hq` for the account `login`.
@@ -305,6 +379,16 @@ impl Desk {
     pub fn add_person(&mut self, serial: u16, surname: &str, region: &str) -> Result<Uuid, Error> {
         Ok(self.store.add_person(&person(serial, surname, region))?.id)
     }
+}
+
+/// Copies a database file that no one is writing, and its write-ahead log when it has one.
+fn copy_database(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::copy(from, to)?;
+    let wal = |p: &Path| PathBuf::from(format!("{}-wal", p.display()));
+    if wal(from).exists() {
+        std::fs::copy(wal(from), wal(to))?;
+    }
+    Ok(())
 }
 
 /// A valid person of `region` (aged 20 on the 2017 reference date) whose IIN comes from `serial`.

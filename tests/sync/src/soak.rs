@@ -336,11 +336,13 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
         let hash = desk.state_hash()?;
         let hq_hash = hq.state_hash(&[region])?;
         if hash != hq_hash || state.unsent != 0 || !held.is_empty() {
+            let differences = if hash == hq_hash { Vec::new() } else { hq.differences(desk, region).await? };
             report.diverged.push(format!(
-                "desk {i} ({region}): state {}, {} unsent, {} held",
+                "desk {i} ({region}): state {}, {} unsent, {} held{}",
                 if hash == hq_hash { "as HQ's" } else { "differs from HQ's" },
                 state.unsent,
-                held.len()
+                held.len(),
+                differences.iter().map(|d| format!("\n  {d}")).collect::<String>()
             ));
         }
     }

@@ -3,7 +3,7 @@
 //! Real parts: PostgreSQL, a korpus-hq process, HTTP, SQLCipher desks, the session keyring.
 
 use korpus_domain::Envelope;
-use korpus_sync::protocol::{PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes};
+use korpus_sync::protocol::{OwnChanges, PushRequest, Receipt, ReceiptStatus, SealedEnvelope, codes};
 use korpus_sync_tests::{Desk, Error, Hq, regions, unsent_sealed};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -369,9 +369,9 @@ async fn an_answer_not_signed_by_hq_is_refused_and_the_desk_keeps_its_unsent_cha
     let token = korpus_app::secrets::load_token(village.store.device_id())?.ok_or("no token")?;
     let wrong_key = hex::encode(stranger.verifying_key().to_bytes());
     let client = korpus_app::sync::Client::new(&hq.url(), Some(token))?.with_hq_key(Some(wrong_key));
-    let pulled = client.pull(0, 10).await;
+    let pulled = client.pull(0, 10, OwnChanges::Full).await;
     assert!(matches!(pulled, Err(korpus_app::sync::ClientError::NotFromHq)), "{pulled:?}");
-    assert!(village.client.clone().ok_or("not enrolled")?.pull(0, 10).await.is_ok());
+    assert!(village.client.clone().ok_or("not enrolled")?.pull(0, 10, OwnChanges::Full).await.is_ok());
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use korpus_app::sync::client::ClientError;
 use korpus_domain::{Entity, Envelope, Hlc, Op, OpKind};
 use korpus_store::Store;
-use korpus_sync::protocol::{PushRequest, ReceiptStatus, SealedEnvelope, codes};
+use korpus_sync::protocol::{OwnChanges, PushRequest, ReceiptStatus, SealedEnvelope, codes};
 use korpus_sync_tests::{Desk, Error, Hq, binary, person, regions, unsent_sealed};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -107,11 +107,11 @@ async fn a_device_cannot_read_or_write_another_regions_rows() -> Result<(), Erro
     );
 
     // North's pull never carries south's rows; south's does.
-    let (page, _) = client.pull(0, 1000).await?;
+    let (page, _) = client.pull(0, 1000, OwnChanges::Full).await?;
     assert!(page.changes.iter().all(|c| c.rows.iter().all(|r| r.fields["region"] == json!(r1))));
     assert!(page.changes.is_empty());
     assert_eq!(page.cursor, page.head);
-    let (page, _) = south.client.clone().ok_or("not enrolled")?.pull(0, 1000).await?;
+    let (page, _) = south.client.clone().ok_or("not enrolled")?.pull(0, 1000, OwnChanges::Full).await?;
     assert_eq!(page.changes.len(), 1);
     assert_eq!(page.changes[0].rows[0].id, theirs);
     Ok(())
@@ -209,7 +209,7 @@ async fn a_revoked_device_is_refused() -> Result<(), Error> {
     let err = desk.sync().await.expect_err("a revoked device synced");
     assert_eq!(err.code(), codes::DEVICE_REVOKED);
     let client = desk.client.clone().ok_or("not enrolled")?;
-    let pulled = client.pull(0, 10).await;
+    let pulled = client.pull(0, 10, OwnChanges::Full).await;
     assert!(matches!(pulled, Err(ClientError::Api { status: 403, .. })), "{pulled:?}");
     assert_eq!(hq.query_i64("SELECT count(*) FROM envelopes").await?, 1);
     // Its change waits; nothing was lost.

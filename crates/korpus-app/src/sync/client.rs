@@ -3,7 +3,7 @@
 
 use korpus_sync::protocol::{
     API_PREFIX, ApiError, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, PullPage, PushRequest, PushResponse, VerifyRequest,
+    NumberBlockGrant, OwnChanges, PullPage, PushRequest, PushResponse, VerifyRequest,
 };
 use rand::RngExt;
 use reqwest::StatusCode;
@@ -257,11 +257,20 @@ impl Client {
         Ok((answer, Traffic { up, down }))
     }
 
-    /// The page of changes after `after`.
-    pub async fn pull(&self, after: i64, limit: usize) -> Result<(PullPage, Traffic), ClientError> {
+    /// The page of changes after `after`, with this device's own changes as `own` asks.
+    pub async fn pull(
+        &self,
+        after: i64,
+        limit: usize,
+        own: OwnChanges,
+    ) -> Result<(PullPage, Traffic), ClientError> {
         let response = self
             .authorised(self.http.get(self.url("/pull")))
-            .query(&[("after", after.to_string()), ("limit", limit.to_string())])
+            .query(&[
+                ("after", after.to_string()),
+                ("limit", limit.to_string()),
+                ("own", own.code().to_owned()),
+            ])
             .send()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;

@@ -9,8 +9,8 @@ use crate::secrets;
 use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, SyncCase, SyncEnrolment};
 use korpus_sync::file::{self, ExportPayload};
 use korpus_sync::protocol::{
-    BlockRequest, Case, EnrolRequest, PulledChange, PushRequest, Receipt, ReceiptStatus, RowState,
-    SealedEnvelope, codes,
+    BlockRequest, Case, EnrolRequest, OwnChanges, PulledChange, PushRequest, Receipt, ReceiptStatus,
+    RowState, SealedEnvelope, codes,
 };
 use serde::Serialize;
 use std::time::Duration;
@@ -93,6 +93,9 @@ pub struct Report {
     pub files_waiting: u64,
     /// Certificate numbers HQ reserved for this desk in this sync (a block, when few were left).
     pub numbers_reserved: u64,
+    /// Pull pages taken again whole: HQ named changes of this desk's own that its database does
+    /// not hold (a copy restored from before they were written).
+    pub whole_pages: u64,
 }
 
 impl Report {
@@ -366,9 +369,24 @@ impl Run<'_> {
         loop {
             let cursor = self.p.cursor;
             let mut retries = 0;
-            let (page, traffic) =
-                with_retry(self.retry(), || client.pull(cursor, page_size), |_, _, _: Duration| retries += 1)
-                    .await?;
+            let pull = |own| client.pull(cursor, page_size, own);
+            // This desk's own changes that HQ applied as written come as numbers only, unless the
+            // pull reads again what it applied before (a settled conflict sent it back).
+            let own = if self.store.replaying()? { OwnChanges::Full } else { OwnChanges::Brief };
+            let (mut page, mut traffic) =
+                with_retry(self.retry(), || pull(own), |_, _, _: Duration| retries += 1).await?;
+            // HQ left out changes of this device's own that this database does not hold (a copy
+            // restored from before they were written): the same page again, whole.
+            if !self.store.holds_own(&page.own)? {
+                let up = traffic.up;
+                let down = traffic.down;
+                (page, traffic) =
+                    with_retry(self.retry(), || pull(OwnChanges::Full), |_, _, _: Duration| retries += 1)
+                        .await?;
+                traffic.up += up;
+                traffic.down += down;
+                self.report.whole_pages += 1;
+            }
             if page.cursor < cursor || page.cursor > page.head {
                 return Err(incomplete(format!("cursor {} after {cursor}, head {}", page.cursor, page.head)));
             }

@@ -3,7 +3,7 @@
 -- their fields while HQ's earlier changes of the same rows are applied (korpus-store src/sync.rs).
 CREATE INDEX outbox_server_seq ON outbox (server_seq) WHERE server_seq IS NOT NULL;
 
--- Where the pull stood before a settled conflict sent it back to the start (a row this desk removed
--- must come back whole): until the cursor passes it again, pages are taken whole, own changes
--- included, since the desk's rows are then older than what it wrote itself.
+-- Set when a settled conflict sends the pull back to the start (a row this desk removed, or fields a
+-- change kept here, must come back as HQ holds them): while the cursor is below it, pages are taken
+-- whole, own changes included, and applied in order. Cleared when the pull reaches HQ's head.
 ALTER TABLE sync_state ADD COLUMN replay_until INTEGER NOT NULL DEFAULT 0;

@@ -7,7 +7,7 @@ use crate::pull;
 use crate::push::{self, Via};
 use deadpool_postgres::Pool;
 use korpus_sync::file::{self, ANSWER_FORMAT, ANSWER_VERSION, AnswerFile};
-use korpus_sync::protocol::{OwnChanges, PulledChange, codes};
+use korpus_sync::protocol::{OwnChanges, PulledChange, Receipt, codes};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,8 +33,16 @@ pub async fn import(
     file::verify_export(&signed, payload.device, &device.public_key)
         .map_err(|e| refused(codes::BAD_SIGNATURE, e.to_string()))?;
     let mut receipts = Vec::with_capacity(payload.envelopes.len());
+    let mut device_seq = None;
     for chunk in payload.envelopes.chunks(crate::server::MAX_PUSH_ENVELOPES) {
-        receipts.extend(push::apply(pool, &device, chunk, Via::File).await?);
+        // After a number used before, the rest of the export follows it unapplied (src/push.rs).
+        if receipts.iter().any(|r: &Receipt| r.code.as_deref() == Some(codes::SEQ_REUSED)) {
+            receipts.extend(chunk.iter().map(|s| push::follows_reused(&s.envelope)));
+            continue;
+        }
+        let (answered, highest) = push::apply(pool, &device, chunk, Via::File).await?;
+        receipts.extend(answered);
+        device_seq = highest.or(device_seq);
     }
     let mut summary = ImportSummary { envelopes: payload.envelopes.len(), ..ImportSummary::default() };
     for r in &receipts {
@@ -76,6 +84,7 @@ pub async fn import(
         head,
         cases,
         blocks,
+        device_seq,
     };
     let bytes = file::write_answer(&answer, key).map_err(|e| refused(codes::MALFORMED, e.to_string()))?;
     Ok((bytes, summary))

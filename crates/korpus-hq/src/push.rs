@@ -41,13 +41,14 @@ impl Via {
     }
 }
 
-/// Applies `envelopes` from `device`, in order, and returns one receipt per envelope.
+/// Applies `envelopes` from `device`, in order, and returns one receipt per envelope, with the
+/// highest `device_seq` HQ holds of the device afterwards (when it could be read).
 pub async fn apply(
     pool: &Pool,
     device: &DeviceAuth,
     envelopes: &[SealedEnvelope],
     via: Via,
-) -> Result<Vec<Receipt>> {
+) -> Result<(Vec<Receipt>, Option<i64>)> {
     let started = std::time::Instant::now();
     // Hashes and bodies are worked out before the lock: they need no database.
     let prepared: Vec<Prepared> = envelopes.iter().map(Prepared::new).collect();
@@ -70,16 +71,20 @@ pub async fn apply(
     // Outside the sequence lock: whether the device's numbers still run without a hole.
     // The batch is applied whatever this finds: a failure here is logged, never answered.
     let reused: Vec<i64> = receipts_reused(&receipts);
-    if let Err(e) = watch_sequence(&client, device, &reused).await {
-        tracing::error!(device = %device.id, "sequence not checked: {e}");
-    }
+    let highest = match watch_sequence(&client, device, &reused).await {
+        Ok(highest) => Some(highest),
+        Err(e) => {
+            tracing::error!(device = %device.id, "sequence not checked: {e}");
+            None
+        }
+    };
     tracing::debug!(
         envelopes = envelopes.len(),
         before_lock_ms = (locked - started).as_millis() as u64,
         locked_ms = locked.elapsed().as_millis() as u64,
         "batch applied"
     );
-    Ok(receipts)
+    Ok((receipts, highest))
 }
 
 /// The sequence numbers of the batch refused as used by another envelope.
@@ -96,11 +101,13 @@ const GAP_LISTED: i64 = 50;
 ///   resolved when the hole fills;
 /// - numbers sent again with other content (a desk restored from an older copy of its database,
 ///   writing new envelopes under numbers it had used) open a `device_seq_reused` case.
+///
+/// Returns the highest number HQ holds of the device.
 async fn watch_sequence(
     client: &deadpool_postgres::Client,
     device: &DeviceAuth,
     reused: &[i64],
-) -> Result<()> {
+) -> Result<i64> {
     let row = client
         .query_one(
             "SELECT count(*), coalesce(max(device_seq), 0) FROM receipts WHERE device = $1",
@@ -152,7 +159,7 @@ async fn watch_sequence(
         });
     }
     open_cases(&***client, &cases).await?;
-    Ok(())
+    Ok(highest)
 }
 
 /// An envelope with what can be known of it without the database.
@@ -504,6 +511,8 @@ struct Batch {
     application_rulebook: Option<String>,
     /// Rows moved to another region: server_seq, entity, id, from, to.
     moves: Vec<(i64, Entity, Uuid, String, String)>,
+    /// An envelope of the batch came with a number used before: the rest follow it.
+    reused: bool,
 }
 
 impl Batch {
@@ -526,8 +535,15 @@ impl Batch {
             }
             return Receipt { id: e.id, device_seq: e.device_seq, ..given.answer.clone() };
         }
+        // A number used before: a desk restored from an older copy. It and every envelope after
+        // it in the batch are refused unrecorded, so that the desk numbers them again after HQ's
+        // highest, in the order it wrote them.
         if known.seqs.contains(&e.device_seq) {
+            self.reused = true;
             return rejected_unrecorded(e, codes::SEQ_REUSED, "device_seq: used by another envelope");
+        }
+        if self.reused {
+            return follows_reused(e);
         }
         if let Some(path) = &p.nul_at {
             let message = format!("{path}: holds the character U+0000");
@@ -1072,6 +1088,13 @@ fn receipt(e: &Envelope, status: ReceiptStatus, server_seq: Option<i64>) -> Rece
 
 /// A refusal that is not recorded: the envelope is someone else's (another device, a reused id
 /// or sequence number), and recording it would let a bad push shadow a good one.
+/// The receipt of an envelope sent after one whose number was used before: refused unrecorded, to
+/// be numbered again with it.
+pub fn follows_reused(e: &Envelope) -> Receipt {
+    let why = "device_seq: follows an envelope whose number was used; numbered again with it";
+    rejected_unrecorded(e, codes::SEQ_REUSED, why)
+}
+
 fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
     Receipt {
         code: Some(code.to_owned()),

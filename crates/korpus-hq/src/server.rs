@@ -170,8 +170,9 @@ async fn push_batch(
             format!("envelopes: at most {MAX_PUSH_ENVELOPES} per push"),
         ));
     }
-    let receipts = push::apply(&state.pool, &device, &request.envelopes, push::Via::Online).await?;
-    signed_json(&state, &PushResponse { receipts })
+    let (receipts, device_seq) =
+        push::apply(&state.pool, &device, &request.envelopes, push::Via::Online).await?;
+    signed_json(&state, &PushResponse { receipts, device_seq })
 }
 
 #[derive(Debug, Deserialize)]

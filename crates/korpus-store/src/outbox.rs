@@ -34,7 +34,7 @@ impl DeviceState {
         })
     }
 
-    fn save(&self, tx: &Transaction<'_>) -> Result<()> {
+    pub(crate) fn save(&self, tx: &Transaction<'_>) -> Result<()> {
         tx.execute(
             "UPDATE device SET last_seq = ?1, hlc = ?2 WHERE singleton = 1",
             (self.last_seq, self.hlc.to_string()),

@@ -252,11 +252,37 @@ impl Store {
         let now = self.clock.now().to_rfc3339();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+        // A pull read again from the start takes every change whole and in order (`replaying`).
+        let replaying: bool = tx
+            .query_row("SELECT cursor < replay_until FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false);
+        tx.execute("DELETE FROM sync_cases", [])?;
+        for c in cases {
+            tx.execute(
+                "INSERT INTO sync_cases (id, kind, status, details, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (c.id.to_string(), &c.kind, &c.status, c.details.to_string(), &c.opened_at),
+            )?;
+        }
+        let settled_elsewhere = let_go_settled_conflicts(&tx, cases)?;
         let pending = pending_fields(&tx)?;
         let own = DeviceState::load(&tx)?.device_id;
+        let after_own =
+            if changes.is_empty() || replaying { HashMap::new() } else { own_changes_ahead(&tx)? };
         let mut touched = Touched::default();
         for change in changes {
             for row in &change.rows {
+                // This desk changed the row later, in an envelope HQ applied: the row here is at
+                // least as new as this change, which a page taken whole (a copy restored from
+                // before some of the desk's envelopes, a pull read again from the start) brings
+                // again. Applied over it, it would undo the later change, which comes back only
+                // when HQ merged it.
+                if after_own
+                    .get(&(row.entity.code(), row.id.to_string()))
+                    .is_some_and(|seq| *seq > change.server_seq)
+                {
+                    continue;
+                }
                 if change.device != own {
                     remember_change(&tx, change, row)?;
                 }
@@ -275,12 +301,10 @@ impl Store {
         held::retry(&tx, &mut touched, &pending, &now)?;
         held::hold_unplaceable(&tx, &mut touched, &now)?;
         tx.execute("UPDATE sync_state SET cursor = ?1", [cursor])?;
-        tx.execute("DELETE FROM sync_cases", [])?;
-        for c in cases {
-            tx.execute(
-                "INSERT INTO sync_cases (id, kind, status, details, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                (c.id.to_string(), &c.kind, &c.status, c.details.to_string(), &c.opened_at),
-            )?;
+        if settled_elsewhere {
+            // The fields those changes kept here must come back as HQ holds them: the pull reads
+            // again from the start, every page whole.
+            tx.execute(REPLAY, [])?;
         }
         tx.commit()?;
         Ok(())
@@ -307,15 +331,77 @@ impl Store {
         Ok(true)
     }
 
-    /// Whether the pull is reading again changes it applied before (sent back to the start by a
-    /// settled conflict): those pages must be taken whole, this desk's own changes included, for
-    /// each older change of a row replayed here is followed by the desk's own later one.
+    /// Numbers again the envelopes HQ refused because their numbers were used before (HQ's
+    /// `SEQ_REUSED`: this database is a copy restored from before some envelopes it had sent),
+    /// after `highest`, the highest number HQ holds of this device, and after this desk's own
+    /// last; in the order they were written, each with its hash made again, waiting to be sent.
+    /// Envelopes still unsent after them are numbered with them, so the order holds. Returns how
+    /// many were numbered again.
+    pub fn renumber_reused(&mut self, highest: i64) -> Result<usize> {
+        // The code as korpus-sync's `codes::SEQ_REUSED` names it (this crate keeps the database
+        // alone and does not depend on the protocol).
+        const SEQ_REUSED: &str = "SEQ_REUSED";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let first: Option<i64> = tx.query_row(
+            "SELECT min(device_seq) FROM outbox WHERE receipt = 'rejected' AND receipt_code = ?1",
+            [SEQ_REUSED],
+            |r| r.get(0),
+        )?;
+        let Some(first) = first else { return Ok(0) };
+        let mut device = DeviceState::load(&tx)?;
+        let base = highest.max(device.last_seq) + 1;
+        let waiting: HashSet<i64> = {
+            let mut s = tx.prepare(
+                "SELECT device_seq FROM outbox WHERE device_seq >= ?1
+                   AND (receipt IS NULL OR (receipt = 'rejected' AND receipt_code = ?2))",
+            )?;
+            let seqs = s.query_map((first, SEQ_REUSED), |r| r.get(0))?;
+            seqs.collect::<rusqlite::Result<_>>()?
+        };
+        let again: Vec<crate::outbox::OutboxEntry> = crate::outbox::read(&tx, first - 1, 1 << 40, false)?
+            .into_iter()
+            .filter(|e| waiting.contains(&e.envelope.device_seq))
+            .collect();
+        let again: Vec<_> = again
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| (e.envelope.device_seq, base + i as i64, e.envelope))
+            .collect();
+        // From the last, so that each new number is free when taken (all are above every old one).
+        for (old, new, envelope) in again.iter().rev() {
+            let renumbered = korpus_domain::Envelope { device_seq: *new, ..envelope.clone() };
+            tx.execute(
+                "UPDATE outbox SET device_seq = ?2, hash = ?3, sent_at = NULL, receipt = NULL, server_seq = NULL,
+                   receipt_code = NULL, receipt_message = NULL
+                 WHERE device_seq = ?1",
+                (old, new, renumbered.hash()),
+            )?;
+        }
+        let renumbered = again.len();
+        if let Some((_, new, _)) = again.last() {
+            device.last_seq = *new;
+            device.save(&tx)?;
+        }
+        tx.commit()?;
+        Ok(renumbered)
+    }
+
+    /// Whether the pull is reading again, from the start, changes it applied before (sent back by
+    /// a settled conflict): until it reaches HQ's head ([`Store::finish_replay`]), pages must be
+    /// taken whole, this desk's own changes included, and applied in order, each over the last.
     pub fn replaying(&self) -> Result<bool> {
         Ok(self
             .conn
             .query_row("SELECT cursor < replay_until FROM sync_state", [], |r| r.get(0))
             .optional()?
             .unwrap_or(false))
+    }
+
+    /// Notes that the pull reached HQ's head: a replay from the start, if one was under way, is
+    /// over.
+    pub fn finish_replay(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE sync_state SET replay_until = 0 WHERE cursor > 0", [])?;
+        Ok(())
     }
 
     /// Whether the outbox holds envelope `id`.
@@ -407,6 +493,53 @@ fn remember_change(tx: &rusqlite::Transaction<'_>, change: &IncomingChange, row:
         ),
     )?;
     Ok(())
+}
+
+/// Sends the pull back to the start, to read every change again whole up to HQ's head.
+const REPLAY: &str = "UPDATE sync_state SET replay_until = 9223372036854775807, cursor = 0";
+
+/// Lets go of this desk's changes HQ answered with a conflict whose case HQ no longer holds open
+/// (`cases` are all the open cases of the desk's regions): the conflict was settled elsewhere, on
+/// a copy of this database since put back, or at HQ. They stop keeping their fields here (marked
+/// superseded by themselves). Whether there were any.
+fn let_go_settled_conflicts(tx: &rusqlite::Transaction<'_>, cases: &[SyncCase]) -> Result<bool> {
+    let open: HashSet<&str> = cases
+        .iter()
+        .filter(|c| c.kind == "conflict")
+        .filter_map(|c| c.details.get("envelope_id").and_then(Value::as_str))
+        .collect();
+    let waiting: Vec<String> = {
+        let mut s =
+            tx.prepare("SELECT id FROM outbox WHERE receipt = 'conflict' AND superseded_by IS NULL")?;
+        let ids = s.query_map([], |r| r.get(0))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
+    let mut any = false;
+    for id in waiting.iter().filter(|id| !open.contains(id.as_str())) {
+        tx.execute("UPDATE outbox SET superseded_by = id WHERE id = ?1", [id])?;
+        any = true;
+    }
+    Ok(any)
+}
+
+/// For each row this desk's own envelopes changed that HQ applied after the pull's cursor, the
+/// last `server_seq` that changed it (read by SQLite from the outbox's ops).
+fn own_changes_ahead(tx: &rusqlite::Transaction<'_>) -> Result<HashMap<(&'static str, String), i64>> {
+    let mut statement = tx.prepare(
+        "SELECT json_extract(op.value, '$.entity'), json_extract(op.value, '$.entity_id'), max(outbox.server_seq)
+         FROM outbox, json_each(outbox.ops) AS op
+         WHERE outbox.server_seq > (SELECT cursor FROM sync_state) AND outbox.receipt IN ('applied', 'duplicate')
+         GROUP BY 1, 2",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let (entity, id, seq): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if let Ok(entity) = Entity::parse("entity", &entity) {
+            out.insert((entity.code(), id), seq);
+        }
+    }
+    Ok(out)
 }
 
 /// For each row, the fields changed by envelopes HQ has not applied (not answered yet, or
@@ -637,9 +770,8 @@ impl Store {
         })?;
         if repull {
             // The row must come back whole from HQ: read the region's changes again, every one
-            // whole up to where the pull stood (`Store::replaying`).
-            self.conn
-                .execute("UPDATE sync_state SET replay_until = max(replay_until, cursor), cursor = 0", [])?;
+            // whole, up to HQ's head (`Store::replaying`).
+            self.conn.execute(REPLAY, [])?;
         }
         let after = self.stamp_last_seq()?;
         let id: String =

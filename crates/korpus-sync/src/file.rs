@@ -80,6 +80,9 @@ pub struct AnswerFile {
     /// The blocks of certificate numbers HQ reserved for the device, as the export asked.
     #[serde(default)]
     pub blocks: Vec<NumberBlockGrant>,
+    /// The highest `device_seq` HQ holds of the device ([`crate::protocol::PushResponse`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_seq: Option<i64>,
 }
 
 /// A file that cannot be used.
@@ -252,6 +255,7 @@ mod tests {
             head: 0,
             cases: vec![],
             blocks: vec![],
+            device_seq: None,
         }
     }
 

@@ -134,6 +134,11 @@ pub struct Receipt {
 pub struct PushResponse {
     /// The receipts.
     pub receipts: Vec<Receipt>,
+    /// The highest `device_seq` HQ holds of the device after this batch. A desk restored from an
+    /// older copy, whose new envelopes were refused [`codes::SEQ_REUSED`], numbers them again
+    /// after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_seq: Option<i64>,
 }
 
 /// A row as HQ holds it after a change: everything a desk needs to take HQ's state.

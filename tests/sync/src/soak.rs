@@ -5,17 +5,21 @@
 //! Operations: persons registered, edited (the same field on two desks of a region, or others),
 //! removed; sub-projects registered with three new persons and removed with their group; syncs
 //! online, through a link that cuts every connection after a random number of bytes, by file
-//! (one desk of each region never goes online), and by the command line killed mid-sync.
-//! Faults: HQ killed with SIGKILL, idle or mid-sync, and restarted.
+//! (one desk of each region never goes online), and by the command line killed mid-sync; conflicts
+//! settled on a desk mid-run, keeping either side.
+//! Faults: HQ killed with SIGKILL, idle or mid-sync, and restarted; a desk's database put back
+//! from an older copy (what it wrote since and had not sent is gone with it; what it had sent
+//! comes back from HQ, and what it writes next is numbered after HQ's highest).
 //!
 //! The checker, after every fault is healed and every desk synced until quiet (conflicts settled
 //! by taking HQ's side, as a coordinator would):
-//! - lost: a record a desk acknowledged (and did not remove) that HQ does not hold live once;
+//! - lost: a record a desk acknowledged (and did not remove) that HQ does not hold live once (but
+//!   for one written after a copy and never sent before the copy was put back);
 //! - doubled: a live record at HQ that no desk made, or one a desk removed (without a conflict
 //!   that kept it) still live;
 //! - every desk's state hash equals HQ's for its region, nothing waits, nothing is held.
 
-use crate::{Desk, Error, FaultProxy, Hq, binary, person_born, regions};
+use crate::{Desk, Error, FaultProxy, Hq, Snapshot, binary, person_born, regions};
 use korpus_app::sync::{RetryPolicy, SyncOptions};
 use korpus_domain::Entity;
 use rand::{RngExt, SeedableRng};
@@ -49,6 +53,8 @@ pub struct SoakReport {
     pub failed_syncs: usize,
     /// Points at which a process was killed with SIGKILL (HQ, or the command line mid-sync).
     pub kills: usize,
+    /// Desks put back from an older copy of their database.
+    pub restores: usize,
     /// Conflicts recorded and settled.
     pub conflicts: usize,
     /// Records lost (must be 0).
@@ -63,12 +69,13 @@ impl std::fmt::Display for SoakReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} conflicts settled; lost {}, doubled {}, diverged {}",
+            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} restores from an older copy, {} conflicts settled; lost {}, doubled {}, diverged {}",
             self.seed,
             self.operations,
             self.writes,
             self.failed_syncs,
             self.kills,
+            self.restores,
             self.conflicts,
             self.lost.len(),
             self.doubled.len(),
@@ -82,6 +89,15 @@ struct SoakDesk {
     desk: Desk,
     region: String,
     by_file: bool,
+    /// A copy of its database, with the records made and removed on it since.
+    copy: Option<Copy>,
+}
+
+/// A copy of a desk's database, and what the desk acknowledged since it was taken.
+struct Copy {
+    snapshot: Snapshot,
+    made: Vec<Uuid>,
+    removed: Vec<Uuid>,
 }
 
 /// What the desks acknowledged.
@@ -89,8 +105,9 @@ struct SoakDesk {
 struct Ledger {
     /// Records made: entity and region.
     made: HashMap<Uuid, (Entity, String)>,
-    /// Records removed by an acknowledged removal.
-    removed: HashSet<Uuid>,
+    /// Records removed by an acknowledged removal, with how many desks removed each (a copy put
+    /// back undoes its desk's removal only).
+    removed: HashMap<Uuid, usize>,
 }
 
 fn retry() -> RetryPolicy {
@@ -153,6 +170,7 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 desk: Desk::enrolled(&hq, login).await?,
                 region: region.clone(),
                 by_file: i + 1 == count,
+                copy: None,
             });
         }
     }
@@ -160,18 +178,20 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
     let mut report = SoakReport { seed: config.seed, ..SoakReport::default() };
     let mut next_person = 0usize;
     let mut hq_down = false;
+    let mut conflicted: HashSet<Uuid> = HashSet::new();
 
     for _ in 0..config.operations {
         report.operations += 1;
         let d = rng.random_range(0..desks.len());
         let roll = rng.random_range(0..100);
-        let SoakDesk { desk, region, by_file } = &mut desks[d];
+        let SoakDesk { desk, region, by_file, copy } = &mut desks[d];
         match roll {
             // Register a person.
             0..=24 => {
                 let id = desk.store.add_person(&new_person(next_person, region))?.id;
                 next_person += 1;
                 ledger.made.insert(id, (Entity::Person, region.clone()));
+                copy.iter_mut().for_each(|c| c.made.push(id));
                 report.writes += 1;
             }
             // Edit a person this desk holds: the phone (often the same field as another desk's
@@ -211,10 +231,11 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 }
                 let app = desk.add_application_of(&members, region)?;
                 ledger.made.insert(app, (Entity::Application, region.clone()));
+                copy.iter_mut().for_each(|c| c.made.extend(members.iter().copied().chain([app])));
                 report.writes += 4;
             }
             // Remove a record this desk holds: refused while anything names it.
-            52..=57 => {
+            52..=55 => {
                 let rows: Vec<_> = desk
                     .store
                     .all_rows()?
@@ -226,8 +247,21 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 }
                 let pick = &rows[rng.random_range(0..rows.len())];
                 if desk.store.remove_record(pick.entity, pick.id, pick.version).is_ok() {
-                    ledger.removed.insert(pick.id);
+                    *ledger.removed.entry(pick.id).or_default() += 1;
+                    copy.iter_mut().for_each(|c| c.removed.push(pick.id));
                     report.writes += 1;
+                }
+            }
+            // Settle the conflicts this desk was told of, keeping either side at random (a
+            // removal in conflict can only take HQ's).
+            56..=57 => {
+                for case in desk.store.sync_cases()?.into_iter().filter(|c| c.kind == "conflict") {
+                    let keep = if rng.random_bool(0.5) { "mine" } else { "theirs" };
+                    conflicted.extend(case.conflicts().iter().map(|f| f.entity_id));
+                    if korpus_app::sync::resolve(&mut desk.store, case.id, keep, &BTreeMap::new()).is_ok() {
+                        report.conflicts += 1;
+                        report.writes += 1;
+                    }
                 }
             }
             // Sync online, or by file for a desk without a network.
@@ -251,8 +285,32 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 cli_sync_killed(desk, Duration::from_millis(rng.random_range(0..400))).await?;
                 report.kills += 1;
             }
+            // A copy of the database taken, or the copy taken before put back (a laptop restored
+            // from its backup). What the desk made or removed since and had not sent is gone with
+            // it: HQ never held it.
+            93..=94 => match copy.take() {
+                None => {
+                    *copy = Some(Copy { snapshot: desk.snapshot()?, made: Vec::new(), removed: Vec::new() });
+                }
+                Some(Copy { snapshot, made, removed }) => {
+                    desk.restore(&snapshot)?;
+                    let at_hq = rows_at_hq(&hq).await?;
+                    for id in made.iter().filter(|id| !at_hq.contains_key(id)) {
+                        ledger.made.remove(id);
+                    }
+                    for id in removed.iter().filter(|id| at_hq.get(id) == Some(&false)) {
+                        if let Some(n) = ledger.removed.get_mut(id) {
+                            *n -= 1;
+                            if *n == 0 {
+                                ledger.removed.remove(id);
+                            }
+                        }
+                    }
+                    report.restores += 1;
+                }
+            },
             // HQ killed with SIGKILL mid-sync, or restarted after a while down.
-            93..=99 => {
+            95..=99 => {
                 if hq_down {
                     hq.restart().await?;
                     hq_down = false;
@@ -280,7 +338,6 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
     if hq_down {
         hq.restart().await?;
     }
-    let mut conflicted: HashSet<Uuid> = HashSet::new();
     for _round in 0..4 {
         for SoakDesk { desk, by_file, .. } in &mut desks {
             if *by_file {
@@ -305,18 +362,27 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
             break;
         }
     }
-    for SoakDesk { desk, by_file, .. } in &mut desks {
-        if *by_file {
-            sync_by_file(&hq, desk)?;
-        } else {
-            sync_via(desk, &hq.url()).await?;
+    // Until quiet: a pass in which no desk had anything to send (a desk restored from a copy
+    // numbers its refused envelopes again and sends them in its next sync).
+    for _pass in 0..5 {
+        let mut waiting = 0;
+        for SoakDesk { desk, by_file, .. } in &mut desks {
+            waiting += desk.store.sync_state()?.map_or(0, |s| s.unsent);
+            if *by_file {
+                sync_by_file(&hq, desk)?;
+            } else {
+                sync_via(desk, &hq.url()).await?;
+            }
+        }
+        if waiting == 0 {
+            break;
         }
     }
 
     // The checker.
     let live = live_rows(&hq).await?;
     for (id, (entity, region)) in &ledger.made {
-        let removed = ledger.removed.contains(id);
+        let removed = ledger.removed.contains_key(id);
         let count = live.get(id).copied().unwrap_or(0);
         if !removed && count != 1 {
             report.lost.push(format!("{entity} {id} of region {region}: {count} live at HQ"));
@@ -342,11 +408,29 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 if hash == hq_hash { "as HQ's" } else { "differs from HQ's" },
                 state.unsent,
                 held.len(),
-                differences.iter().map(|d| format!("\n  {d}")).collect::<String>()
+                differences
+                    .iter()
+                    .cloned()
+                    .chain(held.iter().map(|h| format!("held: {} {} ({})", h.entity, h.id, h.reason)))
+                    .map(|d| format!("\n  {d}"))
+                    .collect::<String>()
             ));
         }
     }
     Ok(report)
+}
+
+/// Every person and application HQ holds a row of, each with whether it is removed. Read while HQ
+/// may be down: then from its database.
+async fn rows_at_hq(hq: &Hq) -> Result<HashMap<Uuid, bool>, Error> {
+    let (client, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client
+        .query("SELECT id, deleted FROM rows WHERE entity IN ('person', 'application')", &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
 }
 
 /// HQ's live persons and applications, each id with how many live rows it has.

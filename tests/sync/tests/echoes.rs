@@ -90,7 +90,8 @@ async fn an_edit_hq_merged_with_another_desks_comes_back_whole() -> Result<(), E
 }
 
 #[tokio::test]
-async fn a_desk_restored_from_an_older_copy_takes_its_own_lost_changes_whole() -> Result<(), Error> {
+async fn a_desk_restored_from_an_older_copy_takes_its_own_changes_whole_and_numbers_new_ones_after_hqs()
+-> Result<(), Error> {
     let (r1, _, _) = regions();
     let hq = Hq::start().await?;
     let mut north = Desk::enrolled(&hq, "north").await?;
@@ -114,6 +115,27 @@ async fn a_desk_restored_from_an_older_copy_takes_its_own_lost_changes_whole() -
     for id in &later {
         assert_eq!(north.store.person(&id.to_string())?.data.identity.surname, "Бекова");
     }
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+
+    // What the coordinator types on the restored copy is numbered as before the restore (4, 5):
+    // HQ refuses those numbers, the desk numbers them again after HQ's highest, and they apply.
+    let typed = [north.add_person(7 * 7, "Бекова", &r1)?, north.add_person(8 * 7, "Бекова", &r1)?];
+    let report = north.sync().await?;
+    assert_eq!((report.renumbered, report.applied, report.rejected), (2, 2, 0));
+    for id in typed {
+        assert_eq!(
+            hq.query_i64(&format!("SELECT count(*) FROM rows WHERE id = '{id}' AND NOT deleted")).await?,
+            1
+        );
+    }
+    let seqs = hq
+        .query_i64(&format!(
+            "SELECT count(DISTINCT device_seq) FROM receipts WHERE device = '{}' AND device_seq BETWEEN 1 AND 9",
+            north.store.device_id()
+        ))
+        .await?;
+    assert_eq!(seqs, 9);
+    assert_eq!(north.store.sync_state()?.ok_or("not enrolled")?.unsent, 0);
     assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
     Ok(())
 }
@@ -161,6 +183,77 @@ async fn a_pull_sent_back_to_the_start_by_a_settled_removal_takes_every_page_who
         north.store.person(&p.to_string())?.data.identity.phone,
         village.store.person(&p.to_string())?.data.identity.phone
     );
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_taken_whole_does_not_undo_a_later_change_of_the_desks_own() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    // A copy taken while P is not yet sent.
+    let p = north.add_person(63, "Тұрсынова", &r1)?;
+    let copy = north.snapshot()?;
+    north.sync().await?;
+    north.add_person(70, "Тұрсынова", &r1)?;
+    north.sync().await?;
+
+    // Put back, the desk sends P again (HQ has it: server_seq 1) and changes P's phone. Pages of
+    // two: the first names P's registration and Q's, which this copy lacks, so it comes whole;
+    // P's registration in it is older than the desk's own change of P, which HQ applied as
+    // written and names in the next page only.
+    north.restore(&copy)?;
+    let mut input = person(63, "Тұрсынова", &r1);
+    input.identity.phone = Some("+77015550003".into());
+    north.store.edit_person(p, 1, &input)?;
+    let report = north.sync_small(50, 2).await?;
+    assert_eq!((report.duplicate, report.applied, report.renumbered), (1, 1, 1));
+    assert!(report.whole_pages >= 1);
+    let here = north.store.person(&p.to_string())?;
+    assert_eq!(here.version, 2);
+    assert!(here.data.identity.phone.is_some());
+    assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_conflict_settled_on_a_copy_since_put_back_is_let_go_and_the_row_comes_back_as_hq_holds_it()
+-> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut north = Desk::enrolled(&hq, "north").await?;
+    let mut village = Desk::enrolled(&hq, "north").await?;
+    let p = north.add_person(77, "Әлиева", &r1)?;
+    north.sync().await?;
+    village.sync().await?;
+    // The same field changed on both desks: north's change is a conflict.
+    let mut theirs = person(77, "Әлиева", &r1);
+    theirs.identity.phone = Some("+77015550004".into());
+    village.store.edit_person(p, 1, &theirs)?;
+    village.sync().await?;
+    let mut mine = person(77, "Әлиева", &r1);
+    mine.identity.phone = Some("+77015550005".into());
+    north.store.edit_person(p, 1, &mine)?;
+    let report = north.sync().await?;
+    assert_eq!(report.conflict, 1);
+    let copy = north.snapshot()?;
+
+    // Settled on the desk, taking HQ's side; then the copy from before is put back. HQ holds no
+    // open case for the change the copy still keeps waiting.
+    let case = north.store.sync_cases()?.into_iter().find(|c| c.kind == "conflict").ok_or("no case")?;
+    korpus_app::sync::resolve(&mut north.store, case.id, "theirs", &Default::default())?;
+    north.sync().await?;
+    north.restore(&copy)?;
+    assert_eq!(north.store.sync_state()?.ok_or("not enrolled")?.conflicts, 1);
+    north.sync().await?;
+    let state = north.store.sync_state()?.ok_or("not enrolled")?;
+    assert_eq!(
+        (state.conflicts, state.unsent, state.cursor),
+        (0, 0, hq.query_i64("SELECT server_seq FROM sync_head").await?)
+    );
+    assert!(!north.store.replaying()?);
+    assert_eq!(north.store.person(&p.to_string())?.data.identity.phone, theirs.identity.phone);
     assert_eq!(north.state_hash()?, hq.state_hash(&[&r1])?);
     Ok(())
 }

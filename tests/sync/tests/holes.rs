@@ -330,6 +330,7 @@ async fn an_answer_not_signed_by_hq_is_refused_and_the_desk_keeps_its_unsent_cha
         head: 2,
         cases: Vec::new(),
         blocks: Vec::new(),
+        device_seq: None,
     };
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
     let bytes = file::write_answer(&forged, &stranger)?;

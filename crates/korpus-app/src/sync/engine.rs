@@ -96,6 +96,9 @@ pub struct Report {
     /// Pull pages taken again whole: HQ named changes of this desk's own that its database does
     /// not hold (a copy restored from before they were written).
     pub whole_pages: u64,
+    /// Envelopes numbered again after HQ's highest: written on a copy restored from before
+    /// envelopes HQ holds, under numbers those had.
+    pub renumbered: u64,
 }
 
 impl Report {
@@ -262,6 +265,7 @@ impl Run<'_> {
 
     /// Pushes the outbox in batches bounded in count and bytes until every envelope has a receipt.
     async fn push_outbox(&mut self) -> Result<()> {
+        let mut renumberings = 0;
         loop {
             let entries = self.store.unsent(self.options.batch_envelopes.max(1))?;
             if entries.is_empty() {
@@ -298,6 +302,18 @@ impl Run<'_> {
             self.p.bytes_up += traffic.up;
             self.p.bytes_down += traffic.down;
             self.told(retries);
+            // Numbers HQ holds already: this database is a copy restored from before some of its
+            // envelopes. The refused ones are numbered again after HQ's highest and sent again.
+            if response.receipts.iter().any(|r| r.code.as_deref() == Some(codes::SEQ_REUSED)) {
+                let Some(highest) = response.device_seq.filter(|_| renumberings < 3) else {
+                    return Err(incomplete("HQ refused numbers used before and said no highest".into()));
+                };
+                renumberings += 1;
+                let again = self.store.renumber_reused(highest)? as u64;
+                self.report.renumbered += again;
+                self.report.rejected -= again.min(self.report.rejected);
+                self.p.pushed -= again.min(self.p.pushed);
+            }
         }
     }
 
@@ -393,11 +409,14 @@ impl Run<'_> {
             let (pulled, cases) = apply_page(self.store, &page.changes, page.cursor, &page.cases)?;
             self.report.cases = cases;
             self.p.pulled += pulled;
-            self.p.cursor = page.cursor;
+            // Where the store put the cursor: back at the start when a conflict turned out settled
+            // elsewhere (Store::apply_pull).
+            self.p.cursor = self.store.sync_state()?.map_or(page.cursor, |s| s.cursor);
             self.p.head = page.head;
             self.p.bytes_down += traffic.down;
             self.told(retries);
-            if page.cursor == page.head {
+            if self.p.cursor == page.head {
+                self.store.finish_replay()?;
                 return Ok(());
             }
         }
@@ -594,6 +613,14 @@ pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report> {
         return Err(incomplete("the answer names envelopes this desk did not write".into()));
     }
     store.record_receipts(&receipt_records(&known, &mut report))?;
+    // As online (Run::push_outbox): numbers used before are given again, for the next export.
+    if known.iter().any(|r| r.code.as_deref() == Some(codes::SEQ_REUSED))
+        && let Some(highest) = answer.device_seq
+    {
+        let again = store.renumber_reused(highest)? as u64;
+        report.renumbered += again;
+        report.rejected -= again.min(report.rejected);
+    }
     let (pulled, cases) = apply_page(store, &answer.changes, answer.cursor, &answer.cases)?;
     for grant in &answer.blocks {
         store.add_certificate_block(grant.cohort, grant.first, grant.last)?;
@@ -602,9 +629,14 @@ pub fn import_answer(store: &mut Store, bytes: &[u8]) -> Result<Report> {
     report.cases = cases;
     report.progress.pulled = pulled;
     report.progress.pushed = known.len() as u64;
-    report.progress.cursor = answer.cursor;
+    // Where the store put the cursor: back at the start when a conflict turned out settled
+    // elsewhere, for the next export to ask everything again.
+    report.progress.cursor = store.sync_state()?.map_or(answer.cursor, |s| s.cursor);
     report.progress.head = answer.head;
-    if answer.cursor == answer.head && store.sync_state()?.is_some_and(|s| s.unsent == 0) {
+    if report.progress.cursor == answer.head {
+        store.finish_replay()?;
+    }
+    if report.progress.cursor == answer.head && store.sync_state()?.is_some_and(|s| s.unsent == 0) {
         store.mark_synced()?;
     }
     Ok(report)

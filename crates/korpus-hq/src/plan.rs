@@ -408,7 +408,7 @@ fn plan_change(op: &Op, kind: OpKind, old: &HqRow, regions: &Regions) -> Result<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use korpus_domain::{Hlc, Op};
     use serde_json::json;
@@ -427,7 +427,8 @@ mod tests {
         m
     }
 
-    fn envelope(ops: Vec<Op>) -> Envelope {
+    /// An envelope of `ops` from a test device (also push.rs's tests).
+    pub(crate) fn envelope(ops: Vec<Op>) -> Envelope {
         Envelope {
             id: Uuid::now_v7(),
             device: Uuid::from_u128(99),

@@ -1106,7 +1106,7 @@ fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use korpus_domain::{Hlc, Op, Rulebook};
+    use korpus_domain::Op;
     use serde_json::Map;
 
     fn row(version: i64, region: &str) -> HqRow {
@@ -1127,18 +1127,7 @@ mod tests {
             base_version: *base_version,
             fields: Map::new(),
         };
-        Envelope {
-            id: Uuid::now_v7(),
-            device: Uuid::from_u128(99),
-            device_seq: 1,
-            hlc: Hlc::default(),
-            author: "a".into(),
-            app_version: "0".into(),
-            schema_version: 3,
-            rulebook_version: Rulebook::pilot_2017().version,
-            ops: ops.iter().map(op).collect(),
-            resolves: None,
-        }
+        crate::plan::tests::envelope(ops.iter().map(op).collect())
     }
 
     #[test]

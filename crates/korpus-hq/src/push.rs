@@ -16,7 +16,7 @@ use crate::plan::{Decided, HqRow, Outcome, Referrers, hq_today, plan_on};
 use deadpool_postgres::Pool;
 use korpus_domain::selection::commission::CommissionDecision;
 use korpus_domain::{Entity, Envelope, OpKind, sync::records};
-use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, SealedEnvelope, codes};
+use korpus_sync::protocol::{FieldConflict, Receipt, ReceiptStatus, RowState, SealedEnvelope, codes};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::Transaction;
@@ -61,13 +61,20 @@ pub async fn apply(
     let head: i64 = tx.query_one("SELECT server_seq FROM sync_head FOR UPDATE", &[]).await?.get(0);
     let locked = std::time::Instant::now();
     let mut known = Known::load(&tx, device, envelopes).await?;
+    let loaded = std::time::Instant::now();
     let mut batch = Batch { head, ..Batch::default() };
     let receipts: Vec<Receipt> = prepared.iter().map(|p| batch.decide(device, p, &mut known)).collect();
     let head = batch.head;
+    let planned = std::time::Instant::now();
     batch.write(&tx, device, via).await?;
     tx.execute("UPDATE sync_head SET server_seq = $1", &[&head]).await?;
     tx.execute("UPDATE devices SET last_seen_at = now() WHERE id = $1", &[&device.id]).await?;
+    let written = std::time::Instant::now();
     tx.commit().await?;
+    let committed = std::time::Instant::now();
+    // Outside the sequence lock: what the desk takes back of the envelopes HQ refused.
+    let mut receipts = receipts;
+    put_back(&client, device, envelopes, &mut receipts).await?;
     // Outside the sequence lock: whether the device's numbers still run without a hole.
     // The batch is applied whatever this finds: a failure here is logged, never answered.
     let reused: Vec<i64> = receipts_reused(&receipts);
@@ -82,9 +89,72 @@ pub async fn apply(
         envelopes = envelopes.len(),
         before_lock_ms = (locked - started).as_millis() as u64,
         locked_ms = locked.elapsed().as_millis() as u64,
+        load_ms = (loaded - locked).as_millis() as u64,
+        plan_ms = (planned - loaded).as_millis() as u64,
+        write_ms = (written - planned).as_millis() as u64,
+        commit_ms = (committed - written).as_millis() as u64,
         "batch applied"
     );
     Ok((receipts, highest))
+}
+
+/// Refusals whose envelope stays on the desk: sent again, numbered anew ([`codes::SEQ_REUSED`]), or
+/// not a genuine desk's own (another device's, a wrong hash, an id used for other content).
+const SENT_AGAIN_OR_NOT_OURS: [&str; 4] =
+    [codes::SEQ_REUSED, codes::WRONG_DEVICE, codes::HASH_MISMATCH, codes::ID_REUSED];
+
+/// Gives each refused envelope's receipt the rows it touched as HQ holds them after the batch
+/// (`Receipt::rows`): the desk that wrote it takes them back, as its change never happened. A
+/// removal refused because a decision names the record, a person moved alone out of a group's
+/// region, a decision on a sub-project removed meanwhile: without this, the desk would keep what
+/// HQ refused and differ from HQ for good.
+async fn put_back(
+    client: &deadpool_postgres::Client,
+    device: &DeviceAuth,
+    envelopes: &[SealedEnvelope],
+    receipts: &mut [Receipt],
+) -> Result<()> {
+    let mut wanted: Vec<(usize, Entity, Uuid)> = Vec::new();
+    for (i, (receipt, sealed)) in receipts.iter().zip(envelopes).enumerate() {
+        let kept = receipt.code.as_deref().is_some_and(|c| SENT_AGAIN_OR_NOT_OURS.contains(&c));
+        if receipt.status == ReceiptStatus::Rejected && !kept {
+            for op in &sealed.envelope.ops {
+                if !wanted.iter().any(|(j, e, id)| *j == i && *e == op.entity && *id == op.entity_id) {
+                    wanted.push((i, op.entity, op.entity_id));
+                }
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let entities: Vec<&str> = wanted.iter().map(|(_, e, _)| e.code()).collect();
+    let ids: Vec<Uuid> = wanted.iter().map(|(_, _, id)| *id).collect();
+    let held: HashMap<(String, Uuid), (String, i64, bool, Value)> = client
+        .query(
+            "SELECT entity, id, region, version, deleted, fields FROM rows WHERE entity = ANY($1) AND id = ANY($2)",
+            &[&entities, &ids],
+        )
+        .await?
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4), r.get(5))))
+        .collect();
+    for (i, entity, id) in wanted {
+        let state = match held.get(&(entity.code().to_owned(), id)) {
+            Some((region, version, deleted, Value::Object(fields))) if device.regions.allows(region) => {
+                RowState {
+                    entity,
+                    id,
+                    version: *version,
+                    deleted: *deleted,
+                    fields: if *deleted { serde_json::Map::new() } else { fields.clone() },
+                }
+            }
+            _ => RowState { entity, id, version: 0, deleted: true, fields: serde_json::Map::new() },
+        };
+        receipts[i].rows.push(state);
+    }
+    Ok(())
 }
 
 /// The sequence numbers of the batch refused as used by another envelope.
@@ -312,6 +382,7 @@ impl Known {
                 code: r.get(5),
                 message: r.get(6),
                 conflicts: serde_json::from_value(conflicts).unwrap_or_default(),
+                rows: Vec::new(),
             };
             known.receipts.insert(answer.id, Given { device: r.get(8), hash: r.get(2), answer });
         }
@@ -1083,11 +1154,10 @@ fn receipt(e: &Envelope, status: ReceiptStatus, server_seq: Option<i64>) -> Rece
         code: None,
         message: None,
         conflicts: Vec::new(),
+        rows: Vec::new(),
     }
 }
 
-/// A refusal that is not recorded: the envelope is someone else's (another device, a reused id
-/// or sequence number), and recording it would let a bad push shadow a good one.
 /// The receipt of an envelope sent after one whose number was used before: refused unrecorded, to
 /// be numbered again with it.
 pub fn follows_reused(e: &Envelope) -> Receipt {
@@ -1095,6 +1165,8 @@ pub fn follows_reused(e: &Envelope) -> Receipt {
     rejected_unrecorded(e, codes::SEQ_REUSED, why)
 }
 
+/// A refusal that is not recorded: the envelope is someone else's (another device, a reused id
+/// or sequence number), and recording it would let a bad push shadow a good one.
 fn rejected_unrecorded(e: &Envelope, code: &str, message: &str) -> Receipt {
     Receipt {
         code: Some(code.to_owned()),

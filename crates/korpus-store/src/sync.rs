@@ -58,7 +58,7 @@ pub struct SyncState {
 }
 
 /// HQ's answer for one envelope, as the desk keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptRecord {
     /// The envelope.
     pub id: Uuid,
@@ -70,6 +70,8 @@ pub struct ReceiptRecord {
     pub code: Option<String>,
     /// The message, when refused.
     pub message: Option<String>,
+    /// When refused: the rows the envelope touched as HQ holds them, taken back here.
+    pub put_back: Vec<IncomingRow>,
 }
 
 /// A row as HQ holds it.
@@ -218,10 +220,13 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Keeps HQ's receipts. Each must answer an envelope of this outbox.
+    /// Keeps HQ's receipts. Each must answer an envelope of this outbox. A refused envelope's
+    /// rows are put back as HQ holds them (its change never happened), but for the fields of
+    /// this desk's changes still waiting for HQ's answer, as a pull would.
     pub fn record_receipts(&mut self, receipts: &[ReceiptRecord]) -> Result<()> {
         let now = self.clock.now().to_rfc3339();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         for r in receipts {
             let n = tx.execute(
                 "UPDATE outbox SET sent_at = ?2, receipt = ?3, server_seq = ?4, receipt_code = ?5, receipt_message = ?6
@@ -233,6 +238,12 @@ impl Store {
                     "HQ answered envelope {} that this desk did not send",
                     r.id
                 )));
+            }
+        }
+        if receipts.iter().any(|r| !r.put_back.is_empty()) {
+            let pending = pending_fields(&tx)?;
+            for row in receipts.iter().filter(|r| r.status == "rejected").flat_map(|r| &r.put_back) {
+                apply_row(&tx, row, pending.get(&(row.entity, row.id)), &now)?;
             }
         }
         tx.commit()?;

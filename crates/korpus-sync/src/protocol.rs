@@ -127,6 +127,12 @@ pub struct Receipt {
     /// The fields in conflict, when [`ReceiptStatus::Conflict`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<FieldConflict>,
+    /// When rejected: each row the envelope touched as HQ holds it now, for the desk to take
+    /// back (its own change of them never happened). A row HQ holds none of, or holds in a
+    /// region the device does not have, comes removed. Empty for a refusal whose envelope the
+    /// desk sends again ([`codes::SEQ_REUSED`]) and for those no genuine desk gets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowState>,
 }
 
 /// The answer to a push: one receipt per envelope, in the order sent.

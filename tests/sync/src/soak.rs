@@ -6,8 +6,11 @@
 //! removed; sub-projects registered with three new persons and removed with their group; syncs
 //! online, through a link that cuts every connection after a random number of bytes, by file
 //! (one desk of each region never goes online), and by the command line killed mid-sync; conflicts
-//! settled on a desk mid-run, keeping either side.
-//! Faults: HQ killed with SIGKILL, idle or mid-sync, and restarted; a desk's database put back
+//! settled on a desk mid-run, keeping either side; sub-projects screened (a decision that names
+//! its application, while another desk may be removing it); persons moved to the other region by
+//! an HQ staff desk (while the old region's desks may still be editing or removing them).
+//! Faults: HQ killed with SIGKILL, idle or mid-sync, and restarted; the command line killed with
+//! SIGKILL mid-sync and mid-write (registering a person); a desk's database put back
 //! from an older copy (what it wrote since and had not sent is gone with it; what it had sent
 //! comes back from HQ, and what it writes next is numbered after HQ's highest).
 //!
@@ -55,6 +58,13 @@ pub struct SoakReport {
     pub kills: usize,
     /// Desks put back from an older copy of their database.
     pub restores: usize,
+    /// Persons moved to the other region by HQ staff.
+    pub moves: usize,
+    /// Sub-projects screened.
+    pub decisions: usize,
+    /// Changes HQ refused, by code (a removal of a record screened or moved meanwhile, an edit of
+    /// a person moved away): each explained, none lost.
+    pub refused: BTreeMap<String, usize>,
     /// Conflicts recorded and settled.
     pub conflicts: usize,
     /// Records lost (must be 0).
@@ -63,13 +73,19 @@ pub struct SoakReport {
     pub doubled: Vec<String>,
     /// Desks whose state differs from HQ's, or that still wait or hold rows (must be 0).
     pub diverged: Vec<String>,
+    /// Edits of the same field of a record, made on two desks from the same version with
+    /// different values, that reached HQ.
+    pub concurrent_edits: usize,
+    /// Of those, edits HQ applied over another without a conflict (must be 0): each such pair is
+    /// one conflict recorded, the first applied and the other answered `conflict`.
+    pub overwritten: Vec<String>,
 }
 
 impl std::fmt::Display for SoakReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} restores from an older copy, {} conflicts settled; lost {}, doubled {}, diverged {}",
+            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} restores from an older copy, {} conflicts settled, {} moves, {} screenings, refused {:?}, {} concurrent same-field edits; lost {}, doubled {}, diverged {}, overwritten {}",
             self.seed,
             self.operations,
             self.writes,
@@ -77,9 +93,14 @@ impl std::fmt::Display for SoakReport {
             self.kills,
             self.restores,
             self.conflicts,
+            self.moves,
+            self.decisions,
+            self.refused,
+            self.concurrent_edits,
             self.lost.len(),
             self.doubled.len(),
-            self.diverged.len()
+            self.diverged.len(),
+            self.overwritten.len()
         )
     }
 }
@@ -89,6 +110,8 @@ struct SoakDesk {
     desk: Desk,
     region: String,
     by_file: bool,
+    /// HQ staff's desk: every region; it moves persons between them.
+    staff: bool,
     /// A copy of its database, with the records made and removed on it since.
     copy: Option<Copy>,
 }
@@ -100,9 +123,22 @@ struct Copy {
     removed: Vec<Uuid>,
 }
 
+/// An edit of one field of a person, as a desk made it.
+struct Edit {
+    desk: usize,
+    row: Uuid,
+    /// The version the desk edited.
+    base: i64,
+    field: &'static str,
+    value: String,
+    envelope: Uuid,
+}
+
 /// What the desks acknowledged.
 #[derive(Default)]
 struct Ledger {
+    /// Every edit of a person's field.
+    edits: Vec<Edit>,
     /// Records made: entity and region.
     made: HashMap<Uuid, (Entity, String)>,
     /// Records removed by an acknowledged removal, with how many desks removed each (a copy put
@@ -135,10 +171,10 @@ fn sync_by_file(hq: &Hq, desk: &mut Desk) -> Result<(), Error> {
     Ok(())
 }
 
-/// The `korpus` command syncing `desk`, killed with SIGKILL after `after`.
-async fn cli_sync_killed(desk: &Desk, after: Duration) -> Result<(), Error> {
+/// The `korpus` command run with `args` on `desk`, killed with SIGKILL after `after`.
+async fn cli_killed(desk: &Desk, args: &[&str], after: Duration) -> Result<(), Error> {
     let mut child = tokio::process::Command::new(binary("korpus")?)
-        .args(["sync"])
+        .args(args)
         .env("KORPUS_DB", desk.db_path())
         .env("KORPUS_DB_KEY", "test")
         .stdout(std::process::Stdio::null())
@@ -148,6 +184,18 @@ async fn cli_sync_killed(desk: &Desk, after: Duration) -> Result<(), Error> {
     let _ = child.start_kill();
     let _ = child.wait().await;
     Ok(())
+}
+
+/// The `korpus` command registering `person` on `desk`, killed with SIGKILL after `after`.
+async fn cli_add_killed(
+    desk: &Desk,
+    person: &korpus_domain::PersonInput,
+    after: Duration,
+) -> Result<(), Error> {
+    let p = &person.identity;
+    let args = ["person", "add", "--iin", &p.iin, "--surname", &p.surname, "--given-name", &p.given_name];
+    let more = ["--region", &p.region, "--locality", &p.locality, "--education", &person.education];
+    cli_killed(desk, &[&args[..], &more[..]].concat(), after).await
 }
 
 /// A person born on a day and serial that no other person of the run has.
@@ -170,10 +218,18 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 desk: Desk::enrolled(&hq, login).await?,
                 region: region.clone(),
                 by_file: i + 1 == count,
+                staff: false,
                 copy: None,
             });
         }
     }
+    desks.push(SoakDesk {
+        desk: Desk::enrolled(&hq, "hq").await?,
+        region: r1.clone(),
+        by_file: false,
+        staff: true,
+        copy: None,
+    });
     let mut ledger = Ledger::default();
     let mut report = SoakReport { seed: config.seed, ..SoakReport::default() };
     let mut next_person = 0usize;
@@ -184,10 +240,53 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
         report.operations += 1;
         let d = rng.random_range(0..desks.len());
         let roll = rng.random_range(0..100);
-        let SoakDesk { desk, region, by_file, copy } = &mut desks[d];
+        let SoakDesk { desk, region, by_file, staff, copy } = &mut desks[d];
+        if *staff {
+            match roll {
+                // Move a person to the other region (refused on the desk for a group's member).
+                0..=29 => {
+                    let persons: Vec<_> =
+                        desk.store.all_rows()?.into_iter().filter(|r| r.entity == Entity::Person).collect();
+                    if persons.is_empty() {
+                        continue;
+                    }
+                    let current =
+                        desk.store.person(&persons[rng.random_range(0..persons.len())].id.to_string())?;
+                    let mut input = korpus_domain::PersonInput::from(&current.data);
+                    let to = if input.identity.region == r1 { r2.clone() } else { r1.clone() };
+                    input.identity.region = to.clone();
+                    if desk.store.edit_person(current.id, current.version, &input).is_ok() {
+                        if let Some(made) = ledger.made.get_mut(&current.id) {
+                            made.1 = to;
+                        }
+                        report.moves += 1;
+                        report.writes += 1;
+                    }
+                }
+                30..=69 => {
+                    let ok = sync_via(desk, &hq.url()).await.is_ok();
+                    report.failed_syncs += usize::from(!ok);
+                }
+                _ => {}
+            }
+            continue;
+        }
         match roll {
+            // Register a person with the command line, killed with SIGKILL at a random moment: the
+            // person is there whole, with its envelope, or not at all.
+            0..=2 => {
+                let input = new_person(next_person, region);
+                next_person += 1;
+                cli_add_killed(desk, &input, Duration::from_millis(rng.random_range(0..300))).await?;
+                report.kills += 1;
+                if let Ok(person) = desk.store.person(&input.identity.iin) {
+                    ledger.made.insert(person.id, (Entity::Person, region.clone()));
+                    copy.iter_mut().for_each(|c| c.made.push(person.id));
+                    report.writes += 1;
+                }
+            }
             // Register a person.
-            0..=24 => {
+            3..=24 => {
                 let id = desk.store.add_person(&new_person(next_person, region))?.id;
                 next_person += 1;
                 ledger.made.insert(id, (Entity::Person, region.clone()));
@@ -212,12 +311,25 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                 };
                 let current = desk.store.person(&pick.id.to_string())?;
                 let mut input = korpus_domain::PersonInput::from(&current.data);
-                if rng.random_bool(0.6) {
-                    input.identity.phone = Some(format!("+7701{:07}", rng.random_range(0..10_000_000)));
+                let (field, value) = if rng.random_bool(0.6) {
+                    let phone = format!("+7701{:07}", rng.random_range(0..10_000_000));
+                    input.identity.phone = Some(phone.clone());
+                    ("phone", phone)
                 } else {
-                    input.identity.locality = format!("Ауыл {}", rng.random_range(0..1000));
-                }
+                    let locality = format!("Ауыл {}", rng.random_range(0..1000));
+                    input.identity.locality = locality.clone();
+                    ("locality", locality)
+                };
                 desk.store.edit_person(current.id, current.version, &input)?;
+                let envelope = desk.store.unsent(usize::MAX)?.pop().ok_or("no envelope")?.envelope.id;
+                ledger.edits.push(Edit {
+                    desk: d,
+                    row: current.id,
+                    base: current.version,
+                    field,
+                    value,
+                    envelope,
+                });
                 report.writes += 1;
             }
             // Register a sub-project of three new persons.
@@ -264,8 +376,21 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
                     }
                 }
             }
+            // Screen a sub-project this desk holds: a decision that names it.
+            58..=61 => {
+                let apps: Vec<_> =
+                    desk.store.all_rows()?.into_iter().filter(|r| r.entity == Entity::Application).collect();
+                if apps.is_empty() {
+                    continue;
+                }
+                let app = apps[rng.random_range(0..apps.len())].id;
+                if desk.store.screen(korpus_domain::rules::Subject::Application, &app.to_string()).is_ok() {
+                    report.decisions += 1;
+                    report.writes += 1;
+                }
+            }
             // Sync online, or by file for a desk without a network.
-            58..=79 => {
+            62..=79 => {
                 let ok = if *by_file {
                     !hq_down && sync_by_file(&hq, desk).is_ok()
                 } else {
@@ -282,7 +407,7 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
             }
             // The command line's sync killed with SIGKILL mid-way.
             87..=92 if !*by_file => {
-                cli_sync_killed(desk, Duration::from_millis(rng.random_range(0..400))).await?;
+                cli_killed(desk, &["sync"], Duration::from_millis(rng.random_range(0..400))).await?;
                 report.kills += 1;
             }
             // A copy of the database taken, or the copy taken before put back (a laptop restored
@@ -379,7 +504,24 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
         }
     }
 
-    // The checker.
+    // The checker. A removal HQ refused (the record screened or moved meanwhile) did not happen:
+    // its desk was told so.
+    for SoakDesk { desk, .. } in &desks {
+        for entry in
+            desk.store.outbox(0, usize::MAX)?.into_iter().filter(|e| e.receipt.as_deref() == Some("rejected"))
+        {
+            for op in entry.envelope.ops.iter().filter(|o| o.op == korpus_domain::OpKind::Delete) {
+                if let Some(n) = ledger.removed.get_mut(&op.entity_id) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ledger.removed.remove(&op.entity_id);
+                    }
+                }
+            }
+        }
+    }
+    report.refused = refused_at_hq(&hq).await?;
+    check_concurrent_edits(&hq, &ledger.edits, &mut report).await?;
     let live = live_rows(&hq).await?;
     for (id, (entity, region)) in &ledger.made {
         let removed = ledger.removed.contains_key(id);
@@ -396,11 +538,11 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
             report.doubled.push(format!("{id}: live at HQ, made by no desk"));
         }
     }
-    for (i, SoakDesk { desk, region, .. }) in desks.iter().enumerate() {
+    for (i, SoakDesk { desk, region, staff, .. }) in desks.iter().enumerate() {
         let state = desk.store.sync_state()?.ok_or("not enrolled")?;
         let held = desk.store.held_rows()?;
         let hash = desk.state_hash()?;
-        let hq_hash = hq.state_hash(&[region])?;
+        let hq_hash = if *staff { hq.state_hash(&[&r1, &r2])? } else { hq.state_hash(&[region])? };
         if hash != hq_hash || state.unsent != 0 || !held.is_empty() {
             let differences = if hash == hq_hash { Vec::new() } else { hq.differences(desk, region).await? };
             report.diverged.push(format!(
@@ -431,6 +573,55 @@ async fn rows_at_hq(hq: &Hq) -> Result<HashMap<Uuid, bool>, Error> {
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect())
+}
+
+/// Every concurrent edit of the same field (two desks, the same version, different values) is a
+/// conflict HQ recorded: of such edits that reached HQ, at most one was applied.
+async fn check_concurrent_edits(hq: &Hq, edits: &[Edit], report: &mut SoakReport) -> Result<(), Error> {
+    let (client, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let ids: Vec<Uuid> = edits.iter().map(|e| e.envelope).collect();
+    let answered: HashMap<Uuid, String> = client
+        .query("SELECT envelope_id, status FROM receipts WHERE envelope_id = ANY($1)", &[&ids])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut groups: BTreeMap<(Uuid, i64, &str), Vec<&Edit>> = BTreeMap::new();
+    for edit in edits.iter().filter(|e| answered.contains_key(&e.envelope)) {
+        groups.entry((edit.row, edit.base, edit.field)).or_default().push(edit);
+    }
+    for ((row, base, field), group) in groups {
+        let desks: HashSet<usize> = group.iter().map(|e| e.desk).collect();
+        let values: HashSet<&str> = group.iter().map(|e| e.value.as_str()).collect();
+        if desks.len() < 2 || values.len() < 2 {
+            continue;
+        }
+        report.concurrent_edits += group.len();
+        let applied: Vec<&&Edit> = group.iter().filter(|e| answered[&e.envelope] == "applied").collect();
+        if applied.len() > 1 {
+            report.overwritten.push(format!(
+                "person {row} {field} from version {base}: {} edits applied without a conflict ({})",
+                applied.len(),
+                applied
+                    .iter()
+                    .map(|e| format!("desk {}: {}", e.desk, e.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The changes HQ refused and recorded, by code.
+async fn refused_at_hq(hq: &Hq) -> Result<BTreeMap<String, usize>, Error> {
+    let (client, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let rows = client
+        .query("SELECT coalesce(code, ''), count(*) FROM receipts WHERE status = 'rejected' GROUP BY 1", &[])
+        .await?;
+    Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as usize)).collect())
 }
 
 /// HQ's live persons and applications, each id with how many live rows it has.

@@ -323,6 +323,7 @@ async fn an_answer_not_signed_by_hq_is_refused_and_the_desk_keeps_its_unsent_cha
                 code: None,
                 message: None,
                 conflicts: Vec::new(),
+                rows: Vec::new(),
             })
             .collect(),
         changes: Vec::new(),
@@ -522,5 +523,52 @@ async fn a_person_who_moves_oblast_leaves_the_old_regions_desks_and_an_edit_sent
         assert_eq!(desk.state_hash()?, hq.state_hash(&[region])?);
         assert!(desk.store.held_rows()?.is_empty());
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_change_hq_refuses_is_taken_back_on_the_desk_that_made_it() -> Result<(), Error> {
+    use korpus_domain::Entity;
+    let (r1, r2, _) = regions();
+    let hq = Hq::start().await?;
+    let mut staff = Desk::enrolled(&hq, "hq").await?;
+    let mut builder = Desk::enrolled(&hq, "north").await?;
+    let mut remover = Desk::enrolled(&hq, "north").await?;
+    let members: Vec<Uuid> = [(500, "Серікова"), (600, "Ахметов"), (700, "Бекова")]
+        .into_iter()
+        .map(|(serial, name)| builder.add_person(serial, name, &r1))
+        .collect::<Result<_, _>>()?;
+    builder.add_application_of(&members, &r1)?;
+    let loner = builder.add_person(800, "Омарова", &r1)?;
+    for desk in [&mut builder, &mut remover, &mut staff] {
+        desk.sync().await?;
+    }
+
+    // HQ staff move a group's member alone to the other region: the desk takes it, HQ refuses
+    // it, and the desk puts the person back as HQ holds them.
+    let member = staff.store.person(&members[1].to_string())?;
+    let mut input = korpus_domain::PersonInput::from(&member.data);
+    input.identity.region = r2.clone();
+    staff.store.edit_person(member.id, member.version, &input)?;
+    let report = staff.sync().await?;
+    assert_eq!(report.rejected, 1, "{report:?}");
+    let member = staff.store.person(&members[1].to_string())?;
+    assert_eq!((member.data.identity.region.as_str(), member.version), (r1.as_str(), 1));
+    assert_eq!(staff.state_hash()?, hq.state_hash(&[&r1, &r2])?);
+
+    // One desk puts a person into a new group while another, not knowing it, removes the
+    // person: HQ refuses the removal (a member names the person), and the remover gets the
+    // person back, with the group from its pull.
+    let others = [builder.add_person(900, "Жұмабаев", &r1)?, builder.add_person(901, "Ерланова", &r1)?];
+    builder.add_application_of(&[loner, others[0], others[1]], &r1)?;
+    builder.sync().await?;
+    let person = remover.store.person(&loner.to_string())?;
+    remover.store.remove_record(Entity::Person, loner, person.version)?;
+    assert!(remover.store.person(&loner.to_string()).is_err());
+    let report = remover.sync().await?;
+    assert_eq!((report.applied, report.rejected), (0, 1), "{report:?}");
+    assert_eq!(remover.store.person(&loner.to_string())?.version, 1);
+    assert_eq!(remover.state_hash()?, hq.state_hash(&[&r1])?);
+    assert_eq!(korpus_app::sync::panel(&remover.store)?.rejected, 1);
     Ok(())
 }

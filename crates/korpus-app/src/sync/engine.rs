@@ -517,9 +517,21 @@ fn receipt_records(receipts: &[Receipt], report: &mut Report) -> Vec<ReceiptReco
                 server_seq: r.server_seq,
                 code: r.code.clone(),
                 message: r.message.clone(),
+                put_back: r.rows.iter().map(incoming_row).collect(),
             }
         })
         .collect()
+}
+
+/// A row as HQ holds it, as the store takes it.
+fn incoming_row(r: &RowState) -> IncomingRow {
+    IncomingRow {
+        entity: r.entity,
+        id: r.id,
+        version: r.version,
+        deleted: r.deleted,
+        fields: r.fields.clone(),
+    }
 }
 
 /// Applies pulled changes and moves the cursor, in one transaction; returns how many changes
@@ -538,17 +550,7 @@ fn apply_page(
             device: c.device,
             author: c.author.clone(),
             hlc: c.hlc.clone(),
-            rows: c
-                .rows
-                .iter()
-                .map(|r| IncomingRow {
-                    entity: r.entity,
-                    id: r.id,
-                    version: r.version,
-                    deleted: r.deleted,
-                    fields: r.fields.clone(),
-                })
-                .collect(),
+            rows: c.rows.iter().map(incoming_row).collect(),
         })
         .collect();
     let cases: Vec<SyncCase> = cases

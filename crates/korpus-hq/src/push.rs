@@ -103,11 +103,10 @@ pub async fn apply(
 const SENT_AGAIN_OR_NOT_OURS: [&str; 4] =
     [codes::SEQ_REUSED, codes::WRONG_DEVICE, codes::HASH_MISMATCH, codes::ID_REUSED];
 
-/// Gives each refused envelope's receipt the rows it touched as HQ holds them after the batch
-/// (`Receipt::rows`): the desk that wrote it takes them back, as its change never happened. A
-/// removal refused because a decision names the record, a person moved alone out of a group's
-/// region, a decision on a sub-project removed meanwhile: without this, the desk would keep what
-/// HQ refused and differ from HQ for good.
+/// Gives each refused envelope's receipt the rows it touched that HQ holds, as they stand after
+/// the batch (`Receipt::rows`): the desk that wrote it takes them back, as its change never
+/// happened. A removal refused because a row names the record, a person moved alone out of a
+/// group's region: without this, the desk would keep what HQ refused and differ from HQ for good.
 async fn put_back(
     client: &deadpool_postgres::Client,
     device: &DeviceAuth,
@@ -150,7 +149,14 @@ async fn put_back(
                     fields: if *deleted { serde_json::Map::new() } else { fields.clone() },
                 }
             }
-            _ => RowState { entity, id, version: 0, deleted: true, fields: serde_json::Map::new() },
+            // Moved to a region the device does not have: it leaves the desk, as a pull's
+            // gone-marker would take it.
+            Some((_, version, ..)) => {
+                RowState { entity, id, version: *version, deleted: true, fields: serde_json::Map::new() }
+            }
+            // A new record HQ refused: the desk keeps what was typed, with the refusal, for the
+            // coordinator to set right or remove.
+            None => continue,
         };
         receipts[i].rows.push(state);
     }

@@ -310,6 +310,102 @@ async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
     assert_eq!(after.phone.as_deref(), Some("+77044444444"), "the other desk's change came with the answer");
 }
 
+#[tokio::test]
+async fn the_sync_page_shows_a_record_moved_away_a_row_held_and_a_refusal() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (r1, r2, _) = korpus_sync_tests::regions();
+    let born = NaiveDate::from_ymd_opt(1999, 4, 5).unwrap();
+    let hq = korpus_sync_tests::Hq::start().await.unwrap();
+    let home = Home::new().unwrap();
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    let mut store = open_database(&home);
+    korpus_app::sync::enrol(&mut store, &hq.url(), &hq.code("north").unwrap(), "Ноутбук").await.unwrap();
+    let mover = store.add_person(&korpus_sync_tests::person_born(500, "Серікова", &r1, born)).unwrap().id;
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    desk.wait_for("[data-testid=sync-done]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
+
+    // HQ staff move the person to the other region; this desk, not knowing it, changes the phone.
+    let mut staff = korpus_sync_tests::Desk::enrolled(&hq, "hq").await.unwrap();
+    staff.sync().await.unwrap();
+    let moved = staff.store.person(&mover.to_string()).unwrap();
+    let mut input = korpus_domain::PersonInput::from(&moved.data);
+    input.identity.region = r2.clone();
+    staff.store.edit_person(mover, moved.version, &input).unwrap();
+    staff.sync().await.unwrap();
+    set_phone(&mut store, mover, "+77015550000");
+    // Another desk of the region registers a person; this desk registers one with the same IIN.
+    let mut neighbour = korpus_sync_tests::Desk::enrolled(&hq, "north").await.unwrap();
+    let theirs =
+        neighbour.store.add_person(&korpus_sync_tests::person_born(700, "Бекова", &r1, born)).unwrap().id;
+    neighbour.sync().await.unwrap();
+    store.add_person(&korpus_sync_tests::person_born(700, "Омарова", &r1, born)).unwrap();
+    drop(store);
+
+    // One sync: the edit is refused (the record moved), the person leaves this desk, and the
+    // other desk's person waits beside this desk's until the duplicate is settled.
+    desk.click("[data-testid=nav-home]").await.unwrap();
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    desk.wait_for("[data-testid=sync-done]").await.unwrap();
+    let rulebook = korpus_domain::Rulebook::pilot_2017();
+    let name = |kato: &str| rulebook.regions.iter().find(|r| r.kato == kato).unwrap().name.kk.clone();
+    let note = desk.wait_for("[data-testid=moved-note]").await.unwrap().text().await.unwrap();
+    assert!(note.contains(&name(&r1)) && note.contains(&name(&r2)), "{note}");
+    let held = desk.wait_for("[data-testid=held]").await.unwrap().text().await.unwrap();
+    assert!(held.contains(&theirs.to_string()) && held.contains("ЖСН"), "{held}");
+    desk.wait_for_text("[data-testid=sync-refused]", "1").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-cases]", "Бір ЖСН екі рет тіркелген").await.unwrap();
+    desk.screenshot("sync-moved-held").await.unwrap();
+    desk.quit().await.unwrap();
+    let store = open_database(&home);
+    assert!(store.person(&mover.to_string()).is_err(), "the moved person left this desk");
+    assert_eq!(store.held_rows().unwrap().len(), 1);
+    drop(store);
+
+    // The laptop is put back from a copy of its database taken now, after it has sent more: what
+    // it writes next reuses numbers HQ holds. HQ refuses them, the desk numbers them again and
+    // sends them in the same sync, and the Sync page names the numbers.
+    let copies = |from: &std::path::Path, to: &std::path::Path| {
+        for suffix in ["", "-wal"] {
+            let (from, to) = (format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display()));
+            let _ = std::fs::remove_file(&to);
+            if std::path::Path::new(&from).exists() {
+                std::fs::copy(&from, &to).unwrap();
+            }
+        }
+        let _ = std::fs::remove_file(format!("{}-shm", to.display()));
+    };
+    let copy = home.path().join("copy.db");
+    copies(&home.database(), &copy);
+    let mut store = open_database(&home);
+    store.add_person(&korpus_sync_tests::person_born(800, "Ахметов", &r1, born)).unwrap();
+    let sent = store.unsent(10).unwrap()[0].envelope.device_seq;
+    let client = korpus_app::sync::client_for(&store).unwrap();
+    let options = korpus_app::sync::SyncOptions::default();
+    korpus_app::sync::sync(&mut store, &client, &options, &mut |_| {}).await.unwrap();
+    drop(store);
+    copies(&copy, &home.database());
+    let desk = Desk::launch(&home, &[]).await.unwrap();
+    let mut store = open_database(&home);
+    store.add_person(&korpus_sync_tests::person_born(900, "Жұмабаев", &r1, born)).unwrap();
+    assert_eq!(store.unsent(10).unwrap()[0].envelope.device_seq, sent, "the restored desk reuses the number");
+    drop(store);
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.click("[data-testid=sync-now]").await.unwrap();
+    desk.wait_for("[data-testid=sync-done]").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
+    let note = desk.wait_for("[data-testid=sequence-note]").await.unwrap().text().await.unwrap();
+    assert!(note.contains(&format!("№ {sent}")) && note.contains("көшірмесінен"), "{note}");
+    desk.screenshot("sync-restored-copy").await.unwrap();
+    desk.quit().await.unwrap();
+    assert_eq!(
+        hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person' AND NOT deleted").await.unwrap(),
+        5
+    );
+}
+
 /// Three groups of three in Pavlodar region, each in its own application.
 fn three_applications(store: &mut Store, first_serial: u16) -> Vec<uuid::Uuid> {
     (0..3u16)

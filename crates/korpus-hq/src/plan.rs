@@ -237,6 +237,9 @@ fn plan_op(
     ctx: &Context<'_>,
 ) -> Result<Planned, Refusal> {
     check_fixed(op, before.get((op.entity, op.entity_id)), decided)?;
+    // Whether the row's fields were found to be a record of its kind already (a new row's are,
+    // before its references are checked): the check is not made twice.
+    let mut fields_checked = false;
     let planned = match (op.op, before.get((op.entity, op.entity_id))) {
         (OpKind::Insert, Some(_)) if decisions::is_record_of_decision(op.entity) => {
             let why = format!(
@@ -247,7 +250,9 @@ fn plan_op(
         }
         (OpKind::Insert, Some(_)) => return Err((codes::ROW_EXISTS, "the row exists".to_owned())),
         (OpKind::Insert, None) => {
-            Planned { row: Some(plan_insert(op, before, regions)?), conflicts: Vec::new() }
+            let (row, checked) = plan_insert(op, before, regions)?;
+            fields_checked = checked;
+            Planned { row: Some(row), conflicts: Vec::new() }
         }
         (OpKind::Update | OpKind::Delete, None) => {
             return Err((codes::UNKNOWN_ROW, "HQ has no such row".to_owned()));
@@ -256,8 +261,8 @@ fn plan_op(
     };
     if let Some(row) = &planned.row
         && !row.deleted
-        && let Err(e) =
-            check_row(op.entity, &row.fields).and_then(|()| check_as_typed(op.entity, &row.fields, ctx))
+        && let Err(e) = (if fields_checked { Ok(()) } else { check_row(op.entity, &row.fields) })
+            .and_then(|()| check_as_typed(op.entity, &row.fields, ctx))
     {
         return Err((codes::INVALID_FIELD, e.to_string()));
     }
@@ -289,8 +294,10 @@ fn plan_op(
     Ok(planned)
 }
 
-/// A new row: in a region the device may write, a decision checked against the rows it names.
-fn plan_insert(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<HqRow, Refusal> {
+/// A new row: in a region the device may write, a decision checked against the rows it names;
+/// with whether its fields are a record of its kind ([`check_row`], made here before its
+/// references are read).
+fn plan_insert(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<(HqRow, bool), Refusal> {
     if op.base_version != 0 {
         return Err((codes::MALFORMED, "an insert has base_version 0".to_owned()));
     }
@@ -306,18 +313,18 @@ fn plan_insert(op: &Op, before: &Before<'_>, regions: &Regions) -> Result<HqRow,
     // The rows it names, as earlier ops of this envelope left them or as HQ holds them.
     let lookup =
         |entity: Entity, id: Uuid| before.get((entity, id)).filter(|r| !r.deleted).map(|r| &r.fields);
-    if check_row(op.entity, &op.fields).is_ok()
-        && let Err(e) = decisions::check_references(op.entity, op.entity_id, &op.fields, &lookup)
-    {
+    let fields_ok = check_row(op.entity, &op.fields).is_ok();
+    if fields_ok && let Err(e) = decisions::check_references(op.entity, op.entity_id, &op.fields, &lookup) {
         return Err((codes::INVALID_TRANSITION, e.to_string()));
     }
-    Ok(HqRow {
+    let row = HqRow {
         region: region.to_owned(),
         version: 1,
         deleted: false,
         fields: op.fields.clone(),
         field_versions: op.fields.keys().map(|k| (k.clone(), 1)).collect(),
-    })
+    };
+    Ok((row, fields_ok))
 }
 
 /// A conflict on whether the row is deleted: HQ's side, and the op's.

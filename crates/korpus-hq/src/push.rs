@@ -1000,14 +1000,20 @@ impl Batch {
                    AND entity = '{}' AND fields ->> 'iin' = ANY($1) AND NOT deleted",
                 entity.code()
             );
-            let others = tx.query(&sql, &[&keys]).await?;
+            // By IIN, read once: the batch's own rows are among them, and matching each of its
+            // rows against all of them was quadratic in the batch.
+            let mut others: HashMap<&str, Vec<(Uuid, String)>> = HashMap::new();
+            let found = tx.query(&sql, &[&keys]).await?;
+            for other in &found {
+                others.entry(other.get(2)).or_default().push((other.get(0), other.get(1)));
+            }
             for (id, row, key) in &mine {
-                for other in others.iter().filter(|o| o.get::<_, &str>(2) == key) {
+                for (other, region) in others.get(key.as_str()).into_iter().flatten() {
                     cases.extend(pair_case(
                         "duplicate_iin",
                         entity,
                         (*id, row),
-                        (other.get(0), other.get(1)),
+                        (*other, region.clone()),
                         key,
                     ));
                 }
@@ -1021,26 +1027,25 @@ impl Batch {
             .collect();
         if !members.is_empty() {
             let keys: Vec<&str> = members.iter().map(|(_, _, k, _)| k.as_str()).collect();
-            let others = tx
+            let found = tx
                 .query(
                     "SELECT id, region, fields ->> 'person_id', fields ->> 'application_id' FROM rows
                      WHERE entity = 'application_member' AND fields ->> 'person_id' = ANY($1) AND NOT deleted",
                     &[&keys],
                 )
                 .await?;
+            // Each member row found, by the person it names: (id, region, application).
+            type Found<'r> = (Uuid, String, Option<&'r str>);
+            let mut others: HashMap<&str, Vec<Found<'_>>> = HashMap::new();
+            for other in &found {
+                others.entry(other.get(2)).or_default().push((other.get(0), other.get(1), other.get(3)));
+            }
             for (id, row, person, application) in &members {
-                for other in others.iter().filter(|o| {
-                    o.get::<_, &str>(2) == person && o.get::<_, Option<&str>>(3) != Some(application)
-                }) {
-                    let (other_id, other_region) = (other.get(0), other.get(1));
+                let elsewhere = others.get(person.as_str()).into_iter().flatten();
+                for (other, region, _) in elsewhere.filter(|(_, _, a)| *a != Some(application.as_str())) {
                     let kind = "person_in_two_subprojects";
-                    cases.extend(pair_case(
-                        kind,
-                        Entity::ApplicationMember,
-                        (*id, row),
-                        (other_id, other_region),
-                        person,
-                    ));
+                    let pair = ((*id, *row), (*other, region.clone()));
+                    cases.extend(pair_case(kind, Entity::ApplicationMember, pair.0, pair.1, person));
                 }
             }
         }

@@ -4,7 +4,8 @@
 //! - **Pushes**: `KORPUS_BENCH_DEVICES` devices (200) push their own envelopes
 //!   (`KORPUS_BENCH_ENVELOPES` each, 500) at once, in batches of 500. Envelopes applied a second
 //!   (target: at least 10,000) and the latency of a batch, from the first try to its answer,
-//!   waits for a busy HQ included (target: p99 under 3 s).
+//!   waits for a busy HQ included (target: p99 under 3 s), and the CPU HQ, PostgreSQL and the
+//!   bench's own devices spent meanwhile.
 //! - **Restores**: the same number of new devices pull a region of `KORPUS_BENCH_REGION` persons
 //!   (25,000) from the start, all at once, as laptops replaced on one day would: pages served a
 //!   second, rows a second, and the latency of a page.
@@ -25,6 +26,31 @@ fn env(name: &str, default: usize) -> usize {
 fn quantile(latencies: &[Duration], q: f64) -> f64 {
     let at = ((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1);
     latencies.get(at).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
+/// CPU seconds spent so far by the processes named `korpus-hq` and `postgres`, and by this
+/// bench (its clients), read from `/proc`: where a 2-core machine's time goes during a measure.
+fn cpu_seconds() -> [f64; 3] {
+    // utime + stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised name), in ticks
+    // of 1/100 s on Linux.
+    fn of(stat: &str) -> f64 {
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+        (ticks(11) + ticks(12)) / 100.0
+    }
+    let mut spent = [0.0; 3];
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let slot = match comm.trim() {
+            "korpus-hq" => 0,
+            "postgres" => 1,
+            _ => continue,
+        };
+        spent[slot] += of(&std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default());
+    }
+    spent[2] = of(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
+    spent
 }
 
 /// A desk of `login` holding `count` persons of `region` born from the `day`th day of 1990, a
@@ -63,6 +89,7 @@ fn main() -> Result<(), Error> {
             pushers.push(device_with(&hq, "hq", &r1, d as u64 * (per_device as u64 / 1_000 + 1), per_device).await?);
         }
         println!("{devices} devices with {per_device} envelopes each made in {:.1} s", prepared.elapsed().as_secs_f64());
+        let cpu_before = cpu_seconds();
         let started = Instant::now();
         let tasks: Vec<_> = pushers
             .into_iter()
@@ -86,6 +113,7 @@ fn main() -> Result<(), Error> {
             latencies.extend(task.await??);
         }
         let pushed_in = started.elapsed();
+        let cpu: Vec<f64> = cpu_seconds().iter().zip(cpu_before).map(|(after, before)| after - before).collect();
         let total = devices * per_device;
         let applied = hq.query_i64("SELECT count(*) FROM envelopes").await?;
         if applied != total as i64 {
@@ -96,11 +124,17 @@ fn main() -> Result<(), Error> {
         let pushes = format!(
             "HQ: {devices} devices pushing {total} envelopes at once, batches of {BATCH}\n\
              applied: {total} in {:.1} s = {:.0} envelopes/s (target: at least 10000)\n\
-             latency of a {BATCH}-envelope batch, waits included: p50 {:.0} ms, p99 {:.0} ms (target: p99 under 3000)\n",
+             latency of a {BATCH}-envelope batch, waits included: p50 {:.0} ms, p99 {:.0} ms (target: p99 under 3000)\n\
+             CPU meanwhile: HQ {:.1} s, PostgreSQL {:.1} s, the devices (this bench) {:.1} s, of {:.1} s of {} cores\n",
             pushed_in.as_secs_f64(),
             total as f64 / pushed_in.as_secs_f64(),
             quantile(&latencies, 0.50),
             quantile(&latencies, 0.99),
+            cpu[0],
+            cpu[1],
+            cpu[2],
+            pushed_in.as_secs_f64() * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
         );
         print!("{pushes}");
         if region_size == 0 {

@@ -79,13 +79,17 @@ pub struct SoakReport {
     /// Of those, edits HQ applied over another without a conflict (must be 0): each such pair is
     /// one conflict recorded, the first applied and the other answered `conflict`.
     pub overwritten: Vec<String>,
+    /// Rows, row changes, moves and receipts naming an envelope HQ does not hold, envelopes and
+    /// receipts naming a device it does not know (must be 0): what foreign keys asserted before
+    /// push's tables gave them up (migration V11).
+    pub dangling: Vec<String>,
 }
 
 impl std::fmt::Display for SoakReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} restores from an older copy, {} conflicts settled, {} moves, {} screenings, refused {:?}, {} concurrent same-field edits; lost {}, doubled {}, diverged {}, overwritten {}",
+            "seed {}: {} operations, {} writes, {} failed syncs, {} kill -9 points, {} restores from an older copy, {} conflicts settled, {} moves, {} screenings, refused {:?}, {} concurrent same-field edits; lost {}, doubled {}, diverged {}, overwritten {}, dangling {}",
             self.seed,
             self.operations,
             self.writes,
@@ -100,8 +104,23 @@ impl std::fmt::Display for SoakReport {
             self.lost.len(),
             self.doubled.len(),
             self.diverged.len(),
-            self.overwritten.len()
+            self.overwritten.len(),
+            self.dangling.len()
         )
+    }
+}
+
+impl SoakReport {
+    /// Every problem the checker found, each on its own line (none when the run is clean).
+    pub fn problems(&self) -> Vec<String> {
+        let named = [
+            ("lost", &self.lost),
+            ("doubled", &self.doubled),
+            ("diverged", &self.diverged),
+            ("overwritten", &self.overwritten),
+            ("dangling", &self.dangling),
+        ];
+        named.iter().flat_map(|(what, found)| found.iter().map(move |f| format!("{what}: {f}"))).collect()
     }
 }
 
@@ -522,6 +541,7 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
     }
     report.refused = refused_at_hq(&hq).await?;
     check_concurrent_edits(&hq, &ledger.edits, &mut report).await?;
+    report.dangling = dangling_at_hq(&hq).await?;
     let live = live_rows(&hq).await?;
     for (id, (entity, region)) in &ledger.made {
         let removed = ledger.removed.contains_key(id);
@@ -560,6 +580,41 @@ pub async fn run(config: SoakConfig) -> Result<SoakReport, Error> {
         }
     }
     Ok(report)
+}
+
+/// What HQ's push tables name and HQ does not hold: each as `table: count`.
+async fn dangling_at_hq(hq: &Hq) -> Result<Vec<String>, Error> {
+    let (client, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let checks = [
+        ("rows", "rows WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.server_seq = rows.server_seq)"),
+        (
+            "row_changes",
+            "row_changes c WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.server_seq = c.server_seq)",
+        ),
+        (
+            "row_moves",
+            "row_moves m WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.server_seq = m.server_seq)",
+        ),
+        (
+            "receipts (server_seq)",
+            "receipts r WHERE r.server_seq IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.server_seq = r.server_seq)",
+        ),
+        ("receipts (device)", "receipts r WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.id = r.device)"),
+        (
+            "envelopes (device)",
+            "envelopes e WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.id = e.device)",
+        ),
+    ];
+    let mut dangling = Vec::new();
+    for (table, from) in checks {
+        let count: i64 = client.query_one(&format!("SELECT count(*) FROM {from}"), &[]).await?.get(0);
+        if count > 0 {
+            dangling.push(format!("{table}: {count}"));
+        }
+    }
+    Ok(dangling)
 }
 
 /// Every person and application HQ holds a row of, each with whether it is removed. Read while HQ

@@ -16,15 +16,8 @@ async fn desks_hq_and_faults_at_random_lose_nothing_double_nothing_and_converge(
     };
     let report = run(config).await?;
     println!("{report}");
-    let clean = report.lost.is_empty()
-        && report.doubled.is_empty()
-        && report.diverged.is_empty()
-        && report.overwritten.is_empty();
-    assert!(
-        clean,
-        "lost: {:#?}\ndoubled: {:#?}\ndiverged: {:#?}\noverwritten: {:#?}\n{report}",
-        report.lost, report.doubled, report.diverged, report.overwritten
-    );
+    let problems = report.problems();
+    assert!(problems.is_empty(), "{}\n{report}", problems.join("\n"));
     // The run did what it is for: writes, failed syncs, kills.
     assert!(report.writes > 100 && report.kills > 5 && report.failed_syncs > 5, "{report}");
     Ok(())

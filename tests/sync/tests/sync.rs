@@ -316,6 +316,78 @@ async fn the_same_field_edited_on_two_devices_yields_one_conflict_settled_on_a_d
     Ok(())
 }
 
+/// Ends `holder`'s transaction (which holds HQ's sequence lock) once `watcher` sees two sessions
+/// waiting for a lock; within 20 s, or the test fails.
+async fn release_when_two_wait(
+    holder: &tokio_postgres::Client,
+    watcher: &tokio_postgres::Client,
+) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+    while watcher.query_one(waiting, &[]).await?.get::<_, i64>(0) < 2 {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            holder.batch_execute("COMMIT").await?;
+            return Err("the two pushes did not both wait for the lock".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    holder.batch_execute("COMMIT").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_pushes_waiting_at_once_for_the_sequence_lock_are_decided_one_after_the_other()
+-> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut a = Desk::enrolled(&hq, "north").await?;
+    let mut b = Desk::enrolled(&hq, "north").await?;
+    let id = a.add_person(100, "Серікова", &r1)?;
+    a.sync().await?;
+    b.sync().await?;
+    for (desk, phone) in [(&mut a, "+77011111111"), (&mut b, "+77022222222")] {
+        let current = desk.store.person(&id.to_string())?;
+        let mut input = korpus_domain::PersonInput::from(&current.data);
+        input.identity.phone = Some(phone.into());
+        desk.store.edit_person(id, current.version, &input)?;
+    }
+
+    // HQ's sequence lock is held meanwhile, so both pushes arrive and wait for it at once. Each
+    // batch is read and decided only under the lock (decided before it, the second would apply
+    // on the version the first replaced: docs/decisions.md, "HQ under load"), so the one that
+    // takes it second finds the person changed: a conflict, not an overwrite.
+    let (holder, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    holder.batch_execute("BEGIN; SELECT server_seq FROM sync_head FOR UPDATE").await?;
+    // Watched from another connection: a transaction sees the activity view as it first read it.
+    let (watcher, connection) = tokio_postgres::connect(&hq.database_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let release = release_when_two_wait(&holder, &watcher);
+    let (first, second, released) = tokio::join!(a.sync(), b.sync(), release);
+    released?;
+    let (first, second) = (first?, second?);
+    let mut answers = [(first.applied, first.conflict), (second.applied, second.conflict)];
+    answers.sort();
+    assert_eq!(answers, [(0, 1), (1, 0)], "{first:?}\n{second:?}");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM receipts WHERE status = 'conflict'").await?, 1);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'conflict'").await?, 1);
+
+    // The same batch pushed twice at once (a retry while the first try still waits): the second
+    // finds the envelope answered by the first, and answers it as a duplicate.
+    a.add_person(200, "Ахметов", &r1)?;
+    let request = PushRequest { envelopes: unsent_sealed(&a.store)? };
+    let client = a.client.clone().ok_or("not enrolled")?;
+    holder.batch_execute("BEGIN; SELECT server_seq FROM sync_head FOR UPDATE").await?;
+    let release = release_when_two_wait(&holder, &watcher);
+    let (first, second, released) = tokio::join!(client.push(&request), client.push(&request), release);
+    released?;
+    let mut statuses = [first?.0.receipts[0].status, second?.0.receipts[0].status];
+    statuses.sort_by_key(|s| format!("{s:?}"));
+    assert_eq!(statuses, [ReceiptStatus::Applied, ReceiptStatus::Duplicate]);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 2);
+    Ok(())
+}
+
 #[tokio::test]
 async fn the_same_iin_on_two_devices_yields_a_case_on_both_desks() -> Result<(), Error> {
     let (r1, r2, _) = regions();
@@ -336,6 +408,42 @@ async fn the_same_iin_on_two_devices_yields_a_case_on_both_desks() -> Result<(),
         assert_eq!(cases[0].details["elsewhere"], json!(1));
     }
     assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_person_put_in_a_group_on_each_of_two_desks_yields_one_case_on_both() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut a = Desk::enrolled(&hq, "north").await?;
+    let mut b = Desk::enrolled(&hq, "north").await?;
+    let shared = a.add_person(810, "Серікова", &r1)?;
+    a.sync().await?;
+    b.sync().await?;
+    // Each desk makes a group of three around the same person before it hears of the other's.
+    let mut groups = Vec::new();
+    for (desk, first) in [(&mut a, 811u16), (&mut b, 821)] {
+        let members =
+            [shared, desk.add_person(first, "Ахметов", &r1)?, desk.add_person(first + 1, "Бекова", &r1)?];
+        groups.push(desk.add_application_of(&members, &r1)?);
+    }
+    a.sync().await?;
+    b.sync().await?;
+    a.sync().await?;
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases WHERE kind = 'person_in_two_subprojects'").await?, 1);
+    assert_eq!(hq.query_i64("SELECT count(*) FROM cases").await?, 1);
+    let key = hq
+        .query_i64(&format!(
+            "SELECT count(*) FROM cases WHERE kind = 'person_in_two_subprojects' AND details ->> 'key' = '{shared}'"
+        ))
+        .await?;
+    assert_eq!(key, 1, "the case names the person in both groups");
+    for desk in [&a, &b] {
+        let cases = desk.store.sync_cases()?;
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        assert_eq!(cases[0].kind, "person_in_two_subprojects");
+    }
+    assert_ne!(groups[0], groups[1]);
     Ok(())
 }
 

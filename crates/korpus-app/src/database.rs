@@ -3,7 +3,8 @@
 
 use crate::error::{AppError, Result};
 use crate::secrets::KeyStore;
-use korpus_store::{Clock, DbKey, Store, StoreError};
+use korpus_domain::{FieldError, ValidationErrors};
+use korpus_store::{Clock, DbKey, RecoveryCode, Store, StoreError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,32 +45,131 @@ pub fn open(path: &Path, source: KeySource<'_>, clock: Arc<dyn Clock>) -> Result
     if !path.is_file() {
         return Err(StoreError::NoDatabase(path.to_owned()).into());
     }
-    let key = match source {
-        KeySource::Given(key) => key,
-        KeySource::Kept(keys) => keys.load(path)?.ok_or(AppError::NoKey)?,
-    };
-    Ok((Store::open(path, &key, clock)?, key))
+    match source {
+        KeySource::Given(key) => Ok((Store::open(path, &key, clock)?, key)),
+        KeySource::Kept(keys) => {
+            let kept = keys.load(path)?;
+            let opened = match &kept {
+                Some(key) => Store::open(path, key, clock.clone()).map(|store| (store, key.clone())),
+                None => Err(StoreError::WrongKey),
+            };
+            match opened {
+                Err(StoreError::WrongKey) => open_with_pending(path, keys, clock)?.ok_or(if kept.is_some() {
+                    StoreError::WrongKey.into()
+                } else {
+                    AppError::NoKey
+                }),
+                opened => Ok(opened?),
+            }
+        }
+    }
 }
 
-/// Creates a database at `path` whose changes are signed `author`. With a kept key, a random key
-/// is made and kept first; when the database cannot be made, the key is forgotten again, since a
-/// key for a database that was never made would only confuse the next try.
-pub fn create(
+/// The keyring account a new key waits under while the database is encrypted with it
+/// ([`new_recovery_code`]): until the key is kept under the database's own account, one of the
+/// two opens it, whenever the work stopped.
+fn pending(path: &Path) -> PathBuf {
+    let mut account = path.as_os_str().to_owned();
+    account.push("#new-key");
+    PathBuf::from(account)
+}
+
+/// Opens the database with the key kept aside for it, when its own does not (the desk stopped
+/// between re-encrypting it and keeping the new key), and keeps that key as its own.
+fn open_with_pending(
     path: &Path,
-    source: KeySource<'_>,
-    author: &str,
+    keys: &dyn KeyStore,
+    clock: Arc<dyn Clock>,
+) -> Result<Option<(Store, DbKey)>> {
+    let Some(key) = keys.load(&pending(path))? else { return Ok(None) };
+    match Store::open(path, &key, clock) {
+        Ok(store) => {
+            keys.save(path, &key)?;
+            keys.delete(&pending(path))?;
+            Ok(Some((store, key)))
+        }
+        Err(StoreError::WrongKey) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Gives the database a new recovery code: its key is made from the code
+/// ([`RecoveryCode::key`]), the database is encrypted with it, and the keyring keeps it. The code
+/// is returned to be shown once: it is kept nowhere, and any earlier code no longer opens the
+/// database. Only for a database whose key the keyring keeps: a passphrase is its own recovery.
+/// The new key is kept aside first, so a desk stopped in the middle still opens ([`open`]).
+pub fn new_recovery_code(store: &mut Store, keys: &dyn KeyStore) -> Result<RecoveryCode> {
+    let path = store.path().to_owned();
+    if keys.load(&path)?.is_none() {
+        let refusal = FieldError::new("recovery_code", "error-recovery-needs-keyring");
+        return Err(ValidationErrors::one(refusal).into());
+    }
+    let code = RecoveryCode::generate();
+    let key = code.key();
+    keys.save(&pending(&path), &key)?;
+    if let Err(e) = store.rekey_from_recovery_code(&key) {
+        let _ = keys.delete(&pending(&path));
+        return Err(e.into());
+    }
+    keys.save(&path, &key)?;
+    keys.delete(&pending(&path))?;
+    Ok(code)
+}
+
+/// Opens a database copied from another computer (or restored from a backup) with its recovery
+/// code, and keeps its key in this computer's keyring, so it opens as usual from then on.
+pub fn open_with_recovery_code(
+    path: &Path,
+    code: &RecoveryCode,
+    keys: &dyn KeyStore,
     clock: Arc<dyn Clock>,
 ) -> Result<(Store, DbKey)> {
+    let key = code.key();
+    let store = Store::open(path, &key, clock).map_err(|e| match e {
+        StoreError::WrongKey => AppError::from(ValidationErrors::one(FieldError::new(
+            "recovery_code",
+            "error-recovery-code-wrong",
+        ))),
+        e => e.into(),
+    })?;
+    keys.save(path, &key)?;
+    Ok((store, key))
+}
+
+/// A database just made: the store, its key, and the recovery code its key was made from when
+/// the keyring keeps it (to be shown once: it is kept nowhere).
+#[derive(Debug)]
+pub struct Created {
+    /// The open database.
+    pub store: Store,
+    /// Its key.
+    pub key: DbKey,
+    /// The code that opens it anywhere; none for a passphrase.
+    pub recovery: Option<RecoveryCode>,
+}
+
+/// Creates a database at `path` whose changes are signed `author`. With a kept key, a recovery
+/// code is made, and the key made from it is kept first; when the database cannot be made, the
+/// key is forgotten again, since a key for a database that was never made would only confuse the
+/// next try.
+pub fn create(path: &Path, source: KeySource<'_>, author: &str, clock: Arc<dyn Clock>) -> Result<Created> {
     if path.exists() {
         return Err(StoreError::DatabaseExists(path.to_owned()).into());
     }
     match source {
-        KeySource::Given(key) => Ok((Store::create(path, &key, author, clock)?, key)),
+        KeySource::Given(key) => {
+            Ok(Created { store: Store::create(path, &key, author, clock)?, key, recovery: None })
+        }
         KeySource::Kept(keys) => {
-            let key = DbKey::generate();
+            let code = RecoveryCode::generate();
+            let key = code.key();
             keys.save(path, &key)?;
-            match Store::create(path, &key, author, clock) {
-                Ok(store) => Ok((store, key)),
+            let made = Store::create(path, &key, author, clock).and_then(|mut store| {
+                store.set_recovery_made()?;
+                Ok(store)
+            });
+            match made {
+                Ok(store) => Ok(Created { store, key, recovery: Some(code) }),
                 Err(e) => {
                     let _ = keys.delete(path);
                     Err(e.into())

@@ -191,6 +191,7 @@ impl AppError {
                 StoreError::WrongKey
                 | StoreError::NoDatabase(_)
                 | StoreError::DatabaseExists(_)
+                | StoreError::InUse
                 | StoreError::NewerDatabase { .. }
                 | StoreError::NotInitialised => 3,
                 StoreError::Io(_)

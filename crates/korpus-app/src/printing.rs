@@ -285,6 +285,28 @@ fn lottery<'p>(printer: &'p Printer, store: &Store, kato: &str, lang: PrintLang)
     Ok(Rendered { file_name: format!("lottery-{}-{kato}.pdf", v.lottery.data.cohort), printed })
 }
 
+/// The recovery sheet of the database of `store`, with `code` just made (it is printed only then:
+/// nothing keeps it).
+pub fn recovery_sheet<'p>(
+    printer: &'p Printer,
+    store: &Store,
+    code: &korpus_store::RecoveryCode,
+    today: chrono::NaiveDate,
+    lang: PrintLang,
+) -> Result<Rendered<'p>> {
+    let (code, device) = (code.to_string(), store.device_id().to_string());
+    let database = store.path().display().to_string();
+    let sheet = korpus_print::RecoverySheet {
+        code: &code,
+        device: &device,
+        database: &database,
+        made_on: today,
+        lang,
+    };
+    let printed = printer.recovery_sheet(&sheet)?;
+    Ok(Rendered { file_name: format!("recovery-{}.pdf", &device[..8]), printed })
+}
+
 /// Saves `bytes` at `path`, making its folder first.
 pub fn save(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

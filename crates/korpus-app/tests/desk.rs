@@ -8,6 +8,7 @@ use korpus_app::database::{self, KeySource};
 use korpus_app::demo::demo_data;
 use korpus_app::secrets::{KeyStore, OsKeyring};
 use korpus_app::{AppError, selection};
+use korpus_domain::Lang;
 use korpus_domain::rules::{Subject, Verdict};
 use korpus_store::{DbKey, FixedClock, Store, StoreError};
 use std::collections::HashMap;
@@ -78,8 +79,12 @@ fn demo_data_is_valid_and_fills_every_region() {
 fn a_database_is_made_and_opened_with_its_key_in_the_os_keyring() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("desk.db");
-    let (store, key) = database::create(&path, KeySource::Kept(&OsKeyring), "desk", clock())
+    let created = database::create(&path, KeySource::Kept(&OsKeyring), "desk", clock())
         .expect("a Secret Service on the session bus (run through scripts/test)");
+    let (store, key) = (created.store, created.key);
+    // The key kept is the one the recovery code makes.
+    assert_eq!(created.recovery.map(|c| c.key()), Some(key.clone()));
+    assert!(store.recovery_made_at().unwrap().is_some());
     let device = store.device_id();
     drop(store);
     assert_eq!(OsKeyring.load(&path).unwrap(), Some(key));
@@ -97,6 +102,88 @@ fn a_database_is_made_and_opened_with_its_key_in_the_os_keyring() {
     assert_eq!((locked.code(), locked.exit_code()), ("no_key", 3));
     let wrong = database::open(&path, KeySource::Given(DbKey::passphrase("guess")), clock()).unwrap_err();
     assert_eq!(wrong.code(), "wrong_key");
+}
+
+#[test]
+fn a_database_copied_to_another_computer_opens_with_its_recovery_code_and_only_with_the_newest() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("desk.db");
+    let created = database::create(&path, KeySource::Kept(&OsKeyring), "desk", clock()).unwrap();
+    let (mut store, first) = (created.store, created.recovery.unwrap());
+    demo_data(&mut store, 20, 5).unwrap();
+    drop(store);
+
+    // Another computer: the file elsewhere, no key kept for it.
+    let copy = dir.path().join("elsewhere/korpus.db");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&path, &copy).unwrap();
+    let locked = database::open(&copy, KeySource::Kept(&OsKeyring), clock()).unwrap_err();
+    assert_eq!(locked.code(), "no_key");
+    // A code mistyped, or another database's, opens nothing and names the field.
+    let other = korpus_store::RecoveryCode::generate();
+    let refused = database::open_with_recovery_code(&copy, &other, &OsKeyring, clock()).unwrap_err();
+    assert_eq!(refused.fields(Lang::En)[0].field, "recovery_code");
+    assert_eq!(refused.fields(Lang::En)[0].code, "error-recovery-code-wrong");
+    assert_eq!(OsKeyring.load(&copy).unwrap(), None);
+    // The code as the sheet shows it opens the copy, and the key is kept from then on.
+    let typed = korpus_store::RecoveryCode::parse(&first.to_string().to_lowercase()).unwrap();
+    let (opened, _) = database::open_with_recovery_code(&copy, &typed, &OsKeyring, clock()).unwrap();
+    assert_eq!(opened.count_persons().unwrap(), 20);
+    drop(opened);
+    let (again, _) = database::open(&copy, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    drop(again);
+
+    // A new code on the first computer: the database is encrypted again, the old code and the
+    // old key no longer open it, the new code does, and the keyring keeps the new key.
+    let (mut store, old_key) = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    let second = database::new_recovery_code(&mut store, &OsKeyring).unwrap();
+    assert_ne!(second, first);
+    assert_eq!(store.count_persons().unwrap(), 20, "the open database goes on");
+    drop(store);
+    assert_eq!(OsKeyring.load(&path).unwrap(), Some(second.key()));
+    let stale = database::open(&path, KeySource::Given(old_key), clock()).unwrap_err();
+    assert_eq!(stale.code(), "wrong_key");
+    let moved = dir.path().join("second/korpus.db");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::copy(&path, &moved).unwrap();
+    assert!(database::open_with_recovery_code(&moved, &first, &OsKeyring, clock()).is_err());
+    assert!(database::open_with_recovery_code(&moved, &second, &OsKeyring, clock()).is_ok());
+
+    // While another connection has it open, no new code is made and nothing changes.
+    let (mut one, key) = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    let (two, _) = database::open(&path, KeySource::Given(key.clone()), clock()).unwrap();
+    let busy = database::new_recovery_code(&mut one, &OsKeyring).unwrap_err();
+    assert_eq!(busy.code(), "database_in_use", "{busy:?}");
+    drop((one, two));
+    assert_eq!(OsKeyring.load(&path).unwrap(), Some(key.clone()));
+    assert!(database::open(&path, KeySource::Kept(&OsKeyring), clock()).is_ok());
+
+    // A desk stopped after the database took its new key and before the keyring kept it: the
+    // key kept aside opens it, and becomes its own.
+    let (mut store, _) = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    let third = database::new_recovery_code(&mut store, &OsKeyring).unwrap();
+    drop(store);
+    OsKeyring.save(&path, &key).unwrap();
+    let mut aside = path.as_os_str().to_owned();
+    aside.push("#new-key");
+    OsKeyring.save(std::path::Path::new(&aside), &third.key()).unwrap();
+    let (store, opened_with) = database::open(&path, KeySource::Kept(&OsKeyring), clock()).unwrap();
+    assert_eq!(opened_with, third.key());
+    assert_eq!(OsKeyring.load(&path).unwrap(), Some(third.key()));
+    assert_eq!(OsKeyring.load(std::path::Path::new(&aside)).unwrap(), None);
+    drop(store);
+
+    // A database opened with a passphrase gets no code: the passphrase is its recovery.
+    let given = dir.path().join("passphrase.db");
+    let created =
+        database::create(&given, KeySource::Given(DbKey::passphrase("cheese")), "desk", clock()).unwrap();
+    assert!(created.recovery.is_none());
+    let mut store = created.store;
+    let refused = database::new_recovery_code(&mut store, &OsKeyring).unwrap_err();
+    assert_eq!(refused.fields(Lang::Kk)[0].code, "error-recovery-needs-keyring");
+    for p in [&path, &copy, &moved] {
+        OsKeyring.delete(p).unwrap();
+    }
 }
 
 #[test]

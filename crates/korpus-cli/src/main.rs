@@ -15,6 +15,7 @@ mod output;
 mod persons;
 mod print;
 mod programme;
+mod recovery;
 mod screening;
 mod selection;
 mod sync;
@@ -53,8 +54,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a new encrypted case database; its key goes to the system keyring unless
-    /// KORPUS_DB_KEY is set.
-    Init,
+    /// KORPUS_DB_KEY is set, made from a recovery code printed once.
+    Init(recovery::SheetArgs),
     /// Check an IIN or a BIN without a database.
     #[command(subcommand)]
     Check(programme::CheckCommand),
@@ -123,6 +124,9 @@ enum Command {
     VerifyCertificate(print::VerifyArgs),
     /// Sync with HQ: send the outbox, receive the changes (and enrol, status, cases).
     Sync(sync::SyncArgs),
+    /// The recovery code that opens the database on any computer: new, open, status.
+    #[command(subcommand)]
+    Recovery(recovery::RecoveryCommand),
 }
 
 /// What every subcommand gets: where the database is, how to print, who signs.
@@ -137,6 +141,11 @@ impl App {
     /// Where the key comes from: `KORPUS_DB_KEY` when set, else the OS keyring.
     pub fn key_source(&self) -> KeySource<'static> {
         database::key_from_env().map_or(KeySource::Kept(&OsKeyring), KeySource::Given)
+    }
+
+    /// The database's path.
+    pub fn db(&self) -> &std::path::Path {
+        &self.db
     }
 
     /// Opens the database, signing changes by `--author` if given.
@@ -171,7 +180,8 @@ fn main() -> ExitCode {
     let app = App { out: Out { lang, json: cli.json }, db, author: cli.author };
     let result = match cli.command {
         Command::Sync(a) => sync::run(&app, a),
-        Command::Init => programme::init(&app),
+        Command::Init(sheet) => programme::init(&app, &sheet),
+        Command::Recovery(c) => recovery::run(&app, c),
         Command::Check(c) => programme::check(&app, c),
         Command::Person(c) => persons::run(&app, c),
         Command::HostOrg(c) => host_orgs::run(&app, c),

@@ -46,14 +46,20 @@ pub struct DemoArgs {
 }
 
 /// `korpus init`.
-pub fn init(app: &App) -> Result<()> {
+pub fn init(app: &App, sheet: &crate::recovery::SheetArgs) -> Result<()> {
     let author = app.author.clone().unwrap_or_else(default_author);
+    let sheet_lang = korpus_app::printing::print_lang(&sheet.sheet_lang)?;
     let source = app.key_source();
     let in_keyring = matches!(source, KeySource::Kept(_));
-    let (store, _) =
-        database::create(&app.db, source, &author, std::sync::Arc::new(korpus_store::SystemClock))?;
+    let created = database::create(&app.db, source, &author, std::sync::Arc::new(korpus_store::SystemClock))?;
+    let (store, recovery) = (created.store, created.recovery);
     let out = app.out;
-    let report = json!({ "path": store.path(), "device": store.device_id(), "key_in_keyring": in_keyring });
+    let report = json!({
+        "path": store.path(),
+        "device": store.device_id(),
+        "key_in_keyring": in_keyring,
+        "recovery_code": recovery.as_ref().map(ToString::to_string),
+    });
     out.print(&report, || {
         let mut text = out.tr(
             "cli-initialised",
@@ -63,8 +69,15 @@ pub fn init(app: &App) -> Result<()> {
             text.push('\n');
             text.push_str(&out.tr("cli-key-in-keyring", &[]));
         }
+        if let Some(code) = &recovery {
+            text.push('\n');
+            text.push_str(&out.tr("cli-recovery-code", &[("code", code.to_string())]));
+        }
         text
     });
+    if let (Some(code), Some(path)) = (&recovery, &sheet.sheet) {
+        crate::recovery::save_sheet(&store, code, sheet_lang, path)?;
+    }
     Ok(())
 }
 

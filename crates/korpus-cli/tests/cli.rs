@@ -536,6 +536,85 @@ fn key_kept_in_the_system_keyring_opens_the_database_later() {
 }
 
 #[test]
+fn the_recovery_code_init_prints_opens_a_copy_of_the_database_on_another_computer() {
+    let dir = TempDir::new().unwrap();
+    let keyless = |db: &Path| {
+        let mut cmd = Command::cargo_bin("korpus").unwrap();
+        cmd.env_remove("KORPUS_DB_KEY").env_remove("KORPUS_LANG").arg("--db").arg(db);
+        cmd
+    };
+    let db = dir.path().join("desk.db");
+    // Shown once, in words, with what to do with it.
+    let made = keyless(&db).args(["--lang", "en", "init"]).output().unwrap();
+    let text = String::from_utf8_lossy(&made.stdout).to_string();
+    let code = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Recovery code: "))
+        .unwrap_or_else(|| panic!("no recovery code in: {text}"))
+        .to_owned();
+    assert!(text.contains("It is shown only now"), "{text}");
+    add_person(&db, &iin(1996, 5, 17, Sex::Female, 10), "Құрманова", "Іңкәр")
+        .env_remove("KORPUS_DB_KEY")
+        .assert()
+        .success();
+    assert!(json(keyless(&db).args(["recovery", "status"]))["recovery_made_at"].is_string());
+
+    let copy = dir.path().join("other-laptop/korpus.db");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&db, &copy).unwrap();
+    keyless(&copy).args(["person", "list"]).assert().code(3);
+    // A letter mistyped: refused by the field, in the chosen language, nothing kept.
+    let mut typo = code.clone().into_bytes();
+    typo[0] = if typo[0] == b'7' { b'8' } else { b'7' };
+    let typo = String::from_utf8(typo).unwrap();
+    keyless(&copy)
+        .args(["--lang", "ru", "recovery", "open"])
+        .write_stdin(format!("{typo}\n"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Код восстановления:"));
+    keyless(&copy).args(["person", "list"]).assert().code(3);
+    // The code as written down (small letters, spaces): the copy opens, and stays open.
+    keyless(&copy)
+        .args(["recovery", "open"])
+        .write_stdin(format!("{}\n", code.replace('-', " ").to_lowercase()))
+        .assert()
+        .success();
+    let listed = json(keyless(&copy).args(["person", "list"]));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // A new code: printed once; the old one no longer opens a later copy.
+    let sheet = dir.path().join("sheets/recovery.pdf");
+    let renewed = json(keyless(&db).args(["recovery", "new", "--sheet-lang", "en", "--sheet"]).arg(&sheet));
+    let second = renewed["recovery_code"].as_str().unwrap().to_owned();
+    assert_ne!(second, code);
+    // The sheet, read back: the new code, whole, and what it is for.
+    let read = std::process::Command::new("pdftotext").arg(&sheet).arg("-").output().unwrap();
+    let printed = String::from_utf8_lossy(&read.stdout);
+    assert!(printed.contains(&second), "{printed}");
+    assert!(printed.contains("Recovery sheet of the case database"), "{printed}");
+    assert!(!printed.contains(&code), "{printed}");
+    let later = dir.path().join("third-laptop/korpus.db");
+    std::fs::create_dir_all(later.parent().unwrap()).unwrap();
+    std::fs::copy(&db, &later).unwrap();
+    keyless(&later)
+        .args(["--lang", "en", "recovery", "open"])
+        .write_stdin(format!("{code}\n"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not open this database"));
+    keyless(&later).args(["recovery", "open"]).write_stdin(format!("{second}\n")).assert().success();
+    assert_eq!(json(keyless(&later).args(["person", "list"])).as_array().unwrap().len(), 1);
+    // A database with a passphrase makes no code.
+    korpus(&dir.path().join("scripted.db")).arg("init").assert().success();
+    korpus(&dir.path().join("scripted.db"))
+        .args(["--lang", "en", "recovery", "new"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("opens with a passphrase"));
+}
+
+#[test]
 fn demo_data_fills_every_region() {
     let (_dir, db) = new_db();
     let report = json(korpus(&db).args(["demo-data", "--persons", "400"]));

@@ -136,6 +136,13 @@ error-database-exists = { $path } already exists
 error-no-key = no key: set KORPUS_DB_KEY, or use the key kept in the system keyring by "korpus init"
 error-keyring = the system keyring is not available ({ $detail }); set KORPUS_DB_KEY instead
 error-io = cannot read or write the file: { $detail }
+error-database-in-use = it is open in another program (the desk or another command): close it there, then try again
+error-recovery-code-length = { $expected } letters and digits expected, { $found } found
+error-recovery-code-symbol = «{ $symbol }» is not in a recovery code (letters A-Z without I, L, O, U, and digits)
+error-recovery-code-check = a letter or digit is mistyped: check the code against the recovery sheet
+error-recovery-code-wrong = this code does not open this database (it was made for another one, or a newer code replaced it)
+error-recovery-needs-keyring = this database opens with a passphrase: the passphrase is its recovery, no code is made for it
+field-recovery_code = Recovery code
 error-database = the database failed: { $detail }
 error-not-initialised = is not a Korpus database: create it with "korpus init"
 
@@ -227,6 +234,11 @@ cli-updated = Changed { $entity } { $id }: { $fields }.
 cli-unchanged = Nothing to change.
 cli-initialised = Created the encrypted database { $path } (device { $device }).
 cli-key-in-keyring = Its key is kept in the system keyring.
+cli-recovery-code = Recovery code: { $code }
+    Write it down or print it, and keep it apart from the laptop: it opens this database, and its backups, on any computer. It is shown only now.
+cli-recovery-opened = { $path } opened with its recovery code; its key is now kept in this computer's keyring.
+cli-recovery-made = The recovery code was made on { $date }.
+cli-recovery-none = This database has no recovery code yet: make one with `korpus recovery new`.
 cli-demo-done = Added { $persons } persons, { $host_orgs } host organisations, { $applications } applications and { $mentors } mentors in { $seconds } s.
 cli-found = { $count } found.
 cli-document-saved = Saved document { $id }.
@@ -883,6 +895,12 @@ action-send = Send
 
 # Printing: certificates
 print-programme = Youth Corps Development Project
+print-recovery-title = Recovery sheet of the case database
+print-recovery-device = Device
+print-recovery-database = Database on this computer
+print-recovery-keep = Keep this sheet apart from the laptop, where the coordinator and the regional office can find it. Whoever holds it and a copy of the database can read the database.
+print-recovery-use = If the laptop is lost or broken: copy the database or its backup to another computer, start Korpus and open the database with this code (in the window, or `korpus recovery open`).
+print-recovery-replaced = A new code replaces this one: after that, this sheet opens nothing.
 print-certificate-title = CERTIFICATE
 print-certificate-certifies = This is to certify that
 print-certificate-beneficiary = has completed the Youth Corps programme. Completed on { $date }.

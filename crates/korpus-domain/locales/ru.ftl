@@ -136,6 +136,13 @@ error-database-exists = { $path } уже существует
 error-no-key = нет ключа: задайте KORPUS_DB_KEY или используйте ключ, сохранённый «korpus init» в системном хранилище
 error-keyring = системное хранилище ключей недоступно ({ $detail }); задайте KORPUS_DB_KEY
 error-io = не удаётся прочитать или записать файл: { $detail }
+error-database-in-use = она открыта в другой программе (в окне или другой командой): закройте её там и повторите
+error-recovery-code-length = ожидается { $expected } букв и цифр, введено { $found }
+error-recovery-code-symbol = «{ $symbol }» не встречается в коде восстановления (латинские буквы без I, L, O, U и цифры)
+error-recovery-code-check = буква или цифра введена с ошибкой: сверьте код с листом восстановления
+error-recovery-code-wrong = этот код не открывает эту базу (он сделан для другой базы, или его заменил более новый код)
+error-recovery-needs-keyring = эта база открывается паролем: пароль и есть её восстановление, код для неё не делается
+field-recovery_code = Код восстановления
 error-database = сбой базы данных: { $detail }
 error-not-initialised = не является базой Korpus: создайте её командой «korpus init»
 
@@ -227,6 +234,11 @@ cli-updated = Изменено: { $entity } { $id }: { $fields }.
 cli-unchanged = Изменять нечего.
 cli-initialised = Создана зашифрованная база { $path } (устройство { $device }).
 cli-key-in-keyring = Её ключ хранится в системном хранилище ключей.
+cli-recovery-code = Код восстановления: { $code }
+    Запишите или распечатайте его и храните отдельно от ноутбука: он открывает эту базу и её резервные копии на любом компьютере. Он показывается только сейчас.
+cli-recovery-opened = { $path } открыта кодом восстановления; её ключ теперь хранится в хранилище ключей этого компьютера.
+cli-recovery-made = Код восстановления сделан { $date }.
+cli-recovery-none = У этой базы ещё нет кода восстановления: сделайте его командой `korpus recovery new`.
 cli-demo-done = Добавлено: { $persons } участников, { $host_orgs } принимающих организаций, { $applications } заявок и { $mentors } менторов за { $seconds } с.
 cli-found = Найдено: { $count }.
 cli-document-saved = Документ { $id } сохранён.
@@ -883,6 +895,12 @@ action-send = Отправить
 
 # Printing: certificates
 print-programme = Проект развития Молодёжного корпуса
+print-recovery-title = Лист восстановления базы дел
+print-recovery-device = Устройство
+print-recovery-database = База на этом компьютере
+print-recovery-keep = Храните этот лист отдельно от ноутбука, там, где его найдут координатор и региональный офис. У кого есть лист и копия базы, тот может прочитать базу.
+print-recovery-use = Если ноутбук потерян или сломан: скопируйте базу или её резервную копию на другой компьютер, запустите Korpus и откройте базу этим кодом (в окне или командой `korpus recovery open`).
+print-recovery-replaced = Новый код заменяет этот: после этого лист ничего не открывает.
 print-certificate-title = СЕРТИФИКАТ
 print-certificate-certifies = Настоящий сертификат подтверждает, что
 print-certificate-beneficiary = прошёл(а) программу Молодёжного корпуса. Дата завершения: { $date }.

@@ -12,6 +12,7 @@ mod certificate;
 mod documents;
 mod flow;
 mod papers;
+mod recovery;
 
 pub use certificate::{CERTIFICATE_SUBJECT, CertificatePdf, CertificateSheet, read_certificate_pdf};
 pub use documents::{
@@ -22,6 +23,7 @@ pub use papers::{
     CommissionProtocolSheet, ContractHostOrg, GrantContractSheet, MemberScore, MemorandumSheet,
     ProtocolApplication, RollEntry, ScholarshipRollSheet,
 };
+pub use recovery::RecoverySheet;
 
 use korpus_domain::Lang;
 use korpus_domain::messages::tr;

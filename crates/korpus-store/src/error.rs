@@ -39,6 +39,10 @@ pub enum StoreError {
     /// No database at that path.
     #[error("no database at {0}")]
     NoDatabase(PathBuf),
+    /// The database is open in another program (the desk, a second command) and the action needs
+    /// it alone: nothing was changed.
+    #[error("the database is open elsewhere")]
+    InUse,
     /// A database already exists where a new one was to be made.
     #[error("a database already exists at {0}")]
     DatabaseExists(PathBuf),
@@ -90,6 +94,7 @@ impl StoreError {
             StoreError::NotInitialised => "not_initialised",
             StoreError::NoDatabase(_) => "no_database",
             StoreError::DatabaseExists(_) => "database_exists",
+            StoreError::InUse => "database_in_use",
             StoreError::NotFound { .. } => "not_found",
             StoreError::Stale { .. } => "stale_version",
             StoreError::Io(_) => "io",
@@ -134,6 +139,7 @@ impl StoreError {
                 database(),
                 tr(lang, "error-database-exists", &[("path", path.display().to_string())])
             ),
+            StoreError::InUse => format!("{}: {}", database(), tr(lang, "error-database-in-use", &[])),
             StoreError::NotFound { entity, query } => format!(
                 "{}: {}",
                 tr(lang, entity.message_key(), &[]),

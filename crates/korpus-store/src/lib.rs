@@ -40,7 +40,7 @@ pub use error::{Result, StoreError};
 pub use grievances::{GrievanceFilter, GrievanceLine, GrievanceView};
 pub use history::HistoryEntry;
 pub use host_orgs::insert_host_org;
-pub use keys::DbKey;
+pub use keys::{DbKey, RECOVERY_CODE_SYMBOLS, RecoveryCode};
 pub use mentoring::{AssignmentLine, MentorWork};
 pub use mentors::insert_mentor;
 pub use money::{GrantLine, RollLine, ScholarshipRoll};
@@ -231,6 +231,54 @@ impl Store {
     /// This device's id, made when the database was created.
     pub fn device_id(&self) -> Uuid {
         self.device_id
+    }
+
+    /// Encrypts the database with `key` from now on, and records that it was made from a recovery
+    /// code now (`device.recovery_made_at`). SQLCipher's `PRAGMA rekey` rewrites every page in
+    /// one transaction: interrupted, the database keeps its old key. It needs the only connection
+    /// to the database, out of WAL mode (the write-ahead log is emptied into the file first, and
+    /// WAL is turned back on after): a second connection open meanwhile makes it fail, unchanged.
+    pub fn rekey_from_recovery_code(&mut self, key: &DbKey) -> Result<()> {
+        // Another connection holding the log open makes leaving WAL mode fail at once ("database
+        // is locked"), or leaves the mode as it was: nothing was changed either way.
+        let busy = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::InUse,
+            _ => e.into(),
+        };
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(busy)?;
+        let mode = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+            .map_err(busy)?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            return Err(StoreError::InUse);
+        }
+        let rekeyed = self.conn.pragma_update(None, "rekey", key.secret());
+        self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        rekeyed?;
+        self.conn.execute(
+            "UPDATE device SET recovery_made_at = ?1 WHERE singleton = 1",
+            [self.clock.now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Records that the key the database was created with was made from a recovery code.
+    pub fn set_recovery_made(&mut self) -> Result<()> {
+        self.conn.execute(
+            "UPDATE device SET recovery_made_at = ?1 WHERE singleton = 1",
+            [self.clock.now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// When the database's key was last made from a recovery code; none for a key made at random
+    /// or a passphrase.
+    pub fn recovery_made_at(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT recovery_made_at FROM device WHERE singleton = 1", [], |r| r.get(0))?)
     }
 
     /// Who this session's envelopes are signed by.

@@ -97,7 +97,8 @@ fn open_with_pending(
 /// ([`RecoveryCode::key`]), the database is encrypted with it, and the keyring keeps it. The code
 /// is returned to be shown once: it is kept nowhere, and any earlier code no longer opens the
 /// database. Only for a database whose key the keyring keeps: a passphrase is its own recovery.
-/// The new key is kept aside first, so a desk stopped in the middle still opens ([`open`]).
+/// The new key is kept aside first, so a desk stopped or failing in the middle still opens
+/// ([`open`]).
 pub fn new_recovery_code(store: &mut Store, keys: &dyn KeyStore) -> Result<RecoveryCode> {
     let path = store.path().to_owned();
     if keys.load(&path)?.is_none() {
@@ -107,10 +108,9 @@ pub fn new_recovery_code(store: &mut Store, keys: &dyn KeyStore) -> Result<Recov
     let code = RecoveryCode::generate();
     let key = code.key();
     keys.save(&pending(&path), &key)?;
-    if let Err(e) = store.rekey_from_recovery_code(&key) {
-        let _ = keys.delete(&pending(&path));
-        return Err(e.into());
-    }
+    // On failure the new key stays aside: the rekey may have gone through before a later step
+    // failed, and then only that key opens the database ([`open`] tries it after its own).
+    store.rekey_from_recovery_code(&key)?;
     keys.save(&path, &key)?;
     keys.delete(&pending(&path))?;
     Ok(code)

@@ -47,6 +47,31 @@ pub fn unlock(desk: State<'_, Desk>, passphrase: String) -> Reply<DeskStatus> {
     desk.unlock(&passphrase)
 }
 
+/// Opens a database this computer has no key for with its recovery code, and keeps its key.
+#[tauri::command(async)]
+pub fn unlock_with_recovery_code(desk: State<'_, Desk>, code: String) -> Reply<DeskStatus> {
+    desk.unlock_with_recovery_code(&code)
+}
+
+/// Makes a new recovery code (the database encrypted again with its key), held to be shown.
+#[tauri::command]
+pub async fn new_recovery_code(desk: State<'_, Desk>) -> Reply<DeskStatus> {
+    desk.new_recovery_code().await
+}
+
+/// Forgets the recovery code just made, once it is written down or printed.
+#[tauri::command(async)]
+pub fn forget_recovery_code(desk: State<'_, Desk>) -> DeskStatus {
+    desk.forget_recovery_code()
+}
+
+/// When the database's recovery code was made (RFC 3339), or none: a database made before codes
+/// existed, or one that opens with a passphrase.
+#[tauri::command]
+pub async fn recovery_status(desk: State<'_, Desk>) -> Reply<Option<String>> {
+    desk.call(|s| s.recovery_made_at()).await
+}
+
 /// Switches the language and remembers it.
 #[tauri::command(async)]
 pub fn set_lang(desk: State<'_, Desk>, lang: Lang) -> Reply<DeskStatus> {

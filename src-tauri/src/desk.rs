@@ -3,6 +3,11 @@
 //! On first start the desk creates an encrypted database in the OS's application-data folder
 //! with a random key kept in the OS keyring. When the keyring cannot be used (no Secret Service,
 //! a locked or missing entry) the desk says so and waits for a passphrase instead.
+//!
+//! The key the keyring keeps is made from a recovery code (korpus-store `RecoveryCode`): the desk
+//! holds a code it has just made until the coordinator has written it down or printed its sheet,
+//! then forgets it. A database whose key this computer does not keep (copied from another laptop,
+//! put back from a backup) opens with its code.
 
 use crate::ipc::{DeskStatus, Reply};
 use crate::settings::Settings;
@@ -12,7 +17,7 @@ use korpus_app::secrets::{KeyStore, default_author};
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
-use korpus_store::{Clock, DbKey, Store, SystemClock};
+use korpus_store::{Clock, DbKey, RecoveryCode, Store, SystemClock};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -47,7 +52,7 @@ impl Clock for FileClock {
 struct Waiting {
     /// The passphrase will create the database (else open the existing one).
     creating: bool,
-    /// What went wrong with the keyring, in the language of the moment.
+    /// What went wrong with the keyring, in the language of the moment, as a sentence.
     reason: String,
 }
 
@@ -57,6 +62,9 @@ struct Access {
     /// with it, so the desk stays usable while they run.
     key: Option<DbKey>,
     waiting: Option<Waiting>,
+    /// A recovery code just made, until the coordinator says it is written down: it is kept
+    /// nowhere else, and only in this process's memory meanwhile.
+    recovery: Option<RecoveryCode>,
 }
 
 /// The open database. Behind a lock of its own, which only the commands' blocking threads take:
@@ -69,7 +77,7 @@ type OpenStore = Arc<Mutex<Option<Store>>>;
 pub struct Desk {
     database: PathBuf,
     config_dir: PathBuf,
-    keys: Box<dyn KeyStore>,
+    keys: Arc<dyn KeyStore>,
     /// Synthetic persons to add when the desk creates its database (the demo of `scripts/run`).
     demo_persons: Option<usize>,
     lang: RwLock<Lang>,
@@ -89,7 +97,7 @@ impl Desk {
     pub fn start(
         database: PathBuf,
         config_dir: PathBuf,
-        keys: Box<dyn KeyStore>,
+        keys: Arc<dyn KeyStore>,
         demo_persons: Option<usize>,
     ) -> Desk {
         let lang = Settings::load(&config_dir).lang;
@@ -99,7 +107,7 @@ impl Desk {
             keys,
             demo_persons,
             lang: RwLock::new(lang),
-            access: Mutex::new(Access { key: None, waiting: None }),
+            access: Mutex::new(Access { key: None, waiting: None, recovery: None }),
             store: Arc::new(Mutex::new(None)),
         };
         match desk.open_with_keyring(lang) {
@@ -121,7 +129,7 @@ impl Desk {
             creating,
             reason: match e {
                 AppError::NoKey => tr(lang, "desk-no-key-in-keyring", &[]),
-                e => e.message(lang),
+                e => tr(lang, "unlock-why", &[("reason", e.message(lang))]),
             },
         };
         if self.database.exists() {
@@ -131,11 +139,11 @@ impl Desk {
         self.create(KeySource::Kept(self.keys.as_ref())).map_err(|e| waiting(true, e))
     }
 
+    /// Creates the database; the recovery code of a key the keyring keeps is held to be shown.
     fn create(&self, source: KeySource<'_>) -> korpus_app::Result<(Store, DbKey)> {
-        // The recovery code of a key the keyring keeps is not shown by the window yet (issue 20,
-        // point 6: `korpus recovery new` makes one meanwhile).
-        let database::Created { mut store, key, recovery: _ } =
+        let database::Created { mut store, key, recovery } =
             database::create(&self.database, source, &default_author(), clock())?;
+        lock(&self.access).recovery = recovery;
         if let Some(persons) = self.demo_persons {
             korpus_app::demo::demo_data(&mut store, persons, 2017)?;
         }
@@ -164,6 +172,55 @@ impl Desk {
         Ok(self.status())
     }
 
+    /// Opens the database with its recovery code, when this computer's keyring has no key for it
+    /// (a copy from another laptop, a backup put back), and keeps the key made from the code.
+    pub fn unlock_with_recovery_code(&self, code: &str) -> Reply<DeskStatus> {
+        let lang = self.lang();
+        let Some(waiting) = lock(&self.access).waiting.clone() else {
+            return Ok(self.status());
+        };
+        if waiting.creating {
+            // No database yet: there is nothing a code could open.
+            let refusal = FieldError::new("recovery_code", "error-recovery-no-database");
+            return Err(AppError::from(ValidationErrors::one(refusal)).report(lang));
+        }
+        let code = RecoveryCode::parse(code).map_err(|e| AppError::from(e).report(lang))?;
+        let (store, key) =
+            database::open_with_recovery_code(&self.database, &code, self.keys.as_ref(), clock())
+                .map_err(|e| e.report(lang))?;
+        self.opened(store, key);
+        Ok(self.status())
+    }
+
+    /// Makes a new recovery code for the open database ([`database::new_recovery_code`]): the
+    /// database is encrypted again with a key made from it, and the code is held to be shown.
+    /// Refused while another connection is open (a sync, a bulk print): re-encrypting needs the
+    /// only one.
+    pub async fn new_recovery_code(&self) -> Reply<DeskStatus> {
+        let keys = Arc::clone(&self.keys);
+        let code = self.call(move |s| database::new_recovery_code(s, keys.as_ref())).await?;
+        {
+            let mut access = lock(&self.access);
+            access.key = Some(code.key());
+            access.recovery = Some(code);
+        }
+        Ok(self.status())
+    }
+
+    /// The recovery code just made, while the desk still holds it.
+    pub fn recovery_code(&self) -> Reply<RecoveryCode> {
+        lock(&self.access).recovery.clone().ok_or_else(|| {
+            let gone = FieldError::new("recovery_code", "error-recovery-code-gone");
+            AppError::from(ValidationErrors::one(gone)).report(self.lang())
+        })
+    }
+
+    /// Forgets the recovery code just made: the coordinator has written it down or printed it.
+    pub fn forget_recovery_code(&self) -> DeskStatus {
+        lock(&self.access).recovery = None;
+        self.status()
+    }
+
     /// Where the desk stands.
     pub fn status(&self) -> DeskStatus {
         let access = lock(&self.access);
@@ -173,6 +230,7 @@ impl Desk {
             reason: access.waiting.as_ref().map(|w| w.reason.clone()),
             lang: self.lang(),
             database: self.database.display().to_string(),
+            recovery_code: access.recovery.as_ref().map(ToString::to_string),
         }
     }
 
@@ -253,13 +311,87 @@ mod tests {
         }
     }
 
+    /// A keyring that keeps keys in memory: the real one is exercised by the window tests.
+    #[derive(Default)]
+    struct MemoryKeyring(Mutex<std::collections::HashMap<PathBuf, DbKey>>);
+
+    impl KeyStore for MemoryKeyring {
+        fn load(&self, path: &Path) -> korpus_app::Result<Option<DbKey>> {
+            Ok(lock(&self.0).get(path).cloned())
+        }
+        fn save(&self, path: &Path, key: &DbKey) -> korpus_app::Result<()> {
+            lock(&self.0).insert(path.to_owned(), key.clone());
+            Ok(())
+        }
+        fn delete(&self, path: &Path) -> korpus_app::Result<()> {
+            lock(&self.0).remove(path);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_new_recovery_code_is_held_until_written_down_and_the_desk_goes_on_with_its_key() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let keys = Arc::new(MemoryKeyring::default());
+        let desk = Desk::start(dir.path().join("korpus.db"), dir.path().join("config"), keys.clone(), None);
+        let first = desk.status().recovery_code.expect("a code made with the database is shown");
+        assert_eq!(desk.recovery_code().unwrap().to_string(), first);
+        assert_eq!(desk.forget_recovery_code().recovery_code, None);
+        assert_eq!(desk.recovery_code().unwrap_err().details[0].field, "recovery_code");
+
+        // Refused while a second connection (a sync's) is open; nothing changed.
+        let sync = desk.second_store().unwrap();
+        let refused = tauri::async_runtime::block_on(desk.new_recovery_code()).unwrap_err();
+        assert_eq!(refused.code, "database_in_use");
+        assert_eq!(desk.status().recovery_code, None);
+        drop(sync);
+        let status = tauri::async_runtime::block_on(desk.new_recovery_code()).unwrap();
+        let second = status.recovery_code.unwrap();
+        assert_ne!(second, first);
+        // The next sync's connection opens with the new key, which the keyring keeps.
+        assert_eq!(desk.second_store().unwrap().count_persons().unwrap(), 0);
+        let kept = keys.load(&dir.path().join("korpus.db")).unwrap().unwrap();
+        assert_eq!(kept.secret(), RecoveryCode::parse(&second).unwrap().key().secret());
+    }
+
+    #[test]
+    fn a_copied_database_opens_with_its_recovery_code_and_a_missing_one_is_not_made_by_one() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let made = Desk::start(
+            dir.path().join("a/korpus.db"),
+            dir.path().join("a"),
+            Arc::new(MemoryKeyring::default()),
+            None,
+        );
+        let code = made.status().recovery_code.unwrap();
+        drop(made);
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        std::fs::copy(dir.path().join("a/korpus.db"), dir.path().join("b/korpus.db")).unwrap();
+        let keys = Arc::new(MemoryKeyring::default());
+        let copy = Desk::start(dir.path().join("b/korpus.db"), dir.path().join("b"), keys.clone(), None);
+        let waiting = copy.status();
+        assert!(!waiting.ready && !waiting.creating);
+        assert!(waiting.reason.unwrap().contains("қалпына келтіру кодымен ашыңыз"));
+        let typo = copy.unlock_with_recovery_code("0000").unwrap_err();
+        assert_eq!(typo.details[0].field, "recovery_code");
+        assert!(copy.unlock_with_recovery_code(&code.to_lowercase()).unwrap().ready);
+        assert!(keys.load(&dir.path().join("b/korpus.db")).unwrap().is_some());
+
+        // No database yet (no keyring either): a code has nothing to open.
+        let none = desk(&dir.path().join("c"));
+        assert!(none.status().creating);
+        let refused = none.unlock_with_recovery_code(&code).unwrap_err();
+        assert_eq!(refused.details[0].field, "recovery_code");
+        assert!(!dir.path().join("c/data/korpus.db").exists());
+    }
+
     /// The persons the open database holds, as a command would ask.
     fn count(desk: &Desk) -> Reply<i64> {
         tauri::async_runtime::block_on(desk.call(|s| s.count_persons()))
     }
 
     fn desk(dir: &Path) -> Desk {
-        Desk::start(dir.join("data/korpus.db"), dir.join("config"), Box::new(NoKeyring), None)
+        Desk::start(dir.join("data/korpus.db"), dir.join("config"), Arc::new(NoKeyring), None)
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct DeskStatus {
     pub lang: Lang,
     /// Where the database file is.
     pub database: String,
+    /// A recovery code just made (the database created, or a new code asked for), to be shown
+    /// until the coordinator says it is written down; then none.
+    pub recovery_code: Option<String>,
 }
 
 /// What a list asks for: what the user typed (empty for the plain list), a region, and a page.

@@ -64,6 +64,12 @@ desk_commands![
     sync::sync_import,
     sync::sync_resolve,
     commands::unlock,
+    commands::unlock_with_recovery_code,
+    commands::new_recovery_code,
+    commands::forget_recovery_code,
+    commands::recovery_status,
+    printing::recovery_sheet_preview,
+    printing::recovery_sheet_save,
     commands::set_lang,
     commands::reference,
     commands::home,
@@ -180,7 +186,7 @@ pub fn run() {
             app.manage(Desk::start(
                 data_dir.join(DATABASE_FILE),
                 config_dir,
-                Box::new(OsKeyring),
+                std::sync::Arc::new(OsKeyring),
                 demo_persons,
             ));
             Ok(())

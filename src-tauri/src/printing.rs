@@ -6,7 +6,7 @@
 use crate::desk::Desk;
 use crate::ipc::{Reply, progress_to};
 use korpus_app::AppError;
-use korpus_app::printing::{self, Document, PrintError, Printer, print_lang};
+use korpus_app::printing::{self, Document, PrintError, Printer, Rendered, print_lang};
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
 use serde::Serialize;
@@ -84,11 +84,22 @@ pub async fn print_preview(
 ) -> Reply<Preview> {
     let printer = prints.printer(desk.lang())?;
     desk.call(move |s| {
-        let rendered = printing::render(&printer, s, &document, print_lang(&lang)?)?;
-        let pages = rendered.printed.pages();
-        Ok::<_, AppError>(Preview { svg: rendered.printed.preview_svg(), pages })
+        Ok::<_, AppError>(preview(printing::render(&printer, s, &document, print_lang(&lang)?)?))
     })
     .await
+}
+
+fn preview(rendered: Rendered<'_>) -> Preview {
+    let pages = rendered.printed.pages();
+    Preview { svg: rendered.printed.preview_svg(), pages }
+}
+
+/// Saves a rendered document in `folder` under its own name, replacing an earlier file.
+fn save_in(folder: &std::path::Path, rendered: Rendered<'_>) -> korpus_app::Result<Saved> {
+    let path = folder.join(&rendered.file_name);
+    let bytes = rendered.printed.pdf();
+    printing::save(&path, &bytes)?;
+    Ok(Saved { path: path.display().to_string(), bytes: bytes.len() as u64 })
 }
 
 /// Saves `document` as a PDF in the documents folder; an earlier file of the same document is
@@ -102,12 +113,38 @@ pub async fn print_save(
 ) -> Reply<Saved> {
     let printer = prints.printer(desk.lang())?;
     let folder = prints.folder.clone();
+    desk.call(move |s| save_in(&folder, printing::render(&printer, s, &document, print_lang(&lang)?)?)).await
+}
+
+/// The recovery sheet of the code the desk holds, its first page to look at.
+#[tauri::command]
+pub async fn recovery_sheet_preview(
+    desk: State<'_, Desk>,
+    prints: State<'_, Prints>,
+    lang: String,
+) -> Reply<Preview> {
+    let printer = prints.printer(desk.lang())?;
+    let code = desk.recovery_code()?;
+    let today = chrono::Local::now().date_naive();
     desk.call(move |s| {
-        let rendered = printing::render(&printer, s, &document, print_lang(&lang)?)?;
-        let path = folder.join(&rendered.file_name);
-        let bytes = rendered.printed.pdf();
-        printing::save(&path, &bytes)?;
-        Ok::<_, AppError>(Saved { path: path.display().to_string(), bytes: bytes.len() as u64 })
+        Ok::<_, AppError>(preview(printing::recovery_sheet(&printer, s, &code, today, print_lang(&lang)?)?))
+    })
+    .await
+}
+
+/// Saves the recovery sheet of the code the desk holds as a PDF in the documents folder.
+#[tauri::command]
+pub async fn recovery_sheet_save(
+    desk: State<'_, Desk>,
+    prints: State<'_, Prints>,
+    lang: String,
+) -> Reply<Saved> {
+    let printer = prints.printer(desk.lang())?;
+    let code = desk.recovery_code()?;
+    let folder = prints.folder.clone();
+    let today = chrono::Local::now().date_naive();
+    desk.call(move |s| {
+        save_in(&folder, printing::recovery_sheet(&printer, s, &code, today, print_lang(&lang)?)?)
     })
     .await
 }

@@ -51,6 +51,12 @@ pub fn init(app: &App, sheet: &crate::recovery::SheetArgs) -> Result<()> {
     let sheet_lang = korpus_app::printing::print_lang(&sheet.sheet_lang)?;
     let source = app.key_source();
     let in_keyring = matches!(source, KeySource::Kept(_));
+    if sheet.sheet.is_some() && !in_keyring {
+        // A database whose key is a passphrase (KORPUS_DB_KEY) has no recovery code to print:
+        // refused before anything is created, not a sheet silently left out.
+        let refusal = korpus_domain::FieldError::new("sheet", "error-recovery-needs-keyring");
+        return Err(korpus_domain::ValidationErrors::one(refusal).into());
+    }
     let created = database::create(&app.db, source, &author, std::sync::Arc::new(korpus_store::SystemClock))?;
     let (store, recovery) = (created.store, created.recovery);
     let out = app.out;
@@ -71,7 +77,7 @@ pub fn init(app: &App, sheet: &crate::recovery::SheetArgs) -> Result<()> {
         }
         if let Some(code) = &recovery {
             text.push('\n');
-            text.push_str(&out.tr("cli-recovery-code", &[("code", code.to_string())]));
+            text.push_str(&crate::recovery::code_text(app, code));
         }
         text
     });

@@ -86,9 +86,12 @@ pub fn save_sheet(store: &Store, code: &RecoveryCode, lang: PrintLang, path: &Pa
 /// Prints a code just made, once, with what to do with it.
 pub fn print_code(app: &App, code: &RecoveryCode) {
     let out = app.out;
-    out.print(&json!({ "recovery_code": code.to_string() }), || {
-        out.tr("cli-recovery-code", &[("code", code.to_string())])
-    });
+    out.print(&json!({ "recovery_code": code.to_string() }), || code_text(app, code));
+}
+
+/// The words that show a code just made: the code, and that it is shown this once.
+pub fn code_text(app: &App, code: &RecoveryCode) -> String {
+    app.out.tr("cli-recovery-code", &[("code", code.to_string())])
 }
 
 fn atty_stdin() -> bool {

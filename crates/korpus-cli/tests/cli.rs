@@ -612,6 +612,18 @@ fn the_recovery_code_init_prints_opens_a_copy_of_the_database_on_another_compute
         .assert()
         .code(1)
         .stderr(predicate::str::contains("opens with a passphrase"));
+    // Asked for a sheet it cannot make, init refuses before it creates anything.
+    let unsheeted = dir.path().join("unsheeted.db");
+    korpus(&unsheeted)
+        .args(["--lang", "en", "init", "--sheet"])
+        .arg(dir.path().join("never.pdf"))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("Recovery sheet:")
+                .and(predicate::str::contains("opens with a passphrase")),
+        );
+    assert!(!unsheeted.exists() && !dir.path().join("never.pdf").exists());
 }
 
 #[test]

@@ -257,11 +257,7 @@ impl Store {
         let rekeyed = self.conn.pragma_update(None, "rekey", key.secret());
         self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
         rekeyed?;
-        self.conn.execute(
-            "UPDATE device SET recovery_made_at = ?1 WHERE singleton = 1",
-            [self.clock.now().to_rfc3339()],
-        )?;
-        Ok(())
+        self.set_recovery_made()
     }
 
     /// Records that the key the database was created with was made from a recovery code.

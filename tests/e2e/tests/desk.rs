@@ -1407,3 +1407,99 @@ async fn a_record_registered_by_mistake_is_removed_and_one_still_named_is_kept_w
     assert_eq!(last.ops.len(), 4);
     assert!(last.ops.iter().all(|o| o.op == korpus_domain::OpKind::Delete));
 }
+
+#[tokio::test]
+async fn the_recovery_code_is_shown_once_printed_and_opens_the_database_on_another_laptop() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let (path, opened) = viewer(&home);
+    std::fs::create_dir_all(home.path().join(".config")).unwrap();
+    std::fs::write(home.path().join(".config/user-dirs.dirs"), "XDG_DOCUMENTS_DIR=\"$HOME/Documents\"\n")
+        .unwrap();
+    // The desk makes its database: the code comes over the first screen, once.
+    let desk = Desk::launch_as_is(&home, &[("PATH", &path)]).await.unwrap();
+    let code = desk.wait_for("[data-testid=recovery-code]").await.unwrap().text().await.unwrap();
+    let parsed = korpus_store::RecoveryCode::parse(&code).unwrap();
+    assert_eq!(parsed.to_string(), code, "five groups of five: {code}");
+    desk.click("[data-testid=recovery-lang-en]").await.unwrap();
+    desk.wait_for_text("[data-testid=recovery-dialog]", "It is shown only now").await.unwrap();
+    desk.screenshot("recovery-code").await.unwrap();
+    // Its sheet: previewed, saved in Documents/Korpus, the code on it whole.
+    desk.click("[data-testid=recovery-print]").await.unwrap();
+    desk.wait_for("[data-testid=print-preview]").await.unwrap();
+    desk.choose("[data-testid=print-lang]", "en").await.unwrap();
+    desk.wait_for("[data-testid=print-preview]").await.unwrap();
+    desk.click("[data-testid=print-save]").await.unwrap();
+    let saved = desk.wait_for_text("[data-testid=print-saved]", "Korpus").await.unwrap();
+    let sheet = std::path::PathBuf::from(saved.trim_start_matches("Saved: ").trim());
+    assert!(sheet.starts_with(home.path().join("Documents/Korpus")), "{}", sheet.display());
+    let printed = pdf_text(&sheet);
+    assert!(printed.contains("Recovery sheet of the case database") && printed.contains(&code), "{printed}");
+    assert_eq!(opened_lines(&opened, 1).await, [sheet.display().to_string()]);
+    desk.click("[data-testid=print-close]").await.unwrap();
+    desk.click("[data-testid=recovery-written]").await.unwrap();
+    desk.wait_gone("[data-testid=recovery-dialog]").await.unwrap();
+    let valid = iin(1996, 5, 17, Sex::Female, 10);
+    add_person(&desk, &valid, "Құрманова", "Іңкәр").await;
+    desk.quit().await.unwrap();
+    // Started again, the desk does not show the code a second time.
+    let again = Desk::launch_as_is(&home, &[]).await.unwrap();
+    again.wait_for("[data-testid=desk]").await.unwrap();
+    assert!(again.client.find(fantoccini::Locator::Css("[data-testid=recovery-dialog]")).await.is_err());
+    again.quit().await.unwrap();
+
+    // The database's folder copied to another laptop (the file and its write-ahead log): no key
+    // in its keyring, so the desk asks.
+    let other = Home::new().unwrap();
+    std::fs::create_dir_all(other.database().parent().unwrap()).unwrap();
+    for suffix in ["", "-wal"] {
+        let file = |home: &Home| std::path::PathBuf::from(format!("{}{suffix}", home.database().display()));
+        if file(&home).exists() {
+            std::fs::copy(file(&home), file(&other)).unwrap();
+        }
+    }
+    std::fs::create_dir_all(other.path().join(".config/kz.korpus.desk")).unwrap();
+    std::fs::write(other.path().join(".config/kz.korpus.desk/settings.json"), r#"{"lang":"en"}"#).unwrap();
+    let desk = Desk::launch_as_is(&other, &[]).await.unwrap();
+    desk.wait_for_text("[data-testid=unlock-reason]", "holds no key for this database").await.unwrap();
+    // A mistyped symbol is caught by the check symbols, under the field; nothing opens.
+    let mut typo = code.clone().into_bytes();
+    typo[0] = if typo[0] == b'7' { b'8' } else { b'7' };
+    desk.type_into("#field-recovery_code", std::str::from_utf8(&typo).unwrap()).await.unwrap();
+    desk.click("[data-testid=unlock-recovery] [data-testid=save]").await.unwrap();
+    desk.wait_for_text("[data-testid=unlock-recovery] .field-error", "mistyped").await.unwrap();
+    desk.screenshot("unlock-recovery-code").await.unwrap();
+    // As written down by hand: small letters and spaces.
+    desk.type_into("#field-recovery_code", &code.replace('-', " ").to_lowercase()).await.unwrap();
+    desk.click("[data-testid=unlock-recovery] [data-testid=save]").await.unwrap();
+    desk.wait_for("[data-testid=desk]").await.unwrap();
+    desk.click("[data-testid=nav-persons]").await.unwrap();
+    desk.wait_for_text("[data-testid=row]", &valid).await.unwrap();
+
+    // A new code from Settings: refused while another program holds the database open...
+    desk.click("[data-testid=nav-settings]").await.unwrap();
+    desk.wait_for_text("[data-testid=recovery-made]", "The recovery code was made on").await.unwrap();
+    let beside = open_database(&other);
+    desk.click("[data-testid=recovery-new]").await.unwrap();
+    desk.click("[data-testid=recovery-confirm]").await.unwrap();
+    desk.wait_for_text("[data-testid=recovery-error]", "open in another program").await.unwrap();
+    drop(beside);
+    // ...and made once it is closed: shown once, and the database opens with it alone.
+    desk.click("[data-testid=recovery-confirm]").await.unwrap();
+    let second = desk.wait_for("[data-testid=recovery-code]").await.unwrap().text().await.unwrap();
+    assert_ne!(second, code);
+    desk.screenshot("settings-recovery").await.unwrap();
+    desk.click("[data-testid=recovery-written]").await.unwrap();
+    desk.wait_gone("[data-testid=recovery-dialog]").await.unwrap();
+    // The desk goes on with the new key.
+    add_person(&desk, &iin(1997, 2, 3, Sex::Male, 20), "Бекұлы", "Арман").await;
+    desk.quit().await.unwrap();
+    let key = korpus_store::RecoveryCode::parse(&second).unwrap().key();
+    let reopened = Store::open(&other.database(), &key, Arc::new(SystemClock)).unwrap();
+    assert_eq!(reopened.count_persons().unwrap(), 2);
+    let old = korpus_store::RecoveryCode::parse(&code).unwrap().key();
+    assert!(
+        Store::open(&other.database(), &old, Arc::new(SystemClock)).is_err(),
+        "the old code opens nothing"
+    );
+}

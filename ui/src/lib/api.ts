@@ -119,6 +119,13 @@ const list =
 export const api = {
   status: () => call<DeskStatus>('status'),
   unlock: (passphrase: string) => call<DeskStatus>('unlock', { passphrase }),
+  unlockWithRecoveryCode: (code: string) => call<DeskStatus>('unlock_with_recovery_code', { code }),
+  newRecoveryCode: () => call<DeskStatus>('new_recovery_code'),
+  forgetRecoveryCode: () => call<DeskStatus>('forget_recovery_code'),
+  /** When the recovery code was made (RFC 3339), or null. */
+  recoveryStatus: () => call<string | null>('recovery_status'),
+  recoverySheetPreview: (lang: string) => call<Preview>('recovery_sheet_preview', { lang }),
+  recoverySheetSave: (lang: string) => call<Saved>('recovery_sheet_save', { lang }),
   setLang: (lang: Lang) => call<DeskStatus>('set_lang', { lang }),
   reference: () => call<Reference>('reference'),
   home: () => call<Home>('home'),

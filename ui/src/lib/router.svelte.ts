@@ -13,7 +13,8 @@ export type Screen =
   | 'reports'
   | 'certificates'
   | 'outreach'
-  | 'sync';
+  | 'sync'
+  | 'settings';
 export type View = 'list' | 'detail' | 'form';
 
 class Router {

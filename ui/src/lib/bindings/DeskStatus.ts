@@ -24,4 +24,9 @@ lang: Lang,
 /**
  * Where the database file is.
  */
-database: string, };
+database: string, 
+/**
+ * A recovery code just made (the database created, or a new code asked for), to be shown
+ * until the coordinator says it is written down; then none.
+ */
+recovery_code: string | null, };

@@ -83,6 +83,8 @@ pub struct Desk {
     lang: RwLock<Lang>,
     access: Mutex<Access>,
     store: OpenStore,
+    /// Why the last daily backup failed, in the language of that moment; none once one succeeds.
+    daily_error: Mutex<Option<String>>,
 }
 
 /// Takes a lock even if a command panicked while holding it: SQLite rolls a half-written
@@ -109,6 +111,7 @@ impl Desk {
             lang: RwLock::new(lang),
             access: Mutex::new(Access { key: None, waiting: None, recovery: None }),
             store: Arc::new(Mutex::new(None)),
+            daily_error: Mutex::new(None),
         };
         match desk.open_with_keyring(lang) {
             Ok((store, key)) => desk.opened(store, key),
@@ -219,6 +222,44 @@ impl Desk {
     pub fn forget_recovery_code(&self) -> DeskStatus {
         lock(&self.access).recovery = None;
         self.status()
+    }
+
+    /// The desk's time of the moment.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        clock().now()
+    }
+
+    /// The key the database is open with (backups are encrypted with it).
+    pub fn key(&self) -> Reply<DbKey> {
+        lock(&self.access).key.clone().ok_or_else(|| AppError::Locked.report(self.lang()))
+    }
+
+    /// Why the last daily backup failed, if it did.
+    pub fn daily_backup_error(&self) -> Option<String> {
+        lock(&self.daily_error).clone()
+    }
+
+    /// Makes the daily backup when the database is open and its last backup is a day old or more
+    /// (or there is none), on a connection of its own, so the desk stays usable meanwhile. A
+    /// failure (the folder's USB stick not plugged in) is kept to show, and the backup is tried
+    /// again at the next look.
+    pub fn daily_backup_if_due(&self) {
+        if !self.status().ready {
+            return;
+        }
+        let made = self.second_store().and_then(|mut store| {
+            let last = store.last_backup().map_err(|e| AppError::from(e).report(self.lang()))?;
+            let made_at = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l.made_at).ok());
+            let due = made_at
+                .is_none_or(|at| self.now() - at.with_timezone(&chrono::Utc) >= chrono::Duration::days(1));
+            if due {
+                store
+                    .backup(korpus_store::BackupReason::Daily)
+                    .map_err(|e| AppError::from(e).report(self.lang()))?;
+            }
+            Ok(())
+        });
+        *lock(&self.daily_error) = made.err().map(|e| e.message);
     }
 
     /// Where the desk stands.

@@ -1,6 +1,7 @@
 //! The desk: a Tauri shell whose commands are thin adapters over korpus-app, korpus-store and
 //! korpus-domain, run off the window's main thread.
 
+pub mod backups;
 pub mod closing;
 pub mod commands;
 pub mod delivery;
@@ -143,6 +144,10 @@ desk_commands![
     printing::print_save,
     printing::print_certificates,
     printing::open_printed,
+    backups::backups_panel,
+    backups::backup_now,
+    backups::save_backup_settings,
+    backups::verify_backup,
 ];
 
 /// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]), a bulk
@@ -189,6 +194,8 @@ pub fn run() {
                 std::sync::Arc::new(OsKeyring),
                 demo_persons,
             ));
+            let handle = app.handle().clone();
+            std::thread::spawn(move || backups::keep_daily_backups(handle));
             Ok(())
         })
         .invoke_handler(handler())

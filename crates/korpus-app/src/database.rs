@@ -136,6 +136,61 @@ pub fn open_with_recovery_code(
     Ok((store, key))
 }
 
+/// The key that opens the database at `path` as it is kept (`KORPUS_DB_KEY`, or this computer's
+/// keyring), without opening it: to verify or restore a backup made with it.
+pub fn kept_key(path: &Path, source: &KeySource<'_>) -> Result<DbKey> {
+    match source {
+        KeySource::Given(key) => Ok(key.clone()),
+        KeySource::Kept(keys) => match keys.load(path)? {
+            Some(key) => Ok(key),
+            None => keys.load(&pending(path))?.ok_or(AppError::NoKey),
+        },
+    }
+}
+
+/// A backup restored in the database's place.
+#[derive(Debug)]
+pub struct Restored {
+    /// The database as the backup held it, open (migrated, if the backup was older).
+    pub store: Store,
+    /// The backup of the database it replaced, when there was one.
+    pub replaced: Option<korpus_store::BackupFile>,
+}
+
+/// Restores the backup at `backup`, opened with `backup_key` (the database's key, or one made
+/// from its recovery code), as the database at `path`. A database there is opened with its own
+/// key first and backed up, and must be open nowhere else; none there (a new laptop) is fine.
+/// With a kept key, the keyring keeps the backup's key for `path` afterwards.
+pub fn restore_backup(
+    path: &Path,
+    backup: &Path,
+    backup_key: &DbKey,
+    current: KeySource<'_>,
+    clock: Arc<dyn Clock>,
+) -> Result<Restored> {
+    let restored = if path.exists() {
+        let (store, _) = open(path, current.clone_ref(), clock)?;
+        let (store, replaced) = store.replace_with_backup(backup, backup_key)?;
+        Restored { store, replaced: Some(replaced) }
+    } else {
+        Restored { store: korpus_store::restore_backup(backup, backup_key, path, clock)?, replaced: None }
+    };
+    if let KeySource::Kept(keys) = current {
+        keys.save(path, backup_key)?;
+    }
+    Ok(restored)
+}
+
+impl KeySource<'_> {
+    /// The same source again: a given key cloned, the same keyring.
+    pub fn clone_ref(&self) -> KeySource<'_> {
+        match self {
+            KeySource::Given(key) => KeySource::Given(key.clone()),
+            KeySource::Kept(keys) => KeySource::Kept(*keys),
+        }
+    }
+}
+
 /// A database just made: the store, its key, and the recovery code its key was made from when
 /// the keyring keeps it (to be shown once: it is kept nowhere).
 #[derive(Debug)]

@@ -3,6 +3,7 @@
 //! korpus-domain, and prints the result in the user's language or as JSON.
 
 mod applications;
+mod backup;
 mod closing;
 mod documents;
 mod grievances;
@@ -127,6 +128,9 @@ enum Command {
     /// The recovery code that opens the database on any computer: new, open, status.
     #[command(subcommand)]
     Recovery(recovery::RecoveryCommand),
+    /// Backups of the database: create, list, verify, restore, settings.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
 }
 
 /// What every subcommand gets: where the database is, how to print, who signs.
@@ -182,6 +186,7 @@ fn main() -> ExitCode {
         Command::Sync(a) => sync::run(&app, a),
         Command::Init(sheet) => programme::init(&app, &sheet),
         Command::Recovery(c) => recovery::run(&app, c),
+        Command::Backup(c) => backup::run(&app, c),
         Command::Check(c) => programme::check(&app, c),
         Command::Person(c) => persons::run(&app, c),
         Command::HostOrg(c) => host_orgs::run(&app, c),

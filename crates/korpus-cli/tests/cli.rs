@@ -627,6 +627,80 @@ fn the_recovery_code_init_prints_opens_a_copy_of_the_database_on_another_compute
 }
 
 #[test]
+fn a_backup_is_made_listed_verified_and_restored_in_place_and_on_a_new_laptop_with_the_code() {
+    let dir = TempDir::new().unwrap();
+    let keyless = |db: &Path| {
+        let mut cmd = Command::cargo_bin("korpus").unwrap();
+        cmd.env_remove("KORPUS_DB_KEY").env_remove("KORPUS_LANG").arg("--db").arg(db);
+        cmd
+    };
+    let db = dir.path().join("desk/korpus.db");
+    let code = json(keyless(&db).args(["--json", "init"]))["recovery_code"].as_str().unwrap().to_owned();
+    add_person(&db, &iin(1996, 5, 17, Sex::Female, 10), "Құрманова", "Іңкәр")
+        .env_remove("KORPUS_DB_KEY")
+        .assert()
+        .success();
+    // The folder: a full path, written to; a relative one is refused by the field.
+    keyless(&db)
+        .args(["--lang", "en", "backup", "settings", "--folder", "usb"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Backup folder: give the folder's full path"));
+    let usb = dir.path().join("usb");
+    let settings =
+        json(keyless(&db).args(["--json", "backup", "settings", "--keep", "5", "--folder"]).arg(&usb));
+    assert_eq!((settings["keep"].as_u64(), settings["chosen"].as_bool()), (Some(5), Some(true)));
+    let made = json(keyless(&db).args(["--json", "backup", "create"]));
+    let first = PathBuf::from(made["path"].as_str().unwrap());
+    assert!(first.starts_with(&usb) && made["reason"] == "manual");
+    add_person(&db, &iin(1997, 2, 3, Sex::Male, 20), "Бекұлы", "Арман")
+        .env_remove("KORPUS_DB_KEY")
+        .assert()
+        .success();
+    keyless(&db)
+        .args(["--lang", "en", "backup", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("made by hand").and(predicate::str::contains("Last backup made:")));
+    let check = json(keyless(&db).args(["--json", "backup", "verify"]).arg(&first));
+    assert_eq!((check["persons"].as_i64(), check["unsent"].as_i64()), (Some(1), Some(1)));
+
+    // An edited copy: refused by name, in the chosen language, and restoring it changes nothing.
+    let mut bytes = std::fs::read(&first).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    let edited = dir.path().join("edited.kbackup");
+    std::fs::write(&edited, &bytes).unwrap();
+    keyless(&db)
+        .args(["--lang", "ru", "backup", "restore"])
+        .arg(&edited)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Резервная копия:").and(predicate::str::contains("повреждена")));
+    assert_eq!(json(keyless(&db).args(["person", "list"])).as_array().unwrap().len(), 2);
+
+    // Restored in place: one person again; the two-person database was backed up first.
+    let restored = json(keyless(&db).args(["--json", "backup", "restore"]).arg(&first));
+    assert_eq!(restored["persons"], 1);
+    let kept = PathBuf::from(restored["replaced_kept_in"].as_str().unwrap());
+    assert!(kept.file_name().unwrap().to_str().unwrap().ends_with("-before-restore.kbackup"));
+    assert_eq!(json(keyless(&db).args(["--json", "backup", "verify"]).arg(&kept))["persons"], 2);
+    assert_eq!(json(keyless(&db).args(["person", "list"])).as_array().unwrap().len(), 1);
+
+    // A new laptop: no database, no key; the backup and its recovery code make it whole.
+    let laptop = dir.path().join("new-laptop/korpus.db");
+    keyless(&laptop).args(["--lang", "en", "backup", "verify"]).arg(&kept).assert().code(3);
+    keyless(&laptop)
+        .args(["--lang", "en", "backup", "restore", "--code"])
+        .arg(&kept)
+        .write_stdin(format!("{code}\n"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("restored from"));
+    assert_eq!(json(keyless(&laptop).args(["person", "list"])).as_array().unwrap().len(), 2);
+}
+
+#[test]
 fn demo_data_fills_every_region() {
     let (_dir, db) = new_db();
     let report = json(korpus(&db).args(["demo-data", "--persons", "400"]));

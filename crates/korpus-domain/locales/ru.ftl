@@ -142,6 +142,18 @@ error-recovery-code-symbol = «{ $symbol }» не встречается в ко
 error-recovery-code-check = буква или цифра введена с ошибкой: сверьте код с листом восстановления
 error-recovery-code-wrong = этот код не открывает эту базу (он сделан для другой базы, или его заменил более новый код)
 error-recovery-needs-keyring = эта база открывается паролем: пароль и есть её восстановление, код для неё не делается
+field-backup = Резервная копия
+field-backup_folder = Папка резервных копий
+field-backup_keep = Сколько копий хранить
+error-backup-folder-unreadable = не удаётся прочитать папку { $path } (вставлена ли флешка?): { $detail }
+error-backup-folder-unwritable = не удаётся записать в папку { $path }: { $detail }
+error-backup-folder-relative = укажите полный путь к папке, а не { $path }
+error-backup-missing = файла резервной копии { $path } нет
+error-backup-empty = { $path } пуст: это не резервная копия
+error-backup-not-korpus = { $path } не резервная копия Korpus (это файл другой программы)
+error-backup-key = этот ключ или код восстановления не открывает { $path }: копия сделана с другим ключом или это не резервная копия Korpus
+error-backup-damaged = { $path } повреждена (изменена или обрезана) и не может быть восстановлена: { $detail }
+error-backup-newer = копия сделана более новой версией Korpus (схема { $found }, эта читает до { $supported }): сначала обновите Korpus
 field-recovery_code = Код восстановления
 field-sheet = Лист восстановления
 error-database = сбой базы данных: { $detail }
@@ -240,6 +252,18 @@ cli-recovery-code = Код восстановления: { $code }
 cli-recovery-opened = { $path } открыта кодом восстановления; её ключ теперь хранится в хранилище ключей этого компьютера.
 cli-recovery-made = Код восстановления сделан { $date }.
 cli-recovery-none = У этой базы ещё нет кода восстановления: сделайте его командой `korpus recovery new`.
+cli-backup-made = Резервная копия сделана: { $path } ({ $size })
+cli-backup-none = В { $folder } нет резервных копий.
+cli-backup-last = Последняя резервная копия: { $date }, { $path }
+cli-backup-verified = { $path } цела: устройство { $device }, лиц: { $persons }, заявок: { $applications }, изменений ещё не в штабе: { $unsent }.
+cli-backup-restored = { $path } восстановлена из { $backup }.
+cli-backup-replaced-kept = Заменённая база сначала сохранена: { $path }
+cli-backup-settings = Резервные копии идут в { $folder }; хранятся { $keep } последних копий этого устройства.
+backup-reason-manual = сделана вручную
+backup-reason-daily = ежедневная
+backup-reason-before_migration = перед обновлением схемы
+backup-reason-before_update = перед обновлением программы
+backup-reason-before_restore = перед восстановлением
 cli-demo-done = Добавлено: { $persons } участников, { $host_orgs } принимающих организаций, { $applications } заявок и { $mentors } менторов за { $seconds } с.
 cli-found = Найдено: { $count }.
 cli-document-saved = Документ { $id } сохранён.
@@ -271,6 +295,31 @@ settings-recovery-none = У этой базы ещё нет кода восст�
 settings-recovery-new = Сделать новый код восстановления
 settings-recovery-new-hint = База будет заново зашифрована ключом из нового кода; старый код и его лист после этого ничего не откроют. Во время синхронизации нельзя.
 settings-recovery-confirm = Да, сделать новый код
+settings-backups = Резервные копии
+backups-warn-old = Резервной копии нет уже { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}: сделайте её сейчас или вставьте флешку с папкой копий.
+backups-warn-none = Резервная копия этой базы ещё ни разу не делалась: сделайте её сейчас.
+backups-last = Последняя копия: { $date } ({ $days ->
+    [0] сегодня
+    [one] { $days } день назад
+    [few] { $days } дня назад
+   *[many] { $days } дней назад
+}), { $reason }.
+backups-never = Резервных копий ещё нет.
+backups-daily-failed = Ежедневная копия не сделана: { $reason }
+backups-now = Сделать копию сейчас
+backups-made = Копия сделана: { $path }
+backups-folder-hint = Полный путь, например папка на флешке. Пусто: папка «backups» рядом с базой.
+backups-in-folder = Копии в { $folder }
+backups-none-here = В этой папке копий пока нет.
+backups-when = Сделана
+backups-why = Причина
+backups-size = Размер
+backups-verify = Проверить
+backups-whole = Цела: лиц { $persons }, изменений ещё не в штабе: { $unsent }
 action-unlock = Открыть
 app-name = Молодёжный корпус
 nav-home = Главная

@@ -3,6 +3,7 @@
 //! outbox in the same transaction.
 
 mod applications;
+mod backup;
 mod blocks;
 mod certificates;
 mod clock;
@@ -32,6 +33,10 @@ mod training;
 mod withdrawals;
 
 pub use applications::{ApplicationView, insert_application};
+pub use backup::{
+    BACKUP_EXTENSION, BACKUP_KEEP_RANGE, BackupCheck, BackupFile, BackupReason, BackupSettings, LastBackup,
+    list_backups, restore_backup, verify_backup,
+};
 pub use blocks::NumberBlock;
 pub use certificates::CertificateLine;
 pub use clock::{Clock, FixedClock, SystemClock, local_time};
@@ -92,6 +97,8 @@ pub struct Store {
     stamp: Stamp,
     device_id: Uuid,
     path: PathBuf,
+    /// The key the database is open with: its backups are encrypted with it.
+    key: DbKey,
 }
 
 impl std::fmt::Debug for Store {
@@ -168,7 +175,7 @@ impl Store {
             Ok::<_, StoreError>(conn)
         })();
         match made {
-            Ok(conn) => Store::from_connection(conn, path, clock),
+            Ok(conn) => Store::from_connection(conn, path, key, clock),
             Err(e) => {
                 // Leave no half-made file behind: the next `init` must be able to start over.
                 for suffix in ["", "-wal", "-shm"] {
@@ -195,14 +202,22 @@ impl Store {
         if found > schema_version() {
             return Err(StoreError::NewerDatabase { found, supported: schema_version() });
         }
+        // A database an older build wrote is backed up as it was before this build migrates it.
+        let before = (found < schema_version())
+            .then(|| backup::before_migration(&conn, key, path, clock.now()))
+            .transpose()?;
         migrations()?.to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
         let tx = conn.transaction()?;
         reference::seed(&tx, &Rulebook::pilot_2017(), false)?;
         tx.commit()?;
-        Store::from_connection(conn, path, clock)
+        let mut store = Store::from_connection(conn, path, key, clock)?;
+        if let Some(made) = before {
+            store.record_backup(&made)?;
+        }
+        Ok(store)
     }
 
-    fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+    fn from_connection(conn: Connection, path: &Path, key: &DbKey, clock: Arc<dyn Clock>) -> Result<Store> {
         let (device_id, author): (String, String) = conn
             .query_row("SELECT device_id, author FROM device WHERE singleton = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -220,6 +235,7 @@ impl Store {
             conn,
             clock,
             path: path.to_owned(),
+            key: key.clone(),
         })
     }
 
@@ -239,6 +255,18 @@ impl Store {
     /// to the database, out of WAL mode (the write-ahead log is emptied into the file first, and
     /// WAL is turned back on after): a second connection open meanwhile makes it fail, unchanged.
     pub fn rekey_from_recovery_code(&mut self, key: &DbKey) -> Result<()> {
+        self.take_alone()?;
+        let rekeyed = self.conn.pragma_update(None, "rekey", key.secret());
+        self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        rekeyed?;
+        self.key = key.clone();
+        self.set_recovery_made()
+    }
+
+    /// Makes sure this is the only connection to the database: the write-ahead log is emptied
+    /// into the file and the database leaves WAL mode (the caller turns it back on, or closes).
+    /// Refused as [`StoreError::InUse`] while another connection is open, nothing changed.
+    fn take_alone(&mut self) -> Result<()> {
         // Another connection holding the log open makes leaving WAL mode fail at once ("database
         // is locked"), or leaves the mode as it was: nothing was changed either way.
         let busy = |e: rusqlite::Error| match e.sqlite_error_code() {
@@ -254,10 +282,7 @@ impl Store {
             self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
             return Err(StoreError::InUse);
         }
-        let rekeyed = self.conn.pragma_update(None, "rekey", key.secret());
-        self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
-        rekeyed?;
-        self.set_recovery_made()
+        Ok(())
     }
 
     /// Records that the key the database was created with was made from a recovery code.

@@ -117,7 +117,11 @@ fn database_of_a_newer_korpus_is_refused() {
 }
 
 /// A database as the first release left it: schema 1 (no search indexes), with `rows` run in it.
-fn database_at_schema_one(path: &Path, key: &DbKey, rows: impl FnOnce(&rusqlite::Transaction<'_>)) {
+pub(crate) fn database_at_schema_one(
+    path: &Path,
+    key: &DbKey,
+    rows: impl FnOnce(&rusqlite::Transaction<'_>),
+) {
     let mut conn = connect(path, key, true).unwrap();
     migrations().unwrap().to_version(&mut conn, 1).unwrap();
     let tx = conn.transaction().unwrap();

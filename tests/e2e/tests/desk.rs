@@ -1503,3 +1503,73 @@ async fn the_recovery_code_is_shown_once_printed_and_opens_the_database_on_anoth
         "the old code opens nothing"
     );
 }
+
+#[tokio::test]
+async fn the_desk_backs_up_daily_into_the_chosen_folder_and_warns_when_backups_stop() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let home = Home::new().unwrap();
+    let clock = home.path().join("clock");
+    std::fs::write(&clock, "2017-05-02T05:00:00Z").unwrap();
+    let env = [("KORPUS_CLOCK_FILE", clock.to_str().unwrap()), ("KORPUS_BACKUP_LOOK_SECONDS", "1")];
+    let desk = Desk::launch(&home, &env).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    add_person(&desk, &iin(1996, 5, 17, Sex::Female, 10), "Құрманова", "Іңкәр").await;
+    // The first daily backup: made by the desk itself, beside the database.
+    let beside = home.database().parent().unwrap().join("backups");
+    let started = std::time::Instant::now();
+    while korpus_store::list_backups(&beside).map_or(true, |b| b.is_empty()) {
+        assert!(started.elapsed().as_secs() < 30, "no daily backup in {}", beside.display());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    desk.click("[data-testid=nav-settings]").await.unwrap();
+    desk.wait_for_text("[data-testid=backup-last]", "(today), daily").await.unwrap();
+    desk.click("[data-testid=backup-verify]").await.unwrap();
+    desk.wait_for_text("[data-testid=backup-check]", "Whole:").await.unwrap();
+
+    // A folder of the coordinator's choosing: a relative one is refused under the field.
+    desk.type_into("#field-backup_folder", "usb").await.unwrap();
+    desk.click("[data-testid=backup-settings-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-backup_folder]", "full path").await.unwrap();
+    let usb = home.path().join("usb");
+    desk.type_into("#field-backup_folder", usb.to_str().unwrap()).await.unwrap();
+    desk.type_into("#field-backup_keep", "2").await.unwrap();
+    desk.click("[data-testid=backup-settings-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=settings-backups] h3", usb.to_str().unwrap()).await.unwrap();
+    for _ in 0..3 {
+        desk.click("[data-testid=backup-now]").await.unwrap();
+        desk.wait_for_text("[data-testid=backup-made]", usb.to_str().unwrap()).await.unwrap();
+    }
+    desk.wait_for_text("[data-testid=backup-files]", "made by hand").await.unwrap();
+    let files = korpus_store::list_backups(&usb).unwrap();
+    assert_eq!(files.len(), 2, "the newest two are kept: {files:?}");
+    let key = OsKeyring.load(&home.database()).unwrap().unwrap();
+    assert_eq!(korpus_store::verify_backup(&files[0].path, &key).unwrap().persons, 1);
+    desk.screenshot("settings-backups").await.unwrap();
+
+    // The USB stick pulled out, four days on: the daily backup fails, and the page says so.
+    std::fs::remove_dir_all(&usb).unwrap();
+    std::fs::write(&usb, b"not a folder").unwrap();
+    std::fs::write(&clock, "2017-05-06T06:00:00Z").unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        desk.click("[data-testid=nav-home]").await.unwrap();
+        desk.click("[data-testid=nav-settings]").await.unwrap();
+        desk.wait_for("[data-testid=backup-last]").await.unwrap();
+        if !desk
+            .client
+            .find_all(fantoccini::Locator::Css("[data-testid=backup-daily-error]"))
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 30, "the failed daily backup is never shown");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    desk.wait_for_text("[data-testid=backup-warning]", "No backup for 4 days").await.unwrap();
+    desk.wait_for_text("[data-testid=backup-daily-error]", "Backup folder: cannot write").await.unwrap();
+    desk.wait_for_text("[data-testid=backup-folder-error]", "is the USB stick plugged in?").await.unwrap();
+    desk.screenshot("settings-backups-warning").await.unwrap();
+    desk.quit().await.unwrap();
+}

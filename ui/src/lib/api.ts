@@ -13,6 +13,10 @@ import type { Verification } from './bindings/Verification';
 import type { ExportedFile } from './bindings/ExportedFile';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
+import type { BackupCheck } from './bindings/BackupCheck';
+import type { BackupFile } from './bindings/BackupFile';
+import type { BackupSettings } from './bindings/BackupSettings';
+import type { BackupsPanel } from './bindings/BackupsPanel';
 import type { Home } from './bindings/Home';
 import type { HostOrg } from './bindings/HostOrg';
 import type { HostOrgInput } from './bindings/HostOrgInput';
@@ -126,6 +130,11 @@ export const api = {
   recoveryStatus: () => call<string | null>('recovery_status'),
   recoverySheetPreview: (lang: string) => call<Preview>('recovery_sheet_preview', { lang }),
   recoverySheetSave: (lang: string) => call<Saved>('recovery_sheet_save', { lang }),
+  backupsPanel: () => call<BackupsPanel>('backups_panel'),
+  backupNow: () => call<BackupFile>('backup_now'),
+  saveBackupSettings: (folder: string, keep: number) =>
+    call<BackupSettings>('save_backup_settings', { folder, keep }),
+  verifyBackup: (path: string) => call<BackupCheck>('verify_backup', { path }),
   setLang: (lang: Lang) => call<DeskStatus>('set_lang', { lang }),
   reference: () => call<Reference>('reference'),
   home: () => call<Home>('home'),

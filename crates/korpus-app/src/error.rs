@@ -222,6 +222,7 @@ fn sync_message(e: &SyncError, lang: Lang) -> String {
             protocol_codes::DEVICE_REVOKED => tr(lang, "sync-error-revoked", &[]),
             protocol_codes::ENROL_CODE_INVALID => tr(lang, "sync-error-enrol-code", &[]),
             protocol_codes::DEVICE_ALREADY_ENROLLED => tr(lang, "sync-error-already-enrolled", &[]),
+            protocol_codes::NOT_YOUR_DEVICE => tr(lang, "sync-error-not-your-device", &[]),
             _ => tr(lang, "sync-error-refused", &[("code", code.clone()), ("detail", message.clone())]),
         },
         SyncError::Client(ClientError::Protocol(d)) | SyncError::Incomplete(d) => {

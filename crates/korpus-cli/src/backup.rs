@@ -153,7 +153,7 @@ pub fn run(app: &App, command: BackupCommand) -> Result<()> {
 }
 
 /// The key a backup opens with: its recovery code from standard input, or this database's key.
-fn backup_key(app: &App, file: &FileArgs) -> Result<DbKey> {
+pub(crate) fn backup_key(app: &App, file: &FileArgs) -> Result<DbKey> {
     if file.code {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(|e| AppError::file("-", e))?;

@@ -48,6 +48,15 @@ enum SyncCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// On the desk that replaces a lost laptop (the same account, enrolled anew): send what the
+    /// lost desk's last backup holds and HQ never received, then sync to take it back as rows.
+    Replay {
+        #[command(flatten)]
+        backup: crate::backup::FileArgs,
+        /// Then revoke the lost desk at HQ and retire its certificate numbers not used.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Read HQ's answer file (receipts and changes), as an online sync would.
     Import {
         /// The answer file HQ wrote.
@@ -173,6 +182,29 @@ pub fn run(app: &App, args: SyncArgs) -> Result<()> {
             out.print(&serde_json::json!({ "envelopes": count, "bytes": bytes.len(), "path": path }), || {
                 out.tr("sync-exported", &[("count", count.to_string()), ("path", path.display().to_string())])
             });
+        }
+        Some(SyncCommand::Replay { ref backup, revoke }) => {
+            let key = crate::backup::backup_key(app, backup)?;
+            let done = app.block_on(sync::replay_backup(&mut store, &backup.file, &key, revoke))?;
+            out.print(&done, || {
+                let mut text = out.tr(
+                    "cli-replayed",
+                    &[
+                        ("device", done.device.clone()),
+                        ("envelopes", done.envelopes.to_string()),
+                        ("applied", done.applied.to_string()),
+                        ("duplicate", done.duplicate.to_string()),
+                        ("conflict", done.conflict.to_string()),
+                        ("rejected", done.rejected.to_string()),
+                    ],
+                );
+                if done.revoked {
+                    text.push('\n');
+                    text.push_str(&out.tr("cli-replay-revoked", &[("retired", done.retired.join(", "))]));
+                }
+                text
+            });
+            sync_now(app, &mut store, &args)?;
         }
         Some(SyncCommand::Import { file }) => {
             let bytes = std::fs::read(&file).map_err(|e| AppError::file(&file, e))?;

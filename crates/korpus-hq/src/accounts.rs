@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::Pool;
 use korpus_domain::Rulebook;
-use korpus_sync::protocol::{EnrolRequest, Enrolment, codes};
+use korpus_sync::protocol::{EnrolRequest, Enrolment, NumberBlockGrant, codes};
 use rand::{Rng, RngExt};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -276,14 +276,45 @@ pub async fn devices(pool: &Pool) -> Result<Vec<DeviceInfo>> {
         .collect())
 }
 
-/// Revokes device `id`: its token is refused from now on.
-pub async fn revoke(pool: &Pool, id: Uuid, now: DateTime<Utc>) -> Result<()> {
-    let client = pool.get().await?;
-    let n = client
+/// Revokes device `id`: its token is refused from now on, and its certificate numbers not used
+/// are retired ([`crate::certificates::retire`]), which are returned.
+pub async fn revoke(pool: &Pool, id: Uuid, now: DateTime<Utc>) -> Result<Vec<NumberBlockGrant>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let n = tx
         .execute("UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1", &[&id, &now])
         .await?;
     if n == 0 {
         return Err(HqError::Config(format!("device: no device {id}")));
     }
-    Ok(())
+    let retired = crate::certificates::retire(&tx, id, now).await?;
+    tx.commit().await?;
+    Ok(retired)
+}
+
+/// The lost desk `old`, for `caller` to replay its envelopes as its own: a device of the caller's
+/// own account (revoked or not), not the caller itself. Anything else is refused alike, so a
+/// caller learns nothing of other accounts' devices.
+pub async fn replayed_device(pool: &Pool, caller: &DeviceAuth, old: Uuid) -> Result<DeviceAuth> {
+    let client = pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT d.public_key FROM devices d JOIN accounts a ON a.id = d.account_id
+             WHERE d.id = $1 AND a.login = $2 AND d.id <> $3",
+            &[&old, &caller.login, &caller.id],
+        )
+        .await?
+        .ok_or_else(|| {
+            HqError::api(
+                StatusCode::FORBIDDEN,
+                codes::NOT_YOUR_DEVICE,
+                format!("device: {old} is not another desk of this account"),
+            )
+        })?;
+    Ok(DeviceAuth {
+        id: old,
+        login: caller.login.clone(),
+        regions: caller.regions.clone(),
+        public_key: row.get(0),
+    })
 }

@@ -59,17 +59,71 @@ pub async fn reserve(pool: &Pool, device: &DeviceAuth, request: &BlockRequest) -
     Ok(NumberBlockGrant { cohort: request.cohort, first: next as u32, last: last as u32 })
 }
 
-/// This device's blocks: (cohort, first, last).
+/// The last number of a block that is valid: all of it, or for a retired block the numbers its
+/// device used (none: one before the first).
+const VALID_LAST: &str = "CASE WHEN retired_at IS NULL THEN last ELSE coalesce(used_up_to, first - 1) END";
+
+/// This device's blocks: (cohort, first, last valid), a retired block's unused numbers left out.
 pub(crate) async fn blocks_of(
     tx: &tokio_postgres::Transaction<'_>,
     device: Uuid,
 ) -> Result<Vec<(i32, u32, u32)>> {
     Ok(tx
-        .query("SELECT cohort, first, last FROM certificate_blocks WHERE device = $1", &[&device])
+        .query(
+            &format!("SELECT cohort, first, {VALID_LAST} FROM certificate_blocks WHERE device = $1"),
+            &[&device],
+        )
         .await?
         .iter()
         .map(|r| (r.get::<_, i32>(0), r.get::<_, i32>(1) as u32, r.get::<_, i32>(2) as u32))
+        .filter(|&(_, first, last)| last >= first)
         .collect())
+}
+
+/// Retires the blocks of `device` (revoked): the numbers it issued certificates with, as HQ holds
+/// them, stay valid; the rest of each block is valid for nobody. Returns the numbers retired.
+pub(crate) async fn retire(
+    tx: &tokio_postgres::Transaction<'_>,
+    device: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<NumberBlockGrant>> {
+    let issued: Vec<(i32, u32)> = tx
+        .query(
+            "SELECT fields ->> 'number' FROM rows WHERE entity = 'certificate' AND fields ->> 'device_id' = $1",
+            &[&device.to_string()],
+        )
+        .await?
+        .iter()
+        .filter_map(|r| match number_origin(r.get::<_, &str>(0)) {
+            Some(NumberOrigin::Hq { cohort, n }) => Some((cohort, n)),
+            _ => None,
+        })
+        .collect();
+    let blocks = tx
+        .query(
+            "SELECT cohort, first, last FROM certificate_blocks WHERE device = $1 AND retired_at IS NULL",
+            &[&device],
+        )
+        .await?;
+    let mut retired = Vec::new();
+    for block in blocks {
+        let (cohort, first, last): (i32, i32, i32) = (block.get(0), block.get(1), block.get(2));
+        let used = issued
+            .iter()
+            .filter(|&&(c, n)| c == cohort && (first..=last).contains(&(n as i32)))
+            .map(|&(_, n)| n as i32)
+            .max();
+        tx.execute(
+            "UPDATE certificate_blocks SET retired_at = $3, used_up_to = $4 WHERE cohort = $1 AND first = $2",
+            &[&cohort, &first, &now, &used],
+        )
+        .await?;
+        let from = used.map_or(first, |u| u + 1);
+        if from <= last {
+            retired.push(NumberBlockGrant { cohort, first: from as u32, last: last as u32 });
+        }
+    }
+    Ok(retired)
 }
 
 /// Why a certificate a device sends is not its own to issue, if it is not: a number from no block
@@ -127,7 +181,9 @@ pub async fn verify(pool: &Pool, text: &str) -> Result<CertificateCheck> {
     let reserved = match number_origin(&code.number) {
         Some(NumberOrigin::Hq { cohort, n }) => client
             .query_opt(
-                "SELECT 1 FROM certificate_blocks WHERE device = $1 AND cohort = $2 AND first <= $3 AND last >= $3",
+                &format!(
+                    "SELECT 1 FROM certificate_blocks WHERE device = $1 AND cohort = $2 AND first <= $3 AND {VALID_LAST} >= $3"
+                ),
                 &[&code.device_id, &cohort, &(n as i32)],
             )
             .await?

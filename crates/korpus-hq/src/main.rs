@@ -96,7 +96,8 @@ enum StaffCommand {
 enum DeviceCommand {
     /// Lists devices.
     List,
-    /// Revokes a device: its token is refused from now on.
+    /// Revokes a device: its token is refused from now on, and its certificate numbers not used
+    /// are retired.
     Revoke {
         /// The device's id.
         id: Uuid,
@@ -150,8 +151,14 @@ async fn run(cli: Cli) -> Result<(), HqError> {
             }
         }
         Command::Device(DeviceCommand::Revoke { id }) => {
-            accounts::revoke(&pool, id, Utc::now()).await?;
+            let retired = accounts::revoke(&pool, id, Utc::now()).await?;
             println!("revoked {id}");
+            for block in retired {
+                println!(
+                    "retired certificate numbers {}..={} of cohort {}",
+                    block.first, block.last, block.cohort
+                );
+            }
         }
         Command::Import { file, answer } => {
             let bytes = std::fs::read(&file)?;

@@ -30,6 +30,8 @@ pub enum Via {
     Online,
     /// Imported from a signed file.
     File,
+    /// Replayed from a lost desk's backup by the desk that replaces it.
+    Replay,
 }
 
 impl Via {
@@ -37,6 +39,7 @@ impl Via {
         match self {
             Via::Online => "online",
             Via::File => "file",
+            Via::Replay => "replay",
         }
     }
 }

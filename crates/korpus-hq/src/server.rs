@@ -17,7 +17,8 @@ use deadpool_postgres::Pool;
 use korpus_sync::file;
 use korpus_sync::protocol::{
     API_VERSION, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, OwnChanges, PushRequest, PushResponse, VerifyRequest, codes,
+    NumberBlockGrant, OwnChanges, PushRequest, PushResponse, ReplayRequest, ReplayResponse, VerifyRequest,
+    codes,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/capabilities", get(capabilities))
         .route("/v1/enrol", post(enrol))
         .route("/v1/push", post(push_batch))
+        .route("/v1/replay", post(replay_batch))
         .route("/v1/pull", get(pull_page))
         .route("/v1/blobs/{sha256}", get(blob_status).put(blob_upload))
         .route("/v1/blobs/{sha256}/data", get(blob_data))
@@ -173,6 +175,33 @@ async fn push_batch(
     let (receipts, device_seq) =
         push::apply(&state.pool, &device, &request.envelopes, push::Via::Online).await?;
     signed_json(&state, &PushResponse { receipts, device_seq })
+}
+
+/// The envelopes a lost desk never sent, from its last backup, sent by the desk of the same
+/// account that replaces it; then, when asked, the lost desk revoked and its unused certificate
+/// numbers retired.
+async fn replay_batch(
+    State(state): State<AppState>,
+    caller: DeviceAuth,
+    Body(request): Body<ReplayRequest>,
+) -> Result<axum::response::Response, HqError> {
+    if request.envelopes.len() > MAX_PUSH_ENVELOPES {
+        return Err(HqError::api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_MANY_ENVELOPES,
+            format!("envelopes: at most {MAX_PUSH_ENVELOPES} per replay"),
+        ));
+    }
+    let lost = accounts::replayed_device(&state.pool, &caller, request.device).await?;
+    let (receipts, _) = push::apply(&state.pool, &lost, &request.envelopes, push::Via::Replay).await?;
+    let retired = if request.revoke {
+        let retired = accounts::revoke(&state.pool, lost.id, chrono::Utc::now()).await?;
+        tracing::info!(device = %lost.id, by = %caller.id, "revoked after a replay");
+        retired
+    } else {
+        Vec::new()
+    };
+    signed_json(&state, &ReplayResponse { receipts, revoked: request.revoke, retired })
 }
 
 #[derive(Debug, Deserialize)]

@@ -314,6 +314,15 @@ pub fn verify_backup(path: &Path, key: &DbKey) -> Result<BackupCheck> {
     open_verified(path, key).map(|(_, check)| check)
 }
 
+/// The envelopes the backup at `path` holds that had not reached HQ when it was made, in
+/// `device_seq` order, with the device they are of: what the desk that replaces a lost one
+/// replays. The backup is verified first and only read.
+pub fn backup_unsent(path: &Path, key: &DbKey) -> Result<(uuid::Uuid, Vec<crate::OutboxEntry>)> {
+    let (conn, check) = open_verified(path, key)?;
+    let device = uuid::Uuid::parse_str(&check.device_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok((device, crate::outbox::read(&conn, 0, usize::MAX, true)?))
+}
+
 /// Puts the verified backup at `backup` (opened with `key`) where no database is yet, at
 /// `target`, and opens it (migrated to this build's schema, if older). For a database that
 /// exists, [`Store::replace_with_backup`].
@@ -493,6 +502,29 @@ impl Store {
             reason: BackupReason::from_code(&reason).ok_or_else(|| StoreError::Corrupt(reason.clone()))?,
             bytes: row.get::<_, i64>(3)? as u64,
         }))
+    }
+
+    /// Takes from the backup at `backup` (another desk's, opened with `key`) the scanned files it
+    /// held that had not reached HQ, to send as this desk's own once HQ holds their documents (a
+    /// lost desk's envelopes replayed). Returns how many were new here.
+    pub fn adopt_unsent_files(&mut self, backup: &Path, key: &DbKey) -> Result<usize> {
+        let (conn, _) = open_verified(backup, key)?;
+        let mut statement =
+            conn.prepare("SELECT sha256, size, data, created_at FROM blobs WHERE synced = 0")?;
+        let files = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let tx = self.conn.transaction()?;
+        let mut adopted = 0;
+        for file in files {
+            let (sha256, size, data, created_at) = file?;
+            adopted += tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, size, data, created_at, synced) VALUES (?1, ?2, ?3, ?4, 0)",
+                (sha256, size, data, created_at),
+            )?;
+        }
+        tx.commit()?;
+        Ok(adopted)
     }
 
     /// Puts the backup at `backup` (opened with `key`) in this database's place: the backup is

@@ -35,7 +35,7 @@ mod withdrawals;
 pub use applications::{ApplicationView, insert_application};
 pub use backup::{
     BACKUP_EXTENSION, BACKUP_KEEP_RANGE, BackupCheck, BackupFile, BackupReason, BackupSettings, LastBackup,
-    list_backups, restore_backup, verify_backup,
+    backup_unsent, list_backups, restore_backup, verify_backup,
 };
 pub use blocks::NumberBlock;
 pub use certificates::CertificateLine;

@@ -147,6 +147,31 @@ pub struct PushResponse {
     pub device_seq: Option<i64>,
 }
 
+/// `POST /v1/replay`: envelopes a lost desk of the same account never sent, read from its last
+/// backup by the desk that replaces it, applied as that device's own (same ids and numbers: what
+/// HQ already holds is answered as such, never applied twice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayRequest {
+    /// The lost desk's device id.
+    pub device: uuid::Uuid,
+    /// Its envelopes, in `device_seq` order.
+    pub envelopes: Vec<SealedEnvelope>,
+    /// Revoke the lost desk after these envelopes, and retire its certificate numbers not used.
+    #[serde(default)]
+    pub revoke: bool,
+}
+
+/// The answer to a replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayResponse {
+    /// One receipt per envelope.
+    pub receipts: Vec<Receipt>,
+    /// The lost desk is revoked now.
+    pub revoked: bool,
+    /// Its certificate numbers retired: reserved for it, never used, never valid from now on.
+    pub retired: Vec<NumberBlockGrant>,
+}
+
 /// A row as HQ holds it after a change: everything a desk needs to take HQ's state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowState {
@@ -324,6 +349,8 @@ pub mod codes {
     pub const ENROL_CODE_INVALID: &str = "ENROL_CODE_INVALID";
     /// The device id is already enrolled.
     pub const DEVICE_ALREADY_ENROLLED: &str = "DEVICE_ALREADY_ENROLLED";
+    /// A replay names a device that is not another desk of the caller's own account.
+    pub const NOT_YOUR_DEVICE: &str = "NOT_YOUR_DEVICE";
     /// The body is not the JSON the endpoint takes.
     pub const MALFORMED: &str = "MALFORMED";
     /// The body is larger than the server accepts.

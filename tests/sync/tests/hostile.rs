@@ -92,7 +92,11 @@ async fn hostile_bodies_on_every_endpoint_get_a_4xx_with_a_code_never_a_5xx() ->
     let mut desk = Desk::enrolled(&hq, "north").await?;
     desk.add_person(500, "Серікова", &r1)?;
     let genuine: Vec<SealedEnvelope> = unsent_sealed(&desk.store)?;
-    let batch = serde_json::to_value(PushRequest { envelopes: genuine })?;
+    let batch = serde_json::to_value(PushRequest { envelopes: genuine.clone() })?;
+    // The same envelopes as a second desk of the account replays them (a lost laptop's).
+    let second = Desk::enrolled(&hq, "north").await?;
+    let replay_batch = json!({ "device": desk.store.device_id(), "envelopes": genuine, "revoke": false });
+    let token_second = korpus_app::secrets::load_token(second.store.device_id())?.ok_or("no token")?;
     let token = korpus_app::secrets::load_token(desk.store.device_id())?.ok_or("no token")?;
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", hq.url());
@@ -122,6 +126,17 @@ async fn hostile_bodies_on_every_endpoint_get_a_4xx_with_a_code_never_a_5xx() ->
                 );
             }
         }
+        // A replay: any JSON, and a genuine batch of another desk of the account with one node
+        // replaced (the replayed device's id among the nodes that may be).
+        let replay = || {
+            http.post(url("/v1/replay")).bearer_auth(&token_second).header("content-type", "application/json")
+        };
+        check(&format!("replay {case}"), &answer(replay().body(text.clone())).await?);
+        let mutated = mutate(&replay_batch, &sample(&mut runner, &paths), body.clone());
+        check(
+            &format!("replay mutated {case}: {mutated}"),
+            &answer(replay().body(mutated.to_string())).await?,
+        );
         // The other endpoints that take a body, and the pull's and blobs' parameters.
         check(&format!("enrol {case}"), &answer(http.post(url("/v1/enrol")).json(&body)).await?);
         let blocks = http.post(url("/v1/certificate-blocks")).bearer_auth(&token).json(&body);

@@ -1684,3 +1684,129 @@ async fn a_records_history_names_the_other_desks_author_and_what_they_changed() 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_lost_laptop_is_replaced_from_hq_and_its_last_backup_and_revoked_with_its_numbers()
+-> Result<(), Error> {
+    use korpus_domain::closing::certificate_code::{CertificateCode, sign};
+    use korpus_domain::closing::certificate_number::BlockSource;
+    use korpus_domain::closing::certification::{Certificate, Holder};
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let mut lost = Desk::enrolled(&hq, "north").await?;
+    // Synced before the backup: a person with a scanned document.
+    let synced = lost.add_person(100, "Серікова", &r1)?;
+    let scan = b"%PDF-1.7\n a scanned certificate of unemployment".to_vec();
+    let file = korpus_store::DocumentFile { name: "анықтама.pdf", bytes: &scan };
+    let document = korpus_domain::DocumentInput {
+        kind: "unemployment_status".into(),
+        issue_date: "01.03.2017".into(),
+        note: None,
+    };
+    lost.store.add_document(korpus_domain::DocumentOwner::Person, synced, &document, Some(file))?;
+    lost.sync().await?;
+    let lost_blocks: Vec<(u32, u32)> = lost
+        .store
+        .certificate_blocks()?
+        .into_iter()
+        .filter(|b| b.source == BlockSource::Hq)
+        .map(|b| (b.first, b.last))
+        .collect();
+    assert_eq!(lost_blocks, [(1, 100)]);
+    // Two registered and not sent; the backup; then the first reaches HQ, and one more is
+    // registered and never sent before the laptop is lost.
+    let sent_late = lost.add_person(200, "Бекова", &r1)?;
+    let only_in_backup = lost.add_person(300, "Жанова", &r1)?;
+    let unsent_scan = b"%PDF-1.7\n a disability certificate never sent".to_vec();
+    let file = korpus_store::DocumentFile { name: "мүгедектік.pdf", bytes: &unsent_scan };
+    lost.store.add_document(korpus_domain::DocumentOwner::Person, only_in_backup, &document, Some(file))?;
+    let folder = tempfile::TempDir::new()?;
+    lost.store.set_backup_settings(Some(folder.path()), 5)?;
+    let backup = lost.store.backup(korpus_store::BackupReason::Manual)?;
+    let client = lost.client.clone().ok_or("not enrolled")?;
+    let first = unsent_sealed(&lost.store)?.into_iter().take(1).collect();
+    client.push(&PushRequest { envelopes: first }).await?;
+    let never_sent = lost.add_person(400, "Асанова", &r1)?;
+    // A certificate number of the lost desk's block, signed with its key: genuine until revoked.
+    let signing = korpus_app::secrets::device_signing_key(lost.store.device_id())?;
+    let mut made = Certificate {
+        cohort: 2017,
+        region: r1.clone(),
+        holder: Holder::Person,
+        holder_id: synced,
+        full_name: "Серікова Айгүл".into(),
+        arm: None,
+        completed_on: chrono::NaiveDate::from_ymd_opt(2017, 12, 1).ok_or("date")?,
+        number: "2017-000005".into(),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2017, 12, 20).ok_or("date")?,
+        device_id: lost.store.device_id(),
+        rulebook_version: "2017-pilot.2".into(),
+        outcomes: Vec::new(),
+        signature: String::new(),
+    };
+    made.signature = sign(&made, &signing);
+    let unused = CertificateCode::of(&made).text();
+    assert!(client.verify_certificate(&unused).await?.genuine);
+
+    // The new laptop: enrolled anew for the same account, its region restored from HQ.
+    let mut new = Desk::enrolled(&hq, "north").await?;
+    let report = new.sync().await?;
+    assert_eq!(report.files_down, 1, "{report:?}");
+    let sha256 = new
+        .store
+        .all_rows()?
+        .iter()
+        .find(|r| r.entity == Entity::Document)
+        .and_then(|r| r.fields["file_sha256"].as_str().map(str::to_owned))
+        .ok_or("no document on the new desk")?;
+    assert_eq!(new.store.scanned_file(&sha256)?, scan);
+    assert!(new.store.certificate_blocks()?.iter().any(|b| b.source == BlockSource::Hq && b.first == 101));
+    assert_eq!(count(&new.store, Entity::Person), 2, "what HQ held: the synced person and the one sent late");
+
+    // Its own backup is no lost desk's; another account's desk cannot replay this one.
+    let key = korpus_store::DbKey::passphrase("test");
+    let own = new.store.backup(korpus_store::BackupReason::Manual)?;
+    let refused =
+        korpus_app::sync::replay_backup(&mut new.store, &own.path, &key, true).await.expect_err("own");
+    assert_eq!(refused.code(), "validation");
+    let mut south = Desk::enrolled(&hq, "south").await?;
+    let refused =
+        korpus_app::sync::replay_backup(&mut south.store, &backup.path, &key, true).await.expect_err("south");
+    assert_eq!(refused.code(), codes::NOT_YOUR_DEVICE);
+
+    // The lost desk's backup replayed: what HQ held is answered as held, the rest applied.
+    let replayed = korpus_app::sync::replay_backup(&mut new.store, &backup.path, &key, true).await?;
+    assert_eq!((replayed.envelopes, replayed.duplicate, replayed.applied), (3, 1, 2), "{replayed:?}");
+    assert_eq!(replayed.files, 1);
+    assert!(replayed.revoked);
+    assert_eq!(replayed.retired, ["2017: 1..=100"]);
+    // The rows come down; the scan the lost desk never sent goes up once its document is here.
+    new.sync().await?;
+    new.sync().await?;
+    assert!(new.store.blobs_to_upload()?.is_empty());
+    assert_eq!(hq.query_i64("SELECT count(*) FROM blobs").await?, 2);
+    let persons: std::collections::BTreeSet<Uuid> =
+        new.store.all_rows()?.iter().filter(|r| r.entity == Entity::Person).map(|r| r.id).collect();
+    assert_eq!(persons, [synced, sent_late, only_in_backup].into_iter().collect());
+    assert!(!persons.contains(&never_sent), "written after the last backup, it is lost with the laptop");
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await?, 3);
+    assert_eq!(hq.query_i64("SELECT count(*) - count(DISTINCT id) FROM envelopes").await?, 0);
+    assert_eq!(new.state_hash()?, hq.state_hash(&[&r1])?);
+
+    // Replayed again: nothing is applied twice. The lost desk is refused, its numbers retired.
+    // Again, from the command line: nothing is applied twice.
+    let again = std::process::Command::new(binary("korpus")?)
+        .args(["--json", "sync", "replay"])
+        .arg(&backup.path)
+        .env("KORPUS_DB", new.db_path())
+        .env("KORPUS_DB_KEY", "test")
+        .output()?;
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let answer = String::from_utf8_lossy(&again.stdout);
+    assert!(answer.contains("\"duplicate\": 3") && answer.contains("\"applied\": 0"), "{answer}");
+    let err = lost.sync().await.expect_err("a revoked desk synced");
+    assert_eq!(err.code(), codes::DEVICE_REVOKED);
+    let check = client.verify_certificate(&unused).await?;
+    assert_eq!((check.genuine, check.problem.as_deref()), (false, Some("number_not_reserved")));
+    Ok(())
+}

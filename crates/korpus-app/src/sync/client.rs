@@ -3,7 +3,8 @@
 
 use korpus_sync::protocol::{
     API_PREFIX, ApiError, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, OwnChanges, PullPage, PushRequest, PushResponse, VerifyRequest,
+    NumberBlockGrant, OwnChanges, PullPage, PushRequest, PushResponse, ReplayRequest, ReplayResponse,
+    VerifyRequest,
 };
 use rand::RngExt;
 use reqwest::StatusCode;
@@ -255,6 +256,22 @@ impl Client {
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         let (answer, down) = self.signed_answer(response).await?;
         Ok((answer, Traffic { up, down }))
+    }
+
+    /// Replays a lost desk's envelopes (from its last backup) as that device's own; the body
+    /// travels zstd-compressed, and the answer is believed only with HQ's signature.
+    pub async fn replay(&self, request: &ReplayRequest) -> Result<ReplayResponse, ClientError> {
+        let json = serde_json::to_vec(request).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let body = zstd::encode_all(json.as_slice(), 3).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let response = self
+            .authorised(self.http.post(self.url("/replay")))
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_ENCODING, "zstd")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(self.signed_answer(response).await?.0)
     }
 
     /// The page of changes after `after`, with this device's own changes as `own` asks.

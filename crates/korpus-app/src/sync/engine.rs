@@ -10,7 +10,7 @@ use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, SyncCase, 
 use korpus_sync::file::{self, ExportPayload};
 use korpus_sync::protocol::{
     BlockRequest, Case, EnrolRequest, OwnChanges, PulledChange, PushRequest, Receipt, ReceiptStatus,
-    RowState, SealedEnvelope, codes,
+    ReplayRequest, RowState, SealedEnvelope, codes,
 };
 use serde::Serialize;
 use std::time::Duration;
@@ -185,6 +185,85 @@ pub async fn enrol(
     };
     store.set_enrolment(&enrolment)?;
     Ok(enrolment)
+}
+
+/// What replaying a lost desk's backup did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Replayed {
+    /// The lost desk.
+    pub device: String,
+    /// Envelopes its backup held that had not reached HQ when it was made.
+    pub envelopes: u64,
+    /// Applied now.
+    pub applied: u64,
+    /// HQ held them already (the lost desk sent them after its backup): not applied twice.
+    pub duplicate: u64,
+    /// Answered as conflicts: cases to settle on the Sync page.
+    pub conflict: u64,
+    /// Refused.
+    pub rejected: u64,
+    /// Scanned files of the backup HQ did not hold, now kept here to send with the next sync.
+    pub files: u64,
+    /// The lost desk is revoked.
+    pub revoked: bool,
+    /// Its certificate numbers retired, as `cohort: first..=last`.
+    pub retired: Vec<String>,
+}
+
+/// The desk that replaces a lost one (same account, enrolled anew) sends what the lost desk's
+/// last backup holds and HQ never received: the backup's unsent envelopes, with their own ids and
+/// numbers, so what the lost desk did send after its backup is answered as held and nothing is
+/// doubled. With `revoke`, once every envelope has its receipt, HQ revokes the lost desk and
+/// retires its certificate numbers not used. The rows come to this desk at its next sync, and
+/// the backup's scanned files HQ did not hold go up from this desk once their documents are here.
+pub async fn replay_backup(
+    store: &mut Store,
+    backup: &std::path::Path,
+    key: &korpus_store::DbKey,
+    revoke: bool,
+) -> Result<Replayed> {
+    let (device, unsent) = korpus_store::backup_unsent(backup, key)?;
+    if device == store.device_id() {
+        // This desk's own backup: its envelopes go by a sync, not a replay.
+        let refusal = korpus_domain::FieldError::new("backup", "error-replay-own-backup");
+        return Err(korpus_domain::ValidationErrors::one(refusal).into());
+    }
+    let client = client_for(store)?;
+    let options = SyncOptions::default();
+    let mut done =
+        Replayed { device: device.to_string(), envelopes: unsent.len() as u64, ..Replayed::default() };
+    let sealed: Vec<SealedEnvelope> =
+        unsent.into_iter().map(|e| SealedEnvelope { envelope: e.envelope, hash: e.hash }).collect();
+    let batches: Vec<&[SealedEnvelope]> = sealed.chunks(options.batch_envelopes).collect();
+    // With no envelope left, the revocation still goes, in one empty request.
+    let batches = if batches.is_empty() { vec![&sealed[..0]] } else { batches };
+    let last = batches.len() - 1;
+    for (i, batch) in batches.into_iter().enumerate() {
+        let request = ReplayRequest { device, envelopes: batch.to_vec(), revoke: revoke && i == last };
+        let response = with_retry(options.retry, || client.replay(&request), |_, _, _: Duration| {}).await?;
+        if response.receipts.len() != batch.len()
+            || batch.iter().zip(&response.receipts).any(|(s, r)| s.envelope.id != r.id)
+        {
+            return Err(incomplete(format!(
+                "{} envelopes replayed, {} receipts back",
+                batch.len(),
+                response.receipts.len()
+            )));
+        }
+        for receipt in &response.receipts {
+            match receipt.status {
+                ReceiptStatus::Applied => done.applied += 1,
+                ReceiptStatus::Duplicate => done.duplicate += 1,
+                ReceiptStatus::Conflict => done.conflict += 1,
+                ReceiptStatus::Rejected => done.rejected += 1,
+            }
+        }
+        done.revoked |= response.revoked;
+        done.retired
+            .extend(response.retired.iter().map(|b| format!("{}: {}..={}", b.cohort, b.first, b.last)));
+    }
+    done.files = store.adopt_unsent_files(backup, key)? as u64;
+    Ok(done)
 }
 
 /// A client for the HQ the desk of `store` is enrolled with.

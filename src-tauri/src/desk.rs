@@ -85,6 +85,19 @@ pub struct Desk {
     store: OpenStore,
     /// Why the last daily backup failed, in the language of that moment; none once one succeeds.
     daily_error: Mutex<Option<String>>,
+    /// One sync at a time: the one asked for in the window and the desk's own wait for each other.
+    sync_turn: tauri::async_runtime::Mutex<()>,
+    /// How the desk's own syncs went.
+    auto_sync: Mutex<AutoSync>,
+}
+
+/// How the last sync went, for the desk's own syncs to know when the next is due.
+#[derive(Debug, Clone, Default)]
+pub struct AutoSync {
+    /// When the last sync (asked for or the desk's own) was tried.
+    pub last_attempt: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it did not complete (HQ unreachable, refused), in the language of that moment.
+    pub problem: Option<String>,
 }
 
 /// Takes a lock even if a command panicked while holding it: SQLite rolls a half-written
@@ -112,6 +125,8 @@ impl Desk {
             access: Mutex::new(Access { key: None, waiting: None, recovery: None }),
             store: Arc::new(Mutex::new(None)),
             daily_error: Mutex::new(None),
+            sync_turn: tauri::async_runtime::Mutex::new(()),
+            auto_sync: Mutex::new(AutoSync::default()),
         };
         match desk.open_with_keyring(lang) {
             Ok((store, key)) => desk.opened(store, key),
@@ -234,6 +249,21 @@ impl Desk {
         lock(&self.access).key.clone().ok_or_else(|| AppError::Locked.report(self.lang()))
     }
 
+    /// The turn every sync takes: one at a time.
+    pub fn sync_turn(&self) -> &tauri::async_runtime::Mutex<()> {
+        &self.sync_turn
+    }
+
+    /// How the last sync went.
+    pub fn auto_sync(&self) -> AutoSync {
+        lock(&self.auto_sync).clone()
+    }
+
+    /// Notes a sync tried now, and why it did not complete if it did not.
+    pub fn sync_tried(&self, problem: Option<String>) {
+        *lock(&self.auto_sync) = AutoSync { last_attempt: Some(self.now()), problem };
+    }
+
     /// Why the last daily backup failed, if it did.
     pub fn daily_backup_error(&self) -> Option<String> {
         lock(&self.daily_error).clone()
@@ -247,13 +277,14 @@ impl Desk {
         if !self.status().ready {
             return;
         }
-        let made = self.second_store().and_then(|mut store| {
-            let last = store.last_backup().map_err(|e| AppError::from(e).report(self.lang()))?;
+        // Asked on the desk's own connection: a second one is opened only for the backup itself,
+        // so that a look never stands in the way of work that needs the database alone.
+        let made = run(&self.store, self.lang(), |s| s.last_backup()).and_then(|last| {
             let made_at = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l.made_at).ok());
             let due = made_at
                 .is_none_or(|at| self.now() - at.with_timezone(&chrono::Utc) >= chrono::Duration::days(1));
             if due {
-                store
+                self.second_store()?
                     .backup(korpus_store::BackupReason::Daily)
                     .map_err(|e| AppError::from(e).report(self.lang()))?;
             }

@@ -61,6 +61,8 @@ desk_commands![
     sync::sync_panel,
     sync::sync_enrol,
     sync::sync_now,
+    sync::sync_glance,
+    sync::save_auto_sync,
     sync::sync_export,
     sync::sync_import,
     sync::sync_resolve,
@@ -152,7 +154,8 @@ desk_commands![
 
 /// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]), a bulk
 /// print's and a screening's ([`ipc::WorkProgress`]).
-pub const EVENTS: &[&str] = &[sync::SYNC_PROGRESS, printing::PRINT_PROGRESS, selection::SCREENING_PROGRESS];
+pub const EVENTS: &[&str] =
+    &[sync::SYNC_PROGRESS, sync::SYNC_FINISHED, printing::PRINT_PROGRESS, selection::SCREENING_PROGRESS];
 
 /// Starts the desk.
 pub fn run() {
@@ -196,6 +199,8 @@ pub fn run() {
             ));
             let handle = app.handle().clone();
             std::thread::spawn(move || backups::keep_daily_backups(handle));
+            let handle = app.handle().clone();
+            std::thread::spawn(move || sync::keep_synced(handle));
             Ok(())
         })
         .invoke_handler(handler())

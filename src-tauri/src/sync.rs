@@ -35,35 +35,162 @@ pub async fn sync_panel(desk: State<'_, Desk>) -> Reply<SyncPanel> {
     desk.call(move |s| sync::panel(s)).await
 }
 
-/// Enrols the desk with HQ with the one-time code HQ gave.
+/// Enrols the desk with HQ with the one-time code HQ gave, and HQ's certificate when HQ gave one
+/// (trusted alone for HQ from then on).
 #[tauri::command]
 pub async fn sync_enrol(
     desk: State<'_, Desk>,
     server: String,
     code: String,
     name: String,
+    certificate: Option<String>,
 ) -> Reply<SyncPanel> {
     let lang = desk.lang();
     let mut store = desk.second_store()?;
-    sync::enrol(&mut store, &server, &code, &name).await.map_err(|e| e.report(lang))?;
+    sync::enrol_pinned(&mut store, &server, &code, &name, certificate.as_deref())
+        .await
+        .map_err(|e| e.report(lang))?;
     sync::panel(&store).map_err(|e| e.report(lang))
 }
 
-/// Syncs with HQ, telling the window how far it has come (`sync-progress` events).
+/// Syncs with HQ, telling the window how far it has come (`sync-progress` events). Waits for a
+/// sync of the desk's own that is running, then syncs.
 #[tauri::command]
 pub async fn sync_now(app: AppHandle, desk: State<'_, Desk>) -> Reply<SyncOutcome> {
+    let _turn = desk.sync_turn().lock().await;
+    run_sync(&app, &desk).await
+}
+
+/// One sync on a connection of its own, noted as the last tried; the window is told as it goes
+/// and when it ends (`sync-finished`).
+async fn run_sync(app: &AppHandle, desk: &Desk) -> Reply<SyncOutcome> {
     let lang = desk.lang();
-    let mut store = desk.second_store()?;
-    let client = sync::client_for(&store).map_err(|e| e.report(lang))?;
-    let mut tell = |p: &Progress| {
-        let _ = app.emit(SYNC_PROGRESS, progress_view(p));
+    let synced: Reply<SyncOutcome> = async {
+        let mut store = desk.second_store()?;
+        let client = sync::client_for(&store).map_err(|e| e.report(lang))?;
+        let mut tell = |p: &Progress| {
+            let _ = app.emit(SYNC_PROGRESS, progress_view(p));
+        };
+        let report = sync::sync(&mut store, &client, &SyncOptions::default(), &mut tell)
+            .await
+            .map_err(|e| e.report(lang))?;
+        let message = report.message(lang);
+        let panel = sync::panel(&store).map_err(|e| e.report(lang))?;
+        Ok(SyncOutcome { message, progress: progress_view(&report.progress), panel })
+    }
+    .await;
+    desk.sync_tried(synced.as_ref().err().map(|e| e.message.clone()));
+    let _ = app.emit(SYNC_FINISHED, ());
+    synced
+}
+
+/// The event that tells the window a sync ended, asked for or the desk's own: what it shows of
+/// sync is read again.
+pub const SYNC_FINISHED: &str = "sync-finished";
+
+/// Where sync stands, at a glance: for the line under the sidebar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncGlance {
+    /// Enrolled with HQ.
+    pub enrolled: bool,
+    /// A sync is running.
+    pub running: bool,
+    /// When the last complete sync ended (RFC 3339).
+    pub last_sync_at: Option<String>,
+    /// Changes waiting to go to HQ.
+    #[ts(type = "number")]
+    pub unsent: i64,
+    /// How often the desk syncs by itself, in minutes; 0 when only asked.
+    pub auto_minutes: u32,
+    /// Why the last sync did not complete (HQ unreachable), in the user's language.
+    pub problem: Option<String>,
+}
+
+/// Where sync stands, at a glance.
+#[tauri::command]
+pub async fn sync_glance(desk: State<'_, Desk>) -> Reply<SyncGlance> {
+    let running = desk.sync_turn().try_lock().is_err();
+    let problem = desk.auto_sync().problem;
+    desk.call(move |s| {
+        let state = s.sync_state()?;
+        Ok::<_, AppError>(SyncGlance {
+            enrolled: state.is_some(),
+            running,
+            last_sync_at: state.as_ref().and_then(|st| st.last_sync_at.clone()),
+            unsent: state.as_ref().map_or(0, |st| st.unsent),
+            auto_minutes: s.auto_sync_minutes()?,
+            problem,
+        })
+    })
+    .await
+}
+
+/// Sets how often the desk syncs by itself (0: only when asked).
+#[tauri::command]
+pub async fn save_auto_sync(desk: State<'_, Desk>, minutes: u32) -> Reply<u32> {
+    desk.call(move |s| {
+        s.set_auto_sync_minutes(minutes)?;
+        s.auto_sync_minutes()
+    })
+    .await
+}
+
+/// The desk's own syncs, for its whole life, on a thread of their own: looked for at start and
+/// every 20 seconds ([`sync_if_due`]).
+pub fn keep_synced(app: AppHandle) {
+    let every = look_every();
+    loop {
+        tauri::async_runtime::block_on(sync_if_due(&app));
+        std::thread::sleep(every);
+    }
+}
+
+/// 20 seconds; in a debug build, `KORPUS_SYNC_LOOK_SECONDS` when set (window tests).
+fn look_every() -> std::time::Duration {
+    #[cfg(debug_assertions)]
+    if let Some(seconds) = std::env::var("KORPUS_SYNC_LOOK_SECONDS").ok().and_then(|s| s.parse().ok()) {
+        return std::time::Duration::from_secs(seconds);
+    }
+    std::time::Duration::from_secs(20)
+}
+
+/// Syncs when the desk is enrolled, syncs by itself, and a sync is due: none tried yet since the
+/// desk started, the last did not complete (HQ was away: HQ is asked, cheaply, whether it is
+/// back, and the sync goes as soon as it is), or the last is the set minutes old. Never while
+/// another sync runs; never in the way of a form (it has a connection of its own).
+async fn sync_if_due(app: &AppHandle) {
+    use tauri::Manager;
+    let desk = app.state::<Desk>();
+    if !desk.status().ready {
+        return;
+    }
+    // Asked on the desk's own connection: a second one is opened only for a sync, so that a look
+    // never stands in the way of work that needs the database alone (a new recovery code).
+    let asked =
+        desk.call(|s| Ok::<_, korpus_store::StoreError>((s.sync_state()?.is_some(), s.auto_sync_minutes()?)));
+    let Ok((true, minutes)) = asked.await else { return };
+    if minutes == 0 {
+        return;
+    }
+    let last = desk.auto_sync();
+    let due = match last.last_attempt {
+        None => true,
+        Some(_) if last.problem.is_some() => true,
+        Some(at) => desk.now() - at >= chrono::Duration::minutes(i64::from(minutes)),
     };
-    let report = sync::sync(&mut store, &client, &SyncOptions::default(), &mut tell)
-        .await
-        .map_err(|e| e.report(lang))?;
-    let message = report.message(lang);
-    let panel = sync::panel(&store).map_err(|e| e.report(lang))?;
-    Ok(SyncOutcome { message, progress: progress_view(&report.progress), panel })
+    if !due {
+        return;
+    }
+    let Ok(client) = desk.call(|s| sync::client_for(s)).await else { return };
+    let Ok(_turn) = desk.sync_turn().try_lock() else { return };
+    // HQ away: noted (the window says so), and asked again at the next look.
+    if let Err(e) = client.capabilities().await {
+        let problem = korpus_app::AppError::from(e).message(desk.lang());
+        desk.sync_tried(Some(problem));
+        let _ = app.emit(SYNC_FINISHED, ());
+        return;
+    }
+    let _ = run_sync(app, &desk).await;
 }
 
 /// Settles a conflict: `keep` (`mine` or `theirs`) for every field, unless `fields` names the

@@ -127,6 +127,7 @@ impl AppError {
                 "SYNC_NOT_FROM_HQ"
             }
             AppError::Sync(SyncError::NoHqKey) => "SYNC_NO_HQ_KEY",
+            AppError::Sync(SyncError::Client(ClientError::Certificate(_))) => "SYNC_CERTIFICATE",
             AppError::Print(_) => "print",
             AppError::Keyring { .. } => "keyring",
             AppError::NoKey => "no_key",
@@ -233,6 +234,7 @@ fn sync_message(e: &SyncError, lang: Lang) -> String {
             tr(lang, "sync-error-not-from-hq", &[])
         }
         SyncError::NoHqKey => tr(lang, "sync-error-no-hq-key", &[]),
+        SyncError::Client(ClientError::Certificate(d)) => tr(lang, "sync-error-certificate", &detail(d)),
     }
 }
 

@@ -35,6 +35,9 @@ enum SyncCommand {
         /// A name HQ staff will recognise this desk by (default: the computer's user name).
         #[arg(long)]
         name: Option<String>,
+        /// HQ's certificate (PEM), when HQ gave one with the code: trusted alone for HQ from now on.
+        #[arg(long, value_name = "FILE.pem")]
+        certificate: Option<std::path::PathBuf>,
     },
     /// Where this desk stands with HQ.
     Status,
@@ -115,9 +118,13 @@ pub fn run(app: &App, args: SyncArgs) -> Result<()> {
     let out = app.out;
     let mut store = app.store()?;
     match args.command {
-        Some(SyncCommand::Enrol { server, code, name }) => {
+        Some(SyncCommand::Enrol { server, code, name, certificate }) => {
             let name = name.unwrap_or_else(korpus_app::secrets::default_author);
-            let e = app.block_on(sync::enrol(&mut store, &server, &code, &name))?;
+            let pem = match &certificate {
+                Some(path) => Some(std::fs::read_to_string(path).map_err(|e| AppError::file(path, e))?),
+                None => None,
+            };
+            let e = app.block_on(sync::enrol_pinned(&mut store, &server, &code, &name, pem.as_deref()))?;
             let regions = if e.all_regions { "*".to_owned() } else { e.regions.join(", ") };
             out.print(
                 &serde_json::json!({ "server": e.server_url, "account": e.account, "regions": e.regions, "all_regions": e.all_regions }),

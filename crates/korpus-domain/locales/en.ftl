@@ -145,6 +145,8 @@ error-recovery-needs-keyring = this database opens with a passphrase: the passph
 field-backup = Backup
 field-backup_folder = Backup folder
 field-backup_keep = Backups kept
+field-certificate = HQ's certificate
+field-auto_sync_minutes = Sync by itself every (minutes)
 error-backup-folder-unreadable = cannot read the folder { $path } (is the USB stick plugged in?): { $detail }
 error-backup-folder-unwritable = cannot write in the folder { $path }: { $detail }
 error-backup-folder-relative = give the folder's full path, not { $path }
@@ -155,6 +157,7 @@ error-backup-key = this key or recovery code does not open { $path }: the backup
 error-backup-damaged = { $path } is damaged (changed or cut short) and cannot be restored: { $detail }
 error-backup-newer = the backup was made by a newer Korpus (schema { $found }, this one reads up to { $supported }): update Korpus first
 error-replay-own-backup = this is a backup of this desk itself: its changes go to HQ by a sync, or the backup is restored
+error-certificate-pem = not a certificate in PEM form (a text file that begins with -----BEGIN CERTIFICATE-----)
 field-recovery_code = Recovery code
 field-sheet = Recovery sheet
 error-database = the database failed: { $detail }
@@ -298,6 +301,18 @@ settings-recovery-none = This database has no recovery code yet.
 settings-recovery-new = Make a new recovery code
 settings-recovery-new-hint = The database is encrypted again with a key made from the new code; the old code and its sheet open nothing afterwards. Not possible while a sync runs.
 settings-recovery-confirm = Yes, make a new code
+glance-syncing = Syncing…
+glance-synced = Synced { $at }
+glance-never = Never synced
+glance-waiting = { $count ->
+    [0] nothing waits
+    [one] 1 change waits
+   *[other] { $count } changes wait
+}
+glance-away = HQ unreachable
+settings-sync = Sync with HQ
+settings-sync-hint = The desk syncs by itself this often, and as soon as HQ is reachable again after being away. 0: only when asked.
+settings-saved = Saved.
 settings-backups = Backups
 backups-warn-old = No backup for { $days } days: back up now, or plug in the backup folder's USB stick.
 backups-warn-none = This database has never been backed up: back up now.
@@ -398,6 +413,8 @@ sync-error-revoked = HQ has revoked this desk. Ask HQ for a new enrolment code.
 sync-error-enrol-code = The enrolment code is unknown, used or expired. Ask HQ for a new one.
 sync-error-already-enrolled = This desk is enrolled with HQ already.
 sync-error-not-your-device = The backup is of a desk of another account (or of this desk itself): only the backup of a desk of your own account can be replayed.
+sync-error-certificate = HQ's certificate is not one this desk trusts (not the one given at enrolment, or not issued for HQ's address): nothing was sent. Ask HQ for its certificate. ({ $detail })
+sync-certificate-hint = Only if HQ gave a certificate file with the code (an HQ whose certificate is its own).
 sync-error-refused = HQ refused: { $code } ({ $detail }).
 sync-error-not-from-hq = This answer is not HQ's: its signature does not verify (it was changed on its way, or made elsewhere). Nothing was changed: the desk's changes still wait to be sent. Ask HQ for the answer again.
 sync-error-no-hq-key = This desk does not have HQ's key to check an answer file with yet. Sync online once, or enrol the desk again.

@@ -3,18 +3,29 @@
 
 use crate::error::{HqError, Result};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
-/// A pool of connections to the database at `url` (`postgres://user@host:port/db`).
-pub fn pool(url: &str, size: usize) -> Result<Pool> {
+/// A pool of connections to the database at `url` (`postgres://user@host:port/db`). TLS as the
+/// URL asks (`sslmode=require`: only over TLS; `prefer`, the default: when the server offers
+/// it; `disable`): the server's certificate is checked against the system's roots, or against
+/// `ca` (PEM) for a database with a certificate of its own.
+pub fn pool(url: &str, size: usize, ca: Option<&std::path::Path>) -> Result<Pool> {
     let config: tokio_postgres::Config =
         url.parse().map_err(|e| HqError::Config(format!("--database-url: {e}")))?;
-    let manager =
-        Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+    let mut tls = native_tls::TlsConnector::builder();
+    if let Some(ca) = ca {
+        let pem =
+            std::fs::read(ca).map_err(|e| HqError::Config(format!("--database-ca {}: {e}", ca.display())))?;
+        let certificate = native_tls::Certificate::from_pem(&pem)
+            .map_err(|e| HqError::Config(format!("--database-ca {}: {e}", ca.display())))?;
+        tls.add_root_certificate(certificate);
+    }
+    let tls = tls.build().map_err(|e| HqError::Config(format!("TLS: {e}")))?;
+    let manager = Manager::from_config(config, postgres_native_tls::MakeTlsConnector::new(tls), recycling);
     Pool::builder(manager).max_size(size).build().map_err(|e| HqError::Config(e.to_string()))
 }
 

@@ -12,9 +12,13 @@ use uuid::Uuid;
 #[derive(Parser)]
 #[command(name = "korpus-hq", version, about = "Korpus HQ: the central server of the Youth Corps case desks")]
 struct Cli {
-    /// PostgreSQL connection URL.
+    /// PostgreSQL connection URL; `sslmode=require` in it makes every connection TLS.
     #[arg(long, env = "KORPUS_HQ_DATABASE_URL", global = true, default_value = "")]
     database_url: String,
+    /// The certificate (PEM) the database's is checked against, when it is not issued by a root
+    /// the system trusts.
+    #[arg(long, env = "KORPUS_HQ_DATABASE_CA", global = true)]
+    database_ca: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +35,12 @@ enum Command {
         /// Database connections to keep.
         #[arg(long, default_value_t = 16)]
         connections: usize,
+        /// Serve HTTPS with this certificate chain (PEM); with --tls-key.
+        #[arg(long, env = "KORPUS_HQ_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, env = "KORPUS_HQ_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Coordinators: regional staff with their regions.
     #[command(subcommand)]
@@ -104,6 +114,31 @@ enum DeviceCommand {
     },
 }
 
+/// Serves `app` over HTTPS (rustls) with the certificate chain and key in `cert` and `private`
+/// (PEM), until Ctrl-C; requests under way are given ten seconds to finish.
+async fn serve_tls(
+    listen: SocketAddr,
+    cert: &std::path::Path,
+    private: &std::path::Path,
+    app: axum::Router,
+) -> Result<(), HqError> {
+    // One crypto provider for the process: ring (rustls picks none by itself when a dependency
+    // enables another).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, private).await.map_err(|e| {
+        HqError::Config(format!("--tls-cert {} / --tls-key {}: {e}", cert.display(), private.display()))
+    })?;
+    let handle = axum_server::Handle::new();
+    let stop = handle.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    eprintln!("korpus-hq listening on https://{listen}");
+    axum_server::bind_rustls(listen, config).handle(handle).serve(app.into_make_service()).await?;
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), HqError> {
     if cli.database_url.is_empty() {
         return Err(HqError::Config("--database-url (or KORPUS_HQ_DATABASE_URL): required".into()));
@@ -112,23 +147,29 @@ async fn run(cli: Cli) -> Result<(), HqError> {
         Command::Serve { connections, .. } => *connections,
         _ => 2,
     };
-    let pool = db::pool(&cli.database_url, size)?;
+    let pool = db::pool(&cli.database_url, size, cli.database_ca.as_deref())?;
     match cli.command {
         Command::Migrate => {
             let applied = db::migrate(&pool).await?;
             db::signing_key(&pool).await?;
             println!("{} migration(s) applied", applied.len());
         }
-        Command::Serve { listen, .. } => {
+        Command::Serve { listen, tls_cert, tls_key, .. } => {
             db::check_schema(&pool).await?;
-            let listener = tokio::net::TcpListener::bind(listen).await?;
-            eprintln!("korpus-hq listening on {}", listener.local_addr()?);
             let key = std::sync::Arc::new(db::signing_key(&pool).await?);
-            axum::serve(listener, router(AppState { pool, key }))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let app = router(AppState { pool, key });
+            match (tls_cert, tls_key) {
+                (Some(cert), Some(private)) => serve_tls(listen, &cert, &private, app).await?,
+                _ => {
+                    let listener = tokio::net::TcpListener::bind(listen).await?;
+                    eprintln!("korpus-hq listening on http://{}", listener.local_addr()?);
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = tokio::signal::ctrl_c().await;
+                        })
+                        .await?;
+                }
+            }
         }
         Command::Coordinator(CoordinatorCommand::Add { login, name, regions }) => {
             let id = accounts::add_coordinator(&pool, &login, &name, &regions).await?;

@@ -63,8 +63,8 @@ pub use selection::{
     SelectedHostOrg, insert_host_org_decision,
 };
 pub use sync::{
-    ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord, SyncCase, SyncEnrolment,
-    SyncState,
+    AUTO_SYNC_MAX_MINUTES, ConflictField, HeldRow, IncomingChange, IncomingRow, Keep, ReceiptRecord,
+    SyncCase, SyncEnrolment, SyncState,
 };
 pub use tables::Record;
 pub use training::{AttendanceMark, Roster, RosterLine};

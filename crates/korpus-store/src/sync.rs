@@ -14,6 +14,9 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+/// The longest interval between the desk's own syncs: a day.
+pub const AUTO_SYNC_MAX_MINUTES: u32 = 1440;
+
 /// What an enrolment gave the desk (the token itself goes to the OS keyring).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncEnrolment {
@@ -27,6 +30,8 @@ pub struct SyncEnrolment {
     pub all_regions: bool,
     /// HQ's public key (hex), when HQ sent one.
     pub hq_public_key: Option<String>,
+    /// HQ's TLS certificate (PEM), pinned at enrolment; none: the system's roots are trusted.
+    pub hq_certificate: Option<String>,
 }
 
 /// Where the desk stands with HQ.
@@ -55,6 +60,8 @@ pub struct SyncState {
     /// HQ's public key (hex), which HQ's answers must verify with; `None` for a desk enrolled
     /// before HQ had one, until its next online sync.
     pub hq_public_key: Option<String>,
+    /// HQ's TLS certificate (PEM), pinned at enrolment; none: the system's roots.
+    pub hq_certificate: Option<String>,
 }
 
 /// HQ's answer for one envelope, as the desk keeps it.
@@ -163,10 +170,10 @@ impl Store {
             serde_json::to_string(&e.regions).map_err(|err| StoreError::Corrupt(err.to_string()))?;
         self.conn.execute(
             "INSERT INTO sync_state (singleton, server_url, account, regions, all_regions, cursor, enrolled_at,
-               hq_public_key)
-             VALUES (1, ?1, ?2, ?3, ?4, 0, ?5, ?6)
+               hq_public_key, hq_certificate)
+             VALUES (1, ?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)
              ON CONFLICT (singleton) DO UPDATE SET server_url = ?1, account = ?2, regions = ?3,
-               all_regions = ?4, enrolled_at = ?5, hq_public_key = ?6",
+               all_regions = ?4, enrolled_at = ?5, hq_public_key = ?6, hq_certificate = ?7",
             (
                 &e.server_url,
                 &e.account,
@@ -174,6 +181,7 @@ impl Store {
                 i64::from(e.all_regions),
                 self.clock.now().to_rfc3339(),
                 &e.hq_public_key,
+                &e.hq_certificate,
             ),
         )?;
         Ok(())
@@ -183,6 +191,27 @@ impl Store {
     /// answer over the enrolled connection; never replaced).
     pub fn adopt_hq_public_key(&mut self, key: &str) -> Result<()> {
         self.conn.execute("UPDATE sync_state SET hq_public_key = ?1 WHERE hq_public_key IS NULL", [key])?;
+        Ok(())
+    }
+
+    /// How often the desk syncs by itself, in minutes; 0 when only asked.
+    pub fn auto_sync_minutes(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("SELECT auto_sync_minutes FROM device WHERE singleton = 1", [], |r| r.get(0))?)
+    }
+
+    /// Sets how often the desk syncs by itself: 0 (only when asked) to 1,440 minutes (a day);
+    /// anything else is refused, named, and nothing changes.
+    pub fn set_auto_sync_minutes(&mut self, minutes: u32) -> Result<()> {
+        if minutes > AUTO_SYNC_MAX_MINUTES {
+            let refusal =
+                korpus_domain::validation::FieldError::new("auto_sync_minutes", "error-out-of-range")
+                    .arg("min", 0)
+                    .arg("max", AUTO_SYNC_MAX_MINUTES);
+            return Err(korpus_domain::ValidationErrors::one(refusal).into());
+        }
+        self.conn.execute("UPDATE device SET auto_sync_minutes = ?1 WHERE singleton = 1", [minutes])?;
         Ok(())
     }
 
@@ -196,7 +225,8 @@ impl Store {
         let cases = counts("SELECT count(*) FROM sync_cases WHERE status = 'open'")?;
         self.conn
             .query_row(
-                "SELECT server_url, account, regions, all_regions, cursor, last_sync_at, hq_public_key
+                "SELECT server_url, account, regions, all_regions, cursor, last_sync_at, hq_public_key,
+                        hq_certificate
                  FROM sync_state",
                 [],
                 |r| {
@@ -213,6 +243,7 @@ impl Store {
                         rejected,
                         cases,
                         hq_public_key: r.get(6)?,
+                        hq_certificate: r.get(7)?,
                     })
                 },
             )

@@ -1097,6 +1097,7 @@ fn a_page_that_names_what_this_desk_lacks_or_removes_what_it_still_names_is_held
         regions: vec!["550000000".into()],
         all_regions: false,
         hq_public_key: None,
+        hq_certificate: None,
     };
     desk.set_enrolment(&enrolment).unwrap();
     let cursor = |desk: &Store| desk.sync_state().unwrap().map(|s| s.cursor);

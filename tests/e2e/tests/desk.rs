@@ -224,6 +224,8 @@ async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
     let hq = korpus_sync_tests::Hq::start().await.unwrap();
     let home = Home::new().unwrap();
     let desk = Desk::launch(&home, &[("KORPUS_DEMO_PERSONS", "30")]).await.unwrap();
+    // Synced only when asked here: the desk's own syncs have a test of their own.
+    open_database(&home).set_auto_sync_minutes(0).unwrap();
 
     // Enrol: a wrong address is named next to its field; then the real one.
     desk.click("[data-testid=nav-sync]").await.unwrap();
@@ -319,6 +321,8 @@ async fn the_sync_page_shows_a_record_moved_away_a_row_held_and_a_refusal() {
     let home = Home::new().unwrap();
     let desk = Desk::launch(&home, &[]).await.unwrap();
     let mut store = open_database(&home);
+    // Synced only when asked here: the desk's own syncs have a test of their own.
+    store.set_auto_sync_minutes(0).unwrap();
     korpus_app::sync::enrol(&mut store, &hq.url(), &hq.code("north").unwrap(), "Ноутбук").await.unwrap();
     let mover = store.add_person(&korpus_sync_tests::person_born(500, "Серікова", &r1, born)).unwrap().id;
     desk.click("[data-testid=nav-sync]").await.unwrap();
@@ -1571,5 +1575,71 @@ async fn the_desk_backs_up_daily_into_the_chosen_folder_and_warns_when_backups_s
     desk.wait_for_text("[data-testid=backup-daily-error]", "Backup folder: cannot write").await.unwrap();
     desk.wait_for_text("[data-testid=backup-folder-error]", "is the USB stick plugged in?").await.unwrap();
     desk.screenshot("settings-backups-warning").await.unwrap();
+    desk.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_desk_syncs_by_itself_and_as_soon_as_hq_is_back_and_shows_what_waits() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // Over HTTPS, HQ's certificate its own: given at enrolment in the window, and pinned.
+    let mut hq = korpus_sync_tests::Hq::start_tls().await.unwrap();
+    let home = Home::new().unwrap();
+    let clock = home.path().join("clock");
+    std::fs::write(&clock, "2017-05-02T05:00:00Z").unwrap();
+    let env = [("KORPUS_CLOCK_FILE", clock.to_str().unwrap()), ("KORPUS_SYNC_LOOK_SECONDS", "1")];
+    let desk = Desk::launch(&home, &env).await.unwrap();
+    desk.click("[data-testid=lang-en]").await.unwrap();
+    desk.click("[data-testid=nav-sync]").await.unwrap();
+    desk.type_into("#field-server", &hq.url()).await.unwrap();
+    desk.type_into("#field-code", &hq.code("hq").unwrap()).await.unwrap();
+    desk.type_into("#field-device_name", "Ноутбук").await.unwrap();
+    let pem = home.path().join("hq.pem");
+    std::fs::write(&pem, hq.certificate().unwrap()).unwrap();
+    desk.wait_for("[data-testid=enrol-certificate]")
+        .await
+        .unwrap()
+        .send_keys(pem.to_str().unwrap())
+        .await
+        .unwrap();
+    desk.wait_for_text("[data-testid=enrol-certificate-read]", "hq.pem").await.unwrap();
+    desk.click("[data-testid=enrol]").await.unwrap();
+    desk.wait_for("[data-testid=sync-status]").await.unwrap();
+    let given = hq.certificate().map(|c| c.trim().to_owned());
+    assert_eq!(open_database(&home).sync_state().unwrap().and_then(|s| s.hq_certificate), given);
+    // No click on "sync now": the desk syncs by itself once enrolled, and the sidebar says so.
+    desk.wait_for_text("[data-testid=sync-glance-last]", "Synced 02.05.2017").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-glance-unsent]", "nothing waits").await.unwrap();
+
+    // How often: a day at most, named under the field; ten minutes kept.
+    desk.click("[data-testid=nav-settings]").await.unwrap();
+    desk.type_into("#field-auto_sync_minutes", "5000").await.unwrap();
+    desk.click("[data-testid=auto-sync-save]").await.unwrap();
+    desk.wait_for_text("[data-testid=error-auto_sync_minutes]", "between 0 and 1440").await.unwrap();
+    desk.type_into("#field-auto_sync_minutes", "10").await.unwrap();
+    desk.click("[data-testid=auto-sync-save]").await.unwrap();
+    desk.wait_for("[data-testid=auto-sync-saved]").await.unwrap();
+    assert_eq!(open_database(&home).auto_sync_minutes().unwrap(), 10);
+
+    // HQ goes away; a person is registered: it waits. Ten minutes on, the desk finds HQ away,
+    // and the sidebar says so.
+    hq.kill();
+    let valid = iin(1996, 5, 17, Sex::Female, 10);
+    add_person(&desk, &valid, "Құрманова", "Іңкәр").await;
+    desk.wait_for_text("[data-testid=sync-glance-unsent]", "1 change waits").await.unwrap();
+    std::fs::write(&clock, "2017-05-02T05:11:00Z").unwrap();
+    desk.wait_for_text("[data-testid=sync-glance-problem]", "HQ unreachable").await.unwrap();
+    desk.screenshot("sync-glance-away").await.unwrap();
+    // HQ back: the desk syncs at its next look, with no click, and nothing waits.
+    hq.restart().await.unwrap();
+    desk.wait_for_text("[data-testid=sync-glance-unsent]", "nothing waits").await.unwrap();
+    desk.wait_for_text("[data-testid=sync-glance-last]", "Synced 02.05.2017 11:11").await.unwrap();
+    assert!(
+        desk.client
+            .find_all(fantoccini::Locator::Css("[data-testid=sync-glance-problem]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(hq.query_i64("SELECT count(*) FROM rows WHERE entity = 'person'").await.unwrap(), 1);
     desk.quit().await.unwrap();
 }

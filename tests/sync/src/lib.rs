@@ -80,7 +80,35 @@ pub async fn fresh_database() -> Result<String, Error> {
     drop(client);
     let _ = task.await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Ok(format!("{base}/{name}"))
+    // Plain over loopback unless a test asks for TLS ([`Hq::start_tls`]): the cluster offers TLS
+    // with a certificate of its own, which HQ would otherwise try and not trust.
+    Ok(format!("{base}/{name}?sslmode=disable"))
+}
+
+/// HTTPS for HQ: a certificate for 127.0.0.1 made for the test (openssl), and its key.
+struct Tls {
+    _dir: TempDir,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl Tls {
+    fn make() -> Result<Tls, Error> {
+        let dir = TempDir::new()?;
+        let (cert, key) = (dir.path().join("hq.crt"), dir.path().join("hq.key"));
+        let made = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+            .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(Stdio::null())
+            .status()?;
+        if !made.success() {
+            return Err("openssl could not make HQ's certificate".into());
+        }
+        Ok(Tls { _dir: dir, cert, key })
+    }
 }
 
 /// A `korpus-hq` server process over its own database.
@@ -94,6 +122,8 @@ pub struct Hq {
     /// The network namespace it runs in (`ip netns exec`), if any.
     netns: Option<String>,
     process: Option<Child>,
+    /// HTTPS, and TLS to PostgreSQL, when started so ([`Hq::start_tls`]).
+    tls: Option<Tls>,
 }
 
 /// Where a server's log goes: the file `KORPUS_HQ_LOG` names (appended to), or nowhere.
@@ -121,6 +151,7 @@ impl Hq {
             ip: ip.to_owned(),
             netns: netns.map(str::to_owned),
             process: None,
+            tls: None,
         };
         hq.admin(&["migrate"])?;
         let (r1, r2, _) = regions();
@@ -129,6 +160,22 @@ impl Hq {
         hq.admin(&["coordinator", "add", "--login", "south", "--name", "Ерлан", "--region", &r2])?;
         hq.restart().await?;
         Ok(hq)
+    }
+
+    /// As [`Hq::start`], over TLS end to end: HQ serves HTTPS with a certificate made for the
+    /// test (desks enrolled by [`Desk::enrolled`] pin it), and reaches PostgreSQL over TLS
+    /// (`sslmode=require`), checking the cluster's certificate (`KORPUS_TEST_PG_CA`).
+    pub async fn start_tls() -> Result<Hq, Error> {
+        let mut hq = Hq::start().await?;
+        hq.kill();
+        hq.tls = Some(Tls::make()?);
+        hq.restart().await?;
+        Ok(hq)
+    }
+
+    /// HQ's certificate (PEM), when it serves HTTPS.
+    pub fn certificate(&self) -> Option<String> {
+        self.tls.as_ref().and_then(|t| std::fs::read_to_string(&t.cert).ok())
     }
 
     /// Runs `korpus-hq ARGS` against the database; its standard output.
@@ -150,11 +197,16 @@ impl Hq {
 
     /// HQ's base URL.
     pub fn url(&self) -> String {
-        format!("http://{}:{}", self.ip, self.port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}:{}", self.ip, self.port)
     }
 
-    /// The database's address for the server: by Unix socket when it runs in a namespace.
+    /// The database's address for the server: by Unix socket when it runs in a namespace; over
+    /// TLS when HQ serves HTTPS.
     fn server_database_url(&self) -> Result<String, Error> {
+        if self.tls.is_some() {
+            return Ok(self.database_url.replace("sslmode=disable", "sslmode=require"));
+        }
         if self.netns.is_none() {
             return Ok(self.database_url.clone());
         }
@@ -188,11 +240,24 @@ impl Hq {
         let child = command
             .args(["serve", "--listen", &format!("{}:{}", self.ip, self.port)])
             .env("KORPUS_HQ_DATABASE_URL", self.server_database_url()?)
+            .envs(
+                self.tls
+                    .as_ref()
+                    .map(|t| [("KORPUS_HQ_TLS_CERT", t.cert.clone()), ("KORPUS_HQ_TLS_KEY", t.key.clone())])
+                    .into_iter()
+                    .flatten(),
+            )
+            .envs(
+                self.tls
+                    .as_ref()
+                    .and_then(|_| std::env::var_os("KORPUS_TEST_PG_CA"))
+                    .map(|ca| ("KORPUS_HQ_DATABASE_CA", PathBuf::from(ca))),
+            )
             .stdout(Stdio::null())
             .stderr(log())
             .spawn()?;
         self.process = Some(child);
-        let client = Client::new(&self.url(), None)?;
+        let client = Client::pinned(&self.url(), None, self.certificate().as_deref())?;
         let started = Instant::now();
         while client.capabilities().await.is_err() {
             if started.elapsed() > Duration::from_secs(30) {
@@ -331,7 +396,9 @@ impl Desk {
     pub async fn enrolled(hq: &Hq, login: &str) -> Result<Desk, Error> {
         let mut desk = Desk::new(login)?;
         let code = hq.code(login)?;
-        korpus_app::sync::enrol(&mut desk.store, &hq.url(), &code, &format!("{login} laptop")).await?;
+        let name = format!("{login} laptop");
+        korpus_app::sync::enrol_pinned(&mut desk.store, &hq.url(), &code, &name, hq.certificate().as_deref())
+            .await?;
         desk.client = Some(korpus_app::sync::client_for(&desk.store)?);
         Ok(desk)
     }

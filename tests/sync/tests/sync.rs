@@ -1810,3 +1810,68 @@ async fn a_lost_laptop_is_replaced_from_hq_and_its_last_backup_and_revoked_with_
     assert_eq!((check.genuine, check.problem.as_deref()), (false, Some("number_not_reserved")));
     Ok(())
 }
+
+#[tokio::test]
+async fn desks_sync_over_tls_pinning_hqs_certificate_and_hq_reaches_postgres_over_tls() -> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start_tls().await?;
+    assert!(hq.url().starts_with("https://"));
+    let mut a = Desk::enrolled(&hq, "north").await?;
+    let mut b = Desk::enrolled(&hq, "north").await?;
+    a.add_person(100, "Серікова", &r1)?;
+    assert_eq!(a.sync().await?.applied, 1);
+    b.sync().await?;
+    assert_eq!(count(&b.store, Entity::Person), 1);
+    let given = hq.certificate().map(|c| c.trim().to_owned());
+    assert_eq!(b.store.sync_state()?.and_then(|s| s.hq_certificate), given, "pinned at enrolment");
+    // HQ's connections to PostgreSQL are TLS, every one (this query's own is left out).
+    let ours = "FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()";
+    assert!(hq.query_i64(&format!("SELECT count(*) {ours} AND s.ssl")).await? > 0);
+    assert_eq!(hq.query_i64(&format!("SELECT count(*) {ours} AND NOT s.ssl")).await?, 0);
+
+    // A desk that does not pin it trusts the system's roots, which do not know HQ's certificate:
+    // nothing is sent, and the error says it is the certificate, not the network.
+    let mut stranger = Desk::new("c")?;
+    let err = korpus_app::sync::enrol(&mut stranger.store, &hq.url(), &hq.code("north")?, "c")
+        .await
+        .expect_err("an untrusted certificate was accepted");
+    assert_eq!(err.code(), "SYNC_CERTIFICATE");
+    assert!(err.message(korpus_domain::Lang::En).starts_with("HQ's certificate is not one this desk trusts"));
+    assert!(stranger.store.sync_state()?.is_none());
+    // Not a certificate: named by its field, before anything is sent.
+    let err = korpus_app::sync::enrol_pinned(
+        &mut stranger.store,
+        &hq.url(),
+        &hq.code("north")?,
+        "c",
+        Some("hello"),
+    )
+    .await
+    .expect_err("not a certificate");
+    assert_eq!(err.fields(korpus_domain::Lang::En)[0].field, "certificate");
+
+    // The command line: enrolled with the certificate HQ gave, it syncs over HTTPS.
+    let dir = tempfile::TempDir::new()?;
+    let pem = dir.path().join("hq.pem");
+    std::fs::write(&pem, hq.certificate().ok_or("no certificate")?)?;
+    let korpus = |args: &[&str]| -> Result<std::process::Output, Error> {
+        Ok(std::process::Command::new(binary("korpus")?)
+            .args(args)
+            .env("KORPUS_DB", dir.path().join("korpus.db"))
+            .env("KORPUS_DB_KEY", "cli tls")
+            .env("KORPUS_LANG", "en")
+            .output()?)
+    };
+    assert!(korpus(&["init"])?.status.success());
+    let code = hq.code("north")?;
+    let url = hq.url();
+    let pem_arg = pem.to_str().ok_or("path")?;
+    let enrolled = korpus(&["sync", "enrol", "--server", &url, "--code", &code, "--certificate", pem_arg])?;
+    assert!(enrolled.status.success(), "{}", String::from_utf8_lossy(&enrolled.stderr));
+    let synced = korpus(&["--json", "sync"])?;
+    assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
+    let listed = korpus(&["--json", "person", "list"])?;
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Серікова"));
+    Ok(())
+}

@@ -53,6 +53,7 @@ import type { Reference } from './bindings/Reference';
 import type { SubProjectApplication } from './bindings/SubProjectApplication';
 import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { SyncPanel } from './bindings/SyncPanel';
+import type { SyncGlance } from './bindings/SyncGlance';
 import type { SyncProgress } from './bindings/SyncProgress';
 import type { Balance } from './bindings/Balance';
 import type { CommissionDecision } from './bindings/CommissionDecision';
@@ -130,6 +131,8 @@ export const api = {
   recoveryStatus: () => call<string | null>('recovery_status'),
   recoverySheetPreview: (lang: string) => call<Preview>('recovery_sheet_preview', { lang }),
   recoverySheetSave: (lang: string) => call<Saved>('recovery_sheet_save', { lang }),
+  syncGlance: () => call<SyncGlance>('sync_glance'),
+  saveAutoSync: (minutes: number) => call<number>('save_auto_sync', { minutes }),
   backupsPanel: () => call<BackupsPanel>('backups_panel'),
   backupNow: () => call<BackupFile>('backup_now'),
   saveBackupSettings: (folder: string, keep: number) =>
@@ -157,8 +160,8 @@ export const api = {
   saveMentor: (id: string | null, version: number | null, input: MentorInput) =>
     call<Record<Mentor>>('save_mentor', { id, version, input }),
   syncPanel: () => call<SyncPanel>('sync_panel'),
-  syncEnrol: (server: string, code: string, name: string) =>
-    call<SyncPanel>('sync_enrol', { server, code, name }),
+  syncEnrol: (server: string, code: string, name: string, certificate: string | null) =>
+    call<SyncPanel>('sync_enrol', { server, code, name, certificate }),
   syncNow: () => call<SyncOutcome>('sync_now'),
   /** Writes the changes HQ has not answered yet to a file for a USB stick. */
   syncExport: () => call<ExportedFile>('sync_export'),
@@ -263,6 +266,9 @@ function hear<T>(event: DeskEvent, handler: (payload: T) => void): () => void {
 
 /** How far a running sync has come, as the desk tells it. */
 export const onSyncProgress = (handler: (progress: SyncProgress) => void) => hear('sync-progress', handler);
+
+/** A sync ended, asked for or the desk's own. */
+export const onSyncFinished = (handler: () => void) => hear<null>('sync-finished', () => handler());
 
 /** How far a bulk print has come, as the desk tells it. */
 export const onPrintProgress = (handler: (progress: WorkProgress) => void) => hear('print-progress', handler);

@@ -38,6 +38,28 @@ pub enum ClientError {
     /// The answer does not verify with HQ's key: changed on its way, or not from HQ.
     #[error("the answer does not carry HQ's signature")]
     NotFromHq,
+    /// HQ's TLS certificate is not one this desk trusts (not the one pinned at enrolment, not
+    /// issued by a root the system trusts, or for another name): nothing was sent.
+    #[error("HQ's certificate is not trusted: {0}")]
+    Certificate(String),
+}
+
+/// A failure to reach HQ: a certificate refused is told apart from no answer (it is no network
+/// trouble, and trying again will not help); the causes are kept, as reqwest's own text names
+/// only the request.
+fn transport(e: reqwest::Error) -> ClientError {
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if chain.to_ascii_lowercase().contains("certificate") {
+        ClientError::Certificate(chain)
+    } else {
+        ClientError::Transport(chain)
+    }
 }
 
 impl ClientError {
@@ -46,7 +68,7 @@ impl ClientError {
         match self {
             ClientError::Transport(_) => true,
             ClientError::Api { status, .. } => *status == 429 || *status >= 500,
-            ClientError::Protocol(_) | ClientError::NotFromHq => false,
+            ClientError::Protocol(_) | ClientError::NotFromHq | ClientError::Certificate(_) => false,
         }
     }
 }
@@ -104,8 +126,19 @@ pub struct Traffic {
 }
 
 impl Client {
-    /// A client of the HQ at `base_url` (`https://hq.example.kz`), sending `token` if given.
+    /// A client of the HQ at `base_url` (`https://hq.example.kz`), sending `token` if given,
+    /// trusting the system's roots for HQ's certificate.
     pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
+        Client::pinned(base_url, token, None)
+    }
+
+    /// As [`Client::new`]; with `certificate` (PEM), only that certificate is trusted for HQ:
+    /// an HQ with a certificate of its own, pinned at enrolment.
+    pub fn pinned(
+        base_url: &str,
+        token: Option<String>,
+        certificate: Option<&str>,
+    ) -> Result<Client, ClientError> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(ClientError::Protocol(format!(
@@ -116,14 +149,18 @@ impl Client {
         // crossed the link (the sync panel shows them), not the bytes they unpacked to.
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("zstd"));
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .no_zstd()
             .no_gzip()
             .default_headers(headers)
             .connect_timeout(Duration::from_secs(20))
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .timeout(Duration::from_secs(120));
+        if let Some(pem) = certificate {
+            let pinned = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| ClientError::Certificate(format!("the certificate given: {e}")))?;
+            builder = builder.tls_certs_only([pinned]);
+        }
+        let http = builder.build().map_err(transport)?;
         Ok(Client { http, base, token, hq_key: None })
     }
 
@@ -174,7 +211,7 @@ impl Client {
             .get(CONTENT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_ascii_lowercase());
-        let raw = response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let raw = response.bytes().await.map_err(transport)?;
         let size = raw.len() as u64;
         let body = match encoding.as_deref() {
             None | Some("identity") => raw.to_vec(),
@@ -220,24 +257,13 @@ impl Client {
 
     /// What the server speaks and accepts.
     pub async fn capabilities(&self) -> Result<Capabilities, ClientError> {
-        let response = self
-            .http
-            .get(self.url("/capabilities"))
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let response = self.http.get(self.url("/capabilities")).send().await.map_err(transport)?;
         Ok(Self::answer(response).await?.0)
     }
 
     /// Enrols this device with a one-time code.
     pub async fn enrol(&self, request: &EnrolRequest) -> Result<Enrolment, ClientError> {
-        let response = self
-            .http
-            .post(self.url("/enrol"))
-            .json(request)
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let response = self.http.post(self.url("/enrol")).json(request).send().await.map_err(transport)?;
         Ok(Self::answer(response).await?.0)
     }
 
@@ -253,7 +279,7 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         let (answer, down) = self.signed_answer(response).await?;
         Ok((answer, Traffic { up, down }))
     }
@@ -270,7 +296,7 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         Ok(self.signed_answer(response).await?.0)
     }
 
@@ -290,7 +316,7 @@ impl Client {
             ])
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         let (page, down) = self.signed_answer(response).await?;
         Ok((page, Traffic { up: 0, down }))
     }
@@ -304,7 +330,7 @@ impl Client {
             .json(request)
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         Ok(Self::answer(response).await?.0)
     }
 
@@ -316,7 +342,7 @@ impl Client {
             .json(&VerifyRequest { code: code.to_owned() })
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         Ok(Self::answer(response).await?.0)
     }
 }
@@ -328,7 +354,7 @@ impl Client {
             .authorised(self.http.get(self.url(&format!("/blobs/{sha256}"))))
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         Ok(Self::answer(response).await?.0)
     }
 
@@ -347,7 +373,7 @@ impl Client {
             .body(chunk)
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         let (status, down) = Self::answer(response).await?;
         Ok((status, Traffic { up, down }))
     }
@@ -364,7 +390,7 @@ impl Client {
             .query(&[("offset", offset.to_string()), ("length", length.to_string())])
             .send()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         if !response.status().is_success() {
             return Err(Self::answer::<ApiError>(response)
                 .await

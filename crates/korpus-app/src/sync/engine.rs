@@ -6,6 +6,8 @@
 use super::client::{Client, ClientError, RetryPolicy, with_retry};
 use crate::error::{AppError, Result, SyncError};
 use crate::secrets;
+use korpus_domain::ValidationErrors;
+use korpus_domain::validation::FieldError;
 use korpus_store::{IncomingChange, IncomingRow, ReceiptRecord, Store, SyncCase, SyncEnrolment};
 use korpus_sync::file::{self, ExportPayload};
 use korpus_sync::protocol::{
@@ -138,8 +140,6 @@ pub fn desk_state_hash(store: &Store) -> Result<(String, usize)> {
 
 /// Checks what a coordinator typed to enrol: every field given, the address a web address.
 fn check_enrolment(server_url: &str, code: &str, device_name: &str) -> Result<()> {
-    use korpus_domain::ValidationErrors;
-    use korpus_domain::validation::FieldError;
     let mut errors = Vec::new();
     for (field, value) in [("server", server_url), ("code", code), ("device_name", device_name)] {
         if value.trim().is_empty() {
@@ -162,11 +162,29 @@ pub async fn enrol(
     code: &str,
     device_name: &str,
 ) -> Result<SyncEnrolment> {
+    enrol_pinned(store, server_url, code, device_name, None).await
+}
+
+/// As [`enrol`], for an HQ whose TLS certificate is its own (not issued by a root the system
+/// trusts): `certificate` (PEM, given with the enrolment code) is then the only certificate the
+/// desk trusts for HQ, from enrolment on.
+pub async fn enrol_pinned(
+    store: &mut Store,
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+    certificate: Option<&str>,
+) -> Result<SyncEnrolment> {
     check_enrolment(server_url, code, device_name)?;
+    let certificate = certificate.map(str::trim).filter(|c| !c.is_empty());
+    if certificate.is_some_and(|pem| reqwest::Certificate::from_pem(pem.as_bytes()).is_err()) {
+        let refusal = FieldError::new("certificate", "error-certificate-pem");
+        return Err(ValidationErrors::one(refusal).into());
+    }
     let (server_url, code, device_name) = (server_url.trim(), code.trim(), device_name.trim());
     let device = store.device_id();
     let key = secrets::device_signing_key(device)?;
-    let client = Client::new(server_url, None)?;
+    let client = Client::pinned(server_url, None, certificate)?;
     let answer = client
         .enrol(&EnrolRequest {
             code: code.trim().to_owned(),
@@ -182,6 +200,7 @@ pub async fn enrol(
         regions: answer.regions,
         all_regions: answer.all_regions,
         hq_public_key: answer.hq_public_key,
+        hq_certificate: certificate.map(str::to_owned),
     };
     store.set_enrolment(&enrolment)?;
     Ok(enrolment)
@@ -270,7 +289,8 @@ pub async fn replay_backup(
 pub fn client_for(store: &Store) -> Result<Client> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
     let token = secrets::load_token(store.device_id())?.ok_or(SyncError::NotEnrolled)?;
-    Ok(Client::new(&state.server_url, Some(token))?.with_hq_key(state.hq_public_key))
+    Ok(Client::pinned(&state.server_url, Some(token), state.hq_certificate.as_deref())?
+        .with_hq_key(state.hq_public_key))
 }
 
 /// Syncs `store` with HQ through `client`, telling `progress` after every batch and page.

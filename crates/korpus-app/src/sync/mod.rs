@@ -8,7 +8,7 @@ mod panel;
 pub use client::{Client, ClientError, RetryPolicy, Traffic};
 pub use engine::{
     NUMBERS_BLOCK, NUMBERS_LOW, Progress, Replayed, Report, SyncOptions, client_for, desk_state_hash, enrol,
-    export_file, import_answer, replay_backup, sync,
+    enrol_pinned, export_file, import_answer, replay_backup, sync,
 };
 pub use panel::{
     CaseView, ConflictView, HeldView, HostOrgOverLimit, SequenceNote, SyncPanel, panel, resolve,

@@ -495,9 +495,70 @@ fn main() -> Result<(), Error> {
             (push_up + push_down) as f64 / (naive_up + naive_down) as f64 * 100.0,
         );
         print!("{report}");
+        let restore = restore_a_new_laptop(&hq, &link, &proxy).await?;
+        print!("{restore}");
         let results = workspace().join("bench/results");
         std::fs::create_dir_all(&results)?;
-        std::fs::write(results.join("rural.txt"), report)?;
+        std::fs::write(results.join("rural.txt"), report + &restore)?;
         Ok(())
     })
+}
+
+/// Issue 20: a new laptop restores its region from HQ over the rural link, the weather on. The
+/// region (the second, `south`'s) holds `KORPUS_BENCH_RESTORE` persons (25,000 unless set) and
+/// an initiative group's application for every five of them, put at HQ by a desk on the
+/// unshaped veth. Target: the restore within 1.2x the link's time for its compressed bytes.
+async fn restore_a_new_laptop(hq: &Hq, link: &Link, proxy: &Arc<RuralProxy>) -> Result<String, Error> {
+    let persons: usize =
+        std::env::var("KORPUS_BENCH_RESTORE").ok().and_then(|n| n.parse().ok()).unwrap_or(25_000);
+    let (_, r2, _) = regions();
+    let mut seeder = Desk::enrolled(hq, "south").await?;
+    let mut ids = Vec::with_capacity(persons);
+    for p in people(persons, 3, &r2) {
+        ids.push(seeder.store.add_person(&p)?.id);
+    }
+    let mut applications = 0;
+    for group in ids.chunks_exact(5) {
+        seeder.add_application_of(&group[..3], &r2)?;
+        applications += 1;
+    }
+    let seeded = seeder.sync().await?;
+    if seeded.rejected > 0 {
+        return Err(format!("{} of the region's records were refused at HQ", seeded.rejected).into());
+    }
+    println!("the region at HQ: {persons} persons, {applications} applications");
+
+    let mut laptop = Desk::enrolled_via(hq, "south", &proxy.url()).await?;
+    let client = laptop.client.clone().ok_or("not enrolled")?;
+    link.shape()?;
+    let events = Arc::new(Mutex::new((0u32, 0u32)));
+    let weather = tokio::spawn(weather(proxy.clone(), events.clone()));
+    let before = link.counters();
+    let started = Instant::now();
+    let report =
+        korpus_app::sync::sync(&mut laptop.store, &client, &SyncOptions::default(), &mut |_| {}).await?;
+    let time = started.elapsed().as_secs_f64();
+    let after = link.counters();
+    weather.abort();
+    let (stalls, cuts) = *events.lock().map_err(|_| "poisoned")?;
+    link.unshape()?;
+    if laptop.state_hash()? != hq.state_hash(&[&r2])? {
+        return Err("the new laptop and HQ differ after the restore".into());
+    }
+    let (up, down) = (after.0 - before.0, after.1 - before.1);
+    let (link_time, _) = link_seconds(up, down);
+    let ratio = time / link_time;
+    let restored = format!(
+        "restore of a new laptop: a region of {persons} persons and {applications} applications \
+         ({} changes pulled), {:.1} KB down + {:.1} KB up on the wire in {time:.1} s, {stalls} stall(s), \
+         {cuts} cut(s); the link's time for those bytes {link_time:.1} s: {ratio:.3}x (target: at most 1.2x)\n",
+        report.progress.pulled,
+        down as f64 / 1024.0,
+        up as f64 / 1024.0,
+    );
+    if ratio > 1.2 {
+        print!("{restored}");
+        return Err("the restore took more than 1.2x the link's time".into());
+    }
+    Ok(restored)
 }

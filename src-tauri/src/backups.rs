@@ -6,64 +6,20 @@
 use crate::desk::Desk;
 use crate::ipc::Reply;
 use korpus_app::AppError;
-use korpus_store::{BackupCheck, BackupFile, BackupReason, BackupSettings, LastBackup};
-use serde::Serialize;
+use korpus_app::backups::{self, BackupsPanel};
+use korpus_store::{BackupCheck, BackupFile, BackupReason, BackupSettings};
 use std::path::PathBuf;
 use std::time::Duration;
 use tauri::State;
-use ts_rs::TS;
 
-/// Days without a backup after which the Backups section warns.
-pub const WARN_AFTER_DAYS: i64 = 3;
 /// How often the desk looks whether its daily backup is due.
 const LOOK_EVERY: Duration = Duration::from_secs(10 * 60);
-
-/// The Backups section of Settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct BackupsPanel {
-    /// Where backups go and how many are kept.
-    pub settings: BackupSettings,
-    /// The last backup made, wherever it went.
-    pub last: Option<LastBackup>,
-    /// Whole days since it was made.
-    #[ts(type = "number | null")]
-    pub age_days: Option<i64>,
-    /// No backup for more than [`WARN_AFTER_DAYS`] days, or none ever.
-    pub warn: bool,
-    /// The backups in the folder, newest first.
-    pub files: Vec<BackupFile>,
-    /// Why the folder could not be listed (a USB stick not plugged in), in the user's language.
-    pub folder_error: Option<String>,
-    /// Why the last daily backup failed, if it did, in the user's language.
-    pub daily_error: Option<String>,
-}
 
 /// The Backups section as it stands.
 #[tauri::command]
 pub async fn backups_panel(desk: State<'_, Desk>) -> Reply<BackupsPanel> {
     let (now, lang, daily_error) = (desk.now(), desk.lang(), desk.daily_backup_error());
-    desk.call(move |s| {
-        let settings = s.backup_settings()?;
-        let last = s.last_backup()?;
-        let age_days = last
-            .as_ref()
-            .and_then(|l| chrono::DateTime::parse_from_rfc3339(&l.made_at).ok())
-            .map(|at| (now - at.with_timezone(&chrono::Utc)).num_days());
-        let (files, folder_error) = match korpus_store::list_backups(&settings.folder) {
-            Ok(files) => (files, None),
-            Err(e) => (Vec::new(), Some(AppError::from(e).message(lang))),
-        };
-        Ok::<_, AppError>(BackupsPanel {
-            warn: age_days.is_none_or(|days| days >= WARN_AFTER_DAYS),
-            settings,
-            last,
-            age_days,
-            files,
-            folder_error,
-            daily_error,
-        })
-    })
-    .await
+    desk.call(move |s| backups::panel(s, now, lang, daily_error)).await
 }
 
 /// Backs the database up now.

@@ -63,7 +63,7 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Record::<korpus_domain::SupportingDocument>::export_all_to(dir)?;
     crate::ipc::WorkProgress::export_all_to(dir)?;
     DeskStatus::export_all_to(dir)?;
-    crate::backups::BackupsPanel::export_all_to(dir)?;
+    korpus_app::backups::BackupsPanel::export_all_to(dir)?;
     crate::sync::SyncGlance::export_all_to(dir)?;
     korpus_store::BackupCheck::export_all_to(dir)?;
     ErrorReport::export_all_to(dir)?;

@@ -14,6 +14,7 @@ use crate::settings::Settings;
 use korpus_app::AppError;
 use korpus_app::database::{self, KeySource};
 use korpus_app::secrets::{KeyStore, default_author};
+use korpus_app::sync::AutoSync;
 use korpus_domain::messages::tr;
 use korpus_domain::validation::FieldError;
 use korpus_domain::{Lang, ValidationErrors};
@@ -89,15 +90,6 @@ pub struct Desk {
     sync_turn: tauri::async_runtime::Mutex<()>,
     /// How the desk's own syncs went.
     auto_sync: Mutex<AutoSync>,
-}
-
-/// How the last sync went, for the desk's own syncs to know when the next is due.
-#[derive(Debug, Clone, Default)]
-pub struct AutoSync {
-    /// When the last sync (asked for or the desk's own) was tried.
-    pub last_attempt: Option<chrono::DateTime<chrono::Utc>>,
-    /// Why it did not complete (HQ unreachable, refused), in the language of that moment.
-    pub problem: Option<String>,
 }
 
 /// Takes a lock even if a command panicked while holding it: SQLite rolls a half-written
@@ -280,10 +272,7 @@ impl Desk {
         // Asked on the desk's own connection: a second one is opened only for the backup itself,
         // so that a look never stands in the way of work that needs the database alone.
         let made = run(&self.store, self.lang(), |s| s.last_backup()).and_then(|last| {
-            let made_at = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l.made_at).ok());
-            let due = made_at
-                .is_none_or(|at| self.now() - at.with_timezone(&chrono::Utc) >= chrono::Duration::days(1));
-            if due {
+            if korpus_app::backups::daily_due(last.as_ref(), self.now()) {
                 self.second_store()?
                     .backup(korpus_store::BackupReason::Daily)
                     .map_err(|e| AppError::from(e).report(self.lang()))?;

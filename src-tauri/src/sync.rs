@@ -169,16 +169,7 @@ async fn sync_if_due(app: &AppHandle) {
     let asked =
         desk.call(|s| Ok::<_, korpus_store::StoreError>((s.sync_state()?.is_some(), s.auto_sync_minutes()?)));
     let Ok((true, minutes)) = asked.await else { return };
-    if minutes == 0 {
-        return;
-    }
-    let last = desk.auto_sync();
-    let due = match last.last_attempt {
-        None => true,
-        Some(_) if last.problem.is_some() => true,
-        Some(at) => desk.now() - at >= chrono::Duration::minutes(i64::from(minutes)),
-    };
-    if !due {
+    if !desk.auto_sync().due(minutes, desk.now()) {
         return;
     }
     let Ok(client) = desk.call(|s| sync::client_for(s)).await else { return };

@@ -5,6 +5,7 @@
 //!
 //! Arrows: this crate → `korpus-store`, `korpus-sync`, `korpus-print` → `korpus-domain`.
 
+pub mod backups;
 pub mod certificates;
 pub mod database;
 pub mod demo;

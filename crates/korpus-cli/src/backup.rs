@@ -63,15 +63,23 @@ pub fn run(app: &App, command: BackupCommand) -> Result<()> {
             });
         }
         BackupCommand::List { folder } => {
-            let (folder, last) = match folder {
-                Some(folder) => (folder, None),
+            // The desk's own folder: with the last backup made and its age (the same warning as
+            // the desk's Backups page after three days without one).
+            let (folder, last, age_days) = match folder {
+                Some(folder) => (folder, None, None),
                 None => {
                     let store = app.store()?;
-                    (store.backup_settings()?.folder, store.last_backup()?)
+                    let last = store.last_backup()?;
+                    let age = korpus_app::backups::age_days(last.as_ref(), store.now());
+                    (store.backup_settings()?.folder, last, Some(age))
                 }
             };
+            let warn = age_days.is_some_and(korpus_app::backups::warns);
             let listed = korpus_store::list_backups(&folder)?;
-            out.print(&json!({ "folder": folder, "backups": listed, "last": last }), || {
+            let shown = json!({
+                "folder": folder, "backups": listed, "last": last, "age_days": age_days.flatten(), "warn": warn,
+            });
+            out.print(&shown, || {
                 let mut lines: Vec<String> = listed.iter().map(|b| line(app, b)).collect();
                 if lines.is_empty() {
                     lines.push(out.tr("cli-backup-none", &[("folder", folder.display().to_string())]));
@@ -81,6 +89,12 @@ pub fn run(app: &App, command: BackupCommand) -> Result<()> {
                         "cli-backup-last",
                         &[("date", local(&last.made_at)), ("path", last.file.clone())],
                     ));
+                }
+                if warn {
+                    lines.push(match age_days.flatten() {
+                        Some(days) => out.tr("backups-warn-old", &[("days", days.to_string())]),
+                        None => out.tr("backups-warn-none", &[]),
+                    });
                 }
                 lines.join("\n")
             });

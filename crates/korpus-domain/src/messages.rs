@@ -56,10 +56,23 @@ pub fn tr(lang: Lang, key: &str, args: &[Arg]) -> String {
     };
     let mut fluent_args = FluentArgs::new();
     for (name, value) in args {
-        fluent_args.set(*name, FluentValue::from(value.as_str()));
+        fluent_args.set(*name, value_of(value));
     }
     let mut errors = Vec::new();
     bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+}
+
+/// A count (digits, no leading zero, as many as an f64 holds exactly) goes to Fluent as a number,
+/// so that plural variants choose by it ("3 дня", "5 дней"); anything else, an IIN with its
+/// leading zero among them, as the text it is.
+fn value_of(value: &str) -> FluentValue<'_> {
+    let count = (1..=15).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'));
+    match value.parse::<f64>() {
+        Ok(number) if count => FluentValue::from(number),
+        _ => FluentValue::from(value),
+    }
 }
 
 /// Every message key of a catalogue, for the completeness test of this crate and of front ends.
@@ -82,6 +95,19 @@ pub fn keys(lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_choose_their_plural_and_other_digits_stay_as_written() {
+        let days = |lang, n: &str| tr(lang, "backups-warn-old", &[("days", n.to_owned())]);
+        assert!(days(Lang::Ru, "3").starts_with("Резервной копии нет уже 3 дня:"), "{}", days(Lang::Ru, "3"));
+        assert!(days(Lang::Ru, "5").starts_with("Резервной копии нет уже 5 дней:"));
+        assert!(days(Lang::Ru, "21").starts_with("Резервной копии нет уже 21 день:"));
+        assert!(days(Lang::En, "3").starts_with("No backup for 3 days:"));
+        let iin = tr(Lang::En, "cli-recovery-code", &[("code", "020304500017".to_owned())]);
+        assert!(iin.contains("020304500017"), "{iin}");
+        let long = tr(Lang::En, "cli-recovery-code", &[("code", "12345678901234567890".to_owned())]);
+        assert!(long.contains("12345678901234567890"), "{long}");
+    }
 
     #[test]
     fn every_catalogue_parses_and_has_the_same_keys() {

@@ -128,10 +128,16 @@ impl Desk {
     /// Starts the desk in `home` with extra environment variables, and leaves its first screen
     /// as it comes.
     pub async fn launch_as_is(home: &Home, env: &[(&str, &str)]) -> Result<Desk, Error> {
+        Desk::launch_program(home, env, &desk_binary()).await
+    }
+
+    /// Starts the desk `program` (an installed one: `/usr/bin/korpus-desk`) in `home`, and leaves
+    /// its first screen as it comes.
+    pub async fn launch_program(home: &Home, env: &[(&str, &str)], program: &Path) -> Result<Desk, Error> {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": desk_binary().display().to_string() }),
+            serde_json::json!({ "application": program.display().to_string() }),
         );
         let started = Instant::now();
         let (mut driver, mut url) = start_driver(home, env)?;

@@ -1,7 +1,7 @@
 ; The Windows installer of Korpus: the desk (korpus-desk.exe, with WebView2Loader.dll beside it,
 ; which the GNU target needs), the command line (korpus.exe) and the fonts' licence, for the
 ; current user (a coordinator's laptop seldom gives its user administrator rights), with a Start
-; menu entry, a desktop shortcut and an uninstaller. Its pages speak Russian or English.
+; menu entry, a desktop shortcut and an uninstaller. Its pages speak Kazakh, Russian or English.
 ;
 ; Written for makensis rather than made by Tauri's bundler: on Linux the bundler downloads its
 ; NSIS plugins (nsis-tauri-utils) from GitHub at build time, and this build runs offline.
@@ -61,13 +61,16 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "Korpus maintainers, MIT or Apache-2.0"
 !insertmacro MUI_UNPAGE_CONFIRM
 !insertmacro MUI_UNPAGE_INSTFILES
 
-; NSIS ships no Kazakh language file: the installer speaks Russian on a Kazakh or Russian Windows
-; (Russian first: it is the default), English on an English one. The desk itself starts in Kazakh.
+; The installer speaks the language of Windows when it is one of the three, else Kazakh (first: the
+; default). NSIS ships no Kazakh: lang/Kazakh.nlf and lang/Kazakh.nsh are Korpus's own.
+!insertmacro MUI_LANGUAGEEX "lang" "Kazakh"  ; beside this script (makensis works in its folder)
 !insertmacro MUI_LANGUAGE "Russian"
 !insertmacro MUI_LANGUAGE "English"
 
+LangString NoWebView ${LANG_KAZAKH} "Korpus терезесіне Microsoft WebView2 ортасы қажет, ал бұл компьютерде ол жоқ. Оны орнатыңыз (оның «Evergreen Standalone Installer» орнатқышы интернетсіз де жұмыс істейді), содан кейін Korpus-ты ашыңыз. Korpus қазір орнатылады."
 LangString NoWebView ${LANG_RUSSIAN} "Окну Korpus нужна среда Microsoft WebView2, а на этом компьютере её нет. Установите её («Evergreen Standalone Installer», можно без интернета), затем откройте Korpus. Korpus сейчас будет установлен."
 LangString NoWebView ${LANG_ENGLISH} "The Korpus window needs the Microsoft WebView2 runtime, which this computer does not have. Install it (its Evergreen Standalone Installer works offline), then open Korpus. Korpus will be installed now."
+LangString KeepsData ${LANG_KAZAKH} "Іс дерекқоры мен оның сақтық көшірмелері жойылмайды: олар $APPDATA\${IDENTIFIER} қалтасында қалады."
 LangString KeepsData ${LANG_RUSSIAN} "База дел и резервные копии не удаляются: они остаются в папке $APPDATA\${IDENTIFIER}."
 LangString KeepsData ${LANG_ENGLISH} "The case database and its backups are not removed: they stay in $APPDATA\${IDENTIFIER}."
 

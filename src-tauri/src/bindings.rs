@@ -66,6 +66,8 @@ fn generate(dir: &Path) -> Result<(), ts_rs::ExportError> {
     korpus_app::backups::BackupsPanel::export_all_to(dir)?;
     crate::sync::SyncGlance::export_all_to(dir)?;
     korpus_store::BackupCheck::export_all_to(dir)?;
+    crate::rulebooks::RulebookPanel::export_all_to(dir)?;
+    korpus_store::AdoptedRulebook::export_all_to(dir)?;
     ErrorReport::export_all_to(dir)?;
     Home::export_all_to(dir)?;
     ListQuery::export_all_to(dir)?;

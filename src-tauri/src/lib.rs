@@ -9,6 +9,7 @@ pub mod desk;
 pub mod documents;
 pub mod ipc;
 pub mod printing;
+pub mod rulebooks;
 pub mod selection;
 pub mod settings;
 pub mod sync;
@@ -150,6 +151,8 @@ desk_commands![
     backups::backup_now,
     backups::save_backup_settings,
     backups::verify_backup,
+    rulebooks::rulebook_panel,
+    rulebooks::import_rulebook,
 ];
 
 /// The events the desk sends the window: a sync's progress ([`ipc::SyncProgress`]), a bulk

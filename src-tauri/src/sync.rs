@@ -76,6 +76,10 @@ async fn run_sync(app: &AppHandle, desk: &Desk) -> Reply<SyncOutcome> {
             .map_err(|e| e.report(lang))?;
         let message = report.message(lang);
         let panel = sync::panel(&store).map_err(|e| e.report(lang))?;
+        if report.rulebooks.now_current.is_some() {
+            // The sync's connection took a new cohort's rulebook: the forms' connection checks by it too.
+            desk.call(|s| s.reload_rulebook()).await?;
+        }
         Ok(SyncOutcome { message, progress: progress_view(&report.progress), panel })
     }
     .await;

@@ -11,6 +11,7 @@ pub mod database;
 pub mod demo;
 mod error;
 pub mod printing;
+pub mod rulebooks;
 pub mod secrets;
 pub mod selection;
 pub mod sync;

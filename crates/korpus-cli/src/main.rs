@@ -17,6 +17,7 @@ mod persons;
 mod print;
 mod programme;
 mod recovery;
+mod rulebooks;
 mod screening;
 mod selection;
 mod sync;
@@ -131,6 +132,9 @@ enum Command {
     /// Backups of the database: create, list, verify, restore, settings.
     #[command(subcommand)]
     Backup(backup::BackupCommand),
+    /// Rulebooks: the one the forms check by, and HQ's signed file of a new one.
+    #[command(subcommand)]
+    Rulebook(rulebooks::RulebookCommand),
 }
 
 /// What every subcommand gets: where the database is, how to print, who signs.
@@ -187,6 +191,7 @@ fn main() -> ExitCode {
         Command::Init(sheet) => programme::init(&app, &sheet),
         Command::Recovery(c) => recovery::run(&app, c),
         Command::Backup(c) => backup::run(&app, c),
+        Command::Rulebook(c) => rulebooks::run(&app, c),
         Command::Check(c) => programme::check(&app, c),
         Command::Person(c) => persons::run(&app, c),
         Command::HostOrg(c) => host_orgs::run(&app, c),

@@ -15,12 +15,27 @@ const PILOT_2017: &str = include_str!("../rulebooks/pilot-2017.toml");
 const EARLIER: [&str; 2] =
     [include_str!("../rulebooks/2017-pilot.2.toml"), include_str!("../rulebooks/2017-pilot.3.toml")];
 
+/// The rulebook schema this build reads. A rulebook written in a later schema may hold numbers
+/// this build has no rule for: it is refused as such ([`RulebookError::NewerSchema`]), never read
+/// in part.
+pub const RULEBOOK_SCHEMA: u32 = 1;
+
+fn first_schema() -> u32 {
+    1
+}
+
 /// The numbers of one cohort of the programme.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
-    /// Stable version label, kept with every decision and envelope (`2017-pilot.4`).
+    /// The schema the rulebook is written in ([`RULEBOOK_SCHEMA`]); 1 when left out, as in the
+    /// rulebooks written before it was named.
+    #[serde(default = "first_schema")]
+    pub schema: u32,
+    /// Stable version label, kept with every decision and envelope: a name and a revision after
+    /// the last dot (`2017-pilot.4`). A later revision of a cohort's rulebook replaces an earlier
+    /// one for new work; the earlier one stays for the decisions it made.
     pub version: String,
     /// The programme year this rulebook governs.
     pub cohort: i32,
@@ -435,23 +450,93 @@ pub struct Direction {
 }
 
 /// A rulebook that cannot be read.
-#[derive(Debug, thiserror::Error)]
-#[error("the rulebook is not valid: {0}")]
-pub struct RulebookError(String);
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulebookError {
+    /// Not a rulebook, or its numbers disagree with each other: what is wrong.
+    #[error("the rulebook is not valid: {0}")]
+    Invalid(String),
+    /// Written in a schema later than this build reads.
+    #[error(
+        "the rulebook is written in schema {found}; this Korpus reads rulebooks up to schema {supported}"
+    )]
+    NewerSchema {
+        /// The rulebook's schema.
+        found: u32,
+        /// [`RULEBOOK_SCHEMA`].
+        supported: u32,
+    },
+}
+
+fn invalid(what: impl ToString) -> RulebookError {
+    RulebookError::Invalid(what.to_string())
+}
+
+/// Refuses a rulebook (as a loose document) written in a later schema, before it is read field by
+/// field: a later schema's new numbers would otherwise be reported as unknown fields, and the
+/// coordinator told the file is broken rather than that Korpus needs an update.
+fn readable_schema(schema: Option<i64>) -> Result<(), RulebookError> {
+    match schema {
+        None => Ok(()),
+        Some(n) if n < 1 => Err(invalid(format!("schema {n} is not a schema number"))),
+        Some(n) if n > i64::from(RULEBOOK_SCHEMA) => Err(RulebookError::NewerSchema {
+            found: u32::try_from(n).unwrap_or(u32::MAX),
+            supported: RULEBOOK_SCHEMA,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Published rulebooks this process has read from its database (a desk's, HQ's), beside the
+/// built-in ones: what [`Rulebook::known`] finds a version in. A version names one rulebook for
+/// good (HQ refuses another body under a version it holds), so an entry is never replaced; each is
+/// leaked once so that a lookup is `&'static` as for the built-in ones (a few kilobytes a cohort).
+static PUBLISHED: std::sync::RwLock<Vec<&'static Rulebook>> = std::sync::RwLock::new(Vec::new());
+
+/// The revision of a version label: the number after its last dot (`2017-pilot.4` is 4).
+pub fn revision_of(version: &str) -> Option<u32> {
+    let (name, revision) = version.rsplit_once('.')?;
+    if name.is_empty() || revision.is_empty() || !revision.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    revision.parse().ok()
+}
 
 impl Rulebook {
     /// Reads a rulebook from its TOML text and checks that its numbers agree with each other.
+    /// A rulebook of a later schema is refused as such.
     pub fn from_toml(text: &str) -> Result<Rulebook, RulebookError> {
-        let rulebook: Rulebook = toml::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
+        let loose: toml::Table = toml::from_str(text).map_err(invalid)?;
+        readable_schema(loose.get("schema").and_then(toml::Value::as_integer))?;
+        let rulebook: Rulebook = loose.try_into().map_err(invalid)?;
         rulebook.check()?;
         Ok(rulebook)
     }
 
-    /// Reads a rulebook from its JSON form, as the database keeps it.
+    /// Reads a rulebook from its JSON form, as the database keeps it and HQ publishes it.
     pub fn from_json(text: &str) -> Result<Rulebook, RulebookError> {
-        let rulebook: Rulebook = serde_json::from_str(text).map_err(|e| RulebookError(e.to_string()))?;
+        Rulebook::from_value(serde_json::from_str(text).map_err(invalid)?)
+    }
+
+    /// [`Rulebook::from_json`] of a parsed document.
+    pub fn from_value(value: serde_json::Value) -> Result<Rulebook, RulebookError> {
+        if !value.is_object() {
+            return Err(invalid("a rulebook is a table of numbers"));
+        }
+        readable_schema(value.get("schema").and_then(serde_json::Value::as_i64))?;
+        let rulebook: Rulebook = serde_json::from_value(value).map_err(invalid)?;
         rulebook.check()?;
         Ok(rulebook)
+    }
+
+    /// A rulebook's text as its author wrote it: TOML as the built-in ones, or JSON as HQ
+    /// publishes them.
+    pub fn from_text(text: &str) -> Result<Rulebook, RulebookError> {
+        if text.trim_start().starts_with('{') { Rulebook::from_json(text) } else { Rulebook::from_toml(text) }
+    }
+
+    /// This rulebook's revision ([`revision_of`] its version).
+    pub fn revision(&self) -> u32 {
+        revision_of(&self.version).unwrap_or(0)
     }
 
     /// The rulebook of the 2017 pilot, built in.
@@ -480,8 +565,39 @@ impl Rulebook {
             .find(|r| r.version == version)
     }
 
+    /// The rulebook of `version`, built in or published and read by this process
+    /// ([`Rulebook::register`]): what a recorded decision is checked against.
+    pub fn known(version: &str) -> Option<&'static Rulebook> {
+        Rulebook::built_in_ref(version).or_else(|| {
+            let published = PUBLISHED.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            published.iter().copied().find(|r| r.version == version)
+        })
+    }
+
+    /// Makes a published rulebook known to this process ([`Rulebook::known`]); a version already
+    /// known stays as it is.
+    pub fn register(rulebook: &Rulebook) {
+        if Rulebook::known(&rulebook.version).is_some() {
+            return;
+        }
+        let mut published = PUBLISHED.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !published.iter().any(|r| r.version == rulebook.version) {
+            published.push(Box::leak(Box::new(rulebook.clone())));
+        }
+    }
+
     fn check(&self) -> Result<(), RulebookError> {
-        let fail = |what: &str| Err(RulebookError(what.to_owned()));
+        let fail = |what: &str| Err(invalid(what));
+        if self.schema != RULEBOOK_SCHEMA {
+            // Later schemas are refused before this; 0 and below are not schema numbers.
+            return fail("schema must be 1");
+        }
+        if revision_of(&self.version).is_none() {
+            return fail("version must end in a revision number after a dot (2018-cohort.1)");
+        }
+        if !(2000..=2100).contains(&self.cohort) {
+            return fail("cohort must be a programme year");
+        }
         if self.beneficiary.age_min > self.beneficiary.age_max {
             return fail("beneficiary.age_min is above age_max");
         }
@@ -643,6 +759,55 @@ mod tests {
     fn unknown_number_is_refused() {
         let text = PILOT_2017.replace("[group]", "[group]\nsize_typo = 4");
         assert!(Rulebook::from_toml(&text).is_err());
+    }
+
+    #[test]
+    fn a_later_schema_is_refused_as_such_even_with_numbers_this_build_does_not_know() {
+        let later = PILOT_2017.replace("schema = 1 ", "schema = 2 ").replace("[group]", "[group]\nquota = 4");
+        let newer = RulebookError::NewerSchema { found: 2, supported: 1 };
+        assert_eq!(Rulebook::from_toml(&later).unwrap_err(), newer);
+        let mut json = serde_json::to_value(Rulebook::pilot_2017()).unwrap();
+        json["schema"] = 7.into();
+        json["group"]["quota"] = 4.into();
+        assert_eq!(
+            Rulebook::from_json(&json.to_string()).unwrap_err(),
+            RulebookError::NewerSchema { found: 7, supported: 1 }
+        );
+        // The schema this build reads, and none named (the rulebooks before it was named).
+        assert_eq!(Rulebook::from_text(PILOT_2017).unwrap().schema, 1);
+        assert_eq!(Rulebook::built_in("2017-pilot.2").unwrap().schema, 1);
+        let zero = PILOT_2017.replace("schema = 1 ", "schema = 0 ");
+        assert!(matches!(Rulebook::from_toml(&zero), Err(RulebookError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_version_ends_in_its_revision() {
+        assert_eq!(revision_of("2017-pilot.4"), Some(4));
+        assert_eq!(revision_of("2018-cohort.12"), Some(12));
+        for label in ["2018", "2018-cohort.", ".3", "2018-cohort.1a", "2018.-1"] {
+            assert_eq!(revision_of(label), None, "{label}");
+        }
+        let unnumbered = PILOT_2017.replace("\"2017-pilot.4\"", "\"2018-cohort\"");
+        assert!(
+            matches!(Rulebook::from_toml(&unnumbered), Err(RulebookError::Invalid(m)) if m.contains("revision"))
+        );
+    }
+
+    #[test]
+    fn a_published_rulebook_is_known_by_its_version_once_registered() {
+        let mut next = Rulebook::pilot_2017();
+        next.version = "2031-registered.1".into();
+        next.cohort = 2031;
+        assert!(Rulebook::known("2031-registered.1").is_none());
+        Rulebook::register(&next);
+        assert_eq!(Rulebook::known("2031-registered.1"), Some(&next));
+        // A version names one rulebook for good: another body under it changes nothing.
+        let mut other = next.clone();
+        other.beneficiary.age_max = 35;
+        Rulebook::register(&other);
+        assert_eq!(Rulebook::known("2031-registered.1").unwrap().beneficiary.age_max, 29);
+        // Built-in versions are found without registering.
+        assert_eq!(Rulebook::known("2017-pilot.3").unwrap().version, "2017-pilot.3");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod plan;
 pub mod pull;
 pub mod push;
+pub mod rulebooks;
 pub mod server;
 
 pub use error::{HqError, Result};

@@ -38,9 +38,9 @@ pub async fn recount_host_orgs<'a>(
     if orgs.is_empty() {
         return Ok(());
     }
-    let max =
-        Rulebook::built_in(rulebook_version).unwrap_or_else(Rulebook::pilot_2017).host_org.max_applications
-            as usize;
+    let max = Rulebook::known(rulebook_version)
+        .map_or_else(|| Rulebook::pilot_2017().host_org.max_applications, |r| r.host_org.max_applications)
+        as usize;
     let keys: Vec<&str> = orgs.iter().map(String::as_str).collect();
     let ids: Vec<Uuid> = orgs.iter().filter_map(|o| Uuid::parse_str(o).ok()).collect();
     let org_regions: BTreeMap<Uuid, String> = tx

@@ -4,7 +4,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use korpus_hq::plan::Regions;
 use korpus_hq::server::{AppState, router};
-use korpus_hq::{HqError, accounts, db, pull};
+use korpus_hq::{HqError, accounts, db, pull, rulebooks};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -69,11 +69,35 @@ enum Command {
         #[arg(long)]
         answer: std::path::PathBuf,
     },
+    /// Rulebooks: a cohort's numbers, published to every desk.
+    #[command(subcommand)]
+    Rulebook(RulebookCommand),
     /// Prints the state hash of the rows some regions see (all when none given).
     StateHash {
         /// KATO codes.
         #[arg(long = "region")]
         regions: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulebookCommand {
+    /// Publishes a rulebook (TOML as the built-in ones are written, or JSON), checked as a
+    /// built-in one is: desks take it at their next sync, and HQ checks their envelopes made
+    /// under it by its numbers.
+    Publish {
+        /// The rulebook file.
+        file: std::path::PathBuf,
+    },
+    /// Lists the published rulebooks.
+    List,
+    /// Writes HQ's signed file of a rulebook, for a desk with no network (`korpus rulebook import`).
+    Export {
+        /// Its version.
+        version: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -216,6 +240,29 @@ async fn run(cli: Cli) -> Result<(), HqError> {
                 s.changes,
                 answer.display()
             );
+        }
+        Command::Rulebook(RulebookCommand::Publish { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| HqError::Config(format!("{}: {e}", file.display())))?;
+            match rulebooks::publish(&pool, &text).await? {
+                (r, rulebooks::Publication::New(seq)) => {
+                    println!("published rulebook {} of cohort {} (publication {seq})", r.version, r.cohort)
+                }
+                (r, rulebooks::Publication::Already) => {
+                    println!("rulebook {} of cohort {} was already published", r.version, r.cohort)
+                }
+            }
+        }
+        Command::Rulebook(RulebookCommand::List) => {
+            for r in rulebooks::list(&pool).await? {
+                println!("{}\t{}\t{}\t{}", r.seq, r.version, r.cohort, r.published_at.to_rfc3339());
+            }
+        }
+        Command::Rulebook(RulebookCommand::Export { version, out }) => {
+            let key = db::signing_key(&pool).await?;
+            let bytes = rulebooks::export(&pool, &key, &version).await?;
+            std::fs::write(&out, bytes).map_err(|e| HqError::Config(format!("{}: {e}", out.display())))?;
+            println!("rulebook {version} written to {}", out.display());
         }
         Command::StateHash { regions } => {
             let scope = if regions.is_empty() { Regions::All } else { Regions::Only(regions) };

@@ -100,7 +100,7 @@ pub fn plan_on(
         return Outcome::Rejected(codes::MALFORMED, "the envelope has no ops".to_owned());
     }
     // Every row is checked as the form of the desk's rulebook checks it.
-    let Some(rulebook) = Rulebook::built_in_ref(&envelope.rulebook_version) else {
+    let Some(rulebook) = Rulebook::known(&envelope.rulebook_version) else {
         let why = format!("rulebook_version: HQ does not know rulebook {}", envelope.rulebook_version);
         return Outcome::Rejected(codes::INVALID_FIELD, why);
     };

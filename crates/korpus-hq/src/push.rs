@@ -53,6 +53,8 @@ pub async fn apply(
     via: Via,
 ) -> Result<(Vec<Receipt>, Option<i64>)> {
     let started = std::time::Instant::now();
+    // Envelopes made under a rulebook published since the last batch are checked by its numbers.
+    crate::rulebooks::refresh(pool).await?;
     // Hashes and bodies are worked out before the lock: they need no database.
     let prepared: Vec<Prepared> = envelopes.iter().map(Prepared::new).collect();
     let mut client = pool.get().await?;

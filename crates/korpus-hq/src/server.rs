@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/push", post(push_batch))
         .route("/v1/replay", post(replay_batch))
         .route("/v1/pull", get(pull_page))
+        .route("/v1/rulebooks", get(published_rulebooks))
         .route("/v1/blobs/{sha256}", get(blob_status).put(blob_upload))
         .route("/v1/blobs/{sha256}/data", get(blob_data))
         .route("/v1/certificate-blocks", post(reserve_block))
@@ -241,6 +242,23 @@ async fn pull_page(
         })?,
     };
     signed_json(&state, &pull::page(&state.pool, &device, after, limit, own).await?)
+}
+
+#[derive(Debug, Deserialize)]
+struct RulebooksQuery {
+    after: Option<String>,
+}
+
+/// The rulebooks published after `after`, signed: every desk may read them (they are the
+/// programme's, not a region's).
+async fn published_rulebooks(
+    State(state): State<AppState>,
+    _device: DeviceAuth,
+    query: Result<Query<RulebooksQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::response::Response, HqError> {
+    let Query(q) = query.map_err(|e| HqError::bad(codes::BAD_PARAMETER, e.body_text()))?;
+    let after = parameter("after", q.after.as_deref(), 0, 0..=i64::MAX)?;
+    signed_json(&state, &crate::rulebooks::since(&state.pool, after).await?)
 }
 
 #[derive(Debug, Deserialize)]

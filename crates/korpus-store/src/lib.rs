@@ -54,7 +54,7 @@ pub use persons::insert_person;
 pub use printing::{
     ApplicationListView, ApplicationStanding, AttendanceView, LotteryView, ProtocolView, SummaryView,
 };
-pub use reference::{Attention, RegionCounts};
+pub use reference::{AdoptedRulebook, Attention, RegionCounts};
 pub use removals::REMOVABLE;
 pub use reports::ReportLine;
 pub use screening::{SCREENING_PROGRESS_STEP, ScreeningLine};
@@ -210,6 +210,7 @@ impl Store {
         let tx = conn.transaction()?;
         reference::seed(&tx, &Rulebook::pilot_2017(), false)?;
         tx.commit()?;
+        reference::register_kept(&conn)?;
         let mut store = Store::from_connection(conn, path, key, clock)?;
         if let Some(made) = before {
             store.record_backup(&made)?;

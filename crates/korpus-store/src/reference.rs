@@ -1,30 +1,52 @@
 //! Programme-wide reference data (rulebooks, cohorts, regions, directions): identical on every
-//! device and at HQ, so it is seeded from the built-in rulebook rather than written as envelopes.
+//! device and at HQ, so it is seeded from the built-in rulebook and taken from the rulebooks HQ
+//! publishes, rather than written as envelopes.
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use korpus_domain::Rulebook;
-use rusqlite::{Connection, Transaction};
+use korpus_domain::rulebook::revision_of;
+use korpus_domain::{FieldError, Rulebook, ValidationErrors};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
-/// Puts `rulebook` with its cohort, regions and directions into the database if missing; makes
-/// its cohort the current one when `current` (a new database). A cohort seeded by an older build
-/// moves to this rulebook: the one built in is the cohort's rulebook for this version of the app,
-/// and the older one stays stored for the decisions that name it.
+/// Puts the built-in `rulebook` with its cohort, regions and directions into the database if
+/// missing; makes its cohort the current one when `current` (a new database). A cohort an older
+/// build seeded with an earlier revision moves to this one; the earlier one stays stored for the
+/// decisions that name it. A later revision HQ published stays the cohort's.
 pub(crate) fn seed(tx: &Transaction<'_>, rulebook: &Rulebook, current: bool) -> Result<()> {
+    put(tx, rulebook)?;
+    if current {
+        tx.execute("UPDATE cohorts SET is_current = (year = ?1)", [rulebook.cohort])?;
+    }
+    Ok(())
+}
+
+/// Keeps `rulebook` (if its version is not kept yet) with its regions and directions, and makes
+/// it its cohort's rulebook unless the cohort has a later revision.
+fn put(tx: &Transaction<'_>, rulebook: &Rulebook) -> Result<()> {
     let body = serde_json::to_string(rulebook).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
         "INSERT OR IGNORE INTO rulebooks (version, cohort, body) VALUES (?1, ?2, ?3)",
         (&rulebook.version, rulebook.cohort, body),
     )?;
-    tx.execute(
-        "INSERT OR IGNORE INTO cohorts (year, rulebook_version, is_current) VALUES (?1, ?2, ?3)",
-        (rulebook.cohort, &rulebook.version, current),
-    )?;
-    tx.execute(
-        "UPDATE cohorts SET rulebook_version = ?2 WHERE year = ?1 AND rulebook_version <> ?2",
-        (rulebook.cohort, &rulebook.version),
-    )?;
+    let held: Option<String> = tx
+        .query_row("SELECT rulebook_version FROM cohorts WHERE year = ?1", [rulebook.cohort], |r| r.get(0))
+        .optional()?;
+    match held {
+        None => {
+            tx.execute(
+                "INSERT INTO cohorts (year, rulebook_version, is_current) VALUES (?1, ?2, 0)",
+                (rulebook.cohort, &rulebook.version),
+            )?;
+        }
+        Some(version) if revision_of(&version).unwrap_or(0) < rulebook.revision() => {
+            tx.execute(
+                "UPDATE cohorts SET rulebook_version = ?2 WHERE year = ?1",
+                (rulebook.cohort, &rulebook.version),
+            )?;
+        }
+        Some(_) => {}
+    }
     for r in &rulebook.regions {
         tx.execute(
             "INSERT OR IGNORE INTO regions (kato, name_kk, name_ru, name_en) VALUES (?1, ?2, ?3, ?4)",
@@ -38,6 +60,99 @@ pub(crate) fn seed(tx: &Transaction<'_>, rulebook: &Rulebook, current: bool) -> 
         )?;
     }
     Ok(())
+}
+
+/// Makes every rulebook the database keeps known to this process ([`Rulebook::known`]), so that
+/// decisions made under a published one verify here as under a built-in one.
+pub(crate) fn register_kept(conn: &Connection) -> Result<()> {
+    let mut statement = conn.prepare("SELECT body FROM rulebooks")?;
+    let bodies = statement.query_map([], |r| r.get::<_, String>(0))?;
+    for body in bodies {
+        let rulebook = Rulebook::from_json(&body?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Rulebook::register(&rulebook);
+    }
+    Ok(())
+}
+
+/// What taking a published rulebook did.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdoptedRulebook {
+    /// Its version.
+    pub version: String,
+    /// Its cohort.
+    pub cohort: i32,
+    /// Whether it is now its cohort's rulebook (else the cohort has a later revision, or already
+    /// had this one).
+    pub for_its_cohort: bool,
+    /// Whether its cohort is now the current one: the desk's forms check by it.
+    pub current: bool,
+}
+
+impl Store {
+    /// Takes a rulebook HQ published (pulled, or read from HQ's signed file): kept for the
+    /// decisions that name it; its cohort's rulebook when it is the cohort's latest revision; and
+    /// the current cohort's when its cohort is later than the current one (a new cohort starts).
+    /// A version already kept with other numbers is refused: a version names one rulebook.
+    pub fn adopt_rulebook(&mut self, rulebook: &Rulebook) -> Result<AdoptedRulebook> {
+        let body: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM rulebooks WHERE version = ?1", [&rulebook.version], |r| r.get(0))
+            .optional()?;
+        if let Some(body) = body {
+            let kept = Rulebook::from_json(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if kept != *rulebook {
+                let taken = FieldError::new("rulebook", "error-rulebook-version-taken")
+                    .arg("version", &rulebook.version);
+                return Err(ValidationErrors::one(taken).into());
+            }
+        }
+        let tx = self.conn.transaction()?;
+        put(&tx, rulebook)?;
+        let current_year: i32 =
+            tx.query_row("SELECT year FROM cohorts WHERE is_current = 1", [], |r| r.get(0))?;
+        if rulebook.cohort > current_year {
+            tx.execute("UPDATE cohorts SET is_current = (year = ?1)", [rulebook.cohort])?;
+        }
+        let now_current: String =
+            tx.query_row("SELECT rulebook_version FROM cohorts WHERE is_current = 1", [], |r| r.get(0))?;
+        tx.commit()?;
+        Rulebook::register(rulebook);
+        let current = current_rulebook(&self.conn)?;
+        self.stamp.rulebook_version.clone_from(&current.version);
+        self.rulebook = current;
+        Ok(AdoptedRulebook {
+            version: rulebook.version.clone(),
+            cohort: rulebook.cohort,
+            for_its_cohort: self.cohort_rulebook(rulebook.cohort)? == rulebook.version,
+            current: now_current == rulebook.version,
+        })
+    }
+
+    /// Reads the current cohort's rulebook again: another connection (a sync's) may have taken a
+    /// new one.
+    pub fn reload_rulebook(&mut self) -> Result<()> {
+        register_kept(&self.conn)?;
+        let current = current_rulebook(&self.conn)?;
+        self.stamp.rulebook_version.clone_from(&current.version);
+        self.rulebook = current;
+        Ok(())
+    }
+
+    /// Every rulebook the database keeps, as (version, cohort), by cohort and version.
+    pub fn kept_rulebooks(&self) -> Result<Vec<(String, i32)>> {
+        let mut statement =
+            self.conn.prepare("SELECT version, cohort FROM rulebooks ORDER BY cohort, version")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The version of the rulebook `cohort` works by.
+    pub fn cohort_rulebook(&self, cohort: i32) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT rulebook_version FROM cohorts WHERE year = ?1", [cohort], |r| r.get(0))?)
+    }
 }
 
 /// The rulebook of the current cohort.

@@ -464,8 +464,8 @@ impl Store {
             read_by_id(&self.conn, Entity::CommissionDecision, record.data.decision_id)?;
         let mut input = self.lottery_input(&decision.data)?;
         // The arms' weights and strata of the rulebook the lottery was drawn under.
-        if let Some(rb) = korpus_domain::Rulebook::built_in(&record.data.rulebook_version) {
-            input.weights = rb.arms;
+        if let Some(rb) = korpus_domain::Rulebook::known(&record.data.rulebook_version) {
+            input.weights = rb.arms.clone();
             input.strata.clone_from(&rb.lottery.strata);
         }
         let discrepancies = lottery::verify(&record.data.draw, &record.data.input, input);

@@ -194,6 +194,21 @@ impl Store {
         Ok(())
     }
 
+    /// The last of HQ's rulebook publications this desk took: a sync asks for the later ones.
+    pub fn rulebooks_after(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT rulebooks_after FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Notes that the desk took HQ's rulebook publications up to `seq`.
+    pub fn set_rulebooks_after(&mut self, seq: i64) -> Result<()> {
+        self.conn.execute("UPDATE sync_state SET rulebooks_after = max(rulebooks_after, ?1)", [seq])?;
+        Ok(())
+    }
+
     /// How often the desk syncs by itself, in minutes; 0 when only asked.
     pub fn auto_sync_minutes(&self) -> Result<u32> {
         Ok(self

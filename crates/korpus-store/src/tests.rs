@@ -1188,3 +1188,50 @@ fn a_record_made_by_mistake_is_removed_with_what_belongs_to_it_and_kept_while_an
     ));
     assert!(matches!(store.remove_record(Entity::Screening, other.id, 1), Err(StoreError::Invalid(_))));
 }
+
+fn revision(version: &str, cohort: i32, age_max: u32) -> Rulebook {
+    let mut r = Rulebook::pilot_2017();
+    r.version = version.into();
+    r.cohort = cohort;
+    r.beneficiary.age_max = age_max;
+    r
+}
+
+#[test]
+fn a_published_rulebook_of_a_later_cohort_becomes_current_and_stays_after_reopening() {
+    let (dir, mut store, clock) = new_store();
+    let born_1986 = |serial| {
+        let mut p = person(serial, "Омарова", "Гүлнар");
+        let iin =
+            (serial..serial + 100).find_map(|s| Iin::compose(date(1986, 6, 1), Sex::Female, s)).unwrap();
+        p.identity.iin = iin.to_string();
+        p
+    };
+    assert!(store.add_person(&born_1986(10)).is_err(), "30 is too old by the pilot's rulebook");
+    let next = revision("2018-cohort.1", 2018, 30);
+    let adopted = store.adopt_rulebook(&next).unwrap();
+    assert!(adopted.current && adopted.for_its_cohort);
+    assert_eq!(store.rulebook(), &next);
+    let added = store.add_person(&born_1986(10)).unwrap();
+    assert_eq!(store.outbox(0, 100).unwrap().last().unwrap().envelope.rulebook_version, "2018-cohort.1");
+    // An earlier revision of the same cohort is kept for its decisions, not worked by.
+    let earlier = revision("2018-cohort.0", 2018, 29);
+    let kept = store.adopt_rulebook(&earlier).unwrap();
+    assert!(!kept.current && !kept.for_its_cohort);
+    assert_eq!(store.rulebook().version, "2018-cohort.1");
+    // A later revision of an earlier cohort moves that cohort, not the current one.
+    let pilot_5 = revision("2017-pilot.5", 2017, 29);
+    let moved = store.adopt_rulebook(&pilot_5).unwrap();
+    assert!(moved.for_its_cohort && !moved.current);
+    assert_eq!(store.cohort_rulebook(2017).unwrap(), "2017-pilot.5");
+    // A version names one rulebook: other numbers under it are refused, named.
+    let taken = store.adopt_rulebook(&revision("2018-cohort.1", 2018, 31)).unwrap_err();
+    assert!(taken.message(korpus_domain::Lang::En).contains("2018-cohort.1 is already on this desk"));
+    drop(store);
+    // Opened again (the built-in seeding runs): the published ones stay as they were.
+    let store = Store::open(&dir.path().join("case.db"), &DbKey::passphrase("test key"), clock).unwrap();
+    assert_eq!(store.rulebook().version, "2018-cohort.1");
+    assert_eq!(store.cohort_rulebook(2017).unwrap(), "2017-pilot.5");
+    assert_eq!(store.kept_rulebooks().unwrap().len(), 4);
+    assert!(store.person(&added.id.to_string()).is_ok());
+}

@@ -22,6 +22,10 @@ pub const ANSWER_FORMAT: &str = "korpus-sync-answer";
 pub const FILE_VERSION: u32 = 1;
 /// The answer file's version: 2 is signed by HQ (1 was not, and is refused).
 pub const ANSWER_VERSION: u32 = 2;
+/// What a rulebook file's `format` says.
+pub const RULEBOOK_FORMAT: &str = "korpus-rulebook";
+/// The rulebook file's version (of the file; the rulebook names its own schema).
+pub const RULEBOOK_FILE_VERSION: u32 = 1;
 /// The HTTP header that carries HQ's signature of an answer's body (pull pages, push receipts).
 pub const SIGNATURE_HEADER: &str = "x-korpus-signature";
 /// The largest file either side reads (decompressed), so a wrong or hostile file cannot exhaust
@@ -83,6 +87,25 @@ pub struct AnswerFile {
     /// The highest `device_seq` HQ holds of the device ([`crate::protocol::PushResponse`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_seq: Option<i64>,
+}
+
+/// A rulebook HQ published, as HQ signs it for a desk with no network (`korpus-hq rulebook
+/// export`, `korpus rulebook import`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulebookFile {
+    /// [`RULEBOOK_FORMAT`].
+    pub format: String,
+    /// [`RULEBOOK_FILE_VERSION`].
+    pub version: u32,
+    /// The rulebook, as a document: the desk reads it and refuses a schema it does not know.
+    pub rulebook: serde_json::Value,
+}
+
+impl RulebookFile {
+    /// The file of `rulebook`.
+    pub fn new(rulebook: serde_json::Value) -> RulebookFile {
+        RulebookFile { format: RULEBOOK_FORMAT.to_owned(), version: RULEBOOK_FILE_VERSION, rulebook }
+    }
 }
 
 /// A file that cannot be used.
@@ -207,6 +230,32 @@ pub fn read_answer(bytes: &[u8], hq_public_key: &str) -> Result<AnswerFile, File
     Ok(answer)
 }
 
+/// The bytes of a rulebook file, signed with HQ's `key`.
+pub fn write_rulebook(file: &RulebookFile, key: &SigningKey) -> Result<Vec<u8>, FileError> {
+    write_signed(file, key)
+}
+
+/// Reads a rulebook file and checks it with HQ's public key (hex): a file changed on its way, or
+/// signed by another HQ, is refused whole.
+pub fn read_rulebook(bytes: &[u8], hq_public_key: &str) -> Result<RulebookFile, FileError> {
+    let signed: SignedExport =
+        serde_json::from_slice(&decompress(bytes)?).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    let loose: serde_json::Value =
+        serde_json::from_str(&signed.payload).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    let text =
+        |key: &str| loose.get(key).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+    if text("format") != RULEBOOK_FORMAT || text("version") != RULEBOOK_FILE_VERSION.to_string() {
+        return Err(FileError::WrongFormat {
+            expected: RULEBOOK_FORMAT,
+            found: format!("{} version {}", text("format"), text("version")),
+        });
+    }
+    if !verifies(hq_public_key, signed.payload.as_bytes(), &signed.signature) {
+        return Err(FileError::BadHqSignature);
+    }
+    serde_json::from_value(loose).map_err(|e| FileError::Unreadable(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +270,27 @@ mod tests {
             envelopes: Vec::new(),
             blocks: None,
         }
+    }
+
+    #[test]
+    fn a_rulebook_file_reads_back_only_with_the_key_that_signed_it_and_unchanged() {
+        let hq = SigningKey::from_bytes(&[3; 32]);
+        let public = hex::encode(hq.verifying_key().to_bytes());
+        let file = RulebookFile::new(serde_json::json!({"version": "2018-cohort.1", "cohort": 2018}));
+        let bytes = write_rulebook(&file, &hq).unwrap();
+        assert_eq!(read_rulebook(&bytes, &public).unwrap(), file);
+        let other = hex::encode(SigningKey::from_bytes(&[4; 32]).verifying_key().to_bytes());
+        assert_eq!(read_rulebook(&bytes, &other), Err(FileError::BadHqSignature));
+        // One number changed on its way: the signature no longer covers the payload.
+        let mut signed: SignedExport = serde_json::from_slice(&decompress(&bytes).unwrap()).unwrap();
+        signed.payload = signed.payload.replace("\"cohort\":2018", "\"cohort\":2019");
+        assert!(signed.payload.contains("\"cohort\":2019"));
+        let edited = compress(&serde_json::to_vec(&signed).unwrap()).unwrap();
+        assert_eq!(read_rulebook(&edited, &public), Err(FileError::BadHqSignature));
+        // An export file is not a rulebook file; nor is anything else.
+        let export = write_export(&payload(), &hq).unwrap();
+        assert!(matches!(read_rulebook(&export, &public), Err(FileError::WrongFormat { .. })));
+        assert!(matches!(read_rulebook(b"rulebook", &public), Err(FileError::Unreadable(_))));
     }
 
     #[test]

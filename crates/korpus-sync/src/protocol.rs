@@ -244,6 +244,26 @@ pub struct PullPage {
     pub own: Vec<[i64; 2]>,
 }
 
+/// One rulebook HQ published: its order of publication and the rulebook as a document (read by
+/// the desk with `korpus_domain::Rulebook::from_value`, which refuses a later schema by name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedRulebook {
+    /// Order of publication.
+    pub seq: i64,
+    /// The rulebook.
+    pub rulebook: serde_json::Value,
+}
+
+/// `GET /v1/rulebooks?after=N`: the rulebooks published after `N`, oldest first, signed as every
+/// answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedRulebooks {
+    /// The rulebooks.
+    pub rulebooks: Vec<PublishedRulebook>,
+    /// The newest `seq` among them (else the `after` asked): the next `after`.
+    pub last: i64,
+}
+
 /// How a pull sends the device's own changes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OwnChanges {

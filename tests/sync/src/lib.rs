@@ -448,6 +448,17 @@ impl Desk {
     }
 }
 
+/// Runs `korpus ARGS` on the database `db` with the key `key`, speaking Kazakh unless `--lang`
+/// says otherwise: what a coordinator's command line does.
+pub fn korpus_cli(db: &Path, key: &str, args: &[&str]) -> Result<std::process::Output, Error> {
+    Ok(Command::new(binary("korpus")?)
+        .args(args)
+        .env("KORPUS_DB", db)
+        .env("KORPUS_DB_KEY", key)
+        .env("KORPUS_LANG", "kk")
+        .output()?)
+}
+
 /// Copies a database file that no one is writing, and its write-ahead log when it has one.
 fn copy_database(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::copy(from, to)?;

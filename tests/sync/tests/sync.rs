@@ -495,14 +495,7 @@ async fn the_command_line_enrols_syncs_and_speaks_kazakh_when_hq_is_away() -> Re
     let mut hq = Hq::start().await?;
     let dir = tempfile::TempDir::new()?;
     let db = dir.path().join("korpus.db");
-    let korpus = |args: &[&str]| -> Result<std::process::Output, Error> {
-        Ok(std::process::Command::new(binary("korpus")?)
-            .args(args)
-            .env("KORPUS_DB", &db)
-            .env("KORPUS_DB_KEY", "cli test")
-            .env("KORPUS_LANG", "kk")
-            .output()?)
-    };
+    let korpus = |args: &[&str]| korpus_sync_tests::korpus_cli(&db, "cli test", args);
     assert!(korpus(&["init"])?.status.success());
     let code = hq.code("north")?;
     let enrolled = korpus(&["sync", "enrol", "--server", &hq.url(), "--code", &code, "--name", "CLI"])?;
@@ -1873,5 +1866,136 @@ async fn desks_sync_over_tls_pinning_hqs_certificate_and_hq_reaches_postgres_ove
     assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
     let listed = korpus(&["--json", "person", "list"])?;
     assert!(String::from_utf8_lossy(&listed.stdout).contains("Серікова"));
+    Ok(())
+}
+
+/// The 2018 cohort's rulebook as HQ would write it: the pilot's numbers, with young people of 30
+/// admitted (the pilot stopped at 29).
+fn rulebook_2018() -> String {
+    include_str!("../../../crates/korpus-domain/rulebooks/pilot-2017.toml")
+        .replace("version = \"2017-pilot.4\"", "version = \"2018-cohort.1\"")
+        .replace("cohort = 2017", "cohort = 2018")
+        .replace("age_max = 29 ", "age_max = 30 ")
+}
+
+/// Issue 20, point 5: HQ publishes a new cohort's rulebook, checked as a built-in one; a desk
+/// takes it at its next sync and its forms check by it (a 30-year-old refused before is taken
+/// after, and HQ accepts the envelope made under it); another desk with no network takes HQ's
+/// signed file from the command line. A file changed on its way, a rulebook of a later schema
+/// (by sync and by file) and a version reused with other numbers are refused, named, in Kazakh.
+#[tokio::test]
+async fn a_rulebook_published_at_hq_reaches_desks_by_sync_and_by_file_and_a_new_cohort_runs_by_it()
+-> Result<(), Error> {
+    let (r1, _, _) = regions();
+    let hq = Hq::start().await?;
+    let dir = tempfile::TempDir::new()?;
+    let file = |name: &str, text: &str| -> Result<String, Error> {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text)?;
+        Ok(path.display().to_string())
+    };
+    let next = file("2018.toml", &rulebook_2018())?;
+    let published = hq.admin(&["rulebook", "publish", &next])?;
+    assert!(published.contains("published rulebook 2018-cohort.1 of cohort 2018"), "{published}");
+    assert!(hq.admin(&["rulebook", "publish", &next])?.contains("already published"));
+    // The same version with other numbers, a later schema, numbers that disagree: refused.
+    let reused = file("reused.toml", &rulebook_2018().replace("age_max = 30 ", "age_max = 31 "))?;
+    let refused = hq.admin(&["rulebook", "publish", &reused]).map_err(|e| e.to_string()).unwrap_err();
+    assert!(refused.contains("2018-cohort.1 already names other numbers"), "{refused}");
+    let later = file("later.toml", &rulebook_2018().replace("schema = 1 ", "schema = 2 "))?;
+    let refused = hq.admin(&["rulebook", "publish", &later]).map_err(|e| e.to_string()).unwrap_err();
+    assert!(refused.contains("schema 2"), "{refused}");
+    let inverted = file("inverted.toml", &rulebook_2018().replace("size_min = 3", "size_min = 6"))?;
+    let refused = hq.admin(&["rulebook", "publish", &inverted]).map_err(|e| e.to_string()).unwrap_err();
+    assert!(refused.contains("size_min"), "{refused}");
+    assert_eq!(hq.admin(&["rulebook", "list"])?.lines().count(), 1);
+
+    // A desk enrolled before: 30 is too old by the pilot's rulebook.
+    let mut desk = Desk::enrolled(&hq, "north").await?;
+    let thirty = chrono::NaiveDate::from_ymd_opt(1986, 6, 1).ok_or("date")?;
+    let young = korpus_sync_tests::person_born(300, "Омарова", &r1, thirty);
+    let error = desk.store.add_person(&young).map_err(|e| e.message(korpus_domain::Lang::En)).unwrap_err();
+    assert!(error.contains("age 30") && error.contains("18-29"), "{error}");
+    let report = desk.sync().await?;
+    assert_eq!(report.rulebooks.taken, ["2018-cohort.1"]);
+    assert_eq!(report.rulebooks.now_current.as_deref(), Some("2018-cohort.1"));
+    assert!(report.message(korpus_domain::Lang::Kk).contains("2018-cohort.1"));
+    assert_eq!(desk.store.rulebook().version, "2018-cohort.1");
+    assert_eq!(desk.store.rulebook().cohort, 2018);
+    let added = desk.store.add_person(&young)?;
+    let sealed = unsent_sealed(&desk.store)?;
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].envelope.rulebook_version, "2018-cohort.1");
+    // HQ checks the envelope by the published rulebook: applied, not refused as too old.
+    let report = desk.sync().await?;
+    assert_eq!((report.applied, report.rejected), (1, 0), "{report:?}");
+    assert!(report.rulebooks.taken.is_empty());
+    assert_eq!(hq.query_i64(&format!("SELECT count(*) FROM rows WHERE id = '{}'", added.id)).await?, 1);
+
+    // A later HQ published a rulebook of a schema this build does not read: the sync completes,
+    // says so, and asks for it again next time.
+    let future = serde_json::to_value(korpus_domain::Rulebook::pilot_2017())?;
+    let mut future = future;
+    future["schema"] = json!(2);
+    future["version"] = json!("2019-future.1");
+    future["cohort"] = json!(2019);
+    future["group"]["quota"] = json!(4);
+    hq.query_i64(&format!(
+        "INSERT INTO rulebooks (version, cohort, schema, body) VALUES ('2019-future.1', 2019, 2, '{}')
+         RETURNING seq",
+        future.to_string().replace('\'', "''")
+    ))
+    .await?;
+    for _ in 0..2 {
+        let report = desk.sync().await?;
+        assert_eq!(report.rulebooks.refused.len(), 1, "{report:?}");
+        assert_eq!(report.rulebooks.refused[0].version, "2019-future.1");
+        let said = report.message(korpus_domain::Lang::Kk);
+        assert!(said.contains("2019-future.1") && said.contains("Korpus-ты жаңартыңыз"), "{said}");
+        assert_eq!(desk.store.rulebook().version, "2018-cohort.1");
+    }
+
+    // A desk with no network: HQ's signed file on a USB stick, from the command line.
+    let usb = dir.path().join("2018-cohort.1.rulebook");
+    hq.admin(&["rulebook", "export", "2018-cohort.1", "--out", &usb.display().to_string()])?;
+    let db = dir.path().join("korpus.db");
+    let korpus = |args: &[&str]| korpus_sync_tests::korpus_cli(&db, "rulebook test", args);
+    assert!(korpus(&["init"])?.status.success());
+    // Not enrolled: no HQ key to check the file with.
+    let unchecked = korpus(&["rulebook", "import", &usb.display().to_string()])?;
+    assert_eq!(unchecked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unchecked.stderr).contains("штабқа тіркелмеген"));
+    let code = hq.code("north")?;
+    let enrolled = korpus(&["sync", "enrol", "--server", &hq.url(), "--code", &code, "--name", "USB"])?;
+    assert!(enrolled.status.success(), "{}", String::from_utf8_lossy(&enrolled.stderr));
+    // One number changed on the stick: refused whole, nothing taken.
+    let bytes = std::fs::read(&usb)?;
+    let mut signed: Value = serde_json::from_slice(&zstd::decode_all(&bytes[..])?)?;
+    let payload = signed["payload"].as_str().ok_or("payload")?.replace("\"age_max\":30", "\"age_max\":35");
+    assert!(payload.contains("\"age_max\":35"));
+    signed["payload"] = json!(payload);
+    let edited = dir.path().join("edited.rulebook");
+    std::fs::write(&edited, zstd::encode_all(&serde_json::to_vec(&signed)?[..], 3)?)?;
+    let out = korpus(&["rulebook", "import", &edited.display().to_string()])?;
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Ережелер жинағы") && said.contains("қол қоймаған"), "{said}");
+    let shown: Value = serde_json::from_slice(&korpus(&["--json", "rulebook", "show"])?.stdout)?;
+    assert_eq!(shown["current"], json!("2017-pilot.4"));
+    // The genuine file: the 2018 cohort is current.
+    let out = korpus(&["rulebook", "import", &usb.display().to_string()])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2018-cohort.1"));
+    let shown: Value = serde_json::from_slice(&korpus(&["--json", "rulebook", "show"])?.stdout)?;
+    assert_eq!((shown["current"].clone(), shown["cohort"].clone()), (json!("2018-cohort.1"), json!(2018)));
+    // HQ's file of the later schema's rulebook: refused by name, in Russian when asked.
+    let later_file = dir.path().join("2019.rulebook");
+    hq.admin(&["rulebook", "export", "2019-future.1", "--out", &later_file.display().to_string()])?;
+    let out = korpus(&["--lang", "ru", "rulebook", "import", &later_file.display().to_string()])?;
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2019-future.1") && said.contains("обновите Korpus"), "{said}");
+    let shown: Value = serde_json::from_slice(&korpus(&["--json", "rulebook", "show"])?.stdout)?;
+    assert_eq!(shown["current"], json!("2018-cohort.1"));
     Ok(())
 }

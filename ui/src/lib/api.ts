@@ -14,6 +14,8 @@ import type { ExportedFile } from './bindings/ExportedFile';
 import type { ApplicationView } from './bindings/ApplicationView';
 import type { DeskStatus } from './bindings/DeskStatus';
 import type { BackupCheck } from './bindings/BackupCheck';
+import type { RulebookPanel } from './bindings/RulebookPanel';
+import type { AdoptedRulebook } from './bindings/AdoptedRulebook';
 import type { BackupFile } from './bindings/BackupFile';
 import type { BackupSettings } from './bindings/BackupSettings';
 import type { BackupsPanel } from './bindings/BackupsPanel';
@@ -138,6 +140,9 @@ export const api = {
   saveBackupSettings: (folder: string, keep: number) =>
     call<BackupSettings>('save_backup_settings', { folder, keep }),
   verifyBackup: (path: string) => call<BackupCheck>('verify_backup', { path }),
+  rulebookPanel: () => call<RulebookPanel>('rulebook_panel'),
+  /** Takes HQ's signed file of a rulebook, its bytes as opened in the window. */
+  importRulebook: (file: number[]) => call<AdoptedRulebook>('import_rulebook', { file }),
   setLang: (lang: Lang) => call<DeskStatus>('set_lang', { lang }),
   reference: () => call<Reference>('reference'),
   home: () => call<Home>('home'),

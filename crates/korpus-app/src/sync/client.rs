@@ -3,8 +3,8 @@
 
 use korpus_sync::protocol::{
     API_PREFIX, ApiError, BlobStatus, BlockRequest, Capabilities, CertificateCheck, EnrolRequest, Enrolment,
-    NumberBlockGrant, OwnChanges, PullPage, PushRequest, PushResponse, ReplayRequest, ReplayResponse,
-    VerifyRequest,
+    NumberBlockGrant, OwnChanges, PublishedRulebooks, PullPage, PushRequest, PushResponse, ReplayRequest,
+    ReplayResponse, VerifyRequest,
 };
 use rand::RngExt;
 use reqwest::StatusCode;
@@ -324,6 +324,18 @@ impl Client {
 }
 
 impl Client {
+    /// The rulebooks HQ published after `after` (signed as every answer).
+    pub async fn rulebooks(&self, after: i64) -> Result<(PublishedRulebooks, Traffic), ClientError> {
+        let response = self
+            .authorised(self.http.get(self.url("/rulebooks")))
+            .query(&[("after", after.to_string())])
+            .send()
+            .await
+            .map_err(transport)?;
+        let (published, down) = self.signed_answer(response).await?;
+        Ok((published, Traffic { up: 0, down }))
+    }
+
     /// Reserves a block of certificate numbers for this device.
     pub async fn reserve_block(&self, request: &BlockRequest) -> Result<NumberBlockGrant, ClientError> {
         let response = self

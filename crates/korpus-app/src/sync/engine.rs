@@ -101,12 +101,14 @@ pub struct Report {
     /// Envelopes numbered again after HQ's highest: written on a copy restored from before
     /// envelopes HQ holds, under numbers those had.
     pub renumbered: u64,
+    /// The rulebooks HQ published that this sync took, or could not read.
+    pub rulebooks: crate::rulebooks::Taken,
 }
 
 impl Report {
     /// "Sync complete: ..." in `lang`.
     pub fn message(&self, lang: korpus_domain::Lang) -> String {
-        korpus_domain::messages::tr(
+        let done = korpus_domain::messages::tr(
             lang,
             "sync-done",
             &[
@@ -117,7 +119,8 @@ impl Report {
                 ("pulled", self.progress.pulled.to_string()),
                 ("cases", self.cases.to_string()),
             ],
-        )
+        );
+        std::iter::once(done).chain(self.rulebooks.lines(lang)).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -329,6 +332,8 @@ pub async fn sync(
     run.push_outbox().await?;
     // Scanned files, each once, after the envelopes of the documents that name them.
     run.upload_files().await?;
+    // Before the pull: decisions pulled that were made under a new rulebook verify by it.
+    run.take_rulebooks().await?;
     run.pull_pages().await?;
     run.download_files().await?;
     run.top_up_numbers().await?;
@@ -519,6 +524,25 @@ impl Run<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// The rulebooks HQ published since the last sync: taken, or refused by name when written in
+    /// a schema this build does not read (the sync completes; the desk works by what it has).
+    async fn take_rulebooks(&mut self) -> Result<()> {
+        let after = self.store.rulebooks_after()?;
+        let client = self.client;
+        let mut retries = 0;
+        let (published, traffic) =
+            with_retry(self.retry(), || client.rulebooks(after), |_, _, _: Duration| retries += 1).await?;
+        self.p.bytes_down += traffic.down;
+        if published.last < after {
+            return Err(incomplete(format!("rulebooks: last {} before {after}", published.last)));
+        }
+        let (taken, held_up_to) = crate::rulebooks::take_published(self.store, published.rulebooks, after)?;
+        self.store.set_rulebooks_after(held_up_to)?;
+        self.report.rulebooks = taken;
+        self.told(retries);
+        Ok(())
     }
 
     /// Fetches the scanned files the pulled documents name, resuming each where it stopped.

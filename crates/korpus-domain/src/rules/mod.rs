@@ -408,7 +408,7 @@ impl Screening {
     /// inputs describe, in that subject's region, and giving again exactly the outcomes recorded.
     pub fn check(&self) -> Result<(), String> {
         let e = &self.evaluation;
-        let rulebook = Rulebook::built_in(&e.rulebook_version)
+        let rulebook = Rulebook::known(&e.rulebook_version)
             .ok_or_else(|| format!("rulebook {} is not known here", e.rulebook_version))?;
         if e.inputs.get("id").and_then(Value::as_str) != Some(e.subject_id.to_string().as_str()) {
             return Err("the inputs describe another subject".to_owned());
@@ -425,7 +425,7 @@ impl Screening {
         if rulebook.cohort != self.cohort {
             return Err(format!("rulebook {} is not of cohort {}", rulebook.version, self.cohort));
         }
-        e.check(&rulebook).map_err(|differences| {
+        e.check(rulebook).map_err(|differences| {
             let list: Vec<String> = differences.iter().map(ToString::to_string).collect();
             format!("the rules give another outcome: {}", list.join("; "))
         })

@@ -24,7 +24,14 @@ import type { VulnerabilityRules } from "./VulnerabilityRules";
  */
 export type Rulebook = { 
 /**
- * Stable version label, kept with every decision and envelope (`2017-pilot.4`).
+ * The schema the rulebook is written in ([`RULEBOOK_SCHEMA`]); 1 when left out, as in the
+ * rulebooks written before it was named.
+ */
+schema: number, 
+/**
+ * Stable version label, kept with every decision and envelope: a name and a revision after
+ * the last dot (`2017-pilot.4`). A later revision of a cohort's rulebook replaces an earlier
+ * one for new work; the earlier one stays for the decisions it made.
  */
 version: string, 
 /**

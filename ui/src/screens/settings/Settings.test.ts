@@ -8,6 +8,8 @@ import type { BackupFile } from '../../lib/bindings/BackupFile';
 import type { BackupsPanel } from '../../lib/bindings/BackupsPanel';
 import type { DeskStatus } from '../../lib/bindings/DeskStatus';
 import type { SyncGlance } from '../../lib/bindings/SyncGlance';
+import type { AdoptedRulebook } from '../../lib/bindings/AdoptedRulebook';
+import type { RulebookPanel } from '../../lib/bindings/RulebookPanel';
 import { texts } from '../../lib/i18n.svelte';
 import { router } from '../../lib/router.svelte';
 
@@ -48,6 +50,8 @@ const newRecoveryCode = vi.fn<() => Promise<DeskStatus>>();
 const forgetRecoveryCode = vi.fn<() => Promise<DeskStatus>>();
 const unlockWithRecoveryCode = vi.fn<(code: string) => Promise<DeskStatus>>();
 const saveAutoSync = vi.fn<(minutes: number) => Promise<number>>();
+let rulebooks: RulebookPanel;
+const importRulebook = vi.fn<(file: number[]) => Promise<AdoptedRulebook>>();
 vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
 vi.mock('../../lib/api', async (original) => ({
   ...(await original<typeof import('../../lib/api')>()),
@@ -65,6 +69,8 @@ vi.mock('../../lib/api', async (original) => ({
     verifyBackup: (path: string) => verifyBackup(path),
     syncGlance: async () => glance,
     saveAutoSync: (minutes: number) => saveAutoSync(minutes),
+    rulebookPanel: async () => rulebooks,
+    importRulebook: (file: number[]) => importRulebook(file),
   },
 }));
 const { DeskError } = await import('../../lib/api');
@@ -75,10 +81,43 @@ const { default: Unlock } = await import('../unlock/Unlock.svelte');
 
 beforeEach(() => {
   panel = oldPanel();
+  rulebooks = { current: '2017-pilot.4', cohort: 2017, kept: [['2017-pilot.4', 2017]] };
   glance = { enrolled: true, running: false, last_sync_at: '2017-11-06T14:05:00Z', unsent: 3, auto_minutes: 30, problem: null };
   vi.clearAllMocks();
 });
 afterEach(cleanup);
+
+describe('Rulebook', () => {
+  it('shows the rulebook the forms check by, takes HQ\'s file and names the new current one', async () => {
+    texts.lang = 'en';
+    render(Settings, { onstatus: () => {} });
+    expect((await screen.findByTestId('rulebook-current')).textContent).toContain('Forms check by rulebook 2017-pilot.4 (cohort 2017)');
+    importRulebook.mockImplementation(async () => {
+      rulebooks = { current: '2018-cohort.1', cohort: 2018, kept: [['2017-pilot.4', 2017], ['2018-cohort.1', 2018]] };
+      return { version: '2018-cohort.1', cohort: 2018, for_its_cohort: true, current: true };
+    });
+    const chosen = new File([new Uint8Array([40, 181, 47, 253])], '2018-cohort.1.rulebook');
+    await fireEvent.change(screen.getByTestId('rulebook-file'), { target: { files: [chosen] } });
+    expect((await screen.findByTestId('rulebook-taken')).textContent).toContain('cohort 2018 is now the current one');
+    expect(importRulebook).toHaveBeenCalledWith([40, 181, 47, 253]);
+    await waitFor(() => expect(screen.getByTestId('rulebook-current').textContent).toContain('2018-cohort.1'));
+    expect(screen.getByTestId('rulebook-kept').querySelectorAll('li')).toHaveLength(2);
+  });
+
+  it('names why a file is refused under its field, in the desk\'s language, and keeps the rulebook', async () => {
+    texts.lang = 'ru';
+    render(Settings, { onstatus: () => {} });
+    await screen.findByTestId('rulebook-current');
+    importRulebook.mockRejectedValueOnce(
+      refused('validation', 'свод правил 2019-future.1 написан для более новой версии Korpus', 'rulebook'),
+    );
+    const chosen = new File([new Uint8Array([1, 2, 3])], '2019.rulebook');
+    await fireEvent.change(screen.getByTestId('rulebook-file'), { target: { files: [chosen] } });
+    expect((await screen.findByTestId('error-rulebook')).textContent).toContain('2019-future.1 написан для более новой');
+    expect(screen.queryByTestId('rulebook-taken')).toBeNull();
+    expect(screen.getByTestId('rulebook-current').textContent).toContain('Формы проверяются по своду 2017-pilot.4');
+  });
+});
 
 describe('Backups', () => {
   it('warns after days without a backup, backs up now and shows the new last one', async () => {

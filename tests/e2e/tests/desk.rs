@@ -305,8 +305,28 @@ async fn the_sync_panel_enrols_syncs_and_settles_a_conflict() {
     desk.wait_for("[data-testid=sync-done]").await.unwrap();
     desk.wait_for_text("[data-testid=sync-unsent]", "0").await.unwrap();
     desk.screenshot("sync-by-file").await.unwrap();
+
+    // A new cohort's rulebook, HQ's signed file on the same stick: taken in Settings, and the
+    // forms check by it from then on.
+    let toml = home.path().join("2018-cohort.toml");
+    std::fs::write(&toml, korpus_sync_tests::rulebook_2018()).unwrap();
+    hq.admin(&["rulebook", "publish", toml.to_str().unwrap()]).unwrap();
+    let signed = home.path().join("2018-cohort.1.rulebook");
+    hq.admin(&["rulebook", "export", "2018-cohort.1", "--out", signed.to_str().unwrap()]).unwrap();
+    desk.click("[data-testid=nav-settings]").await.unwrap();
+    desk.wait_for_text("[data-testid=rulebook-current]", "2017-pilot.4").await.unwrap();
+    desk.wait_for("[data-testid=rulebook-file]")
+        .await
+        .unwrap()
+        .send_keys(signed.to_str().unwrap())
+        .await
+        .unwrap();
+    desk.wait_for_text("[data-testid=rulebook-taken]", "2018-cohort.1").await.unwrap();
+    desk.wait_for_text("[data-testid=rulebook-current]", "2018-cohort.1").await.unwrap();
+    desk.screenshot("settings-rulebook").await.unwrap();
     desk.quit().await.unwrap();
     let store = open_database(&home);
+    assert_eq!(store.rulebook().version, "2018-cohort.1");
     let after = store.person(&person.to_string()).unwrap().data.identity;
     assert_eq!(after.locality, "Жаңа ауыл");
     assert_eq!(after.phone.as_deref(), Some("+77044444444"), "the other desk's change came with the answer");

@@ -448,6 +448,15 @@ impl Desk {
     }
 }
 
+/// The 2018 cohort's rulebook as HQ would write it: the pilot's numbers, with young people of 30
+/// admitted (the pilot stopped at 29).
+pub fn rulebook_2018() -> String {
+    include_str!("../../../crates/korpus-domain/rulebooks/pilot-2017.toml")
+        .replace("version = \"2017-pilot.4\"", "version = \"2018-cohort.1\"")
+        .replace("cohort = 2017", "cohort = 2018")
+        .replace("age_max = 29 ", "age_max = 30 ")
+}
+
 /// Runs `korpus ARGS` on the database `db` with the key `key`, speaking Kazakh unless `--lang`
 /// says otherwise: what a coordinator's command line does.
 pub fn korpus_cli(db: &Path, key: &str, args: &[&str]) -> Result<std::process::Output, Error> {

@@ -1869,15 +1869,6 @@ async fn desks_sync_over_tls_pinning_hqs_certificate_and_hq_reaches_postgres_ove
     Ok(())
 }
 
-/// The 2018 cohort's rulebook as HQ would write it: the pilot's numbers, with young people of 30
-/// admitted (the pilot stopped at 29).
-fn rulebook_2018() -> String {
-    include_str!("../../../crates/korpus-domain/rulebooks/pilot-2017.toml")
-        .replace("version = \"2017-pilot.4\"", "version = \"2018-cohort.1\"")
-        .replace("cohort = 2017", "cohort = 2018")
-        .replace("age_max = 29 ", "age_max = 30 ")
-}
-
 /// Issue 20, point 5: HQ publishes a new cohort's rulebook, checked as a built-in one; a desk
 /// takes it at its next sync and its forms check by it (a 30-year-old refused before is taken
 /// after, and HQ accepts the envelope made under it); another desk with no network takes HQ's
@@ -1894,18 +1885,21 @@ async fn a_rulebook_published_at_hq_reaches_desks_by_sync_and_by_file_and_a_new_
         std::fs::write(&path, text)?;
         Ok(path.display().to_string())
     };
-    let next = file("2018.toml", &rulebook_2018())?;
+    let next = file("2018.toml", &korpus_sync_tests::rulebook_2018())?;
     let published = hq.admin(&["rulebook", "publish", &next])?;
     assert!(published.contains("published rulebook 2018-cohort.1 of cohort 2018"), "{published}");
     assert!(hq.admin(&["rulebook", "publish", &next])?.contains("already published"));
     // The same version with other numbers, a later schema, numbers that disagree: refused.
-    let reused = file("reused.toml", &rulebook_2018().replace("age_max = 30 ", "age_max = 31 "))?;
+    let reused =
+        file("reused.toml", &korpus_sync_tests::rulebook_2018().replace("age_max = 30 ", "age_max = 31 "))?;
     let refused = hq.admin(&["rulebook", "publish", &reused]).map_err(|e| e.to_string()).unwrap_err();
     assert!(refused.contains("2018-cohort.1 already names other numbers"), "{refused}");
-    let later = file("later.toml", &rulebook_2018().replace("schema = 1 ", "schema = 2 "))?;
+    let later =
+        file("later.toml", &korpus_sync_tests::rulebook_2018().replace("schema = 1 ", "schema = 2 "))?;
     let refused = hq.admin(&["rulebook", "publish", &later]).map_err(|e| e.to_string()).unwrap_err();
     assert!(refused.contains("schema 2"), "{refused}");
-    let inverted = file("inverted.toml", &rulebook_2018().replace("size_min = 3", "size_min = 6"))?;
+    let inverted =
+        file("inverted.toml", &korpus_sync_tests::rulebook_2018().replace("size_min = 3", "size_min = 6"))?;
     let refused = hq.admin(&["rulebook", "publish", &inverted]).map_err(|e| e.to_string()).unwrap_err();
     assert!(refused.contains("size_min"), "{refused}");
     assert_eq!(hq.admin(&["rulebook", "list"])?.lines().count(), 1);

@@ -6,7 +6,7 @@
 use crate::error::Result;
 use korpus_domain::rulebook::RulebookError;
 use korpus_domain::{FieldError, Rulebook, ValidationErrors};
-use korpus_store::{AdoptedRulebook, Store};
+use korpus_store::{AdoptedRulebook, Store, StoreError};
 use korpus_sync::file::{self, FileError};
 
 /// A rulebook from HQ, as a document, read and checked; a refusal names the field `rulebook`.
@@ -101,12 +101,23 @@ pub fn take_published(
     let before = store.rulebook().version.clone();
     for p in published {
         let version = p.rulebook.get("version").and_then(serde_json::Value::as_str).unwrap_or("?").to_owned();
-        match read(p.rulebook) {
-            Ok(rulebook) => {
-                store.adopt_rulebook(&rulebook)?;
-                taken.taken.push(rulebook.version);
-            }
-            Err(why) => taken.refused.push(Refused { version, code: why.key, why }),
+        let refused = match read(p.rulebook) {
+            Err(why) => Some(why),
+            Ok(rulebook) => match store.adopt_rulebook(&rulebook) {
+                Ok(_) => {
+                    taken.taken.push(rulebook.version);
+                    None
+                }
+                // A version this desk holds with other numbers (a build's own revision that HQ
+                // published differently): refused as one it cannot read; the sync goes on.
+                Err(StoreError::Invalid(ValidationErrors(mut errors))) if !errors.is_empty() => {
+                    Some(errors.remove(0))
+                }
+                Err(other) => return Err(other.into()),
+            },
+        };
+        if let Some(why) = refused {
+            taken.refused.push(Refused { version, code: why.key, why });
         }
         if taken.refused.is_empty() {
             held_up_to = p.seq;
@@ -116,4 +127,59 @@ pub fn take_published(
         taken.now_current = Some(store.rulebook().version.clone());
     }
     Ok((taken, held_up_to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use korpus_store::{DbKey, SystemClock};
+    use korpus_sync::protocol::PublishedRulebook;
+    use serde_json::json;
+
+    fn published(seq: i64, edit: impl FnOnce(&mut serde_json::Value)) -> PublishedRulebook {
+        let mut rulebook = serde_json::to_value(Rulebook::pilot_2017()).unwrap();
+        edit(&mut rulebook);
+        PublishedRulebook { seq, rulebook }
+    }
+
+    #[test]
+    fn a_sync_takes_what_it_reads_names_what_it_cannot_and_holds_up_to_before_the_first_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("korpus.db");
+        let mut store =
+            Store::create(&path, &DbKey::passphrase("t"), "aigerim", std::sync::Arc::new(SystemClock))
+                .unwrap();
+        let batch = vec![
+            published(4, |r| {
+                r["version"] = json!("2018-cohort.1");
+                r["cohort"] = json!(2018);
+            }),
+            // Written by a later HQ for a later Korpus.
+            published(5, |r| {
+                r["schema"] = json!(2);
+                r["version"] = json!("2019-future.1");
+                r["quota"] = json!(4);
+            }),
+            // The built-in version with other numbers.
+            published(6, |r| r["beneficiary"]["age_max"] = json!(35)),
+            published(7, |r| {
+                r["version"] = json!("2018-cohort.2");
+                r["cohort"] = json!(2018);
+            }),
+        ];
+        let (taken, held_up_to) = take_published(&mut store, batch, 3).unwrap();
+        assert_eq!(taken.taken, ["2018-cohort.1", "2018-cohort.2"]);
+        assert_eq!(taken.now_current.as_deref(), Some("2018-cohort.2"));
+        let refused: Vec<(&str, &str)> = taken.refused.iter().map(|r| (r.version.as_str(), r.code)).collect();
+        assert_eq!(
+            refused,
+            [("2019-future.1", "error-rulebook-newer"), ("2017-pilot.4", "error-rulebook-version-taken")]
+        );
+        assert_eq!(held_up_to, 4, "asked again from the first refused");
+        let lines = taken.lines(korpus_domain::Lang::En);
+        assert!(lines[0].contains("2018-cohort.1, 2018-cohort.2"), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("rulebook schema 2, this one reads up to 1")), "{lines:?}");
+        assert_eq!(store.rulebook().version, "2018-cohort.2");
+        assert_eq!(store.rulebook().beneficiary.age_max, 29);
+    }
 }

@@ -83,17 +83,21 @@ pub async fn list(pool: &Pool) -> Result<Vec<Published>> {
 /// The rulebooks published after `after`, oldest first: what a desk that holds up to `after`
 /// pulls. `last` is the newest seq (or `after`), the desk's next `after`.
 pub async fn since(pool: &Pool, after: i64) -> Result<PublishedRulebooks> {
-    let client = pool.get().await?;
-    let rows = client.query("SELECT seq, body FROM rulebooks WHERE seq > $1 ORDER BY seq", &[&after]).await?;
-    let mut rulebooks = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let body: String = row.get(1);
+    let mut rulebooks = Vec::new();
+    for (seq, body) in bodies_after(pool, after).await? {
         let rulebook = serde_json::from_str(&body)
             .map_err(|e| HqError::Config(format!("rulebooks: a published body does not read: {e}")))?;
-        rulebooks.push(PublishedRulebook { seq: row.get(0), rulebook });
+        rulebooks.push(PublishedRulebook { seq, rulebook });
     }
     let last = rulebooks.last().map_or(after, |r| r.seq);
     Ok(PublishedRulebooks { rulebooks, last })
+}
+
+/// The bodies published after `after`, with their seq, oldest first.
+async fn bodies_after(pool: &Pool, after: i64) -> Result<Vec<(i64, String)>> {
+    let client = pool.get().await?;
+    let rows = client.query("SELECT seq, body FROM rulebooks WHERE seq > $1 ORDER BY seq", &[&after]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 /// HQ's signed file of the published (or built-in) rulebook `version`, for a desk with no network
@@ -121,15 +125,11 @@ static KNOWN_UP_TO: AtomicI64 = AtomicI64::new(0);
 /// made under them are checked by their numbers (another process publishes: this one looks before
 /// each batch it applies; one indexed query when nothing is new).
 pub async fn refresh(pool: &Pool) -> Result<()> {
-    let after = KNOWN_UP_TO.load(Ordering::Acquire);
-    let client = pool.get().await?;
-    let rows = client.query("SELECT seq, body FROM rulebooks WHERE seq > $1 ORDER BY seq", &[&after]).await?;
-    for row in &rows {
-        let body: String = row.get(1);
+    for (seq, body) in bodies_after(pool, KNOWN_UP_TO.load(Ordering::Acquire)).await? {
         let rulebook = Rulebook::from_json(&body)
             .map_err(|e| HqError::Config(format!("rulebooks: a published body does not read: {e}")))?;
         Rulebook::register(&rulebook);
-        KNOWN_UP_TO.fetch_max(row.get(0), Ordering::AcqRel);
+        KNOWN_UP_TO.fetch_max(seq, Ordering::AcqRel);
     }
     Ok(())
 }
